@@ -1,0 +1,52 @@
+/// One channel instance, from one `channels/<name>.toml` file.
+public struct ChannelConfig: Sendable, Equatable {
+    /// Where a channel's deliveries go: to the real provider, or to files on disk (development).
+    public enum Provider: String, Sendable, Equatable, CaseIterable {
+        /// The real protocol (HTTP POST for webhooks).
+        case http
+        /// Write each delivery to `outbox_dir/<delivery id>.json` instead of sending it.
+        case outbox
+    }
+
+    /// The channel name messages use (`to.<name>`): the file name without `.toml`.
+    public var name: String
+    public var kind: ChannelKind
+    public var provider: Provider
+    /// Parallel attempts (worker threads, each with its own reused connection).
+    public var concurrency: Int
+    /// Connect timeout, milliseconds.
+    public var connectTimeout: Int64
+    /// Whole-request timeout, milliseconds.
+    public var timeout: Int64
+    /// The default signing secret (`whsec_…`) by reference.
+    public var secret: SecretReference?
+    public var userAgent: String
+    /// Whether destinations on loopback, private and link-local addresses are allowed.
+    public var allowPrivateNetworks: Bool
+    /// Folder for the `outbox` provider (absolute after loading).
+    public var outboxDirectory: String
+
+    public init(
+        name: String,
+        kind: ChannelKind,
+        provider: Provider = .http,
+        concurrency: Int = 8,
+        connectTimeout: Int64 = 5_000,
+        timeout: Int64 = 15_000,
+        secret: SecretReference? = nil,
+        userAgent: String = "Herald/0.1",
+        allowPrivateNetworks: Bool = false,
+        outboxDirectory: String = "var/outbox"
+    ) {
+        self.name = name
+        self.kind = kind
+        self.provider = provider
+        self.concurrency = concurrency
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.secret = secret
+        self.userAgent = userAgent
+        self.allowPrivateNetworks = allowPrivateNetworks
+        self.outboxDirectory = outboxDirectory
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import TOMLKit
+
+/// Reads `herald.toml` and the channel files beside it into a ``HeraldConfig``.
+/// All problems are reported together as `file:line: [table] key: reason`.
+public enum ConfigLoader {
+    /// Loads the configuration.
+    /// - Parameter path: the main file; when nil, `./herald.toml` if it exists, else built-in defaults.
+    public static func load(path: String?) throws(HeraldError) -> HeraldConfig {
+        let fm = FileManager.default
+        let chosen: String
+        if let path {
+            chosen = path
+        } else if fm.fileExists(atPath: "herald.toml") {
+            chosen = "herald.toml"
+        } else {
+            var config = HeraldConfig(baseDirectory: fm.currentDirectoryPath)
+            config.database.path = absolute(config.database.path, base: config.baseDirectory)
+            return config
+        }
+        guard let data = fm.contents(atPath: chosen) else {
+            throw .configuration("\(chosen): cannot read the configuration file")
+        }
+        let url = URL(fileURLWithPath: chosen, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath))
+        let base = url.deletingLastPathComponent().standardizedFileURL.path
+        return try parse(String(decoding: data, as: UTF8.self), file: chosen, baseDirectory: base, readChannels: true)
+    }
+
+    /// Parses the main file's text. With `readChannels`, also reads `<channels_dir>/*.toml`.
+    public static func parse(
+        _ text: String, file: String, baseDirectory: String, readChannels: Bool = false
+    ) throws(HeraldError) -> HeraldConfig {
+        let table = try parseTOML(text, file: file)
+        var config = HeraldConfig(baseDirectory: baseDirectory)
+        var root = TOMLReader(file: file, text: text, table: table)
+
+        let channelsDir = root.string("channels_dir") ?? "channels"
+
+        var server = root.child("server")
+        if let listen = server.string("listen") {
+            if let (host, port) = splitHostPort(listen) {
+                config.server.host = host
+                config.server.port = port
+            } else {
+                server.fail("listen", "must be host:port, e.g. \"127.0.0.1:8470\"")
+            }
+        }
+        if let url = server.string("public_url") {
+            if let problem = DestinationRules.urlProblem(url) { server.fail("public_url", problem) } else {
+                config.server.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            }
+        }
+        root.merge(server)
+
+        var database = root.child("database")
+        if let path = database.string("path") { config.database.path = path }
+        if let busy = database.duration("busy_timeout") { config.database.busyTimeout = busy }
+        root.merge(database)
+        config.database.path = absolute(config.database.path, base: baseDirectory)
+
+        var dispatch = root.child("dispatch")
+        if let n = dispatch.int("claim_batch", range: 1...10_000) { config.dispatch.claimBatch = n }
+        if let d = dispatch.duration("lease", minimum: 1_000) { config.dispatch.lease = d }
+        if let d = dispatch.duration("poll_interval", minimum: 10) { config.dispatch.pollInterval = d }
+        if let d = dispatch.duration("drain_timeout") { config.dispatch.drainTimeout = d }
+        root.merge(dispatch)
+
+        var retry = root.child("retry")
+        if let n = retry.int("max_attempts", range: 1...1_000) { config.retry.maxAttempts = n }
+        if let d = retry.duration("base", minimum: 1) { config.retry.base = d }
+        if let d = retry.duration("max_backoff", minimum: 1) { config.retry.maxBackoff = d }
+        if let d = retry.duration("max_age", minimum: 1_000) { config.retry.maxAge = d }
+        root.merge(retry)
+
+        var limits = root.child("limits")
+        if let n = limits.int("max_body_bytes", range: 1_024...(64 << 20)) { config.limits.maximumBodyBytes = n }
+        if let n = limits.int("max_batch_body_bytes", range: 1_024...(256 << 20)) {
+            config.limits.maximumBatchBodyBytes = n
+        }
+        if let n = limits.int("max_batch", range: 1...10_000) { config.limits.maximumBatchSize = n }
+        if let n = limits.int("max_content_bytes", range: 1...(16 << 20)) { config.limits.maximumContentBytes = n }
+        if let n = limits.int("max_data_bytes", range: 2...(16 << 20)) { config.limits.maximumDataBytes = n }
+        if let n = limits.int("max_destinations", range: 1...10_000) { config.limits.maximumDestinations = n }
+        root.merge(limits)
+
+        root.rejectUnknownKeys()
+        var problems = root.problems
+
+        if readChannels {
+            let dir = absolute(channelsDir, base: baseDirectory)
+            do {
+                config.channels = try loadChannels(directory: dir, displayDirectory: channelsDir, baseDirectory: baseDirectory)
+            } catch {
+                problems.append(error.detail)
+            }
+        }
+        guard problems.isEmpty else { throw .configuration(problems.joined(separator: "\n")) }
+        return config
+    }
+
+    /// Reads every `*.toml` in `directory` as one channel each, named after the file.
+    public static func loadChannels(
+        directory: String, displayDirectory: String, baseDirectory: String
+    ) throws(HeraldError) -> [ChannelConfig] {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return [] }
+        var channels: [ChannelConfig] = []
+        var problems: [String] = []
+        for name in names.sorted() where name.hasSuffix(".toml") {
+            let display = displayDirectory + "/" + name
+            guard let data = fm.contents(atPath: directory + "/" + name) else {
+                problems.append("\(display): cannot read")
+                continue
+            }
+            do {
+                channels.append(try parseChannel(
+                    String(decoding: data, as: UTF8.self), name: String(name.dropLast(5)), file: display,
+                    baseDirectory: baseDirectory))
+            } catch {
+                problems.append(error.detail)
+            }
+        }
+        guard problems.isEmpty else { throw .configuration(problems.joined(separator: "\n")) }
+        return channels
+    }
+
+    /// Parses one channel file.
+    public static func parseChannel(
+        _ text: String, name: String, file: String, baseDirectory: String
+    ) throws(HeraldError) -> ChannelConfig {
+        let table = try parseTOML(text, file: file)
+        var reader = TOMLReader(file: file, text: text, table: table)
+        guard MessageRequestParser.isTemplateName(name) else {
+            throw .configuration("\(file): channel names may use a-z, 0-9, '-' and '_' only")
+        }
+        let kindText = reader.string("kind") ?? ""
+        guard let kind = ChannelKind(rawValue: kindText) else {
+            reader.fail("kind", "must be one of: " + ChannelKind.allCases.map(\.rawValue).joined(separator: ", "))
+            throw .configuration(reader.problems.joined(separator: "\n"))
+        }
+        var channel = ChannelConfig(name: name, kind: kind)
+        if let p = reader.string("provider") {
+            if let provider = ChannelConfig.Provider(rawValue: p) { channel.provider = provider } else {
+                reader.fail("provider", "must be one of: " + ChannelConfig.Provider.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        }
+        if let n = reader.int("concurrency", range: 1...256) { channel.concurrency = n }
+        if let d = reader.duration("connect_timeout", minimum: 100) { channel.connectTimeout = d }
+        if let d = reader.duration("timeout", minimum: 100) { channel.timeout = d }
+        if let s = reader.string("secret") {
+            do {
+                var reference = try SecretReference(parsing: s)
+                if case .file(let path) = reference { reference = .file(absolute(path, base: baseDirectory)) }
+                channel.secret = reference
+            } catch {
+                reader.fail("secret", error.detail)
+            }
+        }
+        if let ua = reader.string("user_agent") {
+            if DestinationRules.hasLineBreak(ua) { reader.fail("user_agent", "must not contain line breaks") } else {
+                channel.userAgent = ua
+            }
+        }
+        if let b = reader.bool("allow_private_networks") { channel.allowPrivateNetworks = b }
+        channel.outboxDirectory = absolute(reader.string("outbox_dir") ?? "var/outbox/\(name)", base: baseDirectory)
+        reader.rejectUnknownKeys()
+        guard reader.problems.isEmpty else { throw .configuration(reader.problems.joined(separator: "\n")) }
+        return channel
+    }
+
+    static func parseTOML(_ text: String, file: String) throws(HeraldError) -> TOMLTable {
+        do {
+            return try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw .configuration("\(file):\(error.source.begin.line):\(error.source.begin.column): \(error.description)")
+        } catch {
+            throw .configuration("\(file): not valid TOML")
+        }
+    }
+
+    static func splitHostPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            return nil
+        }
+        return (host, port)
+    }
+
+    /// `path` made absolute against `base` (unchanged when already absolute).
+    public static func absolute(_ path: String, base: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: base, isDirectory: true)).standardizedFileURL.path
+    }
+}

@@ -1,0 +1,78 @@
+/// Everything `herald.toml` and `channels/*.toml` configure. Every property has a default,
+/// so an empty (or missing) file gives a working daemon on `127.0.0.1:8470` and `./var/herald.db`.
+public struct HeraldConfig: Sendable, Equatable {
+    /// The HTTP listener and how the outside world reaches it.
+    public struct Server: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        /// Base URL used in links Herald hands out (tracking, unsubscribe).
+        public var publicURL: String
+        public init(host: String = "127.0.0.1", port: Int = 8470, publicURL: String = "http://127.0.0.1:8470") {
+            self.host = host
+            self.port = port
+            self.publicURL = publicURL
+        }
+    }
+
+    /// Where state lives.
+    public struct Database: Sendable, Equatable {
+        /// SQLite file path (absolute after loading).
+        public var path: String
+        /// Milliseconds a writer waits on a locked database before failing.
+        public var busyTimeout: Int64
+        public init(path: String = "var/herald.db", busyTimeout: Int64 = 5_000) {
+            self.path = path
+            self.busyTimeout = busyTimeout
+        }
+    }
+
+    /// How the dispatcher claims and leases work.
+    public struct Dispatch: Sendable, Equatable {
+        /// Most deliveries taken per claim.
+        public var claimBatch: Int
+        /// How long a claim is leased (ms); an unfinished lease is reclaimed after this.
+        public var lease: Int64
+        /// Longest sleep between looks for due work (ms); new work wakes the dispatcher at once.
+        public var pollInterval: Int64
+        /// How long shutdown waits for in-flight attempts (ms).
+        public var drainTimeout: Int64
+        public init(claimBatch: Int = 256, lease: Int64 = 120_000, pollInterval: Int64 = 1_000, drainTimeout: Int64 = 20_000) {
+            self.claimBatch = claimBatch
+            self.lease = lease
+            self.pollInterval = pollInterval
+            self.drainTimeout = drainTimeout
+        }
+    }
+
+    public var server: Server
+    public var database: Database
+    public var dispatch: Dispatch
+    public var retry: ExponentialJitterRetryPolicy
+    public var limits: MessageLimits
+    public var channels: [ChannelConfig]
+    /// The folder of the main config file; relative paths were resolved against it.
+    public var baseDirectory: String
+
+    public init(
+        server: Server = Server(),
+        database: Database = Database(),
+        dispatch: Dispatch = Dispatch(),
+        retry: ExponentialJitterRetryPolicy = ExponentialJitterRetryPolicy(),
+        limits: MessageLimits = MessageLimits(),
+        channels: [ChannelConfig] = [],
+        baseDirectory: String = "."
+    ) {
+        self.server = server
+        self.database = database
+        self.dispatch = dispatch
+        self.retry = retry
+        self.limits = limits
+        self.channels = channels
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Channel kinds by channel name, for request validation.
+    public var channelKinds: [String: ChannelKind] {
+        Dictionary(channels.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -1,0 +1,36 @@
+/// What one attempt of a channel produced. Classification of provider errors (HTTP status,
+/// SMTP reply, bot errcode) into these three happens in the channel adapter.
+public enum DeliveryOutcome: Sendable, Equatable {
+    /// The provider accepted it; its id for the message if it gave one.
+    case sent(providerID: String?)
+    /// A transient failure: try again, no earlier than `after` milliseconds if the provider said so.
+    case retry(after: Int64?, reason: String)
+    /// A permanent failure: never retry.
+    case failed(reason: String)
+}
+
+/// One finished attempt, as a worker reports it to the recorder.
+public struct AttemptReport: Sendable, Equatable {
+    public var deliveryID: String
+    public var messageID: String
+    /// 1-based attempt number.
+    public var number: Int
+    public var startedAt: Int64
+    public var durationMillis: Int64
+    /// HTTP status or SMTP reply code, when there was one.
+    public var statusCode: Int?
+    public var outcome: DeliveryOutcome
+
+    public init(
+        deliveryID: String, messageID: String, number: Int, startedAt: Int64, durationMillis: Int64,
+        statusCode: Int?, outcome: DeliveryOutcome
+    ) {
+        self.deliveryID = deliveryID
+        self.messageID = messageID
+        self.number = number
+        self.startedAt = startedAt
+        self.durationMillis = durationMillis
+        self.statusCode = statusCode
+        self.outcome = outcome
+    }
+}

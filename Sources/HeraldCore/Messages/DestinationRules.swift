@@ -1,0 +1,30 @@
+import Foundation
+
+/// Shape checks for destination addresses and for text that ends up in protocol headers.
+public enum DestinationRules {
+    /// Longest URL accepted as a destination.
+    public static let maximumURLLength = 2048
+
+    /// Why `text` is not an acceptable absolute http(s) URL, or nil when it is.
+    public static func urlProblem(_ text: String) -> String? {
+        if text.isEmpty { return "must not be empty" }
+        if text.utf8.count > maximumURLLength { return "longer than \(maximumURLLength) bytes" }
+        if text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0.value > 0x7E }) {
+            return "must be an absolute URL without spaces, control or non-ASCII characters (percent-encode them)"
+        }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
+            return "is not a valid URL"
+        }
+        guard scheme == "https" || scheme == "http" else { return "must use http or https, not '\(scheme)'" }
+        guard let host = components.host, !host.isEmpty else { return "has no host" }
+        if components.user != nil || components.password != nil {
+            return "must not carry credentials in the URL"
+        }
+        return nil
+    }
+
+    /// Whether `text` holds a character that could end or fold a protocol header line.
+    public static func hasLineBreak(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\u{0}" }
+    }
+}

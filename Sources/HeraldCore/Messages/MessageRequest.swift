@@ -1,0 +1,94 @@
+import Crypto
+import Foundation
+
+/// A validated request to send one message: what the API and `herald send` accept.
+/// Build it with ``MessageRequestParser``; every field here has passed validation.
+public struct MessageRequest: Sendable, Equatable {
+    /// How urgent: claims are ordered by due time; quiet hours (tiers) let `urgent` through.
+    public enum Priority: String, Sendable, Codable, CaseIterable {
+        case low, normal, high, urgent
+    }
+
+    /// Whether unsubscribes apply: `marketing` honours them, `transactional` does not.
+    public enum Category: String, Sendable, Codable, CaseIterable {
+        case transactional, marketing
+    }
+
+    /// One channel and one address on it.
+    public struct Destination: Sendable, Equatable, Codable {
+        public var channel: String
+        public var address: String
+        public init(channel: String, address: String) {
+            self.channel = channel
+            self.address = address
+        }
+    }
+
+    public var idempotencyKey: String?
+    public var clientID: String?
+    public var template: String?
+    public var subject: String?
+    public var text: String?
+    public var html: String?
+    /// Template data: always a JSON object.
+    public var data: JSONValue
+    public var destinations: [Destination]
+    public var locale: String?
+    /// Earliest send time, epoch milliseconds.
+    public var sendAt: Int64?
+    /// After this (epoch milliseconds) an unsent delivery becomes `expired`.
+    public var expiresAt: Int64?
+    public var priority: Priority
+    public var category: Category
+
+    public init(
+        idempotencyKey: String? = nil,
+        clientID: String? = nil,
+        template: String? = nil,
+        subject: String? = nil,
+        text: String? = nil,
+        html: String? = nil,
+        data: JSONValue = .object([:]),
+        destinations: [Destination] = [],
+        locale: String? = nil,
+        sendAt: Int64? = nil,
+        expiresAt: Int64? = nil,
+        priority: Priority = .normal,
+        category: Category = .transactional
+    ) {
+        self.idempotencyKey = idempotencyKey
+        self.clientID = clientID
+        self.template = template
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.data = data
+        self.destinations = destinations
+        self.locale = locale
+        self.sendAt = sendAt
+        self.expiresAt = expiresAt
+        self.priority = priority
+        self.category = category
+    }
+
+    /// SHA-256 (hex) of everything but the idempotency key: a repeat with the same key and the
+    /// same fingerprint is the same request; a different fingerprint is a 409.
+    public var fingerprint: String {
+        var fields: [String: JSONValue] = [
+            "data": data,
+            "priority": .string(priority.rawValue),
+            "category": .string(category.rawValue),
+            "to": .array(destinations.map { .array([.string($0.channel), .string($0.address)]) }),
+        ]
+        if let clientID { fields["client_id"] = .string(clientID) }
+        if let template { fields["template"] = .string(template) }
+        if let subject { fields["subject"] = .string(subject) }
+        if let text { fields["text"] = .string(text) }
+        if let html { fields["html"] = .string(html) }
+        if let locale { fields["locale"] = .string(locale) }
+        if let sendAt { fields["send_at"] = .int(sendAt) }
+        if let expiresAt { fields["expires_at"] = .int(expiresAt) }
+        let digest = SHA256.hash(data: Data(JSONValue.object(fields).canonicalText.utf8))
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+}

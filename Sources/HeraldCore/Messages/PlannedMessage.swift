@@ -1,0 +1,30 @@
+/// A message with ids assigned and its deliveries expanded, ready to be stored in one commit.
+public struct PlannedMessage: Sendable, Equatable {
+    public var message: Message
+    public var deliveries: [Delivery]
+    /// See ``MessageRequest/fingerprint``.
+    public var fingerprint: String
+    /// Who asked (`api`, `cli`, a token name) — written on the first events.
+    public var actor: String
+
+    /// Expands a validated request: one delivery per destination, `scheduled` when `send_at`
+    /// is in the future, `queued` otherwise.
+    public init(request: MessageRequest, now: Int64, actor: String) {
+        let id = HeraldID.make(.message)
+        message = Message(
+            id: id, idempotencyKey: request.idempotencyKey, clientID: request.clientID, template: request.template,
+            subject: request.subject, text: request.text, html: request.html, data: request.data.canonicalText,
+            locale: request.locale, priority: request.priority, category: request.category, sendAt: request.sendAt,
+            expiresAt: request.expiresAt, createdAt: now)
+        let scheduled = (request.sendAt ?? now) > now
+        deliveries = request.destinations.map { destination in
+            Delivery(
+                id: HeraldID.make(.delivery), messageID: id, channel: destination.channel,
+                destination: destination.address, state: scheduled ? .scheduled : .queued, attempts: 0,
+                dueAt: scheduled ? (request.sendAt ?? now) : now, expiresAt: request.expiresAt, lastError: nil,
+                providerID: nil, createdAt: now, updatedAt: now)
+        }
+        fingerprint = request.fingerprint
+        self.actor = actor
+    }
+}

@@ -1,0 +1,46 @@
+import GRDB
+import HeraldCore
+
+/// Inserts one planned message inside a transaction, honouring its idempotency key.
+enum SQLiteEnqueue {
+    static func insert(_ planned: PlannedMessage, db: Database) throws -> EnqueueResult {
+        let m = planned.message
+        if let key = m.idempotencyKey {
+            let lookup = try db.cachedStatement(sql: "SELECT id, fingerprint FROM messages WHERE idempotency_key = ?")
+            if let row = try Row.fetchOne(lookup, arguments: [key]) {
+                let existingID: String = row["id"]
+                guard (row["fingerprint"] as String) == planned.fingerprint else {
+                    return .conflict(existingMessageID: existingID)
+                }
+                guard let detail = try SQLiteQueries.messageWithDeliveries(id: existingID, db: db) else {
+                    return .conflict(existingMessageID: existingID)
+                }
+                return .duplicate(detail.0, detail.1)
+            }
+        }
+        let insertMessage = try db.cachedStatement(sql: """
+            INSERT INTO messages (id, idempotency_key, fingerprint, client_id, template, subject, text, html, data,
+                locale, priority, category, send_at, expires_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try insertMessage.execute(arguments: [
+            m.id, m.idempotencyKey, planned.fingerprint, m.clientID, m.template, m.subject, m.text, m.html, m.data,
+            m.locale, m.priority.rawValue, m.category.rawValue, m.sendAt, m.expiresAt, m.createdAt,
+        ])
+        let insertDelivery = try db.cachedStatement(sql: """
+            INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
+                created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+            """)
+        for d in planned.deliveries {
+            try insertDelivery.execute(arguments: [
+                d.id, d.messageID, d.channel, d.destination, d.state.rawValue, d.dueAt, d.expiresAt, d.createdAt,
+                d.updatedAt,
+            ])
+            try SQLiteRows.insertEvent(
+                db, messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state, detail: nil,
+                actor: planned.actor, at: m.createdAt)
+        }
+        return .created(m, planned.deliveries)
+    }
+}

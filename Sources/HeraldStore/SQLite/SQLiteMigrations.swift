@@ -1,0 +1,106 @@
+import GRDB
+
+/// The versioned schema of the SQLite store. A shipped migration is never edited; add a new one.
+enum SQLiteMigrations {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core") { db in
+            // Ids are time-ordered text (msg_…, dlv_…): WITHOUT ROWID keeps rows in id order,
+            // so inserts append to the end of one B-tree.
+            try db.execute(sql: """
+                CREATE TABLE messages (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    idempotency_key TEXT,
+                    fingerprint TEXT NOT NULL,
+                    client_id TEXT,
+                    template TEXT,
+                    subject TEXT,
+                    text TEXT,
+                    html TEXT,
+                    data TEXT NOT NULL,
+                    locale TEXT,
+                    priority TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    send_at INTEGER,
+                    expires_at INTEGER,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE UNIQUE INDEX messages_idempotency ON messages(idempotency_key) WHERE idempotency_key IS NOT NULL;
+                CREATE INDEX messages_client ON messages(client_id, id) WHERE client_id IS NOT NULL;
+
+                CREATE TABLE deliveries (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    message_id TEXT NOT NULL REFERENCES messages(id),
+                    channel TEXT NOT NULL,
+                    destination TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    due_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    lease_until INTEGER,
+                    lease_owner TEXT,
+                    last_error TEXT,
+                    provider_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX deliveries_due ON deliveries(channel, due_at)
+                    WHERE state IN ('scheduled', 'queued', 'retrying');
+                CREATE INDEX deliveries_leased ON deliveries(channel, lease_until) WHERE state = 'sending';
+                CREATE INDEX deliveries_expiring ON deliveries(expires_at)
+                    WHERE expires_at IS NOT NULL AND state IN ('scheduled', 'queued', 'retrying');
+                CREATE INDEX deliveries_message ON deliveries(message_id);
+
+                CREATE TABLE attempts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    delivery_id TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    status_code INTEGER,
+                    outcome TEXT NOT NULL,
+                    error TEXT,
+                    provider_id TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX attempts_delivery ON attempts(delivery_id);
+
+                CREATE TABLE events (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    message_id TEXT NOT NULL,
+                    delivery_id TEXT,
+                    type TEXT NOT NULL,
+                    state TEXT,
+                    detail TEXT,
+                    actor TEXT,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX events_message ON events(message_id);
+
+                -- The client registry (filled by the tiers work): who a client is and who owns it.
+                CREATE TABLE clients (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    tier TEXT NOT NULL,
+                    timezone TEXT,
+                    locale TEXT,
+                    lifecycle_stage TEXT,
+                    csm TEXT,
+                    bots TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE contacts (
+                    client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+                    id TEXT NOT NULL,
+                    name TEXT,
+                    email TEXT,
+                    phone TEXT,
+                    locale TEXT,
+                    opt_outs TEXT,
+                    PRIMARY KEY (client_id, id)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,66 @@
+import GRDB
+import HeraldCore
+
+/// Column lists and row decoding for the SQLite store, kept in one place so every query
+/// selects what the decoders read.
+enum SQLiteRows {
+    static let messageColumns = """
+        id, idempotency_key, client_id, template, subject, text, html, data, locale, priority, category, \
+        send_at, expires_at, created_at
+        """
+    static func messageColumns(prefix: String) -> String {
+        messageColumns.split(separator: ",").map { prefix + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
+    }
+    static let deliveryColumns = """
+        id, message_id, channel, destination, state, attempts, due_at, expires_at, last_error, provider_id, \
+        created_at, updated_at
+        """
+    static let attemptColumns = "id, delivery_id, number, started_at, duration_ms, status_code, outcome, error, provider_id"
+    static let eventColumns = "id, message_id, delivery_id, type, state, detail, actor, created_at"
+
+    static func message(_ row: Row) -> Message {
+        Message(
+            id: row["id"], idempotencyKey: row["idempotency_key"], clientID: row["client_id"],
+            template: row["template"], subject: row["subject"], text: row["text"], html: row["html"],
+            data: row["data"], locale: row["locale"],
+            priority: MessageRequest.Priority(rawValue: row["priority"] ?? "") ?? .normal,
+            category: MessageRequest.Category(rawValue: row["category"] ?? "") ?? .transactional,
+            sendAt: row["send_at"], expiresAt: row["expires_at"], createdAt: row["created_at"])
+    }
+
+    static func delivery(_ row: Row) -> Delivery {
+        Delivery(
+            id: row["id"], messageID: row["message_id"], channel: row["channel"], destination: row["destination"],
+            state: DeliveryState(rawValue: row["state"] ?? "") ?? .failed, attempts: row["attempts"],
+            dueAt: row["due_at"], expiresAt: row["expires_at"], lastError: row["last_error"],
+            providerID: row["provider_id"], createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+
+    static func attempt(_ row: Row) -> Attempt {
+        Attempt(
+            id: row["id"], deliveryID: row["delivery_id"], number: row["number"], startedAt: row["started_at"],
+            durationMillis: row["duration_ms"], statusCode: row["status_code"], outcome: row["outcome"],
+            error: row["error"], providerID: row["provider_id"])
+    }
+
+    static func event(_ row: Row) -> Event {
+        Event(
+            id: row["id"], messageID: row["message_id"], deliveryID: row["delivery_id"], type: row["type"],
+            state: (row["state"] as String?).flatMap(DeliveryState.init(rawValue:)), detail: row["detail"],
+            actor: row["actor"], createdAt: row["created_at"])
+    }
+
+    /// Appends one event row (cached statement: this is on the hot path).
+    static func insertEvent(
+        _ db: Database, messageID: String, deliveryID: String?, type: String, state: DeliveryState?,
+        detail: String?, actor: String?, at: Int64
+    ) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO events (id, message_id, delivery_id, type, state, detail, actor, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [
+            HeraldID.make(.event), messageID, deliveryID, type, state?.rawValue, detail, actor, at,
+        ])
+    }
+}

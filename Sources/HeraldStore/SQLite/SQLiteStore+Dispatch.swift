@@ -1,0 +1,154 @@
+import GRDB
+import HeraldCore
+
+// MARK: - Claims, results and timers: the dispatcher's side of the store.
+
+extension SQLiteStore {
+    public func claim(
+        channel: String, limit: Int, now: Int64, leaseUntil: Int64, owner: String
+    ) async throws -> [ClaimedDelivery] {
+        do {
+            return try await pool.write { db in
+                // Leases that ran out belong to a worker that died: take them over first.
+                let reclaim = try db.cachedStatement(sql: """
+                    UPDATE deliveries SET lease_until = ?, lease_owner = ?, attempts = attempts + 1, updated_at = ?
+                    WHERE id IN (SELECT id FROM deliveries WHERE channel = ? AND state = 'sending' AND lease_until <= ?
+                                 AND (expires_at IS NULL OR expires_at > ?) ORDER BY lease_until LIMIT ?)
+                    RETURNING \(SQLiteRows.deliveryColumns)
+                    """)
+                var deliveries = try Row.fetchAll(
+                    reclaim, arguments: [leaseUntil, owner, now, channel, now, now, limit]
+                ).map(SQLiteRows.delivery)
+                for d in deliveries {
+                    try SQLiteRows.insertEvent(
+                        db, messageID: d.messageID, deliveryID: d.id, type: "reclaimed", state: .sending,
+                        detail: "lease of an earlier attempt ran out", actor: "dispatcher", at: now)
+                }
+                if deliveries.count < limit {
+                    let due = try db.cachedStatement(sql: """
+                        UPDATE deliveries SET state = 'sending', lease_until = ?, lease_owner = ?,
+                            attempts = attempts + 1, updated_at = ?
+                        WHERE id IN (SELECT id FROM deliveries
+                                     WHERE channel = ? AND state IN ('scheduled', 'queued', 'retrying') AND due_at <= ?
+                                       AND (expires_at IS NULL OR expires_at > ?)
+                                     ORDER BY due_at LIMIT ?)
+                        RETURNING \(SQLiteRows.deliveryColumns)
+                        """)
+                    deliveries += try Row.fetchAll(
+                        due, arguments: [leaseUntil, owner, now, channel, now, now, limit - deliveries.count]
+                    ).map(SQLiteRows.delivery)
+                }
+                let byID = try SQLiteQueries.messages(ids: Set(deliveries.map(\.messageID)), db: db)
+                return deliveries.compactMap { d in byID[d.messageID].map { ClaimedDelivery(delivery: d, message: $0) } }
+            }
+        } catch {
+            throw SQLiteErrors.map(error)
+        }
+    }
+
+    public func record(_ results: [DeliveryResult]) async throws {
+        if results.isEmpty { return }
+        do {
+            try await pool.write { db in
+                let update = try db.cachedStatement(sql: """
+                    UPDATE deliveries SET state = ?, due_at = COALESCE(?, due_at), lease_until = NULL, lease_owner = NULL,
+                        last_error = ?, provider_id = COALESCE(?, provider_id), updated_at = ?
+                    WHERE id = ? AND state = 'sending'
+                    """)
+                let attempt = try db.cachedStatement(sql: """
+                    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, status_code, outcome, error,
+                        provider_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for result in results {
+                    let report = result.report
+                    let finishedAt = report.startedAt + report.durationMillis
+                    let outcome: String
+                    switch report.outcome {
+                    case .sent: outcome = "sent"
+                    case .retry: outcome = "retry"
+                    case .failed: outcome = "failed"
+                    }
+                    try attempt.execute(arguments: [
+                        HeraldID.make(.attempt), report.deliveryID, report.number, report.startedAt,
+                        report.durationMillis, report.statusCode, outcome, result.error, result.providerID,
+                    ])
+                    guard DeliveryStateMachine.canTransition(from: .sending, to: result.newState) else { continue }
+                    try update.execute(arguments: [
+                        result.newState.rawValue, result.nextDueAt, result.error, result.providerID, finishedAt,
+                        report.deliveryID,
+                    ])
+                    // No row changed: the delivery is no longer ours (cancelled, or reclaimed after our lease
+                    // ran out). The attempt is on record; the state belongs to whoever holds it now.
+                    guard db.changesCount > 0 else { continue }
+                    try SQLiteRows.insertEvent(
+                        db, messageID: report.messageID, deliveryID: report.deliveryID, type: result.newState.rawValue,
+                        state: result.newState, detail: result.error, actor: "dispatcher", at: finishedAt)
+                }
+            }
+        } catch {
+            throw SQLiteErrors.map(error)
+        }
+    }
+
+    public func release(deliveryIDs: [String], now: Int64) async throws {
+        if deliveryIDs.isEmpty { return }
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE deliveries SET state = 'queued', lease_until = NULL, lease_owner = NULL,
+                    attempts = MAX(attempts - 1, 0), updated_at = ?
+                WHERE id = ? AND state = 'sending' RETURNING message_id
+                """)
+            for id in deliveryIDs {
+                guard let messageID = try String.fetchOne(statement, arguments: [now, id]) else { continue }
+                try SQLiteRows.insertEvent(
+                    db, messageID: messageID, deliveryID: id, type: "released", state: .queued,
+                    detail: "returned to the queue at shutdown before its attempt started", actor: "dispatcher", at: now)
+            }
+        }
+    }
+
+    public func expireDue(now: Int64, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE deliveries SET state = 'expired', lease_until = NULL, lease_owner = NULL, updated_at = ?,
+                    last_error = 'expired before it could be sent'
+                WHERE id IN (SELECT id FROM deliveries WHERE expires_at <= ?
+                               AND (state IN ('scheduled', 'queued', 'retrying')
+                                    OR (state = 'sending' AND lease_until <= ?))
+                             LIMIT ?)
+                RETURNING id, message_id
+                """)
+            let rows = try Row.fetchAll(statement, arguments: [now, now, now, limit])
+            for row in rows {
+                try SQLiteRows.insertEvent(
+                    db, messageID: row["message_id"], deliveryID: row["id"], type: "expired", state: .expired,
+                    detail: "expires_at passed before delivery", actor: "dispatcher", at: now)
+            }
+            return rows.count
+        }
+    }
+
+    public func nextDueTime(channels: [String]) async throws -> Int64? {
+        try await pool.read { db in
+            var earliest: Int64? = nil
+            let due = try db.cachedStatement(sql: """
+                SELECT MIN(due_at) FROM deliveries WHERE channel = ? AND state IN ('scheduled', 'queued', 'retrying')
+                """)
+            let leased = try db.cachedStatement(sql: """
+                SELECT MIN(lease_until) FROM deliveries WHERE channel = ? AND state = 'sending'
+                """)
+            let expiring = try db.cachedStatement(sql: """
+                SELECT MIN(expires_at) FROM deliveries WHERE expires_at IS NOT NULL
+                  AND state IN ('scheduled', 'queued', 'retrying')
+                """)
+            var candidates: [Int64?] = [try Int64.fetchOne(expiring)]
+            for channel in channels {
+                candidates.append(try Int64.fetchOne(due, arguments: [channel]))
+                candidates.append(try Int64.fetchOne(leased, arguments: [channel]))
+            }
+            for case let t? in candidates { earliest = min(earliest ?? t, t) }
+            return earliest
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import HeraldCore
+import Logging
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a commit that
+/// returned is on disk. Enqueues from concurrent requests share transactions (group commit).
+public final class SQLiteStore: Store {
+    let pool: DatabasePool
+    let logger: Logger
+    private let committer: GroupCommitter
+
+    /// Opens (creating if needed) the database at `path`. Call ``migrate()`` before use.
+    /// - Parameters:
+    ///   - path: the SQLite file; its folder is created when missing.
+    ///   - busyTimeout: milliseconds a writer waits for a lock held by another process.
+    public init(path: String, busyTimeout: Int64 = 5_000, logger: Logger = Logger(label: "herald.store")) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Double(busyTimeout) / 1000)
+        configuration.label = "herald"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets synchronous=NORMAL while it enables WAL, after prepareDatabase:
+            // set FULL on the writer afterwards and read it back.
+            let synchronous = try pool.writeWithoutTransaction { db -> Int in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            }
+            guard synchronous == 2 else {
+                throw HeraldError.internal("SQLite refused synchronous=FULL (got \(synchronous))")
+            }
+        } catch let error as DatabaseError {
+            throw HeraldError.unavailable("cannot open the database \(path): \(error.message ?? "\(error)")")
+        }
+        self.logger = logger
+        committer = GroupCommitter(pool: pool)
+    }
+
+    public func migrate() async throws {
+        try await pool.write { db in
+            // Integrity check before serving: a corrupted file must stop the daemon, not be served.
+            let check = try String.fetchOne(db, sql: "PRAGMA quick_check(1)") ?? "unknown"
+            guard check == "ok" else { throw HeraldError.unavailable("database integrity check failed: \(check)") }
+        }
+        try SQLiteMigrations.migrator().migrate(pool)
+    }
+
+    public func enqueue(_ messages: [PlannedMessage]) async throws -> [EnqueueResult] {
+        if messages.isEmpty { return [] }
+        return try await committer.submit(messages)
+    }
+
+    public func checkWritable() async throws {
+        try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "ROLLBACK")
+        }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+
+    public func queueDepth() async throws -> [DeliveryState: Int] {
+        try await pool.read { db in
+            var depth: [DeliveryState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state") {
+                if let state = DeliveryState(rawValue: row["state"]) { depth[state] = row["n"] }
+            }
+            return depth
+        }
+    }
+
+    /// Copies the live database to `path` with SQLite's online backup (consistent while serving).
+    public func backup(to path: String) throws {
+        let destination = try DatabaseQueue(path: path)
+        try pool.backup(to: destination)
+    }
+}

@@ -1,0 +1,135 @@
+import HeraldCore
+
+/// Herald's storage seam. `SQLiteStore` (embedded, default) and `PostgresStore` (scale-out)
+/// implement it; the same test suite runs against both.
+///
+/// Every method that changes a delivery's state writes the matching ``Event`` in the same
+/// transaction. Claims lease deliveries (`lease_until`); leases that run out are claimed again,
+/// so delivery is at-least-once.
+public protocol Store: Sendable {
+    /// Creates or upgrades the schema. Idempotent.
+    func migrate() async throws
+
+    /// Durably commits new messages with their deliveries and first events. Returns once the
+    /// commit is on disk. Idempotency keys are checked inside the same transaction.
+    func enqueue(_ messages: [PlannedMessage]) async throws -> [EnqueueResult]
+
+    /// A message with its deliveries, attempts and events, or nil.
+    func message(id: String) async throws -> MessageDetail?
+
+    /// Messages, newest first, filtered, one page at a time.
+    func messages(matching query: MessageQuery) async throws -> MessagePage
+
+    /// Cancels the deliveries of a message that have not started. Throws `notFound` / `conflict`.
+    func cancel(messageID: String, actor: String, now: Int64) async throws -> CancelResult
+
+    /// Leases up to `limit` due deliveries of `channel` (and ones whose lease ran out) to `owner`.
+    func claim(channel: String, limit: Int, now: Int64, leaseUntil: Int64, owner: String) async throws
+        -> [ClaimedDelivery]
+
+    /// Records finished attempts and the resulting state changes, in one transaction.
+    func record(_ results: [DeliveryResult]) async throws
+
+    /// Gives claimed-but-unstarted deliveries back to the queue (graceful shutdown).
+    func release(deliveryIDs: [String], now: Int64) async throws
+
+    /// Moves unsent deliveries whose `expires_at` has passed to `expired`; returns how many.
+    func expireDue(now: Int64, limit: Int) async throws -> Int
+
+    /// The earliest time any delivery of these channels becomes due (or its lease runs out), or nil.
+    func nextDueTime(channels: [String]) async throws -> Int64?
+
+    /// Number of deliveries per state.
+    func queueDepth() async throws -> [DeliveryState: Int]
+
+    /// Throws unless the database answers and accepts writes.
+    func checkWritable() async throws
+
+    /// Closes connections; no call may follow.
+    func close() async throws
+}
+
+/// What happened to one planned message at enqueue.
+public enum EnqueueResult: Sendable, Equatable {
+    /// Newly stored.
+    case created(Message, [Delivery])
+    /// Same idempotency key and same content as an earlier request: that request's result.
+    case duplicate(Message, [Delivery])
+    /// Same idempotency key, different content: refused.
+    case conflict(existingMessageID: String)
+}
+
+/// A finished attempt and the state it leads to (decided by the dispatcher's retry policy).
+public struct DeliveryResult: Sendable, Equatable {
+    public var report: AttemptReport
+    /// `sent`, `retrying`, `failed` or `dead`.
+    public var newState: DeliveryState
+    /// For `retrying`: when to try again.
+    public var nextDueAt: Int64?
+    public var error: String?
+    public var providerID: String?
+
+    public init(report: AttemptReport, newState: DeliveryState, nextDueAt: Int64?, error: String?, providerID: String?) {
+        self.report = report
+        self.newState = newState
+        self.nextDueAt = nextDueAt
+        self.error = error
+        self.providerID = providerID
+    }
+}
+
+/// Filters for listing messages.
+public struct MessageQuery: Sendable, Equatable {
+    public var clientID: String?
+    public var template: String?
+    /// Messages with at least one delivery in this state.
+    public var state: DeliveryState?
+    public var channel: String?
+    /// Created at or after (epoch ms).
+    public var since: Int64?
+    /// Continue after this message id (exclusive; from the previous page's `nextCursor`).
+    public var cursor: String?
+    public var limit: Int
+
+    public init(
+        clientID: String? = nil, template: String? = nil, state: DeliveryState? = nil, channel: String? = nil,
+        since: Int64? = nil, cursor: String? = nil, limit: Int = 50
+    ) {
+        self.clientID = clientID
+        self.template = template
+        self.state = state
+        self.channel = channel
+        self.since = since
+        self.cursor = cursor
+        self.limit = limit
+    }
+}
+
+/// One page of messages with their deliveries.
+public struct MessagePage: Sendable, Equatable {
+    public var items: [(message: Message, deliveries: [Delivery])]
+    /// Pass as `cursor` for the next page; nil on the last page.
+    public var nextCursor: String?
+
+    public init(items: [(message: Message, deliveries: [Delivery])], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    public static func == (lhs: MessagePage, rhs: MessagePage) -> Bool {
+        lhs.nextCursor == rhs.nextCursor && lhs.items.count == rhs.items.count
+            && zip(lhs.items, rhs.items).allSatisfy { $0.message == $1.message && $0.deliveries == $1.deliveries }
+    }
+}
+
+/// The outcome of a cancel request.
+public struct CancelResult: Sendable, Equatable {
+    /// Deliveries moved to `cancelled`.
+    public var cancelled: [String]
+    public var detail: MessageDetail
+
+    public init(cancelled: [String], detail: MessageDetail) {
+        self.cancelled = cancelled
+        self.detail = detail
+    }
+}
