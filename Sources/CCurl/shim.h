@@ -40,6 +40,13 @@ static inline CURLcode herald_curl_setopt_read_function(CURL *handle, herald_cur
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
 }
 
+typedef int (*herald_curl_prereq_callback)(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+                                           int local_port);
+
+static inline CURLcode herald_curl_setopt_prereq_function(CURL *handle, herald_curl_prereq_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, callback);
+}
+
 static inline CURLcode herald_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

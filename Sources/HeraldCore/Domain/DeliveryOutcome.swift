@@ -13,6 +13,7 @@ public enum DeliveryOutcome: Sendable, Equatable {
 public struct AttemptReport: Sendable, Equatable {
     public var deliveryID: String
     public var messageID: String
+    public var channel: String
     /// 1-based attempt number.
     public var number: Int
     public var startedAt: Int64
@@ -22,11 +23,12 @@ public struct AttemptReport: Sendable, Equatable {
     public var outcome: DeliveryOutcome
 
     public init(
-        deliveryID: String, messageID: String, number: Int, startedAt: Int64, durationMillis: Int64,
+        deliveryID: String, messageID: String, channel: String, number: Int, startedAt: Int64, durationMillis: Int64,
         statusCode: Int?, outcome: DeliveryOutcome
     ) {
         self.deliveryID = deliveryID
         self.messageID = messageID
+        self.channel = channel
         self.number = number
         self.startedAt = startedAt
         self.durationMillis = durationMillis

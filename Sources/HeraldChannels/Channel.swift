@@ -1,0 +1,30 @@
+import HeraldCore
+
+/// One configured channel instance (`channels/<name>.toml`). A channel hands out workers; the
+/// dispatcher runs each worker on a thread of its own, `concurrency` of them per channel.
+public protocol Channel: Sendable {
+    /// The channel name messages use.
+    var name: String { get }
+    /// How many workers (threads, connections) deliver in parallel.
+    var concurrency: Int { get }
+    /// A worker for one thread. Workers keep their connection between deliveries.
+    func makeWorker() throws -> any ChannelWorker
+}
+
+/// Delivers on one thread; never shared between threads, so it may hold a curl handle.
+public protocol ChannelWorker: AnyObject {
+    /// Makes one attempt, blocking the calling thread until it has an outcome.
+    func send(_ claimed: ClaimedDelivery) -> ChannelAttempt
+}
+
+/// What one attempt produced.
+public struct ChannelAttempt: Sendable, Equatable {
+    public var outcome: DeliveryOutcome
+    /// HTTP status or SMTP reply code, when the provider answered.
+    public var statusCode: Int?
+
+    public init(outcome: DeliveryOutcome, statusCode: Int? = nil) {
+        self.outcome = outcome
+        self.statusCode = statusCode
+    }
+}

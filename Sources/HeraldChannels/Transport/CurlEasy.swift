@@ -1,0 +1,154 @@
+import CCurl
+import Foundation
+
+/// One libcurl easy handle, reused across requests so the connection stays open.
+///
+/// Not thread-safe: a handle belongs to one worker thread. Transfers block the calling thread,
+/// so they never run on a SwiftNIO event loop or the Swift concurrency pool. All unsafe pointer
+/// work of Herald's libcurl use lives in this file.
+public final class CurlEasy {
+    private let handle: UnsafeMutableRawPointer
+    private let box = TransferBox()
+
+    /// Creates a handle. Throws when libcurl cannot allocate one.
+    public init() throws(TransportError) {
+        CurlGlobal.ensureInitialised()
+        guard let handle = curl_easy_init() else {
+            throw TransportError(kind: .internal, message: "curl_easy_init failed")
+        }
+        self.handle = handle
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+    }
+
+    /// POSTs `body` to `url` and returns the response, or throws a classified transport error.
+    /// - Parameters:
+    ///   - headers: request headers; values must already be free of CR/LF.
+    ///   - blockPrivateAddresses: refuse to connect to loopback, private, link-local or
+    ///     unspecified addresses (SSRF protection), whatever the host name resolves to.
+    public func post(
+        url: String,
+        headers: [(String, String)],
+        body: [UInt8],
+        options: HTTPOptions
+    ) throws(TransportError) -> HTTPResponse {
+        curl_easy_reset(handle)
+        box.reset(maxBody: options.maxResponseBytes)
+        let unmanaged = Unmanaged.passUnretained(box).toOpaque()
+
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for (name, value) in headers {
+            list = curl_slist_append(list, "\(name): \(value)")
+        }
+        // Expect: 100-continue costs a round trip on every POST; webhook bodies are small.
+        list = curl_slist_append(list, "Expect:")
+        defer { curl_slist_free_all(list) }
+
+        var setup = herald_curl_setopt_string(handle, CURLOPT_URL, url)
+        setup = setup == CURLE_OK ? herald_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) : setup
+        _ = herald_curl_setopt_long(handle, CURLOPT_POST, 1)
+        _ = herald_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+        _ = herald_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+        _ = herald_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout))
+        _ = herald_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.timeout))
+        _ = herald_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        _ = herald_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = herald_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent)
+        _ = herald_curl_setopt_write_function(handle, curlWriteBody)
+        _ = herald_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged)
+        _ = herald_curl_setopt_header_function(handle, curlWriteHeader)
+        _ = herald_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged)
+        if options.blockPrivateAddresses {
+            _ = herald_curl_setopt_prereq_function(handle, curlCheckAddress)
+            _ = herald_curl_setopt_pointer(handle, CURLOPT_PREREQDATA, unmanaged)
+        }
+        guard setup == CURLE_OK else {
+            throw TransportError(kind: .invalidRequest, message: "libcurl refused the request setup (\(setup.rawValue))")
+        }
+
+        let code: CURLcode = body.withUnsafeBufferPointer { buffer in
+            _ = herald_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            return curl_easy_perform(handle)
+        }
+        if let blocked = box.blockedAddress {
+            throw TransportError(kind: .blockedAddress, message: "destination resolves to a non-public address (\(blocked))")
+        }
+        guard code == CURLE_OK else { throw TransportError(curlCode: code) }
+        var status = 0
+        _ = herald_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: box.headers, body: box.body)
+    }
+}
+
+/// Per-transfer buffers handed to libcurl's callbacks through an opaque pointer.
+private final class TransferBox {
+    var body: [UInt8] = []
+    var headers: [(String, String)] = []
+    var maxBody = 65_536
+    var blockedAddress: String?
+
+    func reset(maxBody: Int) {
+        body.removeAll(keepingCapacity: true)
+        headers.removeAll(keepingCapacity: true)
+        self.maxBody = maxBody
+        blockedAddress = nil
+    }
+}
+
+private func curlWriteBody(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
+) -> Int {
+    guard let data, let user else { return 0 }
+    let box = Unmanaged<TransferBox>.fromOpaque(user).takeUnretainedValue()
+    let length = size * count
+    let room = max(0, box.maxBody - box.body.count)
+    if room > 0 {
+        data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+            box.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: min(room, length)))
+        }
+    }
+    // Accept (and drop) the rest so an oversized answer does not turn into a transport error.
+    return length
+}
+
+private func curlWriteHeader(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
+) -> Int {
+    guard let data, let user else { return 0 }
+    let box = Unmanaged<TransferBox>.fromOpaque(user).takeUnretainedValue()
+    let length = size * count
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
+    }
+    if line.hasPrefix("HTTP/") { box.headers.removeAll() }  // a new response (e.g. after 100 Continue)
+    if let colon = line.firstIndex(of: ":"), box.headers.count < 100 {
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        box.headers.append((name, value))
+    }
+    return length
+}
+
+private func curlCheckAddress(
+    _ user: UnsafeMutableRawPointer?, _ primaryIP: UnsafeMutablePointer<CChar>?, _ localIP: UnsafeMutablePointer<CChar>?,
+    _ primaryPort: Int32, _ localPort: Int32
+) -> Int32 {
+    guard let user, let primaryIP else { return 1 }
+    let address = String(cString: primaryIP)
+    if AddressPolicy.isPublic(address) { return 0 }
+    Unmanaged<TransferBox>.fromOpaque(user).takeUnretainedValue().blockedAddress = address
+    return 1  // CURL_PREREQFUNC_ABORT
+}
+
+/// `curl_global_init` once per process, before any handle exists.
+enum CurlGlobal {
+    private static let initialised: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+    }()
+
+    static func ensureInitialised() {
+        _ = initialised
+    }
+}

@@ -1,0 +1,50 @@
+/// Options of one HTTP request through ``CurlEasy``.
+public struct HTTPOptions: Sendable, Equatable {
+    public var connectTimeout: Int64
+    public var timeout: Int64
+    public var userAgent: String
+    public var blockPrivateAddresses: Bool
+    /// Bytes of the response body kept (for error messages); the rest is read and dropped.
+    public var maxResponseBytes: Int
+
+    public init(
+        connectTimeout: Int64 = 5_000, timeout: Int64 = 15_000, userAgent: String = "Herald/0.1",
+        blockPrivateAddresses: Bool = true, maxResponseBytes: Int = 16_384
+    ) {
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.userAgent = userAgent
+        self.blockPrivateAddresses = blockPrivateAddresses
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+/// A received HTTP response.
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    /// Header names in lower case, in arrival order.
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.0 == lower }?.1
+    }
+
+    /// The body as text, cut to `limit` characters, for error messages.
+    public func bodySnippet(limit: Int = 200) -> String {
+        let text = String(decoding: body.prefix(limit * 4), as: UTF8.self)
+        let cut = text.prefix(limit)
+        return cut.filter { !$0.isNewline } + (text.count > limit ? "…" : "")
+    }
+
+    public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {
+        lhs.status == rhs.status && lhs.body == rhs.body && lhs.headers.elementsEqual(rhs.headers, by: { $0 == $1 })
+    }
+}

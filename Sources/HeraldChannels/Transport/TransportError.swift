@@ -1,0 +1,57 @@
+import CCurl
+
+/// A transfer that produced no HTTP response, classified so channels can decide retry vs. fail.
+public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// Could not resolve or connect (retry).
+        case connect
+        /// No complete answer in time (retry).
+        case timeout
+        /// Connection broke mid-transfer, TLS failed, or garbage came back (retry).
+        case network
+        /// The destination resolves to a loopback/private address and those are blocked (permanent).
+        case blockedAddress
+        /// The request itself is unusable: bad URL, unsupported protocol (permanent).
+        case invalidRequest
+        /// libcurl itself failed (retry).
+        case `internal`
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var curlCode: Int?
+
+    public init(kind: Kind, message: String, curlCode: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.curlCode = curlCode
+    }
+
+    init(curlCode code: CURLcode) {
+        let text = String(cString: curl_easy_strerror(code))
+        let kind: Kind
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+            kind = .connect
+        case CURLE_OPERATION_TIMEDOUT:
+            kind = .timeout
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            kind = .invalidRequest
+        case CURLE_OUT_OF_MEMORY, CURLE_FAILED_INIT:
+            kind = .internal
+        default:
+            kind = .network
+        }
+        self.init(kind: kind, message: "\(text) (curl \(code.rawValue))", curlCode: Int(code.rawValue))
+    }
+
+    /// Whether trying again later may succeed.
+    public var isRetryable: Bool {
+        switch kind {
+        case .connect, .timeout, .network, .internal: true
+        case .blockedAddress, .invalidRequest: false
+        }
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import HeraldCore
+
+/// The generic webhook channel: a signed JSON POST to the destination URL.
+public struct WebhookChannel: Channel {
+    public let name: String
+    public let concurrency: Int
+    let signer: WebhookSigner
+    let options: HTTPOptions
+
+    public init(config: ChannelConfig, secret: String) throws(HeraldError) {
+        name = config.name
+        concurrency = config.concurrency
+        signer = try WebhookSigner(secret: secret)
+        options = HTTPOptions(
+            connectTimeout: config.connectTimeout, timeout: config.timeout, userAgent: config.userAgent,
+            blockPrivateAddresses: !config.allowPrivateNetworks)
+    }
+
+    public func makeWorker() throws -> any ChannelWorker {
+        WebhookWorker(easy: try CurlEasy(), signer: signer, options: options)
+    }
+}
+
+/// One thread's webhook sender with its own reused connection.
+final class WebhookWorker: ChannelWorker {
+    let easy: CurlEasy
+    let signer: WebhookSigner
+    let options: HTTPOptions
+
+    init(easy: CurlEasy, signer: WebhookSigner, options: HTTPOptions) {
+        self.easy = easy
+        self.signer = signer
+        self.options = options
+    }
+
+    func send(_ claimed: ClaimedDelivery) -> ChannelAttempt {
+        let now = Timestamps.now()
+        let seconds = now / 1000
+        let body = WebhookPayload.body(for: claimed, timestamp: now)
+        let id = claimed.delivery.id
+        let headers = [
+            ("Content-Type", "application/json"),
+            ("webhook-id", id),
+            ("webhook-timestamp", String(seconds)),
+            ("webhook-signature", signer.signature(id: id, timestamp: seconds, body: body)),
+        ]
+        do {
+            let response = try easy.post(url: claimed.delivery.destination, headers: headers, body: body, options: options)
+            return ChannelAttempt(outcome: WebhookClassifier.classify(response, now: now), statusCode: response.status)
+        } catch {
+            let outcome: DeliveryOutcome = error.isRetryable
+                ? .retry(after: nil, reason: error.message) : .failed(reason: error.message)
+            return ChannelAttempt(outcome: outcome)
+        }
+    }
+}

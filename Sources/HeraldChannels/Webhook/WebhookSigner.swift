@@ -1,0 +1,34 @@
+import Crypto
+import Foundation
+import HeraldCore
+
+/// Signs requests per Standard Webhooks 1.0: `HMAC-SHA256(key, id + "." + timestamp + "." + body)`,
+/// sent as `webhook-signature: v1,<base64>`.
+public struct WebhookSigner: Sendable {
+    // Raw key bytes: SymmetricKey is not Sendable, and making one per signature is cheap.
+    private let keyBytes: [UInt8]
+
+    /// - Parameter secret: `whsec_<base64>` (the base64 part is the key), as the spec shows secrets.
+    public init(secret: String) throws(HeraldError) {
+        guard secret.hasPrefix("whsec_"), let bytes = Data(base64Encoded: String(secret.dropFirst(6))),
+            (16...64).contains(bytes.count)
+        else {
+            throw .configuration("webhook secret must be whsec_ followed by base64 of 16–64 random bytes")
+        }
+        keyBytes = Array(bytes)
+    }
+
+    /// The `webhook-signature` header value.
+    public func signature(id: String, timestamp: Int64, body: [UInt8]) -> String {
+        var message = Data("\(id).\(timestamp).".utf8)
+        message.append(contentsOf: body)
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: keyBytes))
+        return "v1," + Data(mac).base64EncodedString()
+    }
+
+    /// A fresh random secret in `whsec_` form (24 bytes, as the spec suggests).
+    public static func generateSecret() -> String {
+        let key = SymmetricKey(size: .bits192)
+        return "whsec_" + key.withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import HeraldChannels
+import HeraldCore
+import HeraldStore
+import Logging
+import Synchronization
+
+/// The worker threads of one channel: each owns a ``ChannelWorker`` (and so one reused
+/// connection), pops claimed deliveries, makes the attempt and hands the result to the recorder.
+final class ChannelPool: Sendable {
+    let channel: any Channel
+    let queue = JobQueue()
+    /// Claimed and not yet recorded; the claim loop keeps this under ``capacity``.
+    let outstanding = Atomic<Int>(0)
+    let capacity: Int
+    private let running = Atomic<Int>(0)
+    private let stopped = Signal()
+
+    init(channel: any Channel, claimBatch: Int) {
+        self.channel = channel
+        capacity = max(channel.concurrency * 8, min(claimBatch, 64))
+    }
+
+    /// Starts `concurrency` threads. Throws if a worker cannot be made (e.g. curl failed to init).
+    func start(results: ResultBuffer, resolver: OutcomeResolver, logger: Logger) throws {
+        for index in 0..<channel.concurrency {
+            let worker = try channel.makeWorker()
+            let box = WorkerBox(worker)
+            running.add(1, ordering: .relaxed)
+            let thread = Thread { [self] in
+                self.work(box.worker, results: results, resolver: resolver, logger: logger)
+                if self.running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { self.stopped.raise() }
+            }
+            thread.name = "herald-\(channel.name)-\(index)"
+            thread.start()
+        }
+    }
+
+    private func work(_ worker: any ChannelWorker, results: ResultBuffer, resolver: OutcomeResolver, logger: Logger) {
+        while let claimed = queue.pop() {
+            let started = Timestamps.now()
+            let clock = ContinuousClock.now
+            let attempt = worker.send(claimed)
+            let elapsed = ContinuousClock.now - clock
+            let millis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            let report = AttemptReport(
+                deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
+                number: claimed.attemptNumber,
+                startedAt: started, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome)
+            let result = resolver.resolve(report, createdAt: claimed.delivery.createdAt, now: started + millis)
+            Self.log(result, claimed: claimed, logger: logger)
+            results.append(result)
+        }
+    }
+
+    /// Waits until every thread has finished its current attempt and exited (after ``JobQueue/close()``).
+    func waitUntilStopped(timeout milliseconds: Int64) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+        while running.load(ordering: .acquiring) > 0 {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { return false }
+            await stopped.wait(milliseconds: min(Int64(left.components.seconds * 1000) + 1, 200))
+        }
+        return true
+    }
+
+    private static func log(_ result: DeliveryResult, claimed: ClaimedDelivery, logger: Logger) {
+        var logger = logger
+        logger[metadataKey: "delivery"] = "\(claimed.delivery.id)"
+        logger[metadataKey: "channel"] = "\(claimed.delivery.channel)"
+        logger[metadataKey: "status"] = "\(result.newState.rawValue)"
+        logger[metadataKey: "attempt"] = "\(result.report.number)"
+        logger[metadataKey: "ms"] = "\(result.report.durationMillis)"
+        if let code = result.report.statusCode { logger[metadataKey: "code"] = "\(code)" }
+        switch result.newState {
+        case .sent: logger.info("delivery sent")
+        case .retrying: logger.info("delivery will be retried", metadata: ["error": "\(result.error ?? "")"])
+        default: logger.warning("delivery ended", metadata: ["error": "\(result.error ?? "")"])
+        }
+    }
+}
+
+/// Moves a thread-confined worker into its thread's closure.
+private final class WorkerBox: @unchecked Sendable {
+    let worker: any ChannelWorker
+    init(_ worker: any ChannelWorker) { self.worker = worker }
+}

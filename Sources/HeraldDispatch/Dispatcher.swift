@@ -1,0 +1,146 @@
+import Foundation
+import HeraldChannels
+import HeraldCore
+import HeraldStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Claims due deliveries in batches with a lease, hands them to each channel's worker threads,
+/// and records the outcomes. Runs as a `Service`: on graceful shutdown it stops claiming,
+/// gives unstarted work back to the queue, lets in-flight attempts finish and records them.
+public final class Dispatcher: Service, Sendable {
+    /// Options of the dispatcher.
+    public struct Options: Sendable {
+        public var claimBatch: Int
+        public var lease: Int64
+        public var pollInterval: Int64
+        public var drainTimeout: Int64
+        public var retry: any RetryPolicy
+
+        public init(config: HeraldConfig) {
+            claimBatch = config.dispatch.claimBatch
+            lease = config.dispatch.lease
+            pollInterval = config.dispatch.pollInterval
+            drainTimeout = config.dispatch.drainTimeout
+            retry = config.retry
+        }
+    }
+
+    private let store: any Store
+    private let pools: [ChannelPool]
+    private let options: Options
+    private let logger: Logger
+    private let owner: String
+    private let results = ResultBuffer()
+    /// Raised on new work (enqueue), freed capacity (recorded results) and shutdown.
+    public let wakeup = Signal()
+
+    public init(store: any Store, channels: [any Channel], options: Options, logger: Logger) {
+        self.store = store
+        self.pools = channels.map { ChannelPool(channel: $0, claimBatch: options.claimBatch) }
+        self.options = options
+        self.logger = logger
+        owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
+            + HeraldID.make(.task).suffix(8)
+    }
+
+    public func run() async throws {
+        let resolver = OutcomeResolver(retry: options.retry)
+        for pool in pools { try pool.start(results: results, resolver: resolver, logger: logger) }
+        logger.info("dispatcher started", metadata: ["channels": "\(pools.map(\.channel.name).joined(separator: ","))"])
+
+        let released = try await withThrowingTaskGroup(of: Void.self) { group -> Int in
+            group.addTask { await self.recordLoop() }
+            await withGracefulShutdownHandler {
+                await self.claimLoop()
+            } onGracefulShutdown: {
+                self.wakeup.raise()
+            }
+            // Shutting down: no new claims. Give back what never started, let in-flight attempts finish.
+            var unstarted: [String] = []
+            for pool in self.pools {
+                pool.queue.close()
+                unstarted += pool.queue.takeRemaining().map(\.delivery.id)
+            }
+            do {
+                try await self.store.release(deliveryIDs: unstarted, now: Timestamps.now())
+            } catch {
+                self.logger.error("could not release unstarted deliveries; their leases will expire", metadata: ["error": "\(error)"])
+            }
+            for pool in self.pools where !(await pool.waitUntilStopped(timeout: self.options.drainTimeout)) {
+                self.logger.warning("attempts still running at the drain timeout; their leases will expire",
+                                    metadata: ["channel": "\(pool.channel.name)"])
+            }
+            self.results.signal.raise()
+            group.cancelAll()
+            try await group.waitForAll()
+            return unstarted.count
+        }
+        try await flushResults()
+        logger.info("dispatcher stopped", metadata: ["released": "\(released)"])
+    }
+
+    private func claimLoop() async {
+        var lastExpiry: Int64 = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let now = Timestamps.now()
+            var claimedAny = false
+            do {
+                if now - lastExpiry >= 1_000 {
+                    lastExpiry = now
+                    let expired = try await store.expireDue(now: now, limit: 1_000)
+                    if expired > 0 { logger.info("deliveries expired", metadata: ["count": "\(expired)"]) }
+                }
+                for pool in pools {
+                    let room = pool.capacity - pool.outstanding.load(ordering: .acquiring)
+                    guard room > 0 else { continue }
+                    let claimed = try await store.claim(
+                        channel: pool.channel.name, limit: min(room, options.claimBatch), now: now,
+                        leaseUntil: now + options.lease, owner: owner)
+                    guard !claimed.isEmpty else { continue }
+                    claimedAny = true
+                    pool.outstanding.add(claimed.count, ordering: .acquiringAndReleasing)
+                    pool.queue.push(claimed)
+                }
+            } catch {
+                logger.error("claiming failed; retrying shortly", metadata: ["error": "\(error)"])
+                await wakeup.wait(milliseconds: min(options.pollInterval, 1_000))
+                continue
+            }
+            if claimedAny { continue }
+            // Nothing to claim (or no room): sleep until the next due time, new work, or freed capacity.
+            var sleep = options.pollInterval
+            if let next = try? await store.nextDueTime(channels: pools.map(\.channel.name)) {
+                sleep = min(sleep, max(next - Timestamps.now(), 0))
+            }
+            if sleep > 0 { await wakeup.wait(milliseconds: sleep) }
+        }
+    }
+
+    private func recordLoop() async {
+        while !Task.isCancelled {
+            await results.signal.wait(milliseconds: 1_000)
+            do { try await flushResults() } catch {
+                logger.error("recording results failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    private func flushResults() async throws {
+        let batch = results.takeAll()
+        guard !batch.isEmpty else { return }
+        do {
+            try await store.record(batch)
+        } catch {
+            // Put them back so the next flush tries again; their leases stay held meanwhile.
+            for result in batch { results.append(result) }
+            throw error
+        }
+        var done: [String: Int] = [:]
+        for result in batch { done[result.report.channel, default: 0] += 1 }
+        for pool in pools { if let n = done[pool.channel.name] { pool.outstanding.subtract(n, ordering: .acquiringAndReleasing) } }
+        wakeup.raise()
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import HeraldCore
+
+/// A blocking FIFO between the claim loop (async) and a channel's worker threads.
+/// `pop` blocks a worker thread, never a task of the Swift concurrency pool.
+final class JobQueue: @unchecked Sendable {
+    // Guarded by `condition`.
+    private var items: [ClaimedDelivery] = []
+    private var head = 0
+    private var closed = false
+    private let condition = NSCondition()
+
+    func push(_ jobs: [ClaimedDelivery]) {
+        condition.lock()
+        items.append(contentsOf: jobs)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next job, or nil once the queue is closed (remaining jobs are left for ``takeRemaining()``).
+    func pop() -> ClaimedDelivery? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count && !closed { condition.wait() }
+        if closed { return nil }
+        let job = items[head]
+        head += 1
+        if head > 1024 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return job
+    }
+
+    /// Stops handing out jobs and wakes every waiting worker.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Jobs that were queued but never started (to release at shutdown).
+    func takeRemaining() -> [ClaimedDelivery] {
+        condition.lock()
+        defer { condition.unlock() }
+        let rest = Array(items[head...])
+        items = []
+        head = 0
+        return rest
+    }
+}
