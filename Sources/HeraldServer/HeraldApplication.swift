@@ -1,0 +1,61 @@
+import Foundation
+import HeraldChannels
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Wires a configuration into a running daemon: store, channels, dispatcher and HTTP server,
+/// run by one `ServiceGroup` that drains gracefully on SIGTERM/SIGINT.
+public struct HeraldApplication {
+    public let config: HeraldConfig
+    public let store: any Store
+    public let dispatcher: Dispatcher
+    let logger: Logger
+
+    /// Opens and migrates the store and builds every channel. Throws (with a message an operator
+    /// can act on) when the database cannot be opened or a channel is misconfigured.
+    public init(config: HeraldConfig, environment: [String: String], logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout, logger: logger)
+        try await store.migrate()
+        self.store = store
+        let channels = try ChannelFactory.make(config.channels, environment: environment)
+        dispatcher = Dispatcher(store: store, channels: channels, options: .init(config: config), logger: logger)
+    }
+
+    /// The HTTP router with every route.
+    public func router(benchEndpoints: Bool = false) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ProblemMiddleware())
+        let parser = MessageRequestParser(channels: config.channelKinds, limits: config.limits)
+        MessageRoutes(store: store, parser: parser, wakeup: dispatcher.wakeup).register(on: router)
+        HealthRoutes(store: store).register(on: router)
+        if benchEndpoints { BenchRoutes(limit: config.limits.maximumBodyBytes).register(on: router) }
+        return router
+    }
+
+    /// Runs until SIGTERM/SIGINT, then stops accepting requests, drains the dispatcher and returns.
+    public func run(benchEndpoints: Bool = false) async throws {
+        let logger = self.logger
+        let address = "\(config.server.host):\(config.server.port)"
+        let app = Application(
+            router: router(benchEndpoints: benchEndpoints),
+            configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "Herald"),
+            onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(address)"]) },
+            logger: logger)
+        // Services stop in reverse order: the HTTP server first, then the dispatcher drains.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: dispatcher), .init(service: app)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        try await store.close()
+        logger.info("stopped")
+    }
+}

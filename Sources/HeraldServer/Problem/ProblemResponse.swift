@@ -1,0 +1,42 @@
+import HTTPTypes
+import HeraldCore
+import Hummingbird
+
+/// Builds problem+json bodies: `type`, `title`, `status`, `detail`, `instance`, and
+/// `invalid_params` (name + reason for each offending field) where fields were at fault.
+enum ProblemResponse {
+    static func make(_ error: HeraldError, status: Int? = nil, instance: String? = nil) -> Response {
+        let code = status ?? error.httpStatus
+        var body: [String: JSONValue] = [
+            "type": .string("https://herald.dev/problems/\(error.kind.rawValue)"),
+            "title": .string(title(error.kind)),
+            "status": .int(Int64(code)),
+            "detail": .string(error.detail),
+        ]
+        if let instance { body["instance"] = .string(instance) }
+        if !error.fields.isEmpty {
+            body["invalid_params"] = .array(error.fields.map {
+                .object(["name": .string($0.name), "reason": .string($0.reason)])
+            })
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        if error.kind == .unavailable { headers[.retryAfter] = "5" }
+        return Response(
+            status: HTTPResponse.Status(code: code), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(body).canonicalText)))
+    }
+
+    private static func title(_ kind: HeraldError.Kind) -> String {
+        switch kind {
+        case .invalidInput: "Invalid request"
+        case .malformedJSON: "Malformed JSON"
+        case .payloadTooLarge: "Payload too large"
+        case .notFound: "Not found"
+        case .conflict: "Conflict"
+        case .unavailable: "Service unavailable"
+        case .configuration: "Configuration error"
+        case .internal: "Internal error"
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import HTTPTypes
+import HeraldCore
+import Hummingbird
+
+/// A JSON response from a ``JSONValue`` (compact, sorted keys).
+enum JSONResponse {
+    static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.canonicalText)))
+    }
+}

@@ -1,0 +1,41 @@
+import HeraldCore
+import HeraldStore
+import Hummingbird
+
+/// Parses `GET /v1/messages` query parameters, refusing unknown ones (a typo must not silently widen a filter).
+enum MessageListQuery {
+    static let known: Set<String> = ["client_id", "template", "status", "channel", "since", "cursor", "limit"]
+
+    static func parse(_ parameters: Parameters) throws -> MessageQuery {
+        var query = MessageQuery()
+        var problems: [HeraldError.FieldProblem] = []
+        for (key, _) in parameters where !known.contains(String(key)) {
+            problems.append(.init(name: String(key), reason: "unknown query parameter"))
+        }
+        query.clientID = parameters.get("client_id")
+        query.template = parameters.get("template")
+        query.channel = parameters.get("channel")
+        if let status = parameters.get("status") {
+            if let state = DeliveryState(rawValue: status) { query.state = state } else {
+                problems.append(.init(name: "status", reason: "must be one of: " + DeliveryState.allCases.map(\.rawValue).joined(separator: ", ")))
+            }
+        }
+        if let since = parameters.get("since") {
+            if let millis = Timestamps.parse(since) { query.since = millis } else {
+                problems.append(.init(name: "since", reason: "must be an RFC 3339 timestamp"))
+            }
+        }
+        if let cursor = parameters.get("cursor") {
+            if HeraldID.isValid(cursor, kind: .message) { query.cursor = cursor } else {
+                problems.append(.init(name: "cursor", reason: "is not a cursor this API returned"))
+            }
+        }
+        if let limit = parameters.get("limit") {
+            if let n = Int(limit), (1...500).contains(n) { query.limit = n } else {
+                problems.append(.init(name: "limit", reason: "must be an integer from 1 to 500"))
+            }
+        }
+        if !problems.isEmpty { throw HeraldError.invalid(problems) }
+        return query
+    }
+}

@@ -1,0 +1,25 @@
+import HTTPTypes
+import HeraldCore
+import Hummingbird
+
+/// Reads a JSON request body within a size limit.
+enum RequestBody {
+    static func json(_ request: Request, limit: Int) async throws -> JSONValue {
+        if let type = request.headers[.contentType]?.lowercased(),
+            !(type.hasPrefix("application/json") || type.hasPrefix("application/") && type.contains("+json"))
+        {
+            throw HeraldError(kind: .invalidInput, detail: "Content-Type must be application/json, not \(type)",
+                              fields: [.init(name: "Content-Type", reason: "must be application/json")])
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw HeraldError(kind: .payloadTooLarge, detail: "the body is \(length) bytes; the limit is \(limit)")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw HeraldError(kind: .payloadTooLarge, detail: "the body is larger than the limit of \(limit) bytes")
+        }
+        return try JSONValue.parse(buffer.readableBytesView)
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// `herald`: the daemon and its operator tools.
+@main
+struct HeraldCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald",
+        abstract: "Notification and messaging gateway for customer-success teams.",
+        discussion: """
+            Exit codes: 0 success, 1 failure, 64 usage error, 65 invalid input, \
+            69 database unavailable, 78 configuration error.
+            """,
+        version: "0.1.0",
+        subcommands: [Serve.self, Send.self, Status.self, Migrate.self, CheckConfig.self]
+    )
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import HeraldServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon: HTTP API and dispatcher, until SIGTERM or SIGINT (then drain and exit 0).")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await CLIFailure.guarding {
+            let config = try options.loadConfig()
+            let logger = options.makeLogger()
+            let environment = ProcessInfo.processInfo.environment
+            let app = try await HeraldApplication(config: config, environment: environment, logger: logger)
+            try await app.run(benchEndpoints: environment["HERALD_BENCH_ENDPOINTS"] == "1")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import HeraldServer
-print("herald")
