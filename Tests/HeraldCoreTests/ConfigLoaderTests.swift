@@ -1,0 +1,103 @@
+import Foundation
+import HeraldCore
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    @Test func emptyFileGivesDefaults() throws {
+        let config = try ConfigLoader.parse("", file: "herald.toml", baseDirectory: "/srv/herald")
+        #expect(config.server.port == 8470)
+        #expect(config.database.path == "/srv/herald/var/herald.db")
+        #expect(config.retry == ExponentialJitterRetryPolicy())
+    }
+
+    @Test func readsEveryTable() throws {
+        let config = try ConfigLoader.parse("""
+            [server]
+            listen = "0.0.0.0:9000"
+            public_url = "https://herald.example.com/"
+            [database]
+            path = "/var/lib/herald/herald.db"
+            [dispatch]
+            claim_batch = 64
+            lease = "30s"
+            poll_interval = "250ms"
+            [retry]
+            max_attempts = 3
+            base = "2s"
+            max_backoff = "10m"
+            max_age = "1d"
+            [limits]
+            max_batch = 50
+            """, file: "herald.toml", baseDirectory: "/etc/herald")
+        #expect(config.server.host == "0.0.0.0" && config.server.port == 9000)
+        #expect(config.server.publicURL == "https://herald.example.com")
+        #expect(config.database.path == "/var/lib/herald/herald.db")
+        #expect(config.dispatch.claimBatch == 64 && config.dispatch.lease == 30_000 && config.dispatch.pollInterval == 250)
+        #expect(config.retry == ExponentialJitterRetryPolicy(maxAttempts: 3, base: 2_000, maxBackoff: 600_000, maxAge: 86_400_000))
+        #expect(config.limits.maximumBatchSize == 50)
+    }
+
+    @Test func reportsFileLineAndKeyForEveryProblem() {
+        let text = """
+            [server]
+            listen = "nowhere"
+
+            [dispatch]
+            lease = "soon"
+            claim_batchh = 5
+            """
+        #expect {
+            _ = try ConfigLoader.parse(text, file: "herald.toml", baseDirectory: "/x")
+        } throws: { error in
+            let detail = (error as? HeraldError)?.detail ?? ""
+            return detail.contains("herald.toml:2: [server] listen")
+                && detail.contains("herald.toml:5: [dispatch] lease")
+                && detail.contains("herald.toml:6: [dispatch] claim_batchh: unknown key")
+        }
+    }
+
+    @Test func syntaxErrorsCarryLineAndColumn() {
+        #expect {
+            _ = try ConfigLoader.parse("[server]\nlisten = \n", file: "herald.toml", baseDirectory: "/x")
+        } throws: { error in
+            ((error as? HeraldError)?.detail ?? "").hasPrefix("herald.toml:2:")
+        }
+    }
+
+    @Test func channelFileNeedsASecretReferenceNotALiteral() {
+        #expect {
+            _ = try ConfigLoader.parseChannel(
+                "kind = \"webhook\"\nsecret = \"whsec_abc\"\n", name: "webhook", file: "channels/webhook.toml", baseDirectory: "/x")
+        } throws: { error in
+            ((error as? HeraldError)?.detail ?? "").contains("channels/webhook.toml:2: secret: a secret must be a reference")
+        }
+        let channel = try? ConfigLoader.parseChannel(
+            "kind = \"webhook\"\nsecret = \"file:var/s\"\nconcurrency = 3\n", name: "hooks", file: "c", baseDirectory: "/etc/h")
+        #expect(channel?.secret == .file("/etc/h/var/s"))
+        #expect(channel?.concurrency == 3)
+    }
+
+    @Test(arguments: [("250ms", 250), ("5s", 5_000), ("2m", 120_000), ("72h", 259_200_000), ("7d", 604_800_000), ("1.5s", 1_500), ("30", 30_000)] as [(String, Int64)])
+    func durations(text: String, millis: Int64) {
+        #expect(DurationText.milliseconds(text) == millis)
+    }
+
+    @Test(arguments: ["", "soon", "-5s", "5 parsecs", "ms"])
+    func badDurations(text: String) {
+        #expect(DurationText.milliseconds(text) == nil)
+    }
+
+    @Test func secretReferencesResolve() throws {
+        let env = ["HOOK_SECRET": "whsec_x\n", "CREDENTIALS_DIRECTORY": NSTemporaryDirectory()]
+        #expect(try SecretReference(parsing: "env:HOOK_SECRET").resolve(environment: env) == "whsec_x")
+        let path = NSTemporaryDirectory() + "/herald-secret-\(UUID().uuidString)"
+        try "s3cret\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try SecretReference(parsing: "file:\(path)").resolve(environment: env) == "s3cret")
+        let name = (path as NSString).lastPathComponent
+        #expect(try SecretReference(parsing: "credential:\(name)").resolve(environment: env) == "s3cret")
+        #expect(throws: HeraldError.self) { try SecretReference(parsing: "env:MISSING").resolve(environment: env) }
+        #expect(throws: HeraldError.self) { try SecretReference(parsing: "plain-text") }
+        #expect(throws: HeraldError.self) { try SecretReference(parsing: "credential:../etc/passwd") }
+    }
+}

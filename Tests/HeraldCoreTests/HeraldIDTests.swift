@@ -1,0 +1,35 @@
+import Foundation
+import HeraldCore
+import Testing
+
+@Suite struct HeraldIDTests {
+    @Test(arguments: HeraldID.Kind.allCases)
+    func shapeAndPrefix(kind: HeraldID.Kind) {
+        let id = HeraldID.make(kind)
+        #expect(id.hasPrefix(kind.rawValue + "_"))
+        #expect(id.count == kind.rawValue.count + 27)
+        #expect(HeraldID.isValid(id, kind: kind))
+        for other in HeraldID.Kind.allCases where other != kind { #expect(!HeraldID.isValid(id, kind: other)) }
+    }
+
+    @Test func idsSortByCreationEvenWithinOneMillisecond() {
+        let now = Date()
+        let ids = (0..<10_000).map { _ in HeraldID.make(.delivery, now: now) }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        let later = HeraldID.make(.delivery, now: now.addingTimeInterval(0.002))
+        #expect(later > ids.last!)
+    }
+
+    @Test func timePrefixEncodesMilliseconds() {
+        let a = HeraldID.make(.message, now: Date(timeIntervalSince1970: 1_000))
+        let b = HeraldID.make(.message, now: Date(timeIntervalSince1970: 2_000))
+        #expect(a.prefix(14) < b.prefix(14))
+    }
+
+    @Test(arguments: ["", "msg_", "msg_01M83X2R1TMR0GTVHXTN2Y01H", "msg_01M83X2R1TMR0GTVHXTN2Y01HKK",
+                      "msg-01M83X2R1TMR0GTVHXTN2Y01HK", "msg_01M83X2R1TMR0GTVHXTN2Y01HU", "dlv_01M83X2R1TMR0GTVHXTN2Y01HK"])
+    func rejectsMalformed(text: String) {
+        #expect(!HeraldID.isValid(text, kind: .message))
+    }
+}

@@ -1,0 +1,141 @@
+import HeraldCore
+import HeraldStore
+import Testing
+
+@Suite struct StoreDispatchTests {
+    func report(_ claimed: ClaimedDelivery, _ outcome: DeliveryOutcome, at now: Int64) -> AttemptReport {
+        AttemptReport(
+            deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
+            number: claimed.attemptNumber, startedAt: now, durationMillis: 5, statusCode: 503, outcome: outcome)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func claimLeasesOnlyDueWorkOfTheChannel(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        _ = try await store.enqueue([
+            Fixtures.planned(to: [("webhook", "https://a.example")], now: now),
+            Fixtures.planned(to: [("crm", "https://b.example")], now: now),
+        ])
+        let claimed = try await store.claim(channel: "webhook", limit: 10, now: now, leaseUntil: now + 10_000, owner: "w1")
+        #expect(claimed.count == 1)
+        #expect(claimed[0].delivery.state == .sending && claimed[0].attemptNumber == 1)
+        #expect(claimed[0].message.text == "hello")
+        // Leased: nobody else gets it until the lease runs out.
+        #expect(try await store.claim(channel: "webhook", limit: 10, now: now + 1, leaseUntil: now + 10_000, owner: "w2").isEmpty)
+        #expect(try await store.nextDueTime(channels: ["webhook"]) == now + 10_000)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func expiredLeaseIsReclaimedWithAnEvent(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        _ = try await store.enqueue([Fixtures.planned(now: now)])
+        let first = try await store.claim(channel: "webhook", limit: 10, now: now, leaseUntil: now + 1_000, owner: "crashed")
+        let again = try await store.claim(channel: "webhook", limit: 10, now: now + 1_000, leaseUntil: now + 5_000, owner: "w2")
+        #expect(again.map(\.delivery.id) == first.map(\.delivery.id))
+        #expect(again[0].attemptNumber == 2)
+        let detail = try #require(try await store.message(id: first[0].message.id))
+        #expect(detail.events.map(\.type) == ["queued", "reclaimed"])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func recordWritesAttemptStateAndEventTogether(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        _ = try await store.enqueue((0..<4).map { _ in Fixtures.planned(now: now) })
+        let claimed = try await store.claim(channel: "webhook", limit: 10, now: now, leaseUntil: now + 60_000, owner: "w")
+        #expect(claimed.count == 4)
+        let results = [
+            DeliveryResult(report: report(claimed[0], .sent(providerID: "p-1"), at: now), newState: .sent, nextDueAt: nil, error: nil, providerID: "p-1"),
+            DeliveryResult(report: report(claimed[1], .retry(after: nil, reason: "HTTP 503"), at: now), newState: .retrying, nextDueAt: now + 5_000, error: "HTTP 503", providerID: nil),
+            DeliveryResult(report: report(claimed[2], .failed(reason: "HTTP 400"), at: now), newState: .failed, nextDueAt: nil, error: "HTTP 400", providerID: nil),
+            DeliveryResult(report: report(claimed[3], .retry(after: nil, reason: "timeout"), at: now), newState: .dead, nextDueAt: nil, error: "timeout; gave up", providerID: nil),
+        ]
+        try await store.record(results)
+        let expected: [DeliveryState] = [.sent, .retrying, .failed, .dead]
+        for (claim, state) in zip(claimed, expected) {
+            let detail = try #require(try await store.message(id: claim.message.id))
+            #expect(detail.deliveries[0].state == state)
+            #expect(detail.attempts.count == 1 && detail.attempts[0].durationMillis == 5 && detail.attempts[0].statusCode == 503)
+            #expect(detail.events.last?.type == state.rawValue)
+        }
+        let depth = try await store.queueDepth()
+        #expect(depth[.sent] == 1 && depth[.retrying] == 1 && depth[.failed] == 1 && depth[.dead] == 1)
+        // The retry becomes claimable at its due time, not before.
+        #expect(try await store.claim(channel: "webhook", limit: 10, now: now + 4_999, leaseUntil: now + 70_000, owner: "w").isEmpty)
+        let retry = try await store.claim(channel: "webhook", limit: 10, now: now + 5_000, leaseUntil: now + 70_000, owner: "w")
+        #expect(retry.map(\.delivery.id) == [claimed[1].delivery.id])
+        #expect(retry[0].attemptNumber == 2)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func resultForADeliveryNoLongerLeasedKeepsTheAttemptButNotTheState(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        _ = try await store.enqueue([Fixtures.planned(now: now)])
+        let claimed = try await store.claim(channel: "webhook", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w")
+        try await store.record([DeliveryResult(report: report(claimed[0], .sent(providerID: nil), at: now), newState: .sent, nextDueAt: nil, error: nil, providerID: nil)])
+        // A late duplicate result (e.g. from a worker whose lease was taken over) must not move it again.
+        try await store.record([DeliveryResult(report: report(claimed[0], .failed(reason: "late"), at: now), newState: .failed, nextDueAt: nil, error: "late", providerID: nil)])
+        let detail = try #require(try await store.message(id: claimed[0].message.id))
+        #expect(detail.deliveries[0].state == .sent)
+        #expect(detail.attempts.count == 2)
+        #expect(detail.events.map(\.type) == ["queued", "sent"])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func releaseReturnsUnstartedWorkToTheQueue(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        _ = try await store.enqueue([Fixtures.planned(now: now)])
+        let claimed = try await store.claim(channel: "webhook", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w")
+        try await store.release(deliveryIDs: claimed.map(\.delivery.id), now: now)
+        let detail = try #require(try await store.message(id: claimed[0].message.id))
+        #expect(detail.deliveries[0].state == .queued && detail.deliveries[0].attempts == 0)
+        #expect(detail.events.map(\.type) == ["queued", "released"])
+        #expect(try await store.claim(channel: "webhook", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w").count == 1)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func expiredDeliveriesAreNeitherClaimedNorLeftQueued(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        let r = try await store.enqueue([Fixtures.planned(sendAt: now + 1_000, expiresAt: now + 2_000, now: now)])
+        let (message, _) = try #require(Fixtures.created(r.first))
+        #expect(try await store.claim(channel: "webhook", limit: 1, now: now + 2_000, leaseUntil: now + 9_000, owner: "w").isEmpty)
+        #expect(try await store.expireDue(now: now + 2_000, limit: 100) == 1)
+        let detail = try #require(try await store.message(id: message.id))
+        #expect(detail.deliveries[0].state == .expired)
+        #expect(detail.events.map(\.type) == ["scheduled", "expired"])
+        #expect(try await store.expireDue(now: now + 3_000, limit: 100) == 0)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func cancelStopsOnlyUnstartedDeliveries(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        let r = try await store.enqueue([Fixtures.planned(to: [("webhook", "https://a.example"), ("crm", "https://b.example")], now: now)])
+        let (message, _) = try #require(Fixtures.created(r.first))
+        let leased = try await store.claim(channel: "webhook", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w")
+        let result = try await store.cancel(messageID: message.id, actor: "ops", now: now)
+        #expect(result.cancelled.count == 1)
+        let states = Dictionary(uniqueKeysWithValues: result.detail.deliveries.map { ($0.channel, $0.state) })
+        #expect(states == ["webhook": .sending, "crm": .cancelled])
+        #expect(result.detail.events.contains { $0.type == "cancelled" && $0.actor == "ops" })
+        #expect(leased.count == 1)
+        await #expect {
+            _ = try await store.cancel(messageID: message.id, actor: "ops", now: now)
+        } throws: { ($0 as? HeraldError)?.kind == .conflict }
+        await #expect {
+            _ = try await store.cancel(messageID: HeraldID.make(.message), actor: "ops", now: now)
+        } throws: { ($0 as? HeraldError)?.kind == .notFound }
+    }
+}

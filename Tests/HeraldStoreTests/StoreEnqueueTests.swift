@@ -1,0 +1,101 @@
+import HeraldCore
+import HeraldStore
+import Testing
+
+@Suite struct StoreEnqueueTests {
+    @Test(arguments: StoreBackend.allCases)
+    func enqueueStoresMessageDeliveriesAndEvents(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let planned = Fixtures.planned(to: [("webhook", "https://a.example/x"), ("webhook", "https://b.example/y")])
+        let result = try await store.enqueue([planned])
+        let (message, deliveries) = try #require(Fixtures.created(result.first))
+        #expect(deliveries.count == 2 && deliveries.allSatisfy { $0.state == .queued })
+
+        let detail = try #require(try await store.message(id: message.id))
+        #expect(detail.message == message)
+        #expect(detail.deliveries.map(\.id) == deliveries.map(\.id))
+        #expect(detail.events.count == 2)
+        #expect(detail.events.allSatisfy { $0.type == "queued" && $0.actor == "test" })
+        #expect(try await store.queueDepth()[.queued] == 2)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func sendAtInTheFutureIsScheduled(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        let result = try await store.enqueue([Fixtures.planned(sendAt: now + 60_000, now: now)])
+        let (_, deliveries) = try #require(Fixtures.created(result.first))
+        #expect(deliveries[0].state == .scheduled && deliveries[0].dueAt == now + 60_000)
+        #expect(try await store.claim(channel: "webhook", limit: 10, now: now, leaseUntil: now + 1_000, owner: "t").isEmpty)
+        let later = try await store.claim(channel: "webhook", limit: 10, now: now + 60_000, leaseUntil: now + 61_000, owner: "t")
+        #expect(later.map(\.delivery.id) == deliveries.map(\.id))
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func idempotencyKeyReturnsTheFirstResultOrConflicts(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let first = try await store.enqueue([Fixtures.planned(key: "acme-welcome-1")])
+        let (message, deliveries) = try #require(Fixtures.created(first.first))
+
+        let repeatResult = try await store.enqueue([Fixtures.planned(key: "acme-welcome-1")])
+        #expect(repeatResult == [.duplicate(message, deliveries)])
+
+        let different = try await store.enqueue([Fixtures.planned(key: "acme-welcome-1", text: "changed")])
+        #expect(different == [.conflict(existingMessageID: message.id)])
+
+        // The same key twice inside one batch: the second sees the first.
+        let batch = try await store.enqueue([Fixtures.planned(key: "k2"), Fixtures.planned(key: "k2")])
+        guard case .created(let m2, _) = batch[0], case .duplicate(let m3, _) = batch[1] else {
+            Issue.record("expected created then duplicate, got \(batch)")
+            return
+        }
+        #expect(m2.id == m3.id)
+        let page = try await store.messages(matching: MessageQuery(limit: 100))
+        #expect(page.items.count == 2)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func concurrentEnqueuesAllCommit(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let ids = try await withThrowingTaskGroup(of: String?.self) { group in
+            for i in 0..<300 {
+                group.addTask {
+                    let result = try await store.enqueue([Fixtures.planned(key: "c-\(i)")])
+                    return Fixtures.created(result.first)?.0.id
+                }
+            }
+            var ids: [String] = []
+            for try await id in group { if let id { ids.append(id) } }
+            return ids
+        }
+        #expect(Set(ids).count == 300)
+        #expect(try await store.queueDepth()[.queued] == 300)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func listFiltersAndPaginates(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        var acme: [String] = []
+        for i in 0..<7 {
+            let r = try await store.enqueue([Fixtures.planned(clientID: i % 2 == 0 ? "acme" : "globex", template: "welcome")])
+            if i % 2 == 0, let (m, _) = Fixtures.created(r.first) { acme.append(m.id) }
+        }
+        var seen: [String] = []
+        var cursor: String? = nil
+        repeat {
+            let page = try await store.messages(matching: MessageQuery(clientID: "acme", cursor: cursor, limit: 3))
+            seen += page.items.map(\.message.id)
+            #expect(page.items.allSatisfy { $0.message.clientID == "acme" && $0.deliveries.count == 1 })
+            cursor = page.nextCursor
+        } while cursor != nil
+        #expect(seen == acme.reversed())
+        #expect(try await store.messages(matching: MessageQuery(state: .sent)).items.isEmpty)
+        #expect(try await store.messages(matching: MessageQuery(template: "welcome", state: .queued, limit: 100)).items.count == 7)
+        #expect(try await store.messages(matching: MessageQuery(since: Timestamps.now() + 60_000)).items.isEmpty)
+    }
+}
