@@ -1,0 +1,106 @@
+"""Enqueue through the real HTTP API and deliver to a loopback receiver that verifies every
+Standard Webhooks signature with the independent `standardwebhooks` package."""
+
+import time
+
+
+def enqueue(daemon, url, **extra):
+    body = {"to": {"webhook": url}, "subject": "Renewal in 30 days", "text": "续约提醒",
+            "data": {"renewal_date": "2026-12-23"}, **extra}
+    status, headers, reply = daemon.request("POST", "/v1/messages", body)
+    assert status == 202, reply
+    return reply
+
+
+def test_enqueue_delivers_a_signed_webhook(daemon, receiver):
+    reply = enqueue(daemon, receiver.url(), client_id="acme", idempotency_key="acme-renewal-1")
+    assert reply["id"].startswith("msg_") and len(reply["deliveries"]) == 1
+    delivery_id = reply["deliveries"][0]["id"]
+    assert receiver.wait_for(lambda r: delivery_id in r.accepted_ids(), 15)
+    assert receiver.rejected == []
+    webhook_id, payload, headers, _, _ = receiver.received[0]
+    assert webhook_id == delivery_id                      # webhook-id = delivery id (receiver dedup key)
+    assert payload["type"] == "message.delivery"
+    assert payload["data"]["message_id"] == reply["id"]
+    assert payload["data"]["text"] == "续约提醒"
+    assert payload["data"]["data"] == {"renewal_date": "2026-12-23"}
+    assert abs(int(headers["webhook-timestamp"]) - time.time()) < 60
+
+    body = daemon.wait_for_states(reply["id"], {"sent"})
+    d = body["deliveries"][0]
+    assert d["attempt_count"] == 1 and d["attempts"][0]["status_code"] == 204
+    assert d["attempts"][0]["outcome"] == "sent" and d["attempts"][0]["duration_ms"] >= 0
+    assert [e["type"] for e in body["events"]] == ["queued", "sent"]
+
+
+def test_batch_commits_valid_items_and_reports_each(daemon, receiver):
+    messages = [{"to": {"webhook": receiver.url()}, "text": f"m{i}"} for i in range(40)]
+    messages.insert(5, {"to": {"webhook": "notaurl"}, "text": "bad"})
+    messages.insert(9, {"to": {"pager": receiver.url()}, "text": "bad"})
+    status, _, reply = daemon.request("POST", "/v1/messages/batch", {"messages": messages})
+    assert status == 207, reply
+    assert reply["accepted"] == 40 and reply["rejected"] == 2
+    bad = {r["index"]: r for r in reply["results"] if r["status"] != 202}
+    assert set(bad) == {5, 9}
+    assert bad[5]["error"]["invalid_params"][0]["name"] == "messages[5].to.webhook"
+    assert bad[9]["error"]["invalid_params"][0]["name"] == "messages[9].to.pager"
+    ids = {r["deliveries"][0]["id"] for r in reply["results"] if r["status"] == 202}
+    assert receiver.wait_for(lambda r: ids <= set(r.accepted_ids()), 20)
+
+
+def test_idempotency_key_replays_first_result_and_refuses_a_different_body(daemon, receiver):
+    body = {"to": {"webhook": receiver.url()}, "text": "welcome"}
+    s1, _, r1 = daemon.request("POST", "/v1/messages", body, headers={"Idempotency-Key": "acme-welcome-1"})
+    s2, h2, r2 = daemon.request("POST", "/v1/messages", body, headers={"Idempotency-Key": "acme-welcome-1"})
+    assert s1 == 202 and s2 == 202
+    assert r2["id"] == r1["id"] and r2["deliveries"][0]["id"] == r1["deliveries"][0]["id"]
+    assert h2.get("Idempotent-Replayed") == "true"
+    s3, h3, r3 = daemon.request("POST", "/v1/messages", {**body, "text": "other"}, headers={"Idempotency-Key": "acme-welcome-1"})
+    assert s3 == 409 and h3["Content-Type"] == "application/problem+json"
+    assert r1["id"] in r3["detail"]
+    # the body field works the same way
+    s4, _, r4 = daemon.request("POST", "/v1/messages", {**body, "idempotency_key": "acme-welcome-1"})
+    assert s4 == 202 and r4["id"] == r1["id"]
+    status, _, page = daemon.request("GET", "/v1/messages")
+    assert status == 200 and [m["id"] for m in page["items"]] == [r1["id"]]   # one message, one delivery
+    assert receiver.wait_for(lambda r: r.accepted_ids() == [r1["deliveries"][0]["id"]], 10)
+
+
+def test_list_filters_and_cursor_pagination(daemon, receiver):
+    ids = [enqueue(daemon, receiver.url(), client_id="acme")["id"] for _ in range(5)]
+    enqueue(daemon, receiver.url(), client_id="globex")
+    seen, cursor = [], None
+    while True:
+        path = "/v1/messages?client_id=acme&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        status, _, page = daemon.request("GET", path)
+        assert status == 200, page
+        seen += [m["id"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == list(reversed(ids))
+    status, _, problem = daemon.request("GET", "/v1/messages?statuss=sent")
+    assert status == 422 and problem["invalid_params"][0]["name"] == "statuss"
+
+
+def test_cancel_stops_a_scheduled_message(daemon, receiver):
+    send_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    reply = enqueue(daemon, receiver.url(), send_at=send_at)
+    assert reply["deliveries"][0]["status"] == "scheduled"
+    status, _, body = daemon.request("POST", f"/v1/messages/{reply['id']}/cancel")
+    assert status == 200 and body["cancelled"] == [reply["deliveries"][0]["id"]]
+    assert body["message"]["deliveries"][0]["status"] == "cancelled"
+    status, _, problem = daemon.request("POST", f"/v1/messages/{reply['id']}/cancel")
+    assert status == 409 and "nothing left to cancel" in problem["detail"]
+
+
+def test_send_at_holds_the_message_until_its_time(daemon, receiver):
+    start = time.time()
+    send_at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start + 2)) + "Z"
+    target = int(start + 2)  # whole seconds: the timestamp has no fraction
+    reply = enqueue(daemon, receiver.url(), send_at=send_at)
+    assert reply["deliveries"][0]["status"] == "scheduled"
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) == 1, 15)
+    assert time.time() >= target
+    body = daemon.wait_for_states(reply["id"], {"sent"})
+    assert [e["type"] for e in body["events"]] == ["scheduled", "sent"]
