@@ -14,7 +14,10 @@ public protocol Channel: Sendable {
 /// Delivers on one thread; never shared between threads, so it may hold a curl handle.
 public protocol ChannelWorker: AnyObject {
     /// Makes one attempt, blocking the calling thread until it has an outcome.
-    func send(_ claimed: ClaimedDelivery) -> ChannelAttempt
+    /// - Parameters:
+    ///   - claimed: the leased delivery and its message.
+    ///   - content: the message's subject/text/html rendered with its data.
+    func send(_ claimed: ClaimedDelivery, content: RenderedContent) -> ChannelAttempt
 }
 
 /// What one attempt produced.

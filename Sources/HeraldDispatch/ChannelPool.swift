@@ -40,7 +40,12 @@ final class ChannelPool: Sendable {
         while let claimed = queue.pop() {
             let started = Timestamps.now()
             let clock = ContinuousClock.now
-            let attempt = worker.send(claimed)
+            let attempt: ChannelAttempt
+            do {
+                attempt = worker.send(claimed, content: try InlineRenderer.render(claimed.message))
+            } catch {
+                attempt = ChannelAttempt(outcome: .failed(reason: "cannot render the message: \(error)"))
+            }
             let elapsed = ContinuousClock.now - clock
             let millis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
             let report = AttemptReport(

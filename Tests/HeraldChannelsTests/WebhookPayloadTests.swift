@@ -12,7 +12,9 @@ import Testing
         let delivery = Delivery(
             id: "dlv_1", messageID: "msg_1", channel: "webhook", destination: "https://x.example", state: .sending,
             attempts: 2, dueAt: 0, expiresAt: nil, lastError: nil, providerID: nil, createdAt: 0, updatedAt: 0)
-        let body = WebhookPayload.body(for: ClaimedDelivery(delivery: delivery, message: message), timestamp: 1_000)
+        let body = WebhookPayload.body(
+            for: ClaimedDelivery(delivery: delivery, message: message),
+            content: RenderedContent(subject: message.subject, text: message.text, html: nil), timestamp: 1_000)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
         #expect(object["type"] as? String == "message.delivery")
         let data = try #require(object["data"] as? [String: Any])

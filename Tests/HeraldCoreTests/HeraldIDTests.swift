@@ -22,9 +22,16 @@ import Testing
     }
 
     @Test func timePrefixEncodesMilliseconds() {
-        let a = HeraldID.make(.message, now: Date(timeIntervalSince1970: 1_000))
-        let b = HeraldID.make(.message, now: Date(timeIntervalSince1970: 2_000))
+        // The generator is process-wide and monotonic, so use times later than any id made so far.
+        let a = HeraldID.make(.message, now: Date().addingTimeInterval(1_000))
+        let b = HeraldID.make(.message, now: Date().addingTimeInterval(2_000))
         #expect(a.prefix(14) < b.prefix(14))
+    }
+
+    @Test func aClockStepBackStillGivesIncreasingIds() {
+        let first = HeraldID.make(.event, now: Date().addingTimeInterval(3_000))
+        let earlier = HeraldID.make(.event, now: Date(timeIntervalSince1970: 1_000))
+        #expect(earlier > first)
     }
 
     @Test(arguments: ["", "msg_", "msg_01M83X2R1TMR0GTVHXTN2Y01H", "msg_01M83X2R1TMR0GTVHXTN2Y01HKK",

@@ -22,6 +22,8 @@ CASES = [
     ("crlf in url", "POST", "/v1/messages", {**VALID, "to": {"webhook": "https://x.example/\r\nX-Evil: 1"}}, None, 422, "to.webhook"),
     ("crlf in subject", "POST", "/v1/messages", {**VALID, "subject": "hi\r\nBcc: all@x"}, None, 422, "subject"),
     ("unknown channel", "POST", "/v1/messages", {**VALID, "to": {"carrier-pigeon": "coop 4"}}, None, 422, "to.carrier-pigeon"),
+    ("missing template variable", "POST", "/v1/messages", {**VALID, "text": "Hi {{first_name}}"}, None, 422, "text"),
+    ("template syntax", "POST", "/v1/messages", {**VALID, "text": "{{#open}}"}, None, 422, "text"),
     ("no content", "POST", "/v1/messages", {"to": VALID["to"]}, None, 422, "template"),
     ("bad send_at", "POST", "/v1/messages", {**VALID, "send_at": "next tuesday"}, None, 422, "send_at"),
     ("bad idempotency header", "POST", "/v1/messages", VALID, {"Idempotency-Key": "x" * 300}, 422, "Idempotency-Key"),

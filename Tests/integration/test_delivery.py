@@ -5,7 +5,7 @@ import time
 
 
 def enqueue(daemon, url, **extra):
-    body = {"to": {"webhook": url}, "subject": "Renewal in 30 days", "text": "续约提醒",
+    body = {"to": {"webhook": url}, "subject": "Renewal in 30 days", "text": "续约提醒 {{renewal_date}}",
             "data": {"renewal_date": "2026-12-23"}, **extra}
     status, headers, reply = daemon.request("POST", "/v1/messages", body)
     assert status == 202, reply
@@ -22,7 +22,7 @@ def test_enqueue_delivers_a_signed_webhook(daemon, receiver):
     assert webhook_id == delivery_id                      # webhook-id = delivery id (receiver dedup key)
     assert payload["type"] == "message.delivery"
     assert payload["data"]["message_id"] == reply["id"]
-    assert payload["data"]["text"] == "续约提醒"
+    assert payload["data"]["text"] == "续约提醒 2026-12-23"          # inline content rendered with data
     assert payload["data"]["data"] == {"renewal_date": "2026-12-23"}
     assert abs(int(headers["webhook-timestamp"]) - time.time()) < 60
 

@@ -10,7 +10,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
 class Receiver:
-    def __init__(self, secret: str):
+    def __init__(self, secret: str, port: int = 0):
         self.secret = secret
         self.verifier = Webhook(secret)
         self.lock = threading.Condition()
@@ -63,7 +63,7 @@ class Receiver:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the sender gave up (timeout test); nothing to answer
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -90,3 +90,31 @@ class Receiver:
 def new_secret() -> str:
     import os
     return "whsec_" + base64.b64encode(os.urandom(24)).decode()
+
+
+
+if __name__ == "__main__":
+    # A demo receiver for trying Herald by hand: verifies each signature and prints the payload.
+    #   python3 Tests/integration/webhook_receiver.py --port 9000 --secret-file var/secrets/webhook.secret
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(description="Print Herald webhooks after verifying their signatures.")
+    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--secret-file", default="var/secrets/webhook.secret")
+    args = parser.parse_args()
+    with open(args.secret_file) as f:
+        demo = Receiver(f.read().strip(), port=args.port)
+    print(f"listening on {demo.url('/hook')} (signatures verified with standardwebhooks)", flush=True)
+    seen = 0
+    while True:
+        with demo.lock:
+            demo.lock.wait_for(lambda: len(demo.received) > seen or demo.rejected, timeout=3600)
+            new, rejected = demo.received[seen:], list(demo.rejected)
+            demo.rejected.clear()
+        seen += len(new)
+        for webhook_id, payload, _, _, _ in new:
+            print(f"{time.strftime('%H:%M:%S')} verified webhook-id={webhook_id} "
+                  f"{json.dumps(payload, ensure_ascii=False)}", flush=True)
+        for reason, _ in rejected:
+            print("REJECTED:", reason, flush=True)

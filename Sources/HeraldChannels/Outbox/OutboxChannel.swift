@@ -27,11 +27,11 @@ final class OutboxWorker: ChannelWorker {
         self.directory = directory
     }
 
-    func send(_ claimed: ClaimedDelivery) -> ChannelAttempt {
+    func send(_ claimed: ClaimedDelivery, content: RenderedContent) -> ChannelAttempt {
         var out = "{\"destination\":"
         JSONValue.writeString(claimed.delivery.destination, to: &out)
         out += ",\"payload\":"
-        out += String(decoding: WebhookPayload.body(for: claimed, timestamp: Timestamps.now()), as: UTF8.self)
+        out += String(decoding: WebhookPayload.body(for: claimed, content: content, timestamp: Timestamps.now()), as: UTF8.self)
         out += "}\n"
         let path = directory + "/" + claimed.delivery.id + ".json"
         do {

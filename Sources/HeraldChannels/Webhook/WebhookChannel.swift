@@ -34,10 +34,10 @@ final class WebhookWorker: ChannelWorker {
         self.options = options
     }
 
-    func send(_ claimed: ClaimedDelivery) -> ChannelAttempt {
+    func send(_ claimed: ClaimedDelivery, content: RenderedContent) -> ChannelAttempt {
         let now = Timestamps.now()
         let seconds = now / 1000
-        let body = WebhookPayload.body(for: claimed, timestamp: now)
+        let body = WebhookPayload.body(for: claimed, content: content, timestamp: now)
         let id = claimed.delivery.id
         let headers = [
             ("Content-Type", "application/json"),

@@ -6,7 +6,7 @@ public enum WebhookPayload {
     public static let eventType = "message.delivery"
 
     /// The body bytes. `message.data` is already canonical JSON text and is embedded as is.
-    public static func body(for claimed: ClaimedDelivery, timestamp: Int64) -> [UInt8] {
+    public static func body(for claimed: ClaimedDelivery, content: RenderedContent, timestamp: Int64) -> [UInt8] {
         let d = claimed.delivery
         let m = claimed.message
         var out = "{\"type\":\"\(eventType)\",\"timestamp\":"
@@ -19,8 +19,8 @@ public enum WebhookPayload {
         JSONValue.writeString(d.channel, to: &out)
         out += ",\"attempt\":\(d.attempts)"
         for (key, value) in [
-            ("client_id", m.clientID), ("template", m.template), ("locale", m.locale), ("subject", m.subject),
-            ("text", m.text), ("html", m.html),
+            ("client_id", m.clientID), ("template", m.template), ("locale", m.locale), ("subject", content.subject),
+            ("text", content.text), ("html", content.html),
         ] {
             guard let value else { continue }
             out += ",\"\(key)\":"

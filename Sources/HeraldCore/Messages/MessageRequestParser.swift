@@ -86,6 +86,12 @@ public struct MessageRequestParser: Sendable {
         request.destinations = destinations(object, reader: &reader)
 
         if !reader.problems.isEmpty { throw .invalid(reader.problems) }
+        // Inline content must render with the data given: fail now, not at delivery time.
+        do {
+            _ = try InlineRenderer.render(subject: request.subject, text: request.text, html: request.html, data: request.data)
+        } catch {
+            throw .invalid(error.fields.map { .init(name: path + $0.name, reason: $0.reason) })
+        }
         return request
     }
 

@@ -1,0 +1,62 @@
+import Mustache
+
+/// Subject, text and HTML after Mustache rendering with the message's data.
+public struct RenderedContent: Sendable, Equatable {
+    public var subject: String?
+    public var text: String?
+    public var html: String?
+
+    public init(subject: String?, text: String?, html: String?) {
+        self.subject = subject
+        self.text = text
+        self.html = html
+    }
+}
+
+/// Renders a message's inline `subject` / `text` / `html` as Mustache templates over its `data`.
+/// HTML is escaped in `html` (use `{{{name}}}` for trusted markup); `subject` and `text` are plain
+/// text and not escaped. A name the data does not have is an error naming the field, never an
+/// empty hole; give optional values as `null` (renders as nothing, false in sections).
+public enum InlineRenderer {
+    /// - Throws: `invalid-input` naming `subject`/`text`/`html` for syntax errors and missing names.
+    public static func render(
+        subject: String?, text: String?, html: String?, data: JSONValue
+    ) throws(HeraldError) -> RenderedContent {
+        var problems: [HeraldError.FieldProblem] = []
+        func one(_ source: String?, field: String, plainText: Bool) -> String? {
+            guard let source else { return nil }
+            // Fast path: nothing to render.
+            guard source.contains("{{") else { return source }
+            let template: MustacheTemplate
+            do {
+                template = try MustacheTemplate(string: plainText ? "{{% CONTENT_TYPE: TEXT}}" + source : source)
+            } catch {
+                problems.append(.init(name: field, reason: "is not a valid Mustache template (\(error))"))
+                return nil
+            }
+            let misses = MissRecorder()
+            let rendered = template.render(TemplateData.convert(data, misses: misses))
+            if !misses.missing.isEmpty {
+                let names = misses.missing.map { "'\($0)'" }.joined(separator: ", ")
+                problems.append(.init(name: field, reason: "uses \(names), which data does not have"))
+                return nil
+            }
+            return rendered
+        }
+        let content = RenderedContent(
+            subject: one(subject, field: "subject", plainText: true),
+            text: one(text, field: "text", plainText: true),
+            html: one(html, field: "html", plainText: false))
+        if !problems.isEmpty { throw .invalid(problems) }
+        if let subject = content.subject, DestinationRules.hasLineBreak(subject) {
+            throw .invalid(field: "subject", "renders with a line break (check the data values it uses)")
+        }
+        return content
+    }
+
+    /// Renders a stored message.
+    public static func render(_ message: Message) throws(HeraldError) -> RenderedContent {
+        let data = (try? JSONValue.parse(Array(message.data.utf8))) ?? .object([:])
+        return try render(subject: message.subject, text: message.text, html: message.html, data: data)
+    }
+}
