@@ -7,6 +7,8 @@ public protocol Channel: Sendable {
     var name: String { get }
     /// How many workers (threads, connections) deliver in parallel.
     var concurrency: Int { get }
+    /// The longest one attempt can take (milliseconds), connect included; leases are sized from it.
+    var attemptTimeout: Int64 { get }
     /// A worker for one thread. Workers keep their connection between deliveries.
     func makeWorker() throws -> any ChannelWorker
 }

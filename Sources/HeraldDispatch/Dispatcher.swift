@@ -86,6 +86,7 @@ public final class Dispatcher: Service, Sendable {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = Timestamps.now()
             var claimedAny = false
+            var roomLeft = false
             do {
                 if now - lastExpiry >= 1_000 {
                     lastExpiry = now
@@ -97,7 +98,8 @@ public final class Dispatcher: Service, Sendable {
                     guard room > 0 else { continue }
                     let claimed = try await store.claim(
                         channel: pool.channel.name, limit: min(room, options.claimBatch), now: now,
-                        leaseUntil: now + options.lease, owner: owner)
+                        leaseUntil: now + lease(for: pool), owner: owner)
+                    if claimed.count < room { roomLeft = true }
                     guard !claimed.isEmpty else { continue }
                     claimedAny = true
                     pool.outstanding.add(claimed.count, ordering: .acquiringAndReleasing)
@@ -109,13 +111,23 @@ public final class Dispatcher: Service, Sendable {
                 continue
             }
             if claimedAny { continue }
-            // Nothing to claim (or no room): sleep until the next due time, new work, or freed capacity.
+            // Nothing claimed. Sleep until the next due time, new work (enqueue) or freed capacity
+            // (recorder): all three raise `wakeup`.
             var sleep = options.pollInterval
-            if let next = try? await store.nextDueTime(channels: pools.map(\.channel.name)) {
-                sleep = min(sleep, max(next - Timestamps.now(), 0))
+            if roomLeft, let next = try? await store.nextDueTime(channels: pools.map(\.channel.name)) {
+                // Work due now that could not be claimed (it expires this second, or a race): look again
+                // soon, without spinning.
+                sleep = min(sleep, max(next - Timestamps.now(), 50))
             }
-            if sleep > 0 { await wakeup.wait(milliseconds: sleep) }
+            await wakeup.wait(milliseconds: sleep)
         }
+    }
+
+    /// A lease long enough for the delivery to wait behind a full local queue and then be attempted:
+    /// a lease that ran out while the job was still queued here would let it be claimed twice.
+    private func lease(for pool: ChannelPool) -> Int64 {
+        let waits = Int64(pool.capacity / max(pool.channel.concurrency, 1) + 2)
+        return max(options.lease, waits * pool.channel.attemptTimeout)
     }
 
     private func recordLoop() async {

@@ -6,6 +6,7 @@ import HeraldCore
 public struct OutboxChannel: Channel {
     public let name: String
     public let concurrency: Int
+    public let attemptTimeout: Int64 = 5_000
     let directory: String
 
     public init(config: ChannelConfig) throws {

@@ -5,6 +5,7 @@ import HeraldCore
 public struct WebhookChannel: Channel {
     public let name: String
     public let concurrency: Int
+    public var attemptTimeout: Int64 { options.timeout }
     let signer: WebhookSigner
     let options: HTTPOptions
 
