@@ -11,7 +11,7 @@ public enum ChannelFactory {
             switch (config.kind, config.provider) {
             case (_, .outbox):
                 do { channels.append(try OutboxChannel(config: config)) } catch {
-                    throw .configuration("channel \(config.name): cannot create outbox folder \(config.outboxDirectory)")
+                    throw .configuration("channel \(config.name): \(error.detail)")
                 }
             case (.webhook, .http):
                 guard let reference = config.secret else {
@@ -24,6 +24,21 @@ public enum ChannelFactory {
                 do { channels.append(try WebhookChannel(config: config, secret: secret)) } catch {
                     throw .configuration("channel \(config.name): \(error.detail)")
                 }
+            case (.email, .smtp):
+                guard let settings = config.email else {
+                    throw .configuration("channel \(config.name): email settings are missing")
+                }
+                var password: String? = nil
+                if let reference = settings.password {
+                    do { password = try reference.resolve(environment: environment) } catch {
+                        throw .configuration("channel \(config.name): \(error.detail)")
+                    }
+                }
+                do { channels.append(try EmailChannel(config: config, settings: settings, password: password)) } catch {
+                    throw .configuration("channel \(config.name): \(error.detail)")
+                }
+            case (.webhook, .smtp), (.email, .http):
+                throw .configuration("channel \(config.name): provider \(config.provider.rawValue) does not fit kind \(config.kind.rawValue)")
             }
         }
         return channels

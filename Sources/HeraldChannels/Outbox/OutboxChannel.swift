@@ -1,42 +1,61 @@
 import Foundation
 import HeraldCore
 
-/// Development provider for any channel kind: writes each delivery to `<outbox_dir>/<delivery id>.json`
-/// instead of sending it, the way web frameworks offer a file mail backend.
+/// Development provider for any channel kind: writes each delivery to a file instead of sending it,
+/// the way web frameworks offer a file mail backend — `<outbox_dir>/<delivery id>.eml` for email
+/// (the exact bytes SMTP would carry), `.json` for the others.
 public struct OutboxChannel: Channel {
     public let name: String
     public let concurrency: Int
     public let attemptTimeout: Int64 = 5_000
     let directory: String
+    let composer: EmailComposer?
 
-    public init(config: ChannelConfig) throws {
+    public init(config: ChannelConfig) throws(HeraldError) {
         name = config.name
         concurrency = 1
         directory = config.outboxDirectory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        composer = try config.email.map { settings throws(HeraldError) in try EmailComposer(settings: settings) }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .configuration("cannot create the outbox folder \(directory)")
+        }
     }
 
     public func makeWorker() throws -> any ChannelWorker {
-        OutboxWorker(directory: directory)
+        OutboxWorker(directory: directory, composer: composer)
     }
 }
 
 final class OutboxWorker: ChannelWorker {
     let directory: String
+    let composer: EmailComposer?
 
-    init(directory: String) {
+    init(directory: String, composer: EmailComposer?) {
         self.directory = directory
+        self.composer = composer
     }
 
     func send(_ claimed: ClaimedDelivery, content: RenderedContent) -> ChannelAttempt {
-        var out = "{\"destination\":"
-        JSONValue.writeString(claimed.delivery.destination, to: &out)
-        out += ",\"payload\":"
-        out += String(decoding: WebhookPayload.body(for: claimed, content: content, timestamp: Timestamps.now()), as: UTF8.self)
-        out += "}\n"
-        let path = directory + "/" + claimed.delivery.id + ".json"
+        let bytes: [UInt8]
+        let path: String
+        if let composer {
+            do { bytes = try composer.compose(claimed, content: content, now: Timestamps.now()) } catch {
+                return ChannelAttempt(outcome: .failed(reason: "cannot build the email: \(error)"))
+            }
+            path = directory + "/" + claimed.delivery.id + ".eml"
+        } else {
+            var out = "{\"destination\":"
+            JSONValue.writeString(claimed.delivery.destination, to: &out)
+            out += ",\"payload\":"
+            out += String(decoding: WebhookPayload.body(for: claimed, content: content, timestamp: Timestamps.now()), as: UTF8.self)
+            out += "}\n"
+            bytes = Array(out.utf8)
+            path = directory + "/" + claimed.delivery.id + ".json"
+        }
         do {
-            try Data(out.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
             return ChannelAttempt(outcome: .sent(providerID: path))
         } catch {
             return ChannelAttempt(outcome: .retry(after: nil, reason: "cannot write \(path): \(error.localizedDescription)"))

@@ -7,8 +7,8 @@ import Foundation
 /// so they never run on a SwiftNIO event loop or the Swift concurrency pool. All unsafe pointer
 /// work of Herald's libcurl use lives in this file.
 public final class CurlEasy {
-    private let handle: UnsafeMutableRawPointer
-    private let box = TransferBox()
+    let handle: UnsafeMutableRawPointer
+    let box = TransferBox()
 
     /// Creates a handle. Throws when libcurl cannot allocate one.
     public init() throws(TransportError) {
@@ -83,21 +83,29 @@ public final class CurlEasy {
 }
 
 /// Per-transfer buffers handed to libcurl's callbacks through an opaque pointer.
-private final class TransferBox {
+final class TransferBox {
     var body: [UInt8] = []
+    /// Bytes to upload (SMTP DATA) and how far the read callback got.
+    var upload: [UInt8] = []
+    var uploadOffset = 0
     var headers: [(String, String)] = []
     var maxBody = 65_536
     var blockedAddress: String?
+    /// Final SMTP reply lines (`250 …`, `550 …`), in order; multi-line continuations are skipped.
+    var serverLines: [String] = []
 
     func reset(maxBody: Int) {
         body.removeAll(keepingCapacity: true)
+        upload = []
+        uploadOffset = 0
+        serverLines.removeAll(keepingCapacity: true)
         headers.removeAll(keepingCapacity: true)
         self.maxBody = maxBody
         blockedAddress = nil
     }
 }
 
-private func curlWriteBody(
+func curlWriteBody(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
 ) -> Int {
     guard let data, let user else { return 0 }
@@ -113,7 +121,7 @@ private func curlWriteBody(
     return length
 }
 
-private func curlWriteHeader(
+func curlWriteHeader(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
 ) -> Int {
     guard let data, let user else { return 0 }
@@ -123,6 +131,12 @@ private func curlWriteHeader(
         String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
     }
     if line.hasPrefix("HTTP/") { box.headers.removeAll() }  // a new response (e.g. after 100 Continue)
+    // SMTP: a final reply line is three digits and a space ("250-" lines continue a reply).
+    let utf8 = Array(line.utf8.prefix(4))
+    if utf8.count == 4, utf8[0...2].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), utf8[3] == 0x20, box.serverLines.count < 64 {
+        box.serverLines.append(line.trimmingCharacters(in: .whitespacesAndNewlines))
+        return length
+    }
     if let colon = line.firstIndex(of: ":"), box.headers.count < 100 {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -131,7 +145,7 @@ private func curlWriteHeader(
     return length
 }
 
-private func curlCheckAddress(
+func curlCheckAddress(
     _ user: UnsafeMutableRawPointer?, _ primaryIP: UnsafeMutablePointer<CChar>?, _ localIP: UnsafeMutablePointer<CChar>?,
     _ primaryPort: Int32, _ localPort: Int32
 ) -> Int32 {

@@ -2,8 +2,10 @@
 public struct ChannelConfig: Sendable, Equatable {
     /// Where a channel's deliveries go: to the real provider, or to files on disk (development).
     public enum Provider: String, Sendable, Equatable, CaseIterable {
-        /// The real protocol (HTTP POST for webhooks).
+        /// HTTP POST (webhooks, bots, SMS APIs).
         case http
+        /// SMTP through libcurl (email).
+        case smtp
         /// Write each delivery to `outbox_dir/<delivery id>.json` instead of sending it.
         case outbox
     }
@@ -25,6 +27,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var allowPrivateNetworks: Bool
     /// Folder for the `outbox` provider (absolute after loading).
     public var outboxDirectory: String
+    /// For `kind = "email"`.
+    public var email: EmailSettings?
 
     public init(
         name: String,
@@ -36,7 +40,8 @@ public struct ChannelConfig: Sendable, Equatable {
         secret: SecretReference? = nil,
         userAgent: String = "Herald/0.1",
         allowPrivateNetworks: Bool = false,
-        outboxDirectory: String = "var/outbox"
+        outboxDirectory: String = "var/outbox",
+        email: EmailSettings? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -48,5 +53,14 @@ public struct ChannelConfig: Sendable, Equatable {
         self.userAgent = userAgent
         self.allowPrivateNetworks = allowPrivateNetworks
         self.outboxDirectory = outboxDirectory
+        self.email = email
+    }
+
+    /// The provider a kind uses when the file names none.
+    public static func defaultProvider(for kind: ChannelKind) -> Provider {
+        switch kind {
+        case .webhook: .http
+        case .email: .smtp
+        }
     }
 }

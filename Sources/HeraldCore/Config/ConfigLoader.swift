@@ -138,12 +138,16 @@ public enum ConfigLoader {
             reader.fail("kind", "must be one of: " + ChannelKind.allCases.map(\.rawValue).joined(separator: ", "))
             throw .configuration(reader.problems.joined(separator: "\n"))
         }
-        var channel = ChannelConfig(name: name, kind: kind)
+        var channel = ChannelConfig(name: name, kind: kind, provider: ChannelConfig.defaultProvider(for: kind))
         if let p = reader.string("provider") {
-            if let provider = ChannelConfig.Provider(rawValue: p) { channel.provider = provider } else {
-                reader.fail("provider", "must be one of: " + ChannelConfig.Provider.allCases.map(\.rawValue).joined(separator: ", "))
+            let allowed: [ChannelConfig.Provider] = [ChannelConfig.defaultProvider(for: kind), .outbox]
+            if let provider = ChannelConfig.Provider(rawValue: p), allowed.contains(provider) {
+                channel.provider = provider
+            } else {
+                reader.fail("provider", "must be one of: " + allowed.map(\.rawValue).joined(separator: ", "))
             }
         }
+        if kind == .email { channel.email = parseEmail(&reader, baseDirectory: baseDirectory) }
         if let n = reader.int("concurrency", range: 1...256) { channel.concurrency = n }
         if let d = reader.duration("connect_timeout", minimum: 100) { channel.connectTimeout = d }
         if let d = reader.duration("timeout", minimum: 100) { channel.timeout = d }
@@ -166,6 +170,67 @@ public enum ConfigLoader {
         reader.rejectUnknownKeys()
         guard reader.problems.isEmpty else { throw .configuration(reader.problems.joined(separator: "\n")) }
         return channel
+    }
+
+    /// The email keys of a channel file; `from` is required.
+    static func parseEmail(_ reader: inout TOMLReader, baseDirectory: String) -> EmailSettings {
+        var email = EmailSettings()
+        if let url = reader.string("smtp_url") {
+            let lower = url.lowercased()
+            if (lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://")) && !DestinationRules.hasLineBreak(url)
+                && url.count > 8
+            {
+                email.smtpURL = url
+            } else {
+                reader.fail("smtp_url", "must be smtp://host:port or smtps://host:port")
+            }
+        }
+        if let mode = reader.string("starttls") {
+            if let value = EmailSettings.StartTLS(rawValue: mode) { email.startTLS = value } else {
+                reader.fail("starttls", "must be one of: required, opportunistic, off")
+            }
+        }
+        email.username = reader.string("username")
+        if let s = reader.string("password") {
+            do {
+                var reference = try SecretReference(parsing: s)
+                if case .file(let path) = reference { reference = .file(absolute(path, base: baseDirectory)) }
+                email.password = reference
+            } catch {
+                reader.fail("password", error.detail)
+            }
+        }
+        func mailbox(_ key: String, allowName: Bool) -> String? {
+            guard let text = reader.string(key) else { return nil }
+            let address: String
+            if allowName, text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
+                address = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+            } else {
+                address = text
+            }
+            if DestinationRules.hasLineBreak(text) {
+                reader.fail(key, "must not contain line breaks")
+            } else if let problem = DestinationRules.emailProblem(address) {
+                reader.fail(key, "address \(problem)")
+            } else {
+                return text
+            }
+            return nil
+        }
+        if let from = mailbox("from", allowName: true) { email.from = from } else if reader.table["from"] == nil {
+            reader.fail("from", "required for email channels, e.g. \"Acme Customer Success <cs@acme.example>\"")
+        }
+        email.bounceAddress = mailbox("bounce_address", allowName: false)
+        email.replyTo = mailbox("reply_to", allowName: true)
+        email.unsubscribeMailto = mailbox("unsubscribe_mailto", allowName: false)
+        if let domain = reader.string("message_id_domain") {
+            if domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) && domain.contains(".") {
+                email.messageIDDomain = domain
+            } else {
+                reader.fail("message_id_domain", "must be a domain name such as mail.acme.example")
+            }
+        }
+        return email
     }
 
     static func parseTOML(_ text: String, file: String) throws(HeraldError) -> TOMLTable {

@@ -7,6 +7,9 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case retry(after: Int64?, reason: String)
     /// A permanent failure: never retry.
     case failed(reason: String)
+    /// The provider refused the address itself (hard bounce): fail, and suppress the address
+    /// for every later message on this channel kind.
+    case bounced(reason: String)
 }
 
 /// One finished attempt, as a worker reports it to the recorder.

@@ -23,6 +23,28 @@ public enum DestinationRules {
         return nil
     }
 
+    /// Why `text` is not an acceptable email address (addr-spec, ASCII), or nil when it is.
+    /// Display names belong in contacts, not in destinations.
+    public static func emailProblem(_ text: String) -> String? {
+        if text.isEmpty { return "must not be empty" }
+        if text.utf8.count > 254 { return "longer than 254 bytes" }
+        guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            return "must be a plain ASCII address without spaces (no display name)"
+        }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64, !parts[1].isEmpty else {
+            return "must look like name@example.com"
+        }
+        let forbidden = Set("<>()[]\\,;:\"")
+        if text.contains(where: { forbidden.contains($0) }) { return "must not contain < > ( ) [ ] , ; : \\ or quotes" }
+        let domain = parts[1]
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && !$0.hasPrefix("-") && !$0.hasSuffix("-") }),
+              domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." })
+        else { return "has an invalid domain" }
+        return nil
+    }
+
     /// Whether `text` holds a character that could end or fold a protocol header line.
     public static func hasLineBreak(_ text: String) -> Bool {
         text.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\u{0}" }

@@ -29,18 +29,27 @@ enum SQLiteEnqueue {
         ])
         let insertDelivery = try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
-                created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                last_error, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
             """)
-        for d in planned.deliveries {
+        var deliveries = planned.deliveries
+        for index in deliveries.indices {
+            var d = deliveries[index]
+            var detail: String? = nil
+            if let reason = try SQLiteSuppressions.reason(address: d.destination, category: m.category, db: db) {
+                d.state = .suppressed
+                d.lastError = "suppressed: \(reason)"
+                detail = reason
+                deliveries[index] = d
+            }
             try insertDelivery.execute(arguments: [
-                d.id, d.messageID, d.channel, d.destination, d.state.rawValue, d.dueAt, d.expiresAt, d.createdAt,
-                d.updatedAt,
+                d.id, d.messageID, d.channel, d.destination, d.state.rawValue, d.dueAt, d.expiresAt, d.lastError,
+                d.createdAt, d.updatedAt,
             ])
             try SQLiteRows.insertEvent(
-                db, messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state, detail: nil,
+                db, messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state, detail: detail,
                 actor: planned.actor, at: m.createdAt)
         }
-        return .created(m, planned.deliveries)
+        return .created(m, deliveries)
     }
 }

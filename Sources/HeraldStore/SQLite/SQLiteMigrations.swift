@@ -101,6 +101,21 @@ enum SQLiteMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-suppressions") { db in
+            // Addresses that must not be sent to: hard bounces (category 'all') and unsubscribes
+            // (category 'marketing'). Keyed by the lower-cased address.
+            try db.execute(sql: """
+                CREATE TABLE suppressions (
+                    address TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    delivery_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (address, category)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

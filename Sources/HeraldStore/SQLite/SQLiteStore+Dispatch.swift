@@ -68,6 +68,7 @@ extension SQLiteStore {
                     case .sent: outcome = "sent"
                     case .retry: outcome = "retry"
                     case .failed: outcome = "failed"
+                    case .bounced: outcome = "bounced"
                     }
                     try attempt.execute(arguments: [
                         HeraldID.make(.attempt), report.deliveryID, report.number, report.startedAt,
@@ -81,8 +82,13 @@ extension SQLiteStore {
                     // No row changed: the delivery is no longer ours (cancelled, or reclaimed after our lease
                     // ran out). The attempt is on record; the state belongs to whoever holds it now.
                     guard db.changesCount > 0 else { continue }
+                    var eventType = result.newState.rawValue
+                    if case .bounced(let reason) = report.outcome {
+                        eventType = "bounced"
+                        try SQLiteSuppressions.addForBounce(deliveryID: report.deliveryID, reason: reason, at: finishedAt, db: db)
+                    }
                     try SQLiteRows.insertEvent(
-                        db, messageID: report.messageID, deliveryID: report.deliveryID, type: result.newState.rawValue,
+                        db, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,
                         state: result.newState, detail: result.error, actor: "dispatcher", at: finishedAt)
                 }
             }

@@ -1,0 +1,118 @@
+import Foundation
+
+/// The encodings an email needs: RFC 2047 encoded words for headers, quoted-printable and
+/// base64 bodies (RFC 2045), all with CRLF line ends and no line over 76 characters.
+public enum MIMEEncoding {
+    /// Bytes of UTF-8 per encoded word: 39 bytes → 52 base64 characters, plus the 12 characters of
+    /// `=?UTF-8?B?…?=` = 64: within RFC 2047's 75, and `Subject: ` plus one word within 78.
+    static let bytesPerWord = 39
+
+    /// A header value as it may appear on the wire: plain when it is short printable ASCII,
+    /// otherwise RFC 2047 `=?UTF-8?B?…?=` words, folded with CRLF + space between words.
+    /// Never splits a UTF-8 sequence between words.
+    public static func headerText(_ text: String, nameLength: Int) -> String {
+        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && !text.contains("=?")
+        if plain && nameLength + 2 + text.utf8.count <= 78 { return text }
+        return encodedWords(text).joined(separator: "\r\n ")
+    }
+
+    /// `text` cut into RFC 2047 B-encoded words of at most 75 characters each.
+    public static func encodedWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for scalar in text.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
+            if chunk.count + bytes.count > bytesPerWord {
+                words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty || words.isEmpty { words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=") }
+        return words
+    }
+
+    /// A display name for an address header: as is when it is a plain atom phrase, quoted when
+    /// it holds specials, RFC 2047 words when it is not ASCII.
+    public static func displayName(_ name: String) -> String {
+        if !name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) || name.contains("=?") {
+            return encodedWords(name).joined(separator: " ")
+        }
+        let specials = Set("()<>[]:;@\\,.\"")
+        if name.contains(where: { specials.contains($0) }) {
+            return "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return name
+    }
+
+    /// Text with every line ending turned into CRLF.
+    public static func crlf(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .replacingOccurrences(of: "\n", with: "\r\n")
+    }
+
+    /// Whether quoted-printable suits `text` (mostly ASCII) better than base64.
+    public static func prefersQuotedPrintable(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard !bytes.isEmpty else { return true }
+        let high = bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
+        return high * 5 < bytes.count
+    }
+
+    /// Quoted-printable (RFC 2045 §6.7): hard line breaks stay CRLF, soft breaks `=` CRLF keep every
+    /// line at 76 characters or fewer, trailing white space and `=` are escaped.
+    public static func quotedPrintable(_ text: String) -> String {
+        var out = ""
+        let lines = crlf(text).components(separatedBy: "\r\n")
+        for (index, line) in lines.enumerated() {
+            var current = ""
+            let bytes = Array(line.utf8)
+            for (i, byte) in bytes.enumerated() {
+                let isLast = i == bytes.count - 1
+                var piece: String
+                if (byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !isLast) {
+                    piece = String(UnicodeScalar(byte))
+                } else {
+                    piece = "=" + hex(byte)
+                }
+                // Room for the piece plus a possible soft-break "=" on this line.
+                if current.utf8.count + piece.utf8.count > 75 {
+                    out += current + "=\r\n"
+                    current = ""
+                }
+                current += piece
+            }
+            out += current
+            if index < lines.count - 1 { out += "\r\n" }
+        }
+        return out
+    }
+
+    /// Base64 in lines of 76 characters, CRLF-separated.
+    public static func base64Lines(_ bytes: [UInt8]) -> String {
+        let encoded = Data(bytes).base64EncodedString()
+        var lines: [Substring] = []
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            lines.append(encoded[index..<end])
+            index = end
+        }
+        return lines.joined(separator: "\r\n")
+    }
+
+    /// RFC 5322 date, e.g. `Mon, 23 Nov 2026 10:15:33 +0000`.
+    public static func date(_ millis: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF")
+
+    private static func hex(_ byte: UInt8) -> String {
+        String([hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]])
+    }
+}

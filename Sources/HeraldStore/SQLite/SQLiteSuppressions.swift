@@ -1,0 +1,31 @@
+import GRDB
+import HeraldCore
+
+/// The suppression list: addresses Herald will not send to (hard bounces for every category,
+/// unsubscribes for marketing).
+enum SQLiteSuppressions {
+    /// Why `address` must not get a message of `category`, or nil.
+    static func reason(address: String, category: MessageRequest.Category, db: Database) throws -> String? {
+        // Only addresses that could be suppressed are looked up (email today): URLs never are.
+        guard address.contains("@"), !address.contains("/") else { return nil }
+        let statement = try db.cachedStatement(sql: """
+            SELECT source, reason FROM suppressions WHERE address = ? AND (category = 'all' OR category = ?) LIMIT 1
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [address.lowercased(), category.rawValue]) else {
+            return nil
+        }
+        return "\(row["source"] as String): \(row["reason"] as String)"
+    }
+
+    /// Suppresses the destination of a delivery after a hard bounce.
+    static func addForBounce(deliveryID: String, reason: String, at: Int64, db: Database) throws {
+        guard let address = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT destination FROM deliveries WHERE id = ?"), arguments: [deliveryID])
+        else { return }
+        try db.cachedStatement(sql: """
+            INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
+            VALUES (?, 'all', ?, 'bounce', ?, ?)
+            ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, delivery_id = excluded.delivery_id
+            """).execute(arguments: [address.lowercased(), reason, deliveryID, at])
+    }
+}
