@@ -5,6 +5,8 @@ import HeraldCore
 public protocol Channel: Sendable {
     /// The channel name messages use.
     var name: String { get }
+    /// The protocol family; decides which template files render for it.
+    var kind: ChannelKind { get }
     /// How many workers (threads, connections) deliver in parallel.
     var concurrency: Int { get }
     /// The longest one attempt can take (milliseconds), connect included; leases are sized from it.

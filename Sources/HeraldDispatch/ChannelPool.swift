@@ -22,13 +22,13 @@ final class ChannelPool: Sendable {
     }
 
     /// Starts `concurrency` threads. Throws if a worker cannot be made (e.g. curl failed to init).
-    func start(results: ResultBuffer, resolver: OutcomeResolver, logger: Logger) throws {
+    func start(results: ResultBuffer, resolver: OutcomeResolver, renderer: MessageRenderer, logger: Logger) throws {
         for index in 0..<channel.concurrency {
             let worker = try channel.makeWorker()
             let box = WorkerBox(worker)
             running.add(1, ordering: .relaxed)
             let thread = Thread { [self] in
-                self.work(box.worker, results: results, resolver: resolver, logger: logger)
+                self.work(box.worker, results: results, resolver: resolver, renderer: renderer, logger: logger)
                 if self.running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { self.stopped.raise() }
             }
             thread.name = "herald-\(channel.name)-\(index)"
@@ -36,13 +36,16 @@ final class ChannelPool: Sendable {
         }
     }
 
-    private func work(_ worker: any ChannelWorker, results: ResultBuffer, resolver: OutcomeResolver, logger: Logger) {
+    private func work(
+        _ worker: any ChannelWorker, results: ResultBuffer, resolver: OutcomeResolver, renderer: MessageRenderer,
+        logger: Logger
+    ) {
         while let claimed = queue.pop() {
             let started = Timestamps.now()
             let clock = ContinuousClock.now
             let attempt: ChannelAttempt
             do {
-                attempt = worker.send(claimed, content: try InlineRenderer.render(claimed.message))
+                attempt = worker.send(claimed, content: try renderer.render(claimed.message, channel: channel.kind))
             } catch {
                 attempt = ChannelAttempt(outcome: .failed(reason: "cannot render the message: \(error)"))
             }

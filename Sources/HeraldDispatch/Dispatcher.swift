@@ -17,8 +17,10 @@ public final class Dispatcher: Service, Sendable {
         public var pollInterval: Int64
         public var drainTimeout: Int64
         public var retry: any RetryPolicy
+        public var renderer: MessageRenderer
 
-        public init(config: HeraldConfig) {
+        public init(config: HeraldConfig, renderer: MessageRenderer) {
+            self.renderer = renderer
             claimBatch = config.dispatch.claimBatch
             lease = config.dispatch.lease
             pollInterval = config.dispatch.pollInterval
@@ -47,7 +49,7 @@ public final class Dispatcher: Service, Sendable {
 
     public func run() async throws {
         let resolver = OutcomeResolver(retry: options.retry)
-        for pool in pools { try pool.start(results: results, resolver: resolver, logger: logger) }
+        for pool in pools { try pool.start(results: results, resolver: resolver, renderer: options.renderer, logger: logger) }
         logger.info("dispatcher started", metadata: ["channels": "\(pools.map(\.channel.name).joined(separator: ","))"])
 
         let released = try await withThrowingTaskGroup(of: Void.self) { group -> Int in

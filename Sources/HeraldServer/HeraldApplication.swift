@@ -14,6 +14,7 @@ public struct HeraldApplication {
     public let config: HeraldConfig
     public let store: any Store
     public let dispatcher: Dispatcher
+    public let renderer: MessageRenderer
     let logger: Logger
 
     /// Opens and migrates the store and builds every channel. Throws (with a message an operator
@@ -25,14 +26,16 @@ public struct HeraldApplication {
         try await store.migrate()
         self.store = store
         let channels = try ChannelFactory.make(config.channels, environment: environment)
-        dispatcher = Dispatcher(store: store, channels: channels, options: .init(config: config), logger: logger)
+        renderer = MessageRenderer(library: try config.loadTemplates())
+        dispatcher = Dispatcher(
+            store: store, channels: channels, options: .init(config: config, renderer: renderer), logger: logger)
     }
 
     /// The HTTP router with every route.
     public func router(benchEndpoints: Bool = false) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
-        let parser = MessageRequestParser(channels: config.channelKinds, limits: config.limits)
+        let parser = MessageRequestParser(channels: config.channelKinds, limits: config.limits, renderer: renderer)
         MessageRoutes(store: store, parser: parser, wakeup: dispatcher.wakeup).register(on: router)
         HealthRoutes(store: store).register(on: router)
         if benchEndpoints { BenchRoutes(limit: config.limits.maximumBodyBytes).register(on: router) }

@@ -22,6 +22,7 @@ struct CheckConfig: AsyncParsableCommand {
             } catch {
                 throw CLIFailure(error)
             }
+            let library = try config.loadTemplates()
             if json {
                 let channels: [JSONValue] = config.channels.map {
                     .object([
@@ -33,6 +34,7 @@ struct CheckConfig: AsyncParsableCommand {
                 print(JSONValue.object([
                     "ok": .bool(true), "database": .string(config.database.path),
                     "listen": .string("\(config.server.host):\(config.server.port)"), "channels": .array(channels),
+                    "templates": .int(Int64(library.all.count)),
                 ]).canonicalText)
                 return
             }
@@ -40,6 +42,7 @@ struct CheckConfig: AsyncParsableCommand {
             print("  listen     \(config.server.host):\(config.server.port)")
             print("  public     \(config.server.publicURL)")
             print("  database   \(config.database.path)")
+            print("  templates  \(library.all.count) files in \(config.templates.directory) (\(library.names.count) templates)")
             print("")
             var table = TextTable("CHANNEL", "KIND", "PROVIDER", "CONCURRENCY", "SECRET")
             for c in config.channels {

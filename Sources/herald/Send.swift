@@ -43,7 +43,8 @@ struct Send: AsyncParsableCommand {
         try await CLIFailure.guarding {
             let config = try options.loadConfig()
             let body = try requestObject()
-            let parser = MessageRequestParser(channels: config.channelKinds, limits: config.limits)
+            let parser = MessageRequestParser(
+                channels: config.channelKinds, limits: config.limits, renderer: MessageRenderer(library: try config.loadTemplates()))
             let now = Timestamps.now()
             let request = try parser.parse(body, now: now)
             let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)

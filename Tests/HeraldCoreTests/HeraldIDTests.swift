@@ -22,9 +22,10 @@ import Testing
     }
 
     @Test func timePrefixEncodesMilliseconds() {
-        // The generator is process-wide and monotonic, so use times later than any id made so far.
-        let a = HeraldID.make(.message, now: Date().addingTimeInterval(1_000))
-        let b = HeraldID.make(.message, now: Date().addingTimeInterval(2_000))
+        // The generator is process-wide and monotonic (tests run in parallel), so use times later
+        // than any other test's ids.
+        let a = HeraldID.make(.message, now: Date().addingTimeInterval(1_000_000))
+        let b = HeraldID.make(.message, now: Date().addingTimeInterval(2_000_000))
         #expect(a.prefix(14) < b.prefix(14))
     }
 

@@ -122,3 +122,31 @@ def test_invalid_email_addresses_are_refused(make_daemon, smtp):
     for bad in ["not-an-address", "Li <li@client.example>", "li@client.example\r\nBcc: x@y.example", "李@client.example"]:
         status, _, problem = daemon.request("POST", "/v1/messages", {"to": {"email": bad}, "text": "x"})
         assert status == 422 and problem["invalid_params"][0]["name"] == "to.email", (bad, problem)
+
+
+def test_shipped_template_renders_in_the_contacts_locale(make_daemon, smtp):
+    import shutil
+    from conftest import ROOT
+    daemon = make_daemon(extra_channels=email_channel(smtp.url()))
+    shutil.copytree(ROOT / "templates", daemon.folder / "templates")
+    daemon.start()
+    data = {"first_name": "李雷", "company": "星河科技", "product_name": "Acme", "csm_name": "王芳",
+            "csm_email": "wang.fang@acme.example", "start_url": "https://app.acme.example/start?src=welcome&x=1"}
+    status, _, reply = daemon.request("POST", "/v1/messages", {
+        "to": {"email": "li.lei@client.example"}, "template": "welcome", "locale": "zh-CN", "data": data,
+        "client_id": "xinghe"})
+    assert status == 202, reply
+    assert smtp.wait_for(lambda s: len(s.messages) == 1, 15)
+    msg = smtp.messages[0][3]
+    assert str(msg["Subject"]) == "欢迎加入Acme，李雷！您的专属客户成功经理是王芳"
+    text, html = [p.get_content() for p in msg.iter_parts()]
+    assert "王芳会在两个工作日内联系您" in text and "(https://app.acme.example/start?src=welcome&x=1)" in text
+    assert 'lang="zh-CN"' in html and "星河科技" in html
+    # Missing data is refused at enqueue, naming what is missing.
+    status, _, problem = daemon.request("POST", "/v1/messages", {
+        "to": {"email": "li.lei@client.example"}, "template": "welcome", "data": {"first_name": "Li"}})
+    assert status == 422 and problem["invalid_params"][0]["name"] == "data"
+    assert "'product_name'" in problem["invalid_params"][0]["reason"]
+    status, _, problem = daemon.request("POST", "/v1/messages", {
+        "to": {"email": "li.lei@client.example"}, "template": "no-such-template", "data": {}})
+    assert status == 422 and "known: ebr-invite" in problem["invalid_params"][0]["reason"]

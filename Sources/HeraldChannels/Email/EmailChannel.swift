@@ -4,6 +4,7 @@ import HeraldCore
 /// connection per worker.
 public struct EmailChannel: Channel {
     public let name: String
+    public var kind: ChannelKind { .email }
     public let concurrency: Int
     public let attemptTimeout: Int64
     let composer: EmailComposer

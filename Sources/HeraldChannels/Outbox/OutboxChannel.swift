@@ -6,6 +6,7 @@ import HeraldCore
 /// (the exact bytes SMTP would carry), `.json` for the others.
 public struct OutboxChannel: Channel {
     public let name: String
+    public let kind: ChannelKind
     public let concurrency: Int
     public let attemptTimeout: Int64 = 5_000
     let directory: String
@@ -13,6 +14,7 @@ public struct OutboxChannel: Channel {
 
     public init(config: ChannelConfig) throws(HeraldError) {
         name = config.name
+        kind = config.kind
         concurrency = 1
         directory = config.outboxDirectory
         composer = try config.email.map { settings throws(HeraldError) in try EmailComposer(settings: settings) }

@@ -4,6 +4,7 @@ import HeraldCore
 /// The generic webhook channel: a signed JSON POST to the destination URL.
 public struct WebhookChannel: Channel {
     public let name: String
+    public var kind: ChannelKind { .webhook }
     public let concurrency: Int
     public var attemptTimeout: Int64 { options.timeout }
     let signer: WebhookSigner

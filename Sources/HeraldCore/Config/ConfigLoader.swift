@@ -16,6 +16,7 @@ public enum ConfigLoader {
         } else {
             var config = HeraldConfig(baseDirectory: fm.currentDirectoryPath)
             config.database.path = absolute(config.database.path, base: config.baseDirectory)
+            config.templates.directory = absolute(config.templates.directory, base: config.baseDirectory)
             return config
         }
         guard let data = fm.contents(atPath: chosen) else {
@@ -57,6 +58,16 @@ public enum ConfigLoader {
         if let busy = database.duration("busy_timeout") { config.database.busyTimeout = busy }
         root.merge(database)
         config.database.path = absolute(config.database.path, base: baseDirectory)
+
+        var templates = root.child("templates")
+        if let dir = templates.string("dir") { config.templates.directory = dir }
+        if let locale = templates.string("default_locale") {
+            if MessageRequestParser.isLocale(locale) { config.templates.defaultLocale = locale } else {
+                templates.fail("default_locale", "must be a locale such as en or zh-CN")
+            }
+        }
+        root.merge(templates)
+        config.templates.directory = absolute(config.templates.directory, base: baseDirectory)
 
         var dispatch = root.child("dispatch")
         if let n = dispatch.int("claim_batch", range: 1...10_000) { config.dispatch.claimBatch = n }

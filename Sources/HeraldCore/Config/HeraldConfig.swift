@@ -44,8 +44,21 @@ public struct HeraldConfig: Sendable, Equatable {
         }
     }
 
+    /// Where message templates live.
+    public struct Templates: Sendable, Equatable {
+        /// Folder of `<name>/<channel>.<locale>.mustache` files (absolute after loading).
+        public var directory: String
+        /// Locale used when a template lacks the one a message asks for.
+        public var defaultLocale: String
+        public init(directory: String = "templates", defaultLocale: String = "en") {
+            self.directory = directory
+            self.defaultLocale = defaultLocale
+        }
+    }
+
     public var server: Server
     public var database: Database
+    public var templates: Templates
     public var dispatch: Dispatch
     public var retry: ExponentialJitterRetryPolicy
     public var limits: MessageLimits
@@ -56,6 +69,7 @@ public struct HeraldConfig: Sendable, Equatable {
     public init(
         server: Server = Server(),
         database: Database = Database(),
+        templates: Templates = Templates(),
         dispatch: Dispatch = Dispatch(),
         retry: ExponentialJitterRetryPolicy = ExponentialJitterRetryPolicy(),
         limits: MessageLimits = MessageLimits(),
@@ -64,11 +78,17 @@ public struct HeraldConfig: Sendable, Equatable {
     ) {
         self.server = server
         self.database = database
+        self.templates = templates
         self.dispatch = dispatch
         self.retry = retry
         self.limits = limits
         self.channels = channels
         self.baseDirectory = baseDirectory
+    }
+
+    /// Loads the template library this configuration names.
+    public func loadTemplates() throws(HeraldError) -> TemplateLibrary {
+        try TemplateLibrary.load(directory: templates.directory, defaultLocale: templates.defaultLocale)
     }
 
     /// Channel kinds by channel name, for request validation.

@@ -6,15 +6,18 @@ public struct MessageRequestParser: Sendable {
     /// The configured channels by name.
     public var channels: [String: ChannelKind]
     public var limits: MessageLimits
+    /// Renders templates and inline content; every request must render on each channel it uses.
+    public var renderer: MessageRenderer
 
     static let knownFields: Set<String> = [
         "idempotency_key", "client_id", "template", "subject", "text", "html", "data", "to", "channels",
         "locale", "send_at", "expires_at", "priority", "category",
     ]
 
-    public init(channels: [String: ChannelKind], limits: MessageLimits = MessageLimits()) {
+    public init(channels: [String: ChannelKind], limits: MessageLimits = MessageLimits(), renderer: MessageRenderer = MessageRenderer()) {
         self.channels = channels
         self.limits = limits
+        self.renderer = renderer
     }
 
     /// Parses one message.
@@ -87,10 +90,19 @@ public struct MessageRequestParser: Sendable {
 
         if !reader.problems.isEmpty { throw .invalid(reader.problems) }
         // Inline content must render with the data given: fail now, not at delivery time.
-        do {
-            _ = try InlineRenderer.render(subject: request.subject, text: request.text, html: request.html, data: request.data)
-        } catch {
-            throw .invalid(error.fields.map { .init(name: path + $0.name, reason: $0.reason) })
+        var kinds: [ChannelKind] = []
+        for destination in request.destinations {
+            if let kind = channels[destination.channel], !kinds.contains(kind) { kinds.append(kind) }
+        }
+        if kinds.isEmpty { kinds = [.webhook] }
+        for kind in kinds {
+            do {
+                _ = try renderer.render(
+                    template: request.template, subject: request.subject, text: request.text, html: request.html,
+                    data: request.data, locale: request.locale, channel: kind)
+            } catch {
+                throw .invalid(error.fields.map { .init(name: path + $0.name, reason: $0.reason) })
+            }
         }
         return request
     }

@@ -5,11 +5,14 @@ public struct RenderedContent: Sendable, Equatable {
     public var subject: String?
     public var text: String?
     public var html: String?
+    /// Whether open/click tracking may be applied (a template can turn it off).
+    public var tracking: Bool
 
-    public init(subject: String?, text: String?, html: String?) {
+    public init(subject: String?, text: String?, html: String?, tracking: Bool = true) {
         self.subject = subject
         self.text = text
         self.html = html
+        self.tracking = tracking
     }
 }
 

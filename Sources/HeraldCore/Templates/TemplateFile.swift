@@ -1,0 +1,76 @@
+import Foundation
+import Mustache
+
+/// One parsed template file: `templates/<name>/<channel>.<locale>.mustache`, optionally with a
+/// front matter between `---` lines holding `subject:` (email), `title:` (bots) and `tracking: false`.
+public struct TemplateFile: Sendable {
+    public let name: String
+    public let channel: String
+    public let locale: String
+    /// The body: HTML for email, text or markdown for the others.
+    let body: MustacheTemplate
+    /// A separate plain-text body (`email.<locale>.text.mustache`), if one exists.
+    var textBody: MustacheTemplate?
+    let subject: MustacheTemplate?
+    /// Whether open/click tracking may be applied to messages from this template.
+    public let tracking: Bool
+    /// Where it came from, for error messages.
+    public let path: String
+
+    /// Parses a file's text. Errors name the file and, for the front matter, the line.
+    static func parse(_ text: String, name: String, channel: String, locale: String, path: String) throws(HeraldError)
+        -> TemplateFile
+    {
+        var body = Substring(text)
+        var fields: [String: String] = [:]
+        if body.hasPrefix("---\n") || body.hasPrefix("---\r\n") {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            guard let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
+                throw .configuration("\(path):1: front matter opened with --- is never closed")
+            }
+            for (offset, raw) in lines[1..<end].enumerated() {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                if line.isEmpty || line.hasPrefix("#") { continue }
+                guard let colon = line.firstIndex(of: ":") else {
+                    throw .configuration("\(path):\(offset + 2): front matter lines are 'key: value'")
+                }
+                let key = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
+                guard ["subject", "title", "tracking"].contains(key) else {
+                    throw .configuration("\(path):\(offset + 2): unknown front matter key '\(key)' (subject, title, tracking)")
+                }
+                fields[key] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            }
+            body = lines[(end + 1)...].joined(separator: "\n")[...]
+        }
+        func compile(_ source: String, plain: Bool, part: String) throws(HeraldError) -> MustacheTemplate {
+            do {
+                return try MustacheTemplate(string: plain ? "{{% CONTENT_TYPE: TEXT}}" + source : source)
+            } catch {
+                throw .configuration("\(path): \(part) is not a valid Mustache template (\(error))")
+            }
+        }
+        let isHTML = channel == "email"
+        let subjectSource = fields["subject"] ?? fields["title"]
+        if channel == "email" && (subjectSource ?? "").isEmpty {
+            throw .configuration("\(path): email templates need a 'subject:' in their front matter")
+        }
+        let tracking: Bool
+        switch fields["tracking"] {
+        case nil, "true": tracking = true
+        case "false": tracking = false
+        default: throw .configuration("\(path): tracking must be true or false")
+        }
+        return TemplateFile(
+            name: name, channel: channel, locale: locale, body: try compile(String(body), plain: !isHTML, part: "the body"),
+            textBody: nil, subject: try subjectSource.map { s throws(HeraldError) in try compile(s, plain: true, part: "the subject") },
+            tracking: tracking, path: path)
+    }
+
+    static func compileText(_ text: String, path: String) throws(HeraldError) -> MustacheTemplate {
+        do {
+            return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+        } catch {
+            throw .configuration("\(path): not a valid Mustache template (\(error))")
+        }
+    }
+}

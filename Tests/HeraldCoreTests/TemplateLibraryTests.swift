@@ -1,0 +1,99 @@
+import Foundation
+import HeraldCore
+import Testing
+
+@Suite struct TemplateLibraryTests {
+    /// The shipped set: every template in both locales, and each renders with its documented data.
+    static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("templates").path
+
+    static let sampleData: [String: JSONValue] = [
+        "first_name": .string("李雷"), "company": .string("星河科技"), "product_name": .string("Acme"),
+        "csm_name": .string("王芳"), "csm_email": .string("wang.fang@acme.example"),
+        "start_url": .string("https://app.acme.example/start"), "client_name": .string("星河科技"),
+        "plan": .string("企业版"), "signed_on": .string("2026-11-20"), "schedule_url": .string("https://crm.example/c/1"),
+        "milestone": .string("数据接入"), "completed": .array([.object(["item": .string("接入 CRM")])]),
+        "next_steps": .array([.object(["step": .string("搭建第一个看板")])]), "training_url": .string("https://acme.example/t"),
+        "days_inactive": .int(21), "best_practice_title": .string("每周例会看板"), "best_practice_url": .string("https://acme.example/bp"),
+        "feature_name": .string("自动化规则"), "benefit": .string("节省每周数小时的手工操作"), "guide_url": .string("https://acme.example/g"),
+        "period": .string("2026 年第四季度"), "proposed_date": .string("2026-12-10 14:00"),
+        "agenda": .array([.object(["topic": .string("成果回顾")])]), "booking_url": .string("https://acme.example/b"),
+        "renewal_date": .string("2026-12-23"), "days_left": .int(30), "renewal_url": .string("https://acme.example/r"),
+    ]
+
+    @Test func shippedSetIsCompleteAndRendersInBothLocales() throws {
+        let library = try TemplateLibrary.load(directory: Self.shipped)
+        let expected = ["ebr-invite", "feature-adoption", "inactivity-nudge", "kickoff-reminder", "onboarding-milestone",
+                        "renewal-reminder", "welcome"]
+        #expect(library.names == expected)
+        let renderer = MessageRenderer(library: library)
+        for name in expected {
+            for locale in ["zh-CN", "en"] {
+                #expect(library.file(name: name, channel: "email", locale: locale)?.locale == locale)
+                let content = try renderer.render(
+                    template: name, subject: nil, text: nil, html: nil, data: .object(Self.sampleData), locale: locale,
+                    channel: .email)
+                #expect(content.subject?.isEmpty == false && content.subject?.contains("{{") == false)
+                #expect(content.html?.contains("<html lang=\"\(locale)\">") == true)
+                #expect(content.text?.contains("<") == false, "\(name).\(locale) text part has markup")
+            }
+        }
+    }
+
+    @Test func missingDataIsNamed() throws {
+        let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.shipped))
+        #expect {
+            _ = try renderer.render(template: "welcome", subject: nil, text: nil, html: nil,
+                                    data: .object(["first_name": .string("Li")]), locale: "en", channel: .email)
+        } throws: { error in
+            let reason = (error as? HeraldError)?.fields.first?.reason ?? ""
+            return reason.contains("welcome/email.en") && reason.contains("'product_name'") && reason.contains("'csm_name'")
+        }
+    }
+
+    @Test(arguments: [("zh-CN", "zh-CN"), ("zh", "zh-CN"), ("zh-TW", "zh-CN"), ("en-GB", "en"), ("fr", "en"), (nil, "en")] as [(String?, String)])
+    func localeFallback(asked: String?, served: String) throws {
+        let library = try TemplateLibrary.load(directory: Self.shipped)
+        #expect(library.file(name: "welcome", channel: "email", locale: asked)?.locale == served)
+    }
+
+    @Test func unknownTemplatesAndChannelsAreRefusedWithWhatExists() throws {
+        let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.shipped))
+        #expect {
+            _ = try renderer.render(template: "welcom", subject: nil, text: nil, html: nil, data: .object([:]), locale: nil, channel: .email)
+        } throws: { ((($0 as? HeraldError)?.fields.first?.reason) ?? "").contains("known: ebr-invite") }
+    }
+
+    @Test func brokenFilesAreReportedWithTheirPath() throws {
+        let dir = NSTemporaryDirectory() + "herald-templates-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/welcome", withIntermediateDirectories: true)
+        try "---\nsubject: Hi\nbogus: 1\n---\n<p>x</p>".write(toFile: dir + "/welcome/email.en.mustache", atomically: true, encoding: .utf8)
+        try "<p>no subject</p>".write(toFile: dir + "/welcome/email.fr.mustache", atomically: true, encoding: .utf8)
+        try "---\nsubject: Hi\n---\n{{#open}}".write(toFile: dir + "/welcome/email.de.mustache", atomically: true, encoding: .utf8)
+        #expect {
+            _ = try TemplateLibrary.load(directory: dir)
+        } throws: { error in
+            let detail = (error as? HeraldError)?.detail ?? ""
+            return detail.contains("email.en.mustache:3: unknown front matter key 'bogus'")
+                && detail.contains("email.fr.mustache: email templates need a 'subject:'")
+                && detail.contains("email.de.mustache: the body is not a valid Mustache template")
+        }
+    }
+
+    @Test func ownTextPartWinsAndTrackingCanBeTurnedOff() throws {
+        let dir = NSTemporaryDirectory() + "herald-templates-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/notice", withIntermediateDirectories: true)
+        try "---\nsubject: Notice for {{name}}\ntracking: false\n---\n<p>Hello <a href=\"https://x.example/a?b=1&amp;c=2\">there</a></p>"
+            .write(toFile: dir + "/notice/email.en.mustache", atomically: true, encoding: .utf8)
+        let derived = try MessageRenderer(library: try TemplateLibrary.load(directory: dir)).render(
+            template: "notice", subject: nil, text: nil, html: nil, data: .object(["name": .string("Li")]), locale: "en", channel: .email)
+        #expect(derived.text == "Hello there (https://x.example/a?b=1&c=2)")
+        #expect(derived.tracking == false && derived.subject == "Notice for Li")
+        try "Plain {{name}}".write(toFile: dir + "/notice/email.en.text.mustache", atomically: true, encoding: .utf8)
+        let own = try MessageRenderer(library: try TemplateLibrary.load(directory: dir)).render(
+            template: "notice", subject: nil, text: nil, html: nil, data: .object(["name": .string("<Li>")]), locale: "en", channel: .email)
+        #expect(own.text == "Plain <Li>")
+    }
+}
