@@ -4,13 +4,13 @@ import HeraldCore
 public enum ChannelFactory {
     /// - Throws: a configuration error naming the channel when a secret cannot be read or is malformed.
     public static func make(
-        _ configs: [ChannelConfig], environment: [String: String]
+        _ configs: [ChannelConfig], environment: [String: String], links: LinkBuilder? = nil
     ) throws(HeraldError) -> [any Channel] {
         var channels: [any Channel] = []
         for config in configs {
             switch (config.kind, config.provider) {
             case (_, .outbox):
-                do { channels.append(try OutboxChannel(config: config)) } catch {
+                do { channels.append(try OutboxChannel(config: config, links: links)) } catch {
                     throw .configuration("channel \(config.name): \(error.detail)")
                 }
             case (.webhook, .http):
@@ -34,7 +34,7 @@ public enum ChannelFactory {
                         throw .configuration("channel \(config.name): \(error.detail)")
                     }
                 }
-                do { channels.append(try EmailChannel(config: config, settings: settings, password: password)) } catch {
+                do { channels.append(try EmailChannel(config: config, settings: settings, password: password, links: links)) } catch {
                     throw .configuration("channel \(config.name): \(error.detail)")
                 }
             case (.webhook, .smtp), (.email, .http):

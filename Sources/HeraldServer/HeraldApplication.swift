@@ -15,6 +15,8 @@ public struct HeraldApplication {
     public let store: any Store
     public let dispatcher: Dispatcher
     public let renderer: MessageRenderer
+    /// Signs tracking and unsubscribe links; nil without `[tracking] key`.
+    public let links: LinkBuilder?
     let logger: Logger
 
     /// Opens and migrates the store and builds every channel. Throws (with a message an operator
@@ -25,7 +27,14 @@ public struct HeraldApplication {
         let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout, logger: logger)
         try await store.migrate()
         self.store = store
-        let channels = try ChannelFactory.make(config.channels, environment: environment)
+        if let reference = config.tracking.key {
+            let signer = try LinkSigner(secret: try reference.resolve(environment: environment))
+            links = LinkBuilder(signer: signer, publicURL: config.server.publicURL, trackingEnabled: config.tracking.enabled)
+        } else {
+            links = nil
+            logger.notice("no [tracking] key: emails carry no open/click tracking and no unsubscribe link")
+        }
+        let channels = try ChannelFactory.make(config.channels, environment: environment, links: links)
         renderer = MessageRenderer(library: try config.loadTemplates())
         dispatcher = Dispatcher(
             store: store, channels: channels, options: .init(config: config, renderer: renderer), logger: logger)
@@ -38,6 +47,10 @@ public struct HeraldApplication {
         let parser = MessageRequestParser(channels: config.channelKinds, limits: config.limits, renderer: renderer)
         MessageRoutes(store: store, parser: parser, wakeup: dispatcher.wakeup).register(on: router)
         HealthRoutes(store: store).register(on: router)
+        if let links {
+            TrackingRoutes(store: store, signer: links.signer).register(on: router)
+            UnsubscribeRoutes(store: store, signer: links.signer).register(on: router)
+        }
         if benchEndpoints { BenchRoutes(limit: config.limits.maximumBodyBytes).register(on: router) }
         return router
     }

@@ -39,6 +39,15 @@ public protocol Store: Sendable {
     /// The earliest time any delivery of these channels becomes due (or its lease runs out), or nil.
     func nextDueTime(channels: [String]) async throws -> Int64?
 
+    /// Records an open or a click (every one is an event; the first moves the delivery to
+    /// `opened`/`clicked` where the state machine allows). Returns false for an unknown delivery.
+    func recordEngagement(deliveryID: String, kind: TrackedLink.Kind, url: String?, userAgent: String?, at: Int64)
+        async throws -> Bool
+
+    /// Suppresses the address of a delivery for marketing messages (an unsubscribe link was used).
+    /// Returns the address, or nil for an unknown delivery.
+    func unsubscribe(deliveryID: String, at: Int64) async throws -> String?
+
     /// Number of deliveries per state.
     func queueDepth() async throws -> [DeliveryState: Int]
 

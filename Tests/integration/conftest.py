@@ -39,8 +39,11 @@ class Daemon:
         (folder / "channels").mkdir(parents=True, exist_ok=True)
         (folder / "secrets").mkdir(exist_ok=True)
         (folder / "secrets" / "webhook.secret").write_text(secret + "\n")
+        self.tracking_key = "tk-" + os.urandom(24).hex()
+        (folder / "secrets" / "tracking.key").write_text(self.tracking_key + "\n")
         (folder / "herald.toml").write_text(
-            f'[server]\nlisten = "127.0.0.1:{self.port}"\n'
+            f'[server]\nlisten = "127.0.0.1:{self.port}"\npublic_url = "http://127.0.0.1:{self.port}"\n'
+            '[tracking]\nkey = "file:secrets/tracking.key"\n'
             '[database]\npath = "var/herald.db"\n'
             '[dispatch]\npoll_interval = "200ms"\nlease = "10s"\ndrain_timeout = "10s"\n'
             '[retry]\nbase = "200ms"\nmax_backoff = "1s"\nmax_attempts = 5\n'

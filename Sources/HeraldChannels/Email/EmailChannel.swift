@@ -11,11 +11,11 @@ public struct EmailChannel: Channel {
     let envelopeFrom: String
     let options: SMTPOptions
 
-    public init(config: ChannelConfig, settings: EmailSettings, password: String?) throws(HeraldError) {
+    public init(config: ChannelConfig, settings: EmailSettings, password: String?, links: LinkBuilder?) throws(HeraldError) {
         name = config.name
         concurrency = config.concurrency
         attemptTimeout = config.connectTimeout + config.timeout
-        composer = try EmailComposer(settings: settings)
+        composer = try EmailComposer(settings: settings, links: links)
         envelopeFrom = settings.bounceAddress ?? composer.from.address
         options = SMTPOptions(
             url: settings.smtpURL, startTLS: settings.startTLS, username: settings.username, password: password,

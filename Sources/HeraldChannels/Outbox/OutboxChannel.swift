@@ -12,12 +12,12 @@ public struct OutboxChannel: Channel {
     let directory: String
     let composer: EmailComposer?
 
-    public init(config: ChannelConfig) throws(HeraldError) {
+    public init(config: ChannelConfig, links: LinkBuilder? = nil) throws(HeraldError) {
         name = config.name
         kind = config.kind
         concurrency = 1
         directory = config.outboxDirectory
-        composer = try config.email.map { settings throws(HeraldError) in try EmailComposer(settings: settings) }
+        composer = try config.email.map { settings throws(HeraldError) in try EmailComposer(settings: settings, links: links) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {

@@ -69,6 +69,19 @@ public enum ConfigLoader {
         root.merge(templates)
         config.templates.directory = absolute(config.templates.directory, base: baseDirectory)
 
+        var tracking = root.child("tracking")
+        if let key = tracking.string("key") {
+            do {
+                var reference = try SecretReference(parsing: key)
+                if case .file(let path) = reference { reference = .file(absolute(path, base: baseDirectory)) }
+                config.tracking.key = reference
+            } catch {
+                tracking.fail("key", error.detail)
+            }
+        }
+        if let enabled = tracking.bool("enabled") { config.tracking.enabled = enabled }
+        root.merge(tracking)
+
         var dispatch = root.child("dispatch")
         if let n = dispatch.int("claim_batch", range: 1...10_000) { config.dispatch.claimBatch = n }
         if let d = dispatch.duration("lease", minimum: 1_000) { config.dispatch.lease = d }

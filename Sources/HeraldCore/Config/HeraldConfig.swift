@@ -56,9 +56,22 @@ public struct HeraldConfig: Sendable, Equatable {
         }
     }
 
+    /// Open/click tracking and unsubscribe links.
+    public struct Tracking: Sendable, Equatable {
+        /// The key that signs tracking and unsubscribe tokens; without one, neither is offered.
+        public var key: SecretReference?
+        /// Master switch for open pixels and click rewriting (unsubscribe links stay on with a key).
+        public var enabled: Bool
+        public init(key: SecretReference? = nil, enabled: Bool = true) {
+            self.key = key
+            self.enabled = enabled
+        }
+    }
+
     public var server: Server
     public var database: Database
     public var templates: Templates
+    public var tracking: Tracking
     public var dispatch: Dispatch
     public var retry: ExponentialJitterRetryPolicy
     public var limits: MessageLimits
@@ -70,6 +83,7 @@ public struct HeraldConfig: Sendable, Equatable {
         server: Server = Server(),
         database: Database = Database(),
         templates: Templates = Templates(),
+        tracking: Tracking = Tracking(),
         dispatch: Dispatch = Dispatch(),
         retry: ExponentialJitterRetryPolicy = ExponentialJitterRetryPolicy(),
         limits: MessageLimits = MessageLimits(),
@@ -79,6 +93,7 @@ public struct HeraldConfig: Sendable, Equatable {
         self.server = server
         self.database = database
         self.templates = templates
+        self.tracking = tracking
         self.dispatch = dispatch
         self.retry = retry
         self.limits = limits

@@ -1,0 +1,52 @@
+import GRDB
+import HeraldCore
+
+// MARK: - Opens, clicks and unsubscribes reported by recipients.
+
+extension SQLiteStore {
+    public func recordEngagement(
+        deliveryID: String, kind: TrackedLink.Kind, url: String?, userAgent: String?, at: Int64
+    ) async throws -> Bool {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT message_id, state FROM deliveries WHERE id = ?"), arguments: [deliveryID])
+            else { return false }
+            let messageID: String = row["message_id"]
+            let state = DeliveryState(rawValue: row["state"]) ?? .failed
+            let target: DeliveryState = kind == .click ? .clicked : .opened
+            var newState: DeliveryState? = nil
+            if DeliveryStateMachine.canTransition(from: state, to: target) {
+                try db.cachedStatement(sql: "UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?")
+                    .execute(arguments: [target.rawValue, at, deliveryID])
+                newState = target
+            }
+            var detail: [String: JSONValue] = [:]
+            if let url { detail["url"] = .string(url) }
+            if let userAgent { detail["user_agent"] = .string(String(userAgent.prefix(512))) }
+            try SQLiteRows.insertEvent(
+                db, messageID: messageID, deliveryID: deliveryID, type: target.rawValue, state: newState,
+                detail: JSONValue.object(detail).canonicalText, actor: "recipient", at: at)
+            return true
+        }
+    }
+
+    public func unsubscribe(deliveryID: String, at: Int64) async throws -> String? {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT message_id, destination FROM deliveries WHERE id = ?"), arguments: [deliveryID])
+            else { return nil }
+            let address: String = row["destination"]
+            try db.cachedStatement(sql: """
+                INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
+                VALUES (?, 'marketing', 'unsubscribed with the link in a message', 'unsubscribe', ?, ?)
+                ON CONFLICT (address, category) DO NOTHING
+                """).execute(arguments: [address.lowercased(), deliveryID, at])
+            if db.changesCount > 0 {
+                try SQLiteRows.insertEvent(
+                    db, messageID: row["message_id"], deliveryID: deliveryID, type: "unsubscribed", state: nil,
+                    detail: "marketing messages to this address are suppressed", actor: "recipient", at: at)
+            }
+            return address
+        }
+    }
+}
