@@ -150,3 +150,29 @@ def test_shipped_template_renders_in_the_contacts_locale(make_daemon, smtp):
     status, _, problem = daemon.request("POST", "/v1/messages", {
         "to": {"email": "li.lei@client.example"}, "template": "no-such-template", "data": {}})
     assert status == 422 and "known: ebr-invite" in problem["invalid_params"][0]["reason"]
+
+
+@pytest.mark.parametrize("mode", ["starttls", "implicit"])
+def test_tls_and_auth(make_daemon, tmp_path, mode):
+    from smtp_server import self_signed
+    import os
+    cert, context = self_signed(tmp_path)
+    server = SMTPServer(tls=(mode, context), credentials=("herald", "s3cret-pass"))
+    try:
+        channel = email_channel(server.url(), extra=f'username = "herald"\npassword = "env:TEST_SMTP_PASSWORD"\nca_file = "{cert}"\n')
+        channel["email"] = channel["email"].replace('starttls = "off"', 'starttls = "required"')
+        os.environ["TEST_SMTP_PASSWORD"] = "s3cret-pass"
+        daemon = make_daemon(extra_channels=channel).start()
+        reply = enqueue(daemon, "li.lei@client.example")
+        assert server.wait_for(lambda s: len(s.messages) == 1, 15), daemon.log()[-2000:]
+        daemon.wait_for_states(reply["id"], {"sent"})
+        assert "s3cret-pass" not in daemon.log()             # secrets never logged
+        # A wrong password is refused by the server and kept for retry with a clear reason.
+        os.environ["TEST_SMTP_PASSWORD"] = "wrong"
+        daemon2 = make_daemon(extra_channels=channel).start()
+        reply2 = enqueue(daemon2, "li.lei@client.example")
+        body = daemon2.wait_for_states(reply2["id"], {"retrying"}, timeout=15)
+        assert "authentication" in body["deliveries"][0]["last_error"].lower()
+    finally:
+        os.environ.pop("TEST_SMTP_PASSWORD", None)
+        server.stop()

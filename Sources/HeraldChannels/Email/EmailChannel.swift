@@ -19,7 +19,7 @@ public struct EmailChannel: Channel {
         envelopeFrom = settings.bounceAddress ?? composer.from.address
         options = SMTPOptions(
             url: settings.smtpURL, startTLS: settings.startTLS, username: settings.username, password: password,
-            connectTimeout: config.connectTimeout, timeout: config.timeout)
+            caFile: settings.caFile, connectTimeout: config.connectTimeout, timeout: config.timeout)
     }
 
     public func makeWorker() throws -> any ChannelWorker {

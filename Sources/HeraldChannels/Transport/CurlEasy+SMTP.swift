@@ -26,13 +26,15 @@ public struct SMTPOptions: Sendable, Equatable {
     public var startTLS: EmailSettings.StartTLS
     public var username: String?
     public var password: String?
+    public var caFile: String?
     public var connectTimeout: Int64
     public var timeout: Int64
 
     public init(
         url: String, startTLS: EmailSettings.StartTLS, username: String? = nil, password: String? = nil,
-        connectTimeout: Int64 = 5_000, timeout: Int64 = 30_000
+        caFile: String? = nil, connectTimeout: Int64 = 5_000, timeout: Int64 = 30_000
     ) {
+        self.caFile = caFile
         self.url = url
         self.startTLS = startTLS
         self.username = username
@@ -79,6 +81,7 @@ extension CurlEasy {
         if !options.url.lowercased().hasPrefix("smtps://") { _ = herald_curl_setopt_long(handle, CURLOPT_USE_SSL, useSSL) }
         if let username = options.username { _ = herald_curl_setopt_string(handle, CURLOPT_USERNAME, username) }
         if let password = options.password { _ = herald_curl_setopt_string(handle, CURLOPT_PASSWORD, password) }
+        if let caFile = options.caFile { _ = herald_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
 
         let code = curl_easy_perform(handle)
         var status = 0

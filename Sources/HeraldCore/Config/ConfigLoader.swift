@@ -215,6 +215,7 @@ public enum ConfigLoader {
             }
         }
         email.username = reader.string("username")
+        if let ca = reader.string("ca_file") { email.caFile = absolute(ca, base: baseDirectory) }
         if let s = reader.string("password") {
             do {
                 var reference = try SecretReference(parsing: s)

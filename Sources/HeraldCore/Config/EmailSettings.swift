@@ -15,6 +15,9 @@ public struct EmailSettings: Sendable, Equatable {
     public var startTLS: StartTLS
     public var username: String?
     public var password: SecretReference?
+    /// A PEM bundle of CAs to trust for the server's certificate (a private relay's internal CA).
+    /// Certificates are always verified; this only widens whom to trust.
+    public var caFile: String?
     /// The `From:` mailbox, e.g. `Acme Customer Success <cs@acme.example>`.
     public var from: String
     /// The envelope sender (`MAIL FROM`) where bounces go; defaults to the `From:` address.
@@ -28,13 +31,14 @@ public struct EmailSettings: Sendable, Equatable {
 
     public init(
         smtpURL: String = "smtp://127.0.0.1:25", startTLS: StartTLS = .required, username: String? = nil,
-        password: SecretReference? = nil, from: String = "", bounceAddress: String? = nil,
+        password: SecretReference? = nil, caFile: String? = nil, from: String = "", bounceAddress: String? = nil,
         messageIDDomain: String? = nil, replyTo: String? = nil, unsubscribeMailto: String? = nil
     ) {
         self.smtpURL = smtpURL
         self.startTLS = startTLS
         self.username = username
         self.password = password
+        self.caFile = caFile
         self.from = from
         self.bounceAddress = bounceAddress
         self.messageIDDomain = messageIDDomain
