@@ -73,6 +73,12 @@ final class ChannelPool: Sendable {
     }
 
     private static func log(_ result: DeliveryResult, claimed: ClaimedDelivery, logger: Logger) {
+        let level: Logger.Level = switch result.newState {
+        case .sent, .retrying: .info
+        default: .warning
+        }
+        // Building metadata costs more than the check: skip it when the line would be dropped.
+        guard logger.logLevel <= level else { return }
         var logger = logger
         logger[metadataKey: "delivery"] = "\(claimed.delivery.id)"
         logger[metadataKey: "channel"] = "\(claimed.delivery.channel)"

@@ -62,30 +62,38 @@ public enum MIMEEncoding {
     /// Quoted-printable (RFC 2045 §6.7): hard line breaks stay CRLF, soft breaks `=` CRLF keep every
     /// line at 76 characters or fewer, trailing white space and `=` are escaped.
     public static func quotedPrintable(_ text: String) -> String {
-        var out = ""
-        let lines = crlf(text).components(separatedBy: "\r\n")
-        for (index, line) in lines.enumerated() {
-            var current = ""
-            let bytes = Array(line.utf8)
-            for (i, byte) in bytes.enumerated() {
-                let isLast = i == bytes.count - 1
-                var piece: String
-                if (byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !isLast) {
-                    piece = String(UnicodeScalar(byte))
-                } else {
-                    piece = "=" + hex(byte)
-                }
-                // Room for the piece plus a possible soft-break "=" on this line.
-                if current.utf8.count + piece.utf8.count > 75 {
-                    out += current + "=\r\n"
-                    current = ""
-                }
-                current += piece
+        let input = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count + input.count / 8)
+        var lineLength = 0
+        var i = 0
+        while i < input.count {
+            let byte = input[i]
+            // Any of CRLF, CR or LF is a hard line break.
+            if byte == 13 || byte == 10 {
+                out += [13, 10]
+                lineLength = 0
+                i += (byte == 13 && i + 1 < input.count && input[i + 1] == 10) ? 2 : 1
+                continue
             }
-            out += current
-            if index < lines.count - 1 { out += "\r\n" }
+            let next = i + 1 < input.count ? input[i + 1] : 10
+            let endOfLine = next == 13 || next == 10
+            let literal = (byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !endOfLine)
+            let width = literal ? 1 : 3
+            // Keep room for a soft-break "=" within 76 columns.
+            if lineLength + width > 75 {
+                out += [61, 13, 10]
+                lineLength = 0
+            }
+            if literal {
+                out.append(byte)
+            } else {
+                out += [61, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]]
+            }
+            lineLength += width
+            i += 1
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Base64 in lines of 76 characters, CRLF-separated.
@@ -101,18 +109,17 @@ public enum MIMEEncoding {
         return lines.joined(separator: "\r\n")
     }
 
-    /// RFC 5322 date, e.g. `Mon, 23 Nov 2026 10:15:33 +0000`.
+    /// RFC 5322 date, e.g. `Mon, 23 Nov 2026 10:15:33 +0000` (UTC; no formatter allocation per message).
     public static func date(_ millis: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        var seconds = time_t(millis / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
     }
 
-    private static let hexDigits = Array("0123456789ABCDEF")
-
-    private static func hex(_ byte: UInt8) -> String {
-        String([hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]])
-    }
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 }

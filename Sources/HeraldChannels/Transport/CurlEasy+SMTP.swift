@@ -27,6 +27,8 @@ public struct SMTPOptions: Sendable, Equatable {
     public var username: String?
     public var password: String?
     public var caFile: String?
+    /// `smtps://`: TLS from the first byte, so STARTTLS does not apply.
+    public var implicitTLS: Bool
     public var connectTimeout: Int64
     public var timeout: Int64
 
@@ -35,6 +37,7 @@ public struct SMTPOptions: Sendable, Equatable {
         caFile: String? = nil, connectTimeout: Int64 = 5_000, timeout: Int64 = 30_000
     ) {
         self.caFile = caFile
+        implicitTLS = url.lowercased().hasPrefix("smtps://")
         self.url = url
         self.startTLS = startTLS
         self.username = username
@@ -78,7 +81,7 @@ extension CurlEasy {
         case .opportunistic: useSSL = Int(CURLUSESSL_TRY.rawValue)
         case .off: useSSL = Int(CURLUSESSL_NONE.rawValue)
         }
-        if !options.url.lowercased().hasPrefix("smtps://") { _ = herald_curl_setopt_long(handle, CURLOPT_USE_SSL, useSSL) }
+        if !options.implicitTLS { _ = herald_curl_setopt_long(handle, CURLOPT_USE_SSL, useSSL) }
         if let username = options.username { _ = herald_curl_setopt_string(handle, CURLOPT_USERNAME, username) }
         if let password = options.password { _ = herald_curl_setopt_string(handle, CURLOPT_PASSWORD, password) }
         if let caFile = options.caFile { _ = herald_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }

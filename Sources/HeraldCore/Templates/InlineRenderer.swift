@@ -29,7 +29,7 @@ public enum InlineRenderer {
         func one(_ source: String?, field: String, plainText: Bool) -> String? {
             guard let source else { return nil }
             // Fast path: nothing to render.
-            guard source.contains("{{") else { return source }
+            guard source.mayContainMustacheTag else { return source }
             let template: MustacheTemplate
             do {
                 template = try MustacheTemplate(string: plainText ? "{{% CONTENT_TYPE: TEXT}}" + source : source)

@@ -33,6 +33,12 @@ public struct MessageRenderer: Sendable {
 
     /// Renders a stored message.
     public func render(_ message: Message, channel: ChannelKind) throws(HeraldError) -> RenderedContent {
+        // Most inline messages use no variables: skip parsing the data when nothing would read it.
+        let needsData = message.template != nil
+            || [message.subject, message.text, message.html].contains { $0?.mayContainMustacheTag == true }
+        if !needsData {
+            return RenderedContent(subject: message.subject, text: message.text, html: message.html)
+        }
         let data = (try? JSONValue.parse(Array(message.data.utf8))) ?? .object([:])
         return try render(
             template: message.template, subject: message.subject, text: message.text, html: message.html, data: data,
