@@ -149,7 +149,7 @@ public final class Dispatcher: Service, Sendable {
             try await store.record(batch)
         } catch {
             // Put them back so the next flush tries again; their leases stay held meanwhile.
-            for result in batch { results.append(result) }
+            results.restore(batch)
             throw error
         }
         var done: [String: Int] = [:]

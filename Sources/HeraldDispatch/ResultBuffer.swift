@@ -8,7 +8,18 @@ final class ResultBuffer: Sendable {
     let signal = Signal()
 
     func append(_ result: DeliveryResult) {
-        results.withLock { $0.append(result) }
+        // The recorder takes everything queued, so only the first result after it emptied the
+        // buffer needs to wake it: one wake-up per batch instead of one per delivery.
+        let wasEmpty = results.withLock { results in
+            defer { results.append(result) }
+            return results.isEmpty
+        }
+        if wasEmpty { signal.raise() }
+    }
+
+    /// Puts results back after a failed commit, ahead of newer ones.
+    func restore(_ batch: [DeliveryResult]) {
+        results.withLock { $0.insert(contentsOf: batch, at: 0) }
         signal.raise()
     }
 
