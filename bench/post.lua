@@ -5,6 +5,9 @@ wrk.body = f:read("*a")
 f:close()
 wrk.path = os.getenv("BENCH_PATH")
 wrk.headers["Content-Type"] = "application/json"
+if os.getenv("BENCH_TOKEN") then
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
+end
 
 function done(summary, latency, requests)
   io.write(string.format("RESULT requests=%d seconds=%.3f errors=%d non2xx=%d p50_us=%d p99_us=%d\n",

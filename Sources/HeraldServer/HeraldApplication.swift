@@ -41,9 +41,10 @@ public struct HeraldApplication {
     }
 
     /// The HTTP router with every route.
-    public func router(benchEndpoints: Bool = false) -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router(benchEndpoints: Bool = false) -> Router<HeraldRequestContext> {
+        let router = Router(context: HeraldRequestContext.self)
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AuthMiddleware(store: store))
         let parser = MessageRequestParser(channels: config.channelKinds, limits: config.limits, renderer: renderer)
         MessageRoutes(store: store, parser: parser, wakeup: dispatcher.wakeup).register(on: router)
         HealthRoutes(store: store).register(on: router)

@@ -48,6 +48,18 @@ public protocol Store: Sendable {
     /// Returns the address, or nil for an unknown delivery.
     func unsubscribe(deliveryID: String, at: Int64) async throws -> String?
 
+    /// Stores a new API token (its hash only). Throws `conflict` when the name is taken.
+    func createToken(_ token: APIToken, hash: String) async throws
+
+    /// All tokens, revoked ones included, oldest first.
+    func tokens() async throws -> [APIToken]
+
+    /// The token with this secret hash, or nil.
+    func token(hash: String) async throws -> APIToken?
+
+    /// Revokes a token by name; false when there is no such (unrevoked) token.
+    func revokeToken(name: String, at: Int64) async throws -> Bool
+
     /// Number of deliveries per state.
     func queueDepth() async throws -> [DeliveryState: Int]
 

@@ -24,7 +24,7 @@ struct CLIFailure: Error, CustomStringConvertible {
         }
         switch error.kind {
         case .invalidInput, .malformedJSON, .payloadTooLarge: self.init(error.description, code: 65)
-        case .notFound: self.init(error.description, code: 1)
+        case .notFound, .unauthorized, .forbidden: self.init(error.description, code: 1)
         case .conflict: self.init(error.description, code: 1)
         case .unavailable: self.init(error.description, code: 69)
         case .configuration: self.init(error.description, code: 78)

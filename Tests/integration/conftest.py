@@ -60,7 +60,16 @@ class Daemon:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def admin_token(self):
+        """An admin API token, created once per daemon folder with the CLI (as an operator would)."""
+        if not getattr(self, "_token", None):
+            result = self.cli("token", "create", "--name", "test-admin", "--scope", "admin", "--json")
+            assert result.returncode == 0, result.stderr
+            self._token = json.loads(result.stdout)["token"]
+        return self._token
+
     def start(self, wait=True):
+        self.admin_token()
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [HERALD, "serve", "--config", str(self.folder / "herald.toml"), "--log-level", "info"],
@@ -95,9 +104,13 @@ class Daemon:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def request(self, method, path, body=None, headers=None, raw: bytes | None = None):
+    def request(self, method, path, body=None, headers=None, raw: bytes | None = None, token: str | None = "admin"):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         hdrs = {"Content-Type": "application/json"} if data is not None else {}
+        if token == "admin":
+            hdrs["Authorization"] = "Bearer " + self.admin_token()
+        elif token:
+            hdrs["Authorization"] = "Bearer " + token
         hdrs.update(headers or {})
         req = urllib.request.Request(self.base + path, data=data, method=method, headers=hdrs)
         try:

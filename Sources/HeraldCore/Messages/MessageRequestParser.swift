@@ -184,13 +184,13 @@ public struct MessageRequestParser: Sendable {
         channels.isEmpty ? "none" : channels.keys.sorted().joined(separator: ", ")
     }
 
-    static func isTemplateName(_ s: String) -> Bool {
+    public static func isTemplateName(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.allSatisfy { c in
             (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x5F
         }
     }
 
-    static func isLocale(_ s: String) -> Bool {
+    public static func isLocale(_ s: String) -> Bool {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         return !parts.isEmpty && parts.allSatisfy { part in
             (1...8).contains(part.count) && part.utf8.allSatisfy { c in

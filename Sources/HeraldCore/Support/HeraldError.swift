@@ -6,6 +6,8 @@ public struct HeraldError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidInput = "invalid-input"
         case malformedJSON = "malformed-json"
         case payloadTooLarge = "payload-too-large"
+        case unauthorized = "unauthorized"
+        case forbidden = "forbidden"
         case notFound = "not-found"
         case conflict = "conflict"
         case unavailable = "unavailable"
@@ -44,6 +46,8 @@ public struct HeraldError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidInput: 422
         case .malformedJSON: 400
         case .payloadTooLarge: 413
+        case .unauthorized: 401
+        case .forbidden: 403
         case .notFound: 404
         case .conflict: 409
         case .unavailable: 503
@@ -65,6 +69,8 @@ public struct HeraldError: Error, Sendable, Equatable, CustomStringConvertible {
         HeraldError(kind: .malformedJSON, detail: detail)
     }
 
+    public static func unauthorized(_ detail: String) -> HeraldError { HeraldError(kind: .unauthorized, detail: detail) }
+    public static func forbidden(_ detail: String) -> HeraldError { HeraldError(kind: .forbidden, detail: detail) }
     public static func notFound(_ detail: String) -> HeraldError { HeraldError(kind: .notFound, detail: detail) }
     public static func conflict(_ detail: String) -> HeraldError { HeraldError(kind: .conflict, detail: detail) }
     public static func unavailable(_ detail: String) -> HeraldError { HeraldError(kind: .unavailable, detail: detail) }

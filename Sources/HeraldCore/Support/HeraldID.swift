@@ -14,6 +14,7 @@ public enum HeraldID {
         case event = "evt"
         case attempt = "att"
         case task = "tsk"
+        case token = "tok"
     }
 
     private static let generator = Mutex(State())

@@ -5,7 +5,8 @@ import Logging
 
 /// Turns every error a route throws into one RFC 9457 `application/problem+json` response.
 /// This is the only place that maps errors to HTTP.
-struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = HeraldRequestContext
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {

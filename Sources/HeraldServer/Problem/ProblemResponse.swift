@@ -22,6 +22,7 @@ enum ProblemResponse {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if error.kind == .unavailable { headers[.retryAfter] = "5" }
+        if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"herald\"" }
         return Response(
             status: HTTPResponse.Status(code: code), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(body).canonicalText)))
@@ -32,6 +33,8 @@ enum ProblemResponse {
         case .invalidInput: "Invalid request"
         case .malformedJSON: "Malformed JSON"
         case .payloadTooLarge: "Payload too large"
+        case .unauthorized: "Unauthorized"
+        case .forbidden: "Forbidden"
         case .notFound: "Not found"
         case .conflict: "Conflict"
         case .unavailable: "Service unavailable"

@@ -3,10 +3,10 @@ import HeraldStore
 import Hummingbird
 
 /// `/healthz` (the process answers) and `/readyz` (it can do its job: the database takes writes).
-struct HealthRoutes<Context: RequestContext>: Sendable {
+struct HealthRoutes: Sendable {
     let store: any Store
 
-    func register(on router: Router<Context>) {
+    func register(on router: Router<HeraldRequestContext>) {
         router.get("/healthz") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
         router.get("/readyz") { _, _ in
             do {

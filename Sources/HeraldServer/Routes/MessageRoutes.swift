@@ -5,12 +5,12 @@ import HeraldStore
 import Hummingbird
 
 /// `/v1/messages`: enqueue (single and batch), read, list and cancel.
-struct MessageRoutes<Context: RequestContext>: Sendable {
+struct MessageRoutes: Sendable {
     let store: any Store
     let parser: MessageRequestParser
     let wakeup: Signal
 
-    func register(on router: Router<Context>) {
+    func register(on router: Router<HeraldRequestContext>) {
         router.post("/v1/messages") { request, context in try await enqueue(request, context: context) }
         router.post("/v1/messages/batch") { request, context in try await enqueueBatch(request, context: context) }
         router.get("/v1/messages") { request, _ in try await list(request) }
@@ -18,12 +18,12 @@ struct MessageRoutes<Context: RequestContext>: Sendable {
         router.post("/v1/messages/:id/cancel") { _, context in try await cancel(context) }
     }
 
-    func enqueue(_ request: Request, context: Context) async throws -> Response {
+    func enqueue(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let json = try await RequestBody.json(request, limit: parser.limits.maximumBodyBytes)
         let now = Timestamps.now()
         let header = request.headers[.idempotencyKey]
         let message = try parser.parse(json, idempotencyKeyHeader: header, now: now)
-        let planned = PlannedMessage(request: message, now: now, actor: "api")
+        let planned = PlannedMessage(request: message, now: now, actor: context.actor)
         let results = try await store.enqueue([planned])
         guard let result = results.first else { throw HeraldError.internal("the store returned no result") }
         switch result {
@@ -40,7 +40,7 @@ struct MessageRoutes<Context: RequestContext>: Sendable {
         }
     }
 
-    func enqueueBatch(_ request: Request, context: Context) async throws -> Response {
+    func enqueueBatch(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let json = try await RequestBody.json(request, limit: parser.limits.maximumBatchBodyBytes)
         guard case .object(let object) = json else { throw HeraldError.invalid(field: "(body)", "must be a JSON object") }
         if let unknown = object.keys.sorted().first(where: { $0 != "messages" }) {
@@ -58,7 +58,7 @@ struct MessageRoutes<Context: RequestContext>: Sendable {
         for (index, item) in items.enumerated() {
             do {
                 let parsed = try parser.parse(item, path: "messages[\(index)].", now: now)
-                outcomes.append(.success(PlannedMessage(request: parsed, now: now, actor: "api")))
+                outcomes.append(.success(PlannedMessage(request: parsed, now: now, actor: context.actor)))
             } catch {
                 outcomes.append(.failure(error))
             }
@@ -104,7 +104,7 @@ struct MessageRoutes<Context: RequestContext>: Sendable {
         return JSONResponse.make(body, status: accepted == items.count ? .accepted : HTTPResponse.Status(code: 207))
     }
 
-    func show(_ context: Context) async throws -> Response {
+    func show(_ context: HeraldRequestContext) async throws -> Response {
         let id = try messageID(context)
         guard let detail = try await store.message(id: id) else { throw HeraldError.notFound("no message with id \(id)") }
         return JSONResponse.make(RecordJSON.detail(detail))
@@ -119,15 +119,15 @@ struct MessageRoutes<Context: RequestContext>: Sendable {
         ]))
     }
 
-    func cancel(_ context: Context) async throws -> Response {
+    func cancel(_ context: HeraldRequestContext) async throws -> Response {
         let id = try messageID(context)
-        let result = try await store.cancel(messageID: id, actor: "api", now: Timestamps.now())
+        let result = try await store.cancel(messageID: id, actor: context.actor, now: Timestamps.now())
         return JSONResponse.make(.object([
             "cancelled": .array(result.cancelled.map(JSONValue.string)), "message": RecordJSON.detail(result.detail),
         ]))
     }
 
-    private func messageID(_ context: Context) throws -> String {
+    private func messageID(_ context: HeraldRequestContext) throws -> String {
         guard let id = context.parameters.get("id"), HeraldID.isValid(id, kind: .message) else {
             throw HeraldError.notFound("no message with that id (ids look like msg_01J…)")
         }

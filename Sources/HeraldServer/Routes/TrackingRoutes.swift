@@ -6,11 +6,11 @@ import Logging
 
 /// `GET /t/o/{token}` (open pixel) and `GET /t/c/{token}` (click redirect). Public, but every token
 /// is HMAC-signed: a forged or altered token gets 404 and never redirects anywhere.
-struct TrackingRoutes<Context: RequestContext>: Sendable {
+struct TrackingRoutes: Sendable {
     let store: any Store
     let signer: LinkSigner
 
-    func register(on router: Router<Context>) {
+    func register(on router: Router<HeraldRequestContext>) {
         router.get("/t/o/:token") { request, context in
             let link = try verified(context, kind: .open)
             await record(link, request: request, context: context)
@@ -29,7 +29,7 @@ struct TrackingRoutes<Context: RequestContext>: Sendable {
         }
     }
 
-    private func verified(_ context: Context, kind: TrackedLink.Kind) throws -> TrackedLink {
+    private func verified(_ context: HeraldRequestContext, kind: TrackedLink.Kind) throws -> TrackedLink {
         guard let token = context.parameters.get("token"), let link = signer.verify(token), link.kind == kind else {
             throw HeraldError.notFound("unknown link")
         }
@@ -37,7 +37,7 @@ struct TrackingRoutes<Context: RequestContext>: Sendable {
     }
 
     /// Best effort: a recipient's click must reach its target even when the database is unavailable.
-    private func record(_ link: TrackedLink, request: Request, context: Context) async {
+    private func record(_ link: TrackedLink, request: Request, context: HeraldRequestContext) async {
         do {
             let found = try await store.recordEngagement(
                 deliveryID: link.deliveryID, kind: link.kind, url: link.url, userAgent: request.headers[.userAgent],

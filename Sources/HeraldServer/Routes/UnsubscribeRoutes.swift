@@ -6,11 +6,11 @@ import Hummingbird
 /// `GET /u/{token}`: a page that asks for confirmation (a GET never unsubscribes: link scanners
 /// fetch every link). `POST /u/{token}`: the confirmation form and RFC 8058 one-click
 /// (`List-Unsubscribe=One-Click`, no cookies, no login) — suppresses the address for marketing.
-struct UnsubscribeRoutes<Context: RequestContext>: Sendable {
+struct UnsubscribeRoutes: Sendable {
     let store: any Store
     let signer: LinkSigner
 
-    func register(on router: Router<Context>) {
+    func register(on router: Router<HeraldRequestContext>) {
         router.get("/u/:token") { _, context in
             let token = try verified(context)
             return page(
@@ -40,7 +40,7 @@ struct UnsubscribeRoutes<Context: RequestContext>: Sendable {
         }
     }
 
-    private func verified(_ context: Context) throws -> String {
+    private func verified(_ context: HeraldRequestContext) throws -> String {
         guard let token = context.parameters.get("token"), let link = signer.verify(token), link.kind == .unsubscribe else {
             throw HeraldError.notFound("unknown link")
         }

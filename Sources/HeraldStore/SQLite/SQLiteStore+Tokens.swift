@@ -1,0 +1,53 @@
+import GRDB
+import HeraldCore
+
+// MARK: - API tokens (hashes only).
+
+extension SQLiteStore {
+    public func createToken(_ token: APIToken, hash: String) async throws {
+        do {
+            try await pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        token.id, token.name, hash, token.prefix, token.scopes.sorted().map(\.rawValue).joined(separator: ","),
+                        token.createdAt,
+                    ])
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw HeraldError.conflict("a token named '\(token.name)' already exists")
+        }
+    }
+
+    public func tokens() async throws -> [APIToken] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, prefix, scopes, created_at, revoked_at FROM api_tokens ORDER BY id")
+                .map(Self.token(from:))
+        }
+    }
+
+    public func token(hash: String) async throws -> APIToken? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, name, prefix, scopes, created_at, revoked_at FROM api_tokens WHERE hash = ?"),
+                arguments: [hash]
+            ).map(Self.token(from:))
+        }
+    }
+
+    public func revokeToken(name: String, at: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [at, name])
+            return db.changesCount > 0
+        }
+    }
+
+    static func token(from row: Row) -> APIToken {
+        let scopes = (row["scopes"] as String).split(separator: ",").compactMap { APIScope(rawValue: String($0)) }
+        return APIToken(
+            id: row["id"], name: row["name"], scopes: Set(scopes), prefix: row["prefix"], createdAt: row["created_at"],
+            revokedAt: row["revoked_at"])
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import HeraldCore
+import HeraldStore
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage API tokens (only a hash is stored; the secret is shown once, at creation).",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token and print its secret once.",
+            discussion: "Example: herald token create --name crm --scope send,read")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "A unique name; it is recorded as the actor of what the token does.") var name: String
+        @Option(help: "Comma-separated scopes: send, read, resend, admin.") var scope: String
+        @Flag(help: "Print as JSON.") var json = false
+
+        func validate() throws {
+            guard MessageRequestParser.isTemplateName(name) else {
+                throw ValidationError("--name may use a-z, 0-9, '-' and '_' only")
+            }
+            for item in scope.split(separator: ",") where APIScope(rawValue: String(item)) == nil {
+                throw ValidationError("unknown scope '\(item)'; use send, read, resend, admin")
+            }
+        }
+
+        func run() async throws {
+            try await CLIFailure.guarding {
+                let config = try options.loadConfig()
+                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
+                try await store.migrate()
+                let secret = TokenSecret.generate()
+                let scopes = Set(scope.split(separator: ",").compactMap { APIScope(rawValue: String($0)) })
+                let token = APIToken(
+                    id: HeraldID.make(.token), name: name, scopes: scopes, prefix: String(secret.prefix(9)),
+                    createdAt: Timestamps.now(), revokedAt: nil)
+                try await store.createToken(token, hash: TokenSecret.hash(secret))
+                try await store.close()
+                if json {
+                    print(JSONValue.object([
+                        "id": .string(token.id), "name": .string(name), "token": .string(secret),
+                        "scopes": .array(scopes.sorted().map { .string($0.rawValue) }),
+                    ]).canonicalText)
+                } else {
+                    print("created token '\(name)' (\(scopes.sorted().map(\.rawValue).joined(separator: ", ")))")
+                    print(secret)
+                    print("store it now: it is not shown again (only its hash is kept)")
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() async throws {
+            try await CLIFailure.guarding {
+                let config = try options.loadConfig()
+                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
+                try await store.migrate()
+                let tokens = try await store.tokens()
+                try await store.close()
+                if json {
+                    print(JSONValue.array(tokens.map { t in
+                        .object([
+                            "id": .string(t.id), "name": .string(t.name), "prefix": .string(t.prefix),
+                            "scopes": .array(t.scopes.sorted().map { .string($0.rawValue) }),
+                            "created_at": .string(Timestamps.format(t.createdAt)),
+                            "revoked_at": t.revokedAt.map { .string(Timestamps.format($0)) } ?? .null,
+                        ])
+                    }).canonicalText)
+                    return
+                }
+                var table = TextTable("NAME", "PREFIX", "SCOPES", "CREATED", "STATUS")
+                for t in tokens {
+                    table.add(t.name, t.prefix + "…", t.scopes.sorted().map(\.rawValue).joined(separator: ","),
+                              Timestamps.format(t.createdAt), t.revokedAt == nil ? "active" : "revoked")
+                }
+                print(tokens.isEmpty ? "no tokens (create one with: herald token create --name NAME --scope send,read)" : table.render())
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token by name; it stops working at once.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Token name.") var name: String
+
+        func run() async throws {
+            try await CLIFailure.guarding {
+                let config = try options.loadConfig()
+                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
+                try await store.migrate()
+                let done = try await store.revokeToken(name: name, at: Timestamps.now())
+                try await store.close()
+                guard done else { throw HeraldError.notFound("no active token named '\(name)'") }
+                print("revoked token '\(name)'")
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+"""API tokens: hashed at rest, scoped per route, refused with 401/403 problem+json, revocable."""
+
+import json
+
+VALID = {"to": {"webhook": "https://crm.example.com/hooks/herald"}, "text": "hi"}
+
+
+def create(daemon, name, scopes):
+    result = daemon.cli("token", "create", "--name", name, "--scope", scopes, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["token"]
+
+
+def test_missing_wrong_and_malformed_tokens_get_401(daemon):
+    for headers in [{}, {"Authorization": "Bearer hrld_" + "A" * 43}, {"Authorization": "Bearer nonsense"},
+                    {"Authorization": "Basic dXNlcjpwYXNz"}]:
+        status, hdrs, problem = daemon.request("POST", "/v1/messages", VALID, headers=headers, token=None)
+        assert status == 401, problem
+        assert hdrs["Content-Type"] == "application/problem+json" and hdrs["WWW-Authenticate"].startswith("Bearer")
+    # unknown /v1 routes are closed too (401 before 404: nothing leaks)
+    assert daemon.request("GET", "/v1/secret-things", token=None)[0] == 401
+    # public routes stay public
+    assert daemon.request("GET", "/healthz", token=None)[0] == 200
+    assert daemon.request("GET", "/readyz", token=None)[0] == 200
+
+
+def test_scopes_are_enforced_per_route(daemon):
+    reader = create(daemon, "dashboard", "read")
+    sender = create(daemon, "crm", "send")
+    status, _, problem = daemon.request("POST", "/v1/messages", VALID, token=reader)
+    assert status == 403 and "lacks the 'send' scope" in problem["detail"]
+    status, _, reply = daemon.request("POST", "/v1/messages", VALID, token=sender)
+    assert status == 202
+    status, _, problem = daemon.request("GET", f"/v1/messages/{reply['id']}", token=sender)
+    assert status == 403 and "'read'" in problem["detail"]
+    status, _, detail = daemon.request("GET", f"/v1/messages/{reply['id']}", token=reader)
+    assert status == 200
+    assert detail["events"][0]["actor"] == "token:crm"          # who enqueued it is on record
+    assert daemon.request("POST", f"/v1/messages/{reply['id']}/cancel", token=reader)[0] == 403
+
+
+def test_revoked_tokens_stop_working_within_a_second(daemon):
+    import time
+    token = create(daemon, "temp", "send,read")
+    assert daemon.request("GET", "/v1/messages", token=token)[0] == 200
+    result = daemon.cli("token", "revoke", "temp")
+    assert result.returncode == 0
+    revoked_at = time.monotonic()
+    # Valid tokens are cached for one second; the revocation shows within that window.
+    while True:
+        status, _, problem = daemon.request("GET", "/v1/messages", token=token)
+        if status == 401:
+            break
+        assert time.monotonic() - revoked_at < 1.5, "revoked token still accepted after 1.5 s"
+        time.sleep(0.05)
+    assert "revoked" in problem["detail"]
+    assert daemon.cli("token", "revoke", "temp").returncode == 1      # already revoked
+    listing = json.loads(daemon.cli("token", "list", "--json").stdout)
+    assert {t["name"]: t["revoked_at"] is not None for t in listing}["temp"] is True
+
+
+def test_secrets_are_never_stored_or_logged_in_clear(daemon):
+    token = create(daemon, "audit", "admin")
+    daemon.request("GET", "/v1/messages", token=token)
+    daemon.request("GET", "/v1/messages", headers={"Authorization": "Bearer " + token[:-1] + "x"}, token=None)
+    listing = daemon.cli("token", "list")
+    assert token not in listing.stdout and "audit" in listing.stdout
+    daemon.stop()
+    for path in (daemon.folder / "var").glob("herald.db*"):
+        data = path.read_bytes()
+        assert token.encode() not in data and token[5:25].encode() not in data
+    assert token not in daemon.log() and token[5:25] not in daemon.log()
+    assert daemon.cli("token", "create", "--name", "audit", "--scope", "read").returncode == 1   # names are unique
