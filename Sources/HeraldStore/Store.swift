@@ -60,6 +60,15 @@ public protocol Store: Sendable {
     /// Revokes a token by name; false when there is no such (unrevoked) token.
     func revokeToken(name: String, at: Int64) async throws -> Bool
 
+    /// Creates or replaces a client with its contacts; returns whether it was new.
+    func upsertClient(_ client: Client) async throws -> Bool
+
+    /// One client with its contacts, or nil.
+    func client(id: String) async throws -> Client?
+
+    /// Clients ordered by id, filtered, one page at a time (`after`: the last id of the previous page).
+    func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client]
+
     /// Number of deliveries per state.
     func queueDepth() async throws -> [DeliveryState: Int]
 

@@ -40,7 +40,8 @@ public struct EmailComposer: Sendable {
             }
         }
         let email = EmailMessage(
-            from: from, to: [EmailAddress(address: claimed.delivery.destination)], replyTo: replyTo,
+            from: from, to: [EmailAddress(address: claimed.delivery.destination)],
+            replyTo: claimed.message.replyTo.flatMap(EmailAddress.init(parsing:)) ?? replyTo,
             subject: content.subject ?? "", text: content.text, html: html,
             messageID: "\(id)@\(messageIDDomain)", date: now, extraHeaders: headers)
         return try MIMEBuilder.build(email)

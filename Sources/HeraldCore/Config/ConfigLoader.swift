@@ -107,6 +107,26 @@ public enum ConfigLoader {
         if let n = limits.int("max_destinations", range: 1...10_000) { config.limits.maximumDestinations = n }
         root.merge(limits)
 
+        for name in root.childNames("tiers") {
+            var tier = root.grandchild("tiers", name)
+            guard MessageRequestParser.isTemplateName(name) else {
+                tier.fail("(name)", "tier names may use a-z, 0-9, '-' and '_' only")
+                root.merge(tier)
+                continue
+            }
+            var plan = TierPlan(name: name, channels: [])
+            if let channels = tier.strings("channels"), !channels.isEmpty { plan.channels = channels } else {
+                tier.fail("channels", "required: the channels every message of this tier goes out on")
+            }
+            if let fallback = tier.strings("fallback"), !fallback.isEmpty {
+                // Refused rather than silently ignored until the dispatcher applies it.
+                tier.fail("fallback", "fallback chains are not applied yet; remove the key (planned with escalation)")
+            }
+            if let tracking = tier.bool("tracking") { plan.tracking = tracking }
+            root.merge(tier)
+            config.tiers[name] = plan
+        }
+
         root.rejectUnknownKeys()
         var problems = root.problems
 
@@ -116,6 +136,18 @@ public enum ConfigLoader {
                 config.channels = try loadChannels(directory: dir, displayDirectory: channelsDir, baseDirectory: baseDirectory)
             } catch {
                 problems.append(error.detail)
+            }
+        }
+        if readChannels {
+            // Tiers may only name configured channels, each once.
+            let known = Set(config.channels.map(\.name))
+            for plan in config.tiers.values.sorted(by: { $0.name < $1.name }) {
+                for name in plan.channels + plan.fallback where !known.contains(name) {
+                    problems.append("\(file): [tiers.\(plan.name)] names channel '\(name)', which has no file in \(channelsDir)/")
+                }
+                if Set(plan.channels).count != plan.channels.count {
+                    problems.append("\(file): [tiers.\(plan.name)] names a channel twice")
+                }
             }
         }
         guard problems.isEmpty else { throw .configuration(problems.joined(separator: "\n")) }

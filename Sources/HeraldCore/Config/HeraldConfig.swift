@@ -76,6 +76,8 @@ public struct HeraldConfig: Sendable, Equatable {
     public var retry: ExponentialJitterRetryPolicy
     public var limits: MessageLimits
     public var channels: [ChannelConfig]
+    /// Value tiers by name (`[tiers.<name>]`).
+    public var tiers: [String: TierPlan]
     /// The folder of the main config file; relative paths were resolved against it.
     public var baseDirectory: String
 
@@ -88,6 +90,7 @@ public struct HeraldConfig: Sendable, Equatable {
         retry: ExponentialJitterRetryPolicy = ExponentialJitterRetryPolicy(),
         limits: MessageLimits = MessageLimits(),
         channels: [ChannelConfig] = [],
+        tiers: [String: TierPlan] = [:],
         baseDirectory: String = "."
     ) {
         self.server = server
@@ -98,6 +101,7 @@ public struct HeraldConfig: Sendable, Equatable {
         self.retry = retry
         self.limits = limits
         self.channels = channels
+        self.tiers = tiers
         self.baseDirectory = baseDirectory
     }
 
@@ -105,6 +109,9 @@ public struct HeraldConfig: Sendable, Equatable {
     public func loadTemplates() throws(HeraldError) -> TemplateLibrary {
         try TemplateLibrary.load(directory: templates.directory, defaultLocale: templates.defaultLocale)
     }
+
+    /// The routing policy of this configuration.
+    public var routing: RoutingPolicy { RoutingPolicy(tiers: tiers, channels: channelKinds) }
 
     /// Channel kinds by channel name, for request validation.
     public var channelKinds: [String: ChannelKind] {

@@ -95,6 +95,42 @@ struct TOMLReader {
         return millis
     }
 
+    /// An array of strings.
+    mutating func strings(_ key: String) -> [String]? {
+        used.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else {
+            fail(key, "must be an array of strings, e.g. [\"email\"]")
+            return nil
+        }
+        var out: [String] = []
+        for item in array {
+            guard let s = item.string else {
+                fail(key, "must be an array of strings, e.g. [\"email\"]")
+                return nil
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// Names of the sub-tables of this table (e.g. each `[tiers.NAME]`).
+    mutating func childNames(_ key: String) -> [String] {
+        used.insert(key)
+        guard let value = table[key] else { return [] }
+        guard let sub = value.table else {
+            fail(key, "must be a table of tables ([\(key).NAME])")
+            return []
+        }
+        return sub.keys.sorted()
+    }
+
+    /// A reader for `[parent.name]`.
+    func grandchild(_ parent: String, _ name: String) -> TOMLReader {
+        let sub = table[parent]?.table?[name]?.table ?? TOMLTable()
+        return TOMLReader(file: file, text: lines.joined(separator: "\n"), table: sub, tableName: "\(parent).\(name)")
+    }
+
     mutating func rejectUnknownKeys() {
         for key in table.keys.sorted() where !used.contains(key) {
             fail(key, "unknown key")

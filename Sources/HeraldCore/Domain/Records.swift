@@ -14,13 +14,16 @@ public struct Message: Sendable, Equatable, Codable {
     public var category: MessageRequest.Category
     public var sendAt: Int64?
     public var expiresAt: Int64?
+    /// `Reply-To` for emails (the client's CSM, set by routing).
+    public var replyTo: String?
     public var createdAt: Int64
 
     public init(
         id: String, idempotencyKey: String?, clientID: String?, template: String?, subject: String?, text: String?,
         html: String?, data: String, locale: String?, priority: MessageRequest.Priority,
-        category: MessageRequest.Category, sendAt: Int64?, expiresAt: Int64?, createdAt: Int64
+        category: MessageRequest.Category, sendAt: Int64?, expiresAt: Int64?, replyTo: String? = nil, createdAt: Int64
     ) {
+        self.replyTo = replyTo
         self.id = id
         self.idempotencyKey = idempotencyKey
         self.clientID = clientID

@@ -18,9 +18,12 @@ public struct MessageRequest: Sendable, Equatable {
     public struct Destination: Sendable, Equatable, Codable {
         public var channel: String
         public var address: String
-        public init(channel: String, address: String) {
+        /// Set by routing when this destination is recorded but not sent to (an opt-out).
+        public var suppressedReason: String?
+        public init(channel: String, address: String, suppressedReason: String? = nil) {
             self.channel = channel
             self.address = address
+            self.suppressedReason = suppressedReason
         }
     }
 
@@ -33,6 +36,12 @@ public struct MessageRequest: Sendable, Equatable {
     /// Template data: always a JSON object.
     public var data: JSONValue
     public var destinations: [Destination]
+    /// The `channels` field: with `to`, a filter of it; with `client_id` alone, an override of the tier's channels.
+    public var channels: [String]?
+    /// Set by routing: the client's CSM, as the `Reply-To` of emails.
+    public var replyTo: String?
+    /// Set by routing: what was considered and left out (no email on file, no endpoint…), recorded as events.
+    public var skipped: [String] = []
     public var locale: String?
     /// Earliest send time, epoch milliseconds.
     public var sendAt: Int64?
@@ -86,6 +95,7 @@ public struct MessageRequest: Sendable, Equatable {
         if let text { fields["text"] = .string(text) }
         if let html { fields["html"] = .string(html) }
         if let locale { fields["locale"] = .string(locale) }
+        if let channels { fields["channels"] = .array(channels.map(JSONValue.string)) }
         if let sendAt { fields["send_at"] = .int(sendAt) }
         if let expiresAt { fields["expires_at"] = .int(expiresAt) }
         let digest = SHA256.hash(data: Data(JSONValue.object(fields).canonicalText.utf8))

@@ -86,9 +86,20 @@ public struct MessageRequestParser: Sendable {
             reader.fail("expires_at", "is already in the past")
         }
 
-        request.destinations = destinations(object, reader: &reader)
+        request.destinations = destinations(object, reader: &reader, clientID: request.clientID)
+        if case .array(let items)? = object["channels"] {
+            request.channels = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+        }
 
         if !reader.problems.isEmpty { throw .invalid(reader.problems) }
+        // Routing by client fills the destinations later; rendering is checked then.
+        if request.destinations.isEmpty && request.clientID != nil { return request }
+        try checkRendering(request, path: path)
+        return request
+    }
+
+    /// Every channel kind the message goes to must render it (template present, data complete).
+    public func checkRendering(_ request: MessageRequest, path: String = "") throws(HeraldError) {
         // Inline content must render with the data given: fail now, not at delivery time.
         var kinds: [ChannelKind] = []
         for destination in request.destinations {
@@ -104,10 +115,11 @@ public struct MessageRequestParser: Sendable {
                 throw .invalid(error.fields.map { .init(name: path + $0.name, reason: $0.reason) })
             }
         }
-        return request
     }
 
-    private func destinations(_ object: [String: JSONValue], reader: inout FieldReader) -> [MessageRequest.Destination] {
+    private func destinations(
+        _ object: [String: JSONValue], reader: inout FieldReader, clientID: String?
+    ) -> [MessageRequest.Destination] {
         var selected: [String]? = nil
         switch object["channels"] {
         case nil, .null: break
@@ -132,7 +144,9 @@ public struct MessageRequestParser: Sendable {
         var result: [MessageRequest.Destination] = []
         switch object["to"] {
         case nil, .null:
-            reader.fail("to", "required: an object of channel → address (routing by client_id needs the client registry)")
+            if clientID == nil {
+                reader.fail("to", "required: an object of channel → address, or a client_id to route by the client's tier")
+            }
         case .object(let map):
             if map.isEmpty { reader.fail("to", "must name at least one channel") }
             for name in map.keys.sorted() {

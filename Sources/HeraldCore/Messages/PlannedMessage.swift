@@ -6,6 +6,8 @@ public struct PlannedMessage: Sendable, Equatable {
     public var fingerprint: String
     /// Who asked (`api`, `cli`, a token name) — written on the first events.
     public var actor: String
+    /// Routes considered and left out, written as `skipped` events.
+    public var skipped: [String]
 
     /// Expands a validated request: one delivery per destination, `scheduled` when `send_at`
     /// is in the future, `queued` otherwise.
@@ -15,15 +17,18 @@ public struct PlannedMessage: Sendable, Equatable {
             id: id, idempotencyKey: request.idempotencyKey, clientID: request.clientID, template: request.template,
             subject: request.subject, text: request.text, html: request.html, data: request.data.canonicalText,
             locale: request.locale, priority: request.priority, category: request.category, sendAt: request.sendAt,
-            expiresAt: request.expiresAt, createdAt: now)
+            expiresAt: request.expiresAt, replyTo: request.replyTo, createdAt: now)
         let scheduled = (request.sendAt ?? now) > now
         deliveries = request.destinations.map { destination in
-            Delivery(
+            let state: DeliveryState = destination.suppressedReason != nil ? .suppressed : scheduled ? .scheduled : .queued
+            return Delivery(
                 id: HeraldID.make(.delivery), messageID: id, channel: destination.channel,
-                destination: destination.address, state: scheduled ? .scheduled : .queued, attempts: 0,
-                dueAt: scheduled ? (request.sendAt ?? now) : now, expiresAt: request.expiresAt, lastError: nil,
-                providerID: nil, createdAt: now, updatedAt: now)
+                destination: destination.address, state: state, attempts: 0,
+                dueAt: scheduled ? (request.sendAt ?? now) : now, expiresAt: request.expiresAt,
+                lastError: destination.suppressedReason.map { "suppressed: \($0)" }, providerID: nil, createdAt: now,
+                updatedAt: now)
         }
+        skipped = request.skipped
         fingerprint = request.fingerprint
         self.actor = actor
     }

@@ -19,6 +19,8 @@ struct AuthMiddleware: RouterMiddleware {
         switch method {
         case .get, .head:
             return parts.count >= 2 && (parts[1] == "tokens") ? .admin : .read
+        case .put where parts.count == 3 && parts[1] == "clients":
+            return .admin
         case .post:
             if parts.count >= 2 && parts[1] == "messages" {
                 if parts.count == 2 || (parts.count == 3 && parts[2] == "batch") { return .send }

@@ -8,6 +8,7 @@ import Hummingbird
 struct MessageRoutes: Sendable {
     let store: any Store
     let parser: MessageRequestParser
+    let routing: RoutingPolicy
     let wakeup: Signal
 
     func register(on router: Router<HeraldRequestContext>) {
@@ -22,7 +23,10 @@ struct MessageRoutes: Sendable {
         let json = try await RequestBody.json(request, limit: parser.limits.maximumBodyBytes)
         let now = Timestamps.now()
         let header = request.headers[.idempotencyKey]
-        let message = try parser.parse(json, idempotencyKeyHeader: header, now: now)
+        let (message, routes) = try await prepare(json, path: "", header: header, now: now)
+        if request.uri.queryParameters.get("dry_run") == "true" {
+            return JSONResponse.make(explain(message, routes: routes, now: now))
+        }
         let planned = PlannedMessage(request: message, now: now, actor: context.actor)
         let results = try await store.enqueue([planned])
         guard let result = results.first else { throw HeraldError.internal("the store returned no result") }
@@ -57,9 +61,9 @@ struct MessageRoutes: Sendable {
         var outcomes: [Result<PlannedMessage, HeraldError>] = []
         for (index, item) in items.enumerated() {
             do {
-                let parsed = try parser.parse(item, path: "messages[\(index)].", now: now)
+                let (parsed, _) = try await prepare(item, path: "messages[\(index)].", header: nil, now: now)
                 outcomes.append(.success(PlannedMessage(request: parsed, now: now, actor: context.actor)))
-            } catch {
+            } catch let error as HeraldError {
                 outcomes.append(.failure(error))
             }
         }
@@ -125,6 +129,59 @@ struct MessageRoutes: Sendable {
         return JSONResponse.make(.object([
             "cancelled": .array(result.cancelled.map(JSONValue.string)), "message": RecordJSON.detail(result.detail),
         ]))
+    }
+
+    /// Parses a message and, when it names a client instead of destinations, routes it by the
+    /// client's tier; then checks that it renders on every channel it goes to.
+    func prepare(_ json: JSONValue, path: String, header: String?, now: Int64) async throws
+        -> (MessageRequest, [RoutingPolicy.Route])
+    {
+        var message = try parser.parse(json, path: path, idempotencyKeyHeader: header, now: now)
+        guard message.destinations.isEmpty, let clientID = message.clientID else { return (message, []) }
+        guard let client = try await store.client(id: clientID) else {
+            throw HeraldError.invalid(field: path + "client_id", "no client '\(clientID)' (register it with PUT /v1/clients/{id})")
+        }
+        let routes: [RoutingPolicy.Route]
+        do {
+            routes = try routing.routes(for: client, override: message.channels, category: message.category)
+        } catch {
+            throw HeraldError.invalid(error.fields.map { .init(name: path + $0.name, reason: $0.reason) })
+        }
+        message.destinations = routes.compactMap { route in
+            route.address.map { .init(channel: route.channel, address: $0, suppressedReason: route.suppressedReason) }
+        }
+        message.skipped = routes.filter { $0.address == nil }.map { "\($0.channel): \($0.suppressedReason ?? "no address")" }
+        guard !message.destinations.isEmpty else {
+            throw HeraldError.invalid(field: path + "client_id", "nobody to reach: " + message.skipped.joined(separator: "; "))
+        }
+        if let csm = client.csm, let email = csm.email {
+            message.replyTo = csm.name.isEmpty ? email : "\(csm.name) <\(email)>"
+        }
+        if message.locale == nil { message.locale = client.locale }
+        try parser.checkRendering(message, path: path)
+        return (message, routes)
+    }
+
+    /// The `dry_run` answer: what would be created, and which rule made each delivery.
+    func explain(_ message: MessageRequest, routes: [RoutingPolicy.Route], now: Int64) -> JSONValue {
+        let scheduled = (message.sendAt ?? now) > now
+        let planned: [JSONValue] = routes.isEmpty
+            ? message.destinations.map { d in
+                .object(["channel": .string(d.channel), "destination": .string(d.address),
+                         "status": .string(scheduled ? "scheduled" : "queued"), "rule": .string("explicit 'to'")])
+            }
+            : routes.map { r in
+                .object([
+                    "channel": .string(r.channel), "destination": r.address.map(JSONValue.string) ?? .null,
+                    "status": .string(r.address == nil ? "skipped" : r.suppressedReason != nil ? "suppressed" : scheduled ? "scheduled" : "queued"),
+                    "reason": r.suppressedReason.map(JSONValue.string) ?? .null, "rule": .string(r.rule),
+                    "contact_id": r.contactID.map(JSONValue.string) ?? .null,
+                ])
+            }
+        return .object([
+            "dry_run": .bool(true), "deliveries": .array(planned),
+            "reply_to": message.replyTo.map(JSONValue.string) ?? .null, "locale": message.locale.map(JSONValue.string) ?? .null,
+        ])
     }
 
     private func messageID(_ context: HeraldRequestContext) throws -> String {

@@ -20,13 +20,18 @@ enum SQLiteEnqueue {
         }
         let insertMessage = try db.cachedStatement(sql: """
             INSERT INTO messages (id, idempotency_key, fingerprint, client_id, template, subject, text, html, data,
-                locale, priority, category, send_at, expires_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                locale, priority, category, send_at, expires_at, reply_to, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try insertMessage.execute(arguments: [
             m.id, m.idempotencyKey, planned.fingerprint, m.clientID, m.template, m.subject, m.text, m.html, m.data,
-            m.locale, m.priority.rawValue, m.category.rawValue, m.sendAt, m.expiresAt, m.createdAt,
+            m.locale, m.priority.rawValue, m.category.rawValue, m.sendAt, m.expiresAt, m.replyTo, m.createdAt,
         ])
+        for reason in planned.skipped {
+            try SQLiteRows.insertEvent(
+                db, messageID: m.id, deliveryID: nil, type: "skipped", state: nil, detail: reason, actor: planned.actor,
+                at: m.createdAt)
+        }
         let insertDelivery = try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
                 last_error, created_at, updated_at)
@@ -35,8 +40,10 @@ enum SQLiteEnqueue {
         var deliveries = planned.deliveries
         for index in deliveries.indices {
             var d = deliveries[index]
-            var detail: String? = nil
-            if let reason = try SQLiteSuppressions.reason(address: d.destination, category: m.category, db: db) {
+            var detail: String? = d.state == .suppressed ? d.lastError : nil
+            if d.state != .suppressed,
+                let reason = try SQLiteSuppressions.reason(address: d.destination, category: m.category, db: db)
+            {
                 d.state = .suppressed
                 d.lastError = "suppressed: \(reason)"
                 detail = reason

@@ -129,6 +129,13 @@ enum SQLiteMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-routing") { db in
+            try db.execute(sql: """
+                ALTER TABLE messages ADD COLUMN reply_to TEXT;
+                ALTER TABLE clients ADD COLUMN endpoints TEXT;
+                CREATE INDEX clients_tier ON clients(tier, id);
+                """)
+        }
         return migrator
     }
 }

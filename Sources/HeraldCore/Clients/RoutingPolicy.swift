@@ -1,0 +1,66 @@
+/// Expands a message about a client into destinations, following the client's tier plan, the
+/// message's `channels` override and the contacts' opt-outs. Pure: the same inputs give the same
+/// plan, and every destination says which rule made it (for `dry_run` and `herald route`).
+public struct RoutingPolicy: Sendable {
+    public var tiers: [String: TierPlan]
+    /// Channel kinds by channel name.
+    public var channels: [String: ChannelKind]
+
+    public init(tiers: [String: TierPlan], channels: [String: ChannelKind]) {
+        self.tiers = tiers
+        self.channels = channels
+    }
+
+    /// One routed destination, or one that was considered and left out (with why).
+    public struct Route: Sendable, Equatable {
+        public var channel: String
+        public var address: String?
+        /// Empty when the destination is used; otherwise why it is suppressed or skipped.
+        public var suppressedReason: String?
+        /// The rule that made this route, in words.
+        public var rule: String
+        public var contactID: String?
+    }
+
+    /// The routes for a message about `client`.
+    /// - Parameter override: the message's `channels`, replacing the tier's channels when given.
+    public func routes(for client: Client, override: [String]?, category: MessageRequest.Category)
+        throws(HeraldError) -> [Route]
+    {
+        guard let plan = tiers[client.tier] else {
+            throw .invalid(field: "client_id", "client '\(client.id)' has tier '\(client.tier)', which herald.toml does not define")
+        }
+        let wanted = override ?? plan.channels
+        let origin = override == nil ? "tier \(plan.name)" : "channels override"
+        var routes: [Route] = []
+        for name in wanted {
+            guard let kind = channels[name] else {
+                throw .invalid(field: override == nil ? "client_id" : "channels", "channel '\(name)' is not configured")
+            }
+            switch kind {
+            case .email:
+                let people = client.contacts.filter { $0.email != nil }
+                if people.isEmpty {
+                    routes.append(Route(channel: name, address: nil, suppressedReason: "no contact has an email address",
+                                        rule: "\(origin): \(name) to every contact with an email", contactID: nil))
+                }
+                for contact in people {
+                    let optedOut = contact.optOuts.contains(category)
+                    routes.append(Route(
+                        channel: name, address: contact.email,
+                        suppressedReason: optedOut ? "contact \(contact.id) opted out of \(category.rawValue) messages" : nil,
+                        rule: "\(origin): \(name) to every contact with an email", contactID: contact.id))
+                }
+            case .webhook:
+                if let url = client.endpoints[name] {
+                    routes.append(Route(channel: name, address: url, suppressedReason: nil,
+                                        rule: "\(origin): \(name) to the client's registered endpoint", contactID: nil))
+                } else {
+                    routes.append(Route(channel: name, address: nil, suppressedReason: "the client has no \(name) endpoint",
+                                        rule: "\(origin): \(name) to the client's registered endpoint", contactID: nil))
+                }
+            }
+        }
+        return routes
+    }
+}

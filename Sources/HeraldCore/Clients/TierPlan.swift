@@ -1,0 +1,18 @@
+/// How a value tier is served: which channels every message fans out to, and which channels
+/// stand in when one fails permanently. Names are configuration (`[tiers.<name>]`), not code.
+public struct TierPlan: Sendable, Equatable {
+    public var name: String
+    /// Channels every message goes out on (e.g. `["email", "wecom"]` for strategic clients).
+    public var channels: [String]
+    /// Used only when a channel of `channels` fails permanently, in order.
+    public var fallback: [String]
+    /// Whether open/click tracking applies to this tier's messages.
+    public var tracking: Bool
+
+    public init(name: String, channels: [String], fallback: [String] = [], tracking: Bool = true) {
+        self.name = name
+        self.channels = channels
+        self.fallback = fallback
+        self.tracking = tracking
+    }
+}

@@ -1,0 +1,46 @@
+import HTTPTypes
+import HeraldCore
+import HeraldStore
+import Hummingbird
+
+/// `PUT/GET /v1/clients/{id}`, `GET /v1/clients?tier=&csm=&stage=&cursor=&limit=`.
+struct ClientRoutes: Sendable {
+    let store: any Store
+    let config: HeraldConfig
+
+    func register(on router: Router<HeraldRequestContext>) {
+        router.put("/v1/clients/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let json = try await RequestBody.json(request, limit: 256 << 10)
+            let now = Timestamps.now()
+            var client = try ClientJSON.parse(json, id: id, tiers: config.tiers, channels: config.channelKinds, now: now)
+            if let existing = try await store.client(id: id) { client.createdAt = existing.createdAt }
+            let created = try await store.upsertClient(client)
+            return JSONResponse.make(ClientJSON.client(client), status: created ? .created : .ok)
+        }
+        router.get("/v1/clients/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let client = try await store.client(id: id) else { throw HeraldError.notFound("no client with id \(id)") }
+            return JSONResponse.make(ClientJSON.client(client))
+        }
+        router.get("/v1/clients") { request, _ in
+            let q = request.uri.queryParameters
+            for (key, _) in q where !["tier", "csm", "stage", "cursor", "limit"].contains(String(key)) {
+                throw HeraldError.invalid(field: String(key), "unknown query parameter")
+            }
+            var limit = 50
+            if let text = q.get("limit") {
+                guard let n = Int(text), (1...500).contains(n) else {
+                    throw HeraldError.invalid(field: "limit", "must be an integer from 1 to 500")
+                }
+                limit = n
+            }
+            let clients = try await store.clients(
+                tier: q.get("tier"), csm: q.get("csm"), stage: q.get("stage"), after: q.get("cursor"), limit: limit)
+            return JSONResponse.make(.object([
+                "items": .array(clients.map(ClientJSON.client)),
+                "next_cursor": clients.count == limit ? clients.last.map { .string($0.id) } ?? .null : .null,
+            ]))
+        }
+    }
+}

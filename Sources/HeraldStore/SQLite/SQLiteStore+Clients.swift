@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+// MARK: - The client registry.
+
+extension SQLiteStore {
+    public func upsertClient(_ client: Client) async throws -> Bool {
+        try await pool.write { db in
+            let existed = try Bool.fetchOne(db, sql: "SELECT 1 FROM clients WHERE id = ?", arguments: [client.id]) ?? false
+            try db.execute(
+                sql: """
+                    INSERT INTO clients (id, name, tier, timezone, locale, lifecycle_stage, csm, endpoints, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, tier = excluded.tier, timezone = excluded.timezone,
+                        locale = excluded.locale, lifecycle_stage = excluded.lifecycle_stage, csm = excluded.csm,
+                        endpoints = excluded.endpoints, updated_at = excluded.updated_at
+                    """,
+                arguments: [
+                    client.id, client.name, client.tier, client.timezone, client.locale, client.lifecycleStage,
+                    client.csm.map(ClientJSON.csm)?.canonicalText,
+                    JSONValue.object(client.endpoints.mapValues(JSONValue.string)).canonicalText,
+                    client.createdAt, client.updatedAt,
+                ])
+            try db.execute(sql: "DELETE FROM contacts WHERE client_id = ?", arguments: [client.id])
+            for c in client.contacts {
+                try db.execute(
+                    sql: "INSERT INTO contacts (client_id, id, name, email, phone, locale, opt_outs) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        client.id, c.id, c.name, c.email, c.phone, c.locale,
+                        c.optOuts.map(\.rawValue).sorted().joined(separator: ","),
+                    ])
+            }
+            return !existed
+        }
+    }
+
+    public func client(id: String) async throws -> Client? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM clients WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            return try Self.client(row, db: db)
+        }
+    }
+
+    public func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client] {
+        try await pool.read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let tier { conditions.append("tier = ?"); arguments.append(tier) }
+            if let stage { conditions.append("lifecycle_stage = ?"); arguments.append(stage) }
+            if let csm { conditions.append("json_extract(csm, '$.email') = ?"); arguments.append(csm) }
+            if let after { conditions.append("id > ?"); arguments.append(after) }
+            var sql = "SELECT * FROM clients"
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY id LIMIT \(max(1, min(limit, 500)))"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { try Self.client($0, db: db) }
+        }
+    }
+
+    static func client(_ row: Row, db: Database) throws -> Client {
+        let id: String = row["id"]
+        let contacts = try Row.fetchAll(
+            db, sql: "SELECT * FROM contacts WHERE client_id = ? ORDER BY id", arguments: [id]
+        ).map { c in
+            Contact(
+                id: c["id"], name: c["name"], email: c["email"], phone: c["phone"], locale: c["locale"],
+                optOuts: Set(((c["opt_outs"] as String?) ?? "").split(separator: ",").compactMap {
+                    MessageRequest.Category(rawValue: String($0))
+                }))
+        }
+        var endpoints: [String: String] = [:]
+        if let text: String = row["endpoints"], case .object(let map)? = try? JSONValue.parse(Array(text.utf8)) {
+            for (k, v) in map { if case .string(let s) = v { endpoints[k] = s } }
+        }
+        var csm: CSM? = nil
+        if let text: String = row["csm"], let value = try? JSONValue.parse(Array(text.utf8)) { csm = ClientJSON.csm(from: value) }
+        return Client(
+            id: id, name: row["name"], tier: row["tier"], timezone: row["timezone"], locale: row["locale"],
+            lifecycleStage: row["lifecycle_stage"], csm: csm, contacts: contacts, endpoints: endpoints,
+            createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+}

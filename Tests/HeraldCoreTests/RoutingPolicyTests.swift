@@ -1,0 +1,90 @@
+import HeraldCore
+import Testing
+
+@Suite struct RoutingPolicyTests {
+    static let policy = RoutingPolicy(
+        tiers: [
+            "strategic": TierPlan(name: "strategic", channels: ["email", "crm"]),
+            "smb": TierPlan(name: "smb", channels: ["email"]),
+        ],
+        channels: ["email": .email, "crm": .webhook, "audit": .webhook])
+
+    static let acme = Client(
+        id: "acme", name: "Acme", tier: "strategic", csm: CSM(name: "Wang Fang", email: "wang@herald.example"),
+        contacts: [
+            Contact(id: "li", email: "li@acme.example"),
+            Contact(id: "zhao", email: "zhao@acme.example", optOuts: [.marketing]),
+            Contact(id: "phone-only", phone: "+8613800138000"),
+        ],
+        endpoints: ["crm": "https://crm.acme.example/hooks/herald"])
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var tier: String
+        var override: [String]?
+        var category: MessageRequest.Category
+        var endpoints: [String: String]
+        /// channel:address[:suppressed] for each route; "-" for an address-less (skipped) route.
+        var expected: [String]
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "strategic fans out to every emailed contact and the CRM", tier: "strategic", override: nil,
+             category: .transactional, endpoints: acme.endpoints,
+             expected: ["email:li@acme.example", "email:zhao@acme.example", "crm:https://crm.acme.example/hooks/herald"]),
+        Case(name: "marketing opt-out is recorded as suppressed, not dropped", tier: "strategic", override: nil,
+             category: .marketing, endpoints: acme.endpoints,
+             expected: ["email:li@acme.example", "email:zhao@acme.example:suppressed", "crm:https://crm.acme.example/hooks/herald"]),
+        Case(name: "smb gets email only", tier: "smb", override: nil, category: .transactional, endpoints: acme.endpoints,
+             expected: ["email:li@acme.example", "email:zhao@acme.example"]),
+        Case(name: "override replaces the tier's channels", tier: "smb", override: ["crm"], category: .transactional,
+             endpoints: acme.endpoints, expected: ["crm:https://crm.acme.example/hooks/herald"]),
+        Case(name: "a missing endpoint is skipped with a reason", tier: "strategic", override: nil, category: .transactional,
+             endpoints: [:], expected: ["email:li@acme.example", "email:zhao@acme.example", "crm:-"]),
+    ]
+
+    @Test(arguments: cases)
+    func routes(c: Case) throws {
+        var client = Self.acme
+        client.tier = c.tier
+        client.endpoints = c.endpoints
+        let routes = try Self.policy.routes(for: client, override: c.override, category: c.category)
+        let shape = routes.map { r in
+            "\(r.channel):\(r.address ?? "-")" + (r.address != nil && r.suppressedReason != nil ? ":suppressed" : "")
+        }
+        #expect(shape == c.expected)
+        #expect(routes.allSatisfy { !$0.rule.isEmpty })
+        if c.override != nil { #expect(routes.allSatisfy { $0.rule.hasPrefix("channels override") }) }
+    }
+
+    @Test func unknownTierOrChannelIsAnErrorNamingIt() {
+        var client = Self.acme
+        client.tier = "platinum"
+        #expect(throws: HeraldError.self) { _ = try Self.policy.routes(for: client, override: nil, category: .transactional) }
+        #expect {
+            _ = try Self.policy.routes(for: Self.acme, override: ["pager"], category: .transactional)
+        } throws: { ($0 as? HeraldError)?.fields.first?.name == "channels" }
+    }
+
+    @Test func clientBodiesAreValidatedFieldByField() {
+        let body = try? JSONValue.parse(Array("""
+            {"name": "Acme", "tier": "gold", "timezone": "Mars/Olympus", "colour": 1,
+             "csm": {"name": "Wang", "phone": "13800138000"},
+             "contacts": [{"email": "not-an-email"}, {"email": "li@acme.example", "opt_outs": ["spam"]}],
+             "endpoints": {"crm": "ftp://x"}}
+            """.utf8))
+        #expect {
+            _ = try ClientJSON.parse(body ?? .null, id: "acme", tiers: Self.policy.tiers, channels: Self.policy.channels, now: 0)
+        } throws: { error in
+            let names = Set((error as? HeraldError)?.fields.map(\.name) ?? [])
+            return names == ["colour", "tier", "timezone", "csm.phone", "contacts[0].email", "contacts[1].opt_outs[0]", "endpoints.crm"]
+        }
+    }
+
+    @Test(arguments: [("+8613800138000", true), ("+14155550100", true), ("13800138000", false), ("+0123456789", false),
+                      ("+12", false), ("+1234567890123456", false), ("+86 138", false)])
+    func e164(text: String, valid: Bool) {
+        #expect(ClientJSON.isE164(text) == valid)
+    }
+}

@@ -1,0 +1,87 @@
+"""Routing by client tier through the real daemon: registry API, fan-out, opt-outs recorded as
+suppressed, the CSM as Reply-To, dry-run explanations."""
+
+import pytest
+
+from smtp_server import SMTPServer
+from test_email import email_channel
+from webhook_receiver import Receiver
+
+TIERS = '[tiers.strategic]\nchannels = ["email", "webhook"]\n[tiers.smb]\nchannels = ["email"]\n'
+
+
+@pytest.fixture
+def smtp():
+    server = SMTPServer()
+    yield server
+    server.stop()
+
+
+def client_body(receiver, tier="strategic"):
+    return {"name": "星河科技", "tier": tier, "timezone": "Asia/Shanghai", "locale": "zh-CN", "lifecycle_stage": "onboarding",
+            "csm": {"name": "王芳", "email": "wang.fang@acme.example", "phone": "+8613800138000"},
+            "contacts": [{"id": "li", "name": "李雷", "email": "li@xinghe.example"},
+                         {"id": "han", "name": "韩梅梅", "email": "han@xinghe.example", "opt_outs": ["marketing"]},
+                         {"id": "ops", "phone": "+8613900139000"}],
+            "endpoints": {"webhook": receiver.url("/crm")}}
+
+
+def test_client_registry_round_trip_and_filters(make_daemon, receiver, smtp):
+    daemon = make_daemon(herald_toml=TIERS, extra_channels=email_channel(smtp.url())).start()
+    status, _, created = daemon.request("PUT", "/v1/clients/xinghe", client_body(receiver))
+    assert status == 201, created
+    assert created["contacts"][1]["opt_outs"] == ["marketing"]
+    status, _, again = daemon.request("PUT", "/v1/clients/xinghe", {**client_body(receiver), "lifecycle_stage": "growth"})
+    assert status == 200 and again["created_at"] == created["created_at"]
+    daemon.request("PUT", "/v1/clients/tiny", {**client_body(receiver, "smb"), "name": "Tiny"})
+    status, _, page = daemon.request("GET", "/v1/clients?tier=smb")
+    assert [c["id"] for c in page["items"]] == ["tiny"]
+    status, _, page = daemon.request("GET", "/v1/clients?stage=growth")
+    assert [c["id"] for c in page["items"]] == ["xinghe"]
+    status, _, problem = daemon.request("PUT", "/v1/clients/bad", {"name": "Bad", "tier": "platinum"})
+    assert status == 422 and problem["invalid_params"][0]["name"] == "tier"
+    reader = daemon.cli("token", "create", "--name", "reader", "--scope", "read,send", "--json")
+    import json
+    token = json.loads(reader.stdout)["token"]
+    assert daemon.request("PUT", "/v1/clients/x", client_body(receiver), token=token)[0] == 403   # admin only
+
+
+def test_message_by_client_fans_out_by_tier(make_daemon, receiver, smtp):
+    daemon = make_daemon(herald_toml=TIERS, extra_channels=email_channel(smtp.url())).start()
+    daemon.request("PUT", "/v1/clients/xinghe", client_body(receiver))
+    body = {"client_id": "xinghe", "subject": "上线计划 {{milestone}}", "text": "您好，{{milestone}} 已完成。",
+            "data": {"milestone": "数据接入"}, "category": "marketing"}
+
+    status, _, dry = daemon.request("POST", "/v1/messages?dry_run=true", body)
+    assert status == 200 and dry["dry_run"] is True
+    plan = {(d["channel"], d["destination"]): (d["status"], d["rule"]) for d in dry["deliveries"]}
+    assert plan[("email", "li@xinghe.example")][0] == "queued"
+    assert plan[("email", "han@xinghe.example")][0] == "suppressed"          # opted out of marketing
+    assert plan[("webhook", receiver.url("/crm"))][0] == "queued"
+    assert all(rule.startswith("tier strategic") for _, rule in plan.values())
+    assert dry["reply_to"] == "王芳 <wang.fang@acme.example>" and dry["locale"] == "zh-CN"
+    assert daemon.request("GET", "/v1/messages")[2]["items"] == []          # a dry run stores nothing
+
+    status, _, reply = daemon.request("POST", "/v1/messages", body)
+    assert status == 202, reply
+    states = {(d["channel"], d["destination"]): d["status"] for d in reply["deliveries"]}
+    assert states == {("email", "li@xinghe.example"): "queued", ("email", "han@xinghe.example"): "suppressed",
+                      ("webhook", receiver.url("/crm")): "queued"}
+    assert smtp.wait_for(lambda s: len(s.messages) == 1, 15)
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) == 1, 15)
+    msg = smtp.messages[0][3]
+    assert msg["Reply-To"].addresses[0].addr_spec == "wang.fang@acme.example"     # the client's CSM
+    assert str(msg["Subject"]) == "上线计划 数据接入"
+    detail = daemon.wait_for_states(reply["id"], {"sent", "suppressed"})
+    suppressed = [d for d in detail["deliveries"] if d["status"] == "suppressed"][0]
+    assert "opted out of marketing" in suppressed["last_error"]
+    assert detail["client_id"] == "xinghe"
+
+
+def test_unknown_client_and_nobody_to_reach_are_refused(make_daemon, receiver, smtp):
+    daemon = make_daemon(herald_toml=TIERS, extra_channels=email_channel(smtp.url())).start()
+    status, _, problem = daemon.request("POST", "/v1/messages", {"client_id": "ghost", "text": "x"})
+    assert status == 422 and problem["invalid_params"][0]["name"] == "client_id"
+    daemon.request("PUT", "/v1/clients/empty", {"name": "Empty", "tier": "smb", "contacts": [{"phone": "+8613800138000"}]})
+    status, _, problem = daemon.request("POST", "/v1/messages", {"client_id": "empty", "text": "x"})
+    assert status == 422 and "nobody to reach" in problem["invalid_params"][0]["reason"]
