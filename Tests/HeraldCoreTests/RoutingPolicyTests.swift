@@ -1,3 +1,4 @@
+import Foundation
 import HeraldCore
 import Testing
 
@@ -86,5 +87,46 @@ import Testing
                       ("+12", false), ("+1234567890123456", false), ("+86 138", false)])
     func e164(text: String, valid: Bool) {
         #expect(ClientJSON.isE164(text) == valid)
+    }
+}
+
+@Suite struct QuietHoursTests {
+    static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+
+    /// Epoch ms of a Shanghai local time on 2026-11-23.
+    static func local(_ hour: Int, _ minute: Int, dayOffset: Int = 0) -> Int64 {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = shanghai
+        let date = calendar.date(from: DateComponents(year: 2026, month: 11, day: 23 + dayOffset, hour: hour, minute: minute))!
+        return Int64(date.timeIntervalSince1970 * 1000)
+    }
+
+    @Test(arguments: [
+        ("21:00-08:00", 22, 30, local(8, 0, dayOffset: 1)),   // evening: held until tomorrow 08:00
+        ("21:00-08:00", 3, 15, local(8, 0)),                   // early morning: held until 08:00 today
+        ("21:00-08:00", 12, 0, local(12, 0)),                  // daytime: not held
+        ("21:00-08:00", 8, 0, local(8, 0)),                    // the end is outside the window
+        ("12:00-13:30", 12, 45, local(13, 30)),                // a lunch window that does not wrap
+        ("12:00-13:30", 21, 0, local(21, 0)),
+    ] as [(String, Int, Int, Int64)])
+    func release(window: String, hour: Int, minute: Int, expected: Int64) throws {
+        let hours = try #require(QuietHours(parsing: window))
+        #expect(hours.release(at: Self.local(hour, minute), timezone: Self.shanghai) == expected)
+    }
+
+    @Test(arguments: ["", "21:00", "25:00-08:00", "21:00-08:60", "08:00-08:00", "9-17"])
+    func badWindows(text: String) {
+        #expect(QuietHours(parsing: text) == nil)
+    }
+
+    @Test func urgentMessagesAndTiersWithoutWindowsAreNotHeld() {
+        let policy = RoutingPolicy(
+            tiers: ["smb": TierPlan(name: "smb", channels: ["email"], quietHours: QuietHours(parsing: "21:00-08:00"))],
+            channels: ["email": .email])
+        let client = Client(id: "c", name: "C", tier: "smb", timezone: "Asia/Shanghai")
+        let night = Self.local(23, 0)
+        #expect(policy.hold(for: client, sendAt: nil, priority: .normal, now: night)?.0 == Self.local(8, 0, dayOffset: 1))
+        #expect(policy.hold(for: client, sendAt: nil, priority: .urgent, now: night) == nil)
+        #expect(policy.hold(for: client, sendAt: nil, priority: .normal, now: Self.local(10, 0)) == nil)
     }
 }

@@ -85,3 +85,35 @@ def test_unknown_client_and_nobody_to_reach_are_refused(make_daemon, receiver, s
     daemon.request("PUT", "/v1/clients/empty", {"name": "Empty", "tier": "smb", "contacts": [{"phone": "+8613800138000"}]})
     status, _, problem = daemon.request("POST", "/v1/messages", {"client_id": "empty", "text": "x"})
     assert status == 422 and "nobody to reach" in problem["invalid_params"][0]["reason"]
+
+
+def test_quiet_hours_hold_non_urgent_messages_across_a_restart(make_daemon, receiver, smtp):
+    import datetime
+    now = datetime.datetime.now(datetime.timezone.utc)
+    start, end = now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=1)
+    window = f"{start:%H:%M}-{end:%H:%M}"
+    tiers = f'[tiers.smb]\nchannels = ["email"]\nquiet_hours = "{window}"\n'
+    daemon = make_daemon(herald_toml=tiers, extra_channels=email_channel(smtp.url())).start()
+    daemon.request("PUT", "/v1/clients/late", {"name": "Late Co", "tier": "smb", "timezone": "UTC",
+                                               "contacts": [{"email": "night@late.example"}]})
+    status, _, dry = daemon.request("POST", "/v1/messages?dry_run=true", {"client_id": "late", "text": "hello"})
+    assert "held for quiet hours" in dry["deliveries"][0]["rule"] and dry["deliveries"][0]["status"] == "scheduled"
+
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "late", "text": "hello"})
+    assert status == 202 and reply["deliveries"][0]["status"] == "scheduled"
+    release = end.replace(second=0, microsecond=0)
+    detail = daemon.message(reply["id"])
+    assert detail["send_at"].startswith(release.strftime("%Y-%m-%dT%H:%M:00"))
+    assert detail["deliveries"][0]["next_attempt_at"] == detail["send_at"]
+
+    # The hold is a due time in the database: a restart changes nothing.
+    daemon.stop()
+    daemon.start()
+    after = daemon.message(reply["id"])
+    assert after["deliveries"][0]["status"] == "scheduled" and after["deliveries"][0]["next_attempt_at"] == detail["send_at"]
+
+    # Urgent messages are not held.
+    status, _, urgent = daemon.request("POST", "/v1/messages", {"client_id": "late", "text": "now", "priority": "urgent"})
+    assert urgent["deliveries"][0]["status"] == "queued"
+    assert smtp.wait_for(lambda s: len(s.messages) == 1, 15)
+    assert smtp.messages[0][1] == ["night@late.example"]

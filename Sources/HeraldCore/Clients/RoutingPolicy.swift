@@ -1,3 +1,5 @@
+import Foundation
+
 /// Expands a message about a client into destinations, following the client's tier plan, the
 /// message's `channels` override and the contacts' opt-outs. Pure: the same inputs give the same
 /// plan, and every destination says which rule made it (for `dry_run` and `herald route`).
@@ -20,6 +22,18 @@ public struct RoutingPolicy: Sendable {
         /// The rule that made this route, in words.
         public var rule: String
         public var contactID: String?
+    }
+
+    /// When a message about `client` may first go out: its `send_at` (or now), moved to the end of
+    /// the tier's quiet hours in the client's time zone unless the message is urgent. Returns nil
+    /// when nothing is held, or the release time and the reason.
+    public func hold(for client: Client, sendAt: Int64?, priority: MessageRequest.Priority, now: Int64) -> (Int64, String)? {
+        guard priority != .urgent, let plan = tiers[client.tier], let window = plan.quietHours else { return nil }
+        let zone = client.timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC") ?? .current
+        let due = max(sendAt ?? now, now)
+        let release = window.release(at: due, timezone: zone)
+        guard release > due else { return nil }
+        return (release, "held for quiet hours \(window) (\(zone.identifier)) of tier \(plan.name)")
     }
 
     /// The routes for a message about `client`.

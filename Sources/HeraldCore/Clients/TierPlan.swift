@@ -8,11 +8,14 @@ public struct TierPlan: Sendable, Equatable {
     public var fallback: [String]
     /// Whether open/click tracking applies to this tier's messages.
     public var tracking: Bool
+    /// Non-urgent messages arriving in this window (client's time zone) are held until it ends.
+    public var quietHours: QuietHours?
 
-    public init(name: String, channels: [String], fallback: [String] = [], tracking: Bool = true) {
+    public init(name: String, channels: [String], fallback: [String] = [], tracking: Bool = true, quietHours: QuietHours? = nil) {
         self.name = name
         self.channels = channels
         self.fallback = fallback
         self.tracking = tracking
+        self.quietHours = quietHours
     }
 }

@@ -123,6 +123,11 @@ public enum ConfigLoader {
                 tier.fail("fallback", "fallback chains are not applied yet; remove the key (planned with escalation)")
             }
             if let tracking = tier.bool("tracking") { plan.tracking = tracking }
+            if let text = tier.string("quiet_hours") {
+                if let window = QuietHours(parsing: text) { plan.quietHours = window } else {
+                    tier.fail("quiet_hours", "must be HH:MM-HH:MM in the client's time zone, e.g. \"21:00-08:00\"")
+                }
+            }
             root.merge(tier)
             config.tiers[name] = plan
         }

@@ -158,8 +158,16 @@ struct MessageRoutes: Sendable {
             message.replyTo = csm.name.isEmpty ? email : "\(csm.name) <\(email)>"
         }
         if message.locale == nil { message.locale = client.locale }
+        var held: String? = nil
+        if let (release, reason) = routing.hold(for: client, sendAt: message.sendAt, priority: message.priority, now: now) {
+            message.sendAt = release
+            held = reason
+            if let expires = message.expiresAt, expires <= release {
+                throw HeraldError.invalid(field: path + "expires_at", "expires before quiet hours end (\(Timestamps.format(release)))")
+            }
+        }
         try parser.checkRendering(message, path: path)
-        return (message, routes)
+        return (message, held.map { reason in routes.map { var r = $0; r.rule += "; " + reason; return r } } ?? routes)
     }
 
     /// The `dry_run` answer: what would be created, and which rule made each delivery.
