@@ -94,6 +94,8 @@ public final class Dispatcher: Service, Sendable {
                     lastExpiry = now
                     let expired = try await store.expireDue(now: now, limit: 1_000)
                     if expired > 0 { logger.info("deliveries expired", metadata: ["count": "\(expired)"]) }
+                    let escalated = try await store.fireEscalations(now: now, limit: 1_000)
+                    if escalated > 0 { logger.info("messages escalated", metadata: ["count": "\(escalated)"]) }
                 }
                 for pool in pools {
                     let room = pool.capacity - pool.outstanding.load(ordering: .acquiring)

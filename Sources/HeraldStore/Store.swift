@@ -36,6 +36,10 @@ public protocol Store: Sendable {
     /// Moves unsent deliveries whose `expires_at` has passed to `expired`; returns how many.
     func expireDue(now: Int64, limit: Int) async throws -> Int
 
+    /// Settles escalation timers that are due: skipped when a delivery of the message reached the
+    /// `unless` state, otherwise a new delivery is queued. Returns how many new deliveries were made.
+    func fireEscalations(now: Int64, limit: Int) async throws -> Int
+
     /// The earliest time any delivery of these channels becomes due (or its lease runs out), or nil.
     func nextDueTime(channels: [String]) async throws -> Int64?
 

@@ -101,3 +101,49 @@ import Testing
         #expect(throws: HeraldError.self) { try SecretReference(parsing: "credential:../etc/passwd") }
     }
 }
+
+@Suite struct TierConfigTests {
+    func load(_ toml: String) throws -> HeraldConfig {
+        let dir = NSTemporaryDirectory() + "herald-tiers-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/channels", withIntermediateDirectories: true)
+        try toml.write(toFile: dir + "/herald.toml", atomically: true, encoding: .utf8)
+        try "kind = \"email\"\nprovider = \"outbox\"\nfrom = \"cs@acme.example\"\n"
+            .write(toFile: dir + "/channels/email.toml", atomically: true, encoding: .utf8)
+        try "kind = \"webhook\"\nprovider = \"outbox\"\n".write(toFile: dir + "/channels/crm.toml", atomically: true, encoding: .utf8)
+        return try ConfigLoader.load(path: dir + "/herald.toml")
+    }
+
+    @Test func tiersWithQuietHoursAndEscalation() throws {
+        let config = try load("""
+            [tiers.strategic]
+            channels = ["email", "crm"]
+            quiet_hours = "21:00-08:00"
+            escalate = { after = "24h", unless = "clicked", to = "crm" }
+            [tiers.smb]
+            channels = ["email"]
+            tracking = false
+            """)
+        let strategic = try #require(config.tiers["strategic"])
+        #expect(strategic.channels == ["email", "crm"])
+        #expect(strategic.quietHours == QuietHours(start: 21 * 60, end: 8 * 60))
+        #expect(strategic.escalation == Escalation(after: 86_400_000, unless: .clicked, channel: "crm"))
+        #expect(config.tiers["smb"]?.tracking == false)
+    }
+
+    @Test(arguments: [
+        ("[tiers.smb]\nchannels = [\"sms\"]\n", "names channel 'sms', which has no file"),
+        ("[tiers.smb]\nchannels = [\"email\"]\nescalate = { after = \"1h\", to = \"phone\" }\n", "names channel 'phone'"),
+        ("[tiers.smb]\nchannels = [\"email\", \"email\"]\n", "names a channel twice"),
+        ("[tiers.smb]\nchannels = [\"email\"]\nfallback = [\"crm\"]\n", "fallback chains are not applied yet"),
+        ("[tiers.smb]\nchannels = [\"email\"]\nquiet_hours = \"late\"\n", "quiet_hours: must be HH:MM-HH:MM"),
+        ("[tiers.smb]\nchannels = []\n", "channels: required"),
+        ("[tiers.smb]\nchannels = [\"email\"]\nescalate = { after = \"soon\", to = \"crm\" }\n", "after"),
+    ])
+    func badTiersAreRefusedWithTheReason(toml: String, reason: String) {
+        #expect {
+            _ = try load(toml)
+        } throws: { error in
+            ((error as? HeraldError)?.detail ?? "").contains(reason)
+        }
+    }
+}

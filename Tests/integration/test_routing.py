@@ -117,3 +117,50 @@ def test_quiet_hours_hold_non_urgent_messages_across_a_restart(make_daemon, rece
     assert urgent["deliveries"][0]["status"] == "queued"
     assert smtp.wait_for(lambda s: len(s.messages) == 1, 15)
     assert smtp.messages[0][1] == ["night@late.example"]
+
+
+ESCALATING = ('[tiers.strategic]\nchannels = ["email"]\n'
+              'escalate = { after = "2s", unless = "opened", to = "webhook" }\n')
+
+
+def test_unopened_email_escalates_even_across_a_restart(make_daemon, receiver, smtp):
+    daemon = make_daemon(herald_toml=ESCALATING, extra_channels=email_channel(smtp.url())).start()
+    daemon.request("PUT", "/v1/clients/xinghe", client_body(receiver))
+    status, _, dry = daemon.request("POST", "/v1/messages?dry_run=true", {"client_id": "xinghe", "subject": "EBR", "html": "<p>Hi</p>"})
+    assert dry["escalation"]["channel"] == "webhook" and dry["escalation"]["unless"] == "opened"
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "EBR", "html": "<p>Hi</p>"})
+    assert status == 202
+    assert smtp.wait_for(lambda s: len(s.messages) == 1, 10)
+    daemon.stop()            # the timer lives in the database
+    daemon.start()
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) == 1, 15), "no escalation arrived"
+    webhook_id, payload, _, _, path = receiver.received[0]
+    assert path == "/crm" and payload["type"] == "message.escalation"
+    assert payload["data"]["message_id"] == reply["id"]
+    detail = daemon.message(reply["id"])
+    escalated = [e for e in detail["events"] if e["type"] == "escalated"]
+    assert len(escalated) == 1 and "not opened within" in escalated[0]["detail"]
+
+
+def test_opened_email_does_not_escalate(make_daemon, receiver, smtp):
+    import re
+    import urllib.request
+    daemon = make_daemon(herald_toml=ESCALATING, extra_channels=email_channel(smtp.url())).start()
+    daemon.request("PUT", "/v1/clients/xinghe", client_body(receiver))
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "EBR", "html": "<p>Hi</p>"})
+    assert smtp.wait_for(lambda s: len(s.messages) == 1, 10)
+    html = smtp.messages[0][3].get_body(("html",)).get_content()
+    pixel = re.search(r'src="([^"]+/t/o/[^"]+)"', html).group(1)
+    urllib.request.urlopen(pixel).read()                    # opened in time
+    deadline_events = None
+    import time
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        events = [e["type"] for e in daemon.message(reply["id"])["events"]]
+        if "escalation_skipped" in events:
+            deadline_events = events
+            break
+        time.sleep(0.1)
+    assert deadline_events is not None, "the timer was never settled"
+    assert "escalated" not in deadline_events
+    assert receiver.received == []

@@ -9,7 +9,9 @@ public enum WebhookPayload {
     public static func body(for claimed: ClaimedDelivery, content: RenderedContent, timestamp: Int64) -> [UInt8] {
         let d = claimed.delivery
         let m = claimed.message
-        var out = "{\"type\":\"\(eventType)\",\"timestamp\":"
+        // An escalation tells the receiver (a CRM, a ticketing tool) that nobody engaged in time.
+        let type = d.purpose == "escalation" ? "message.escalation" : eventType
+        var out = "{\"type\":\"\(type)\",\"timestamp\":"
         JSONValue.writeString(Timestamps.format(timestamp), to: &out)
         out += ",\"data\":{\"delivery_id\":"
         JSONValue.writeString(d.id, to: &out)

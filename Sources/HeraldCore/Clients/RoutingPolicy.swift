@@ -36,6 +36,22 @@ public struct RoutingPolicy: Sendable {
         return (release, "held for quiet hours \(window) (\(zone.identifier)) of tier \(plan.name)")
     }
 
+    /// The escalation timer for a message about `client`, if its tier has one and the target
+    /// channel has an address for this client (its endpoint, or the CSM's email for email channels).
+    public func escalation(for client: Client, acceptedAt: Int64) -> (PlannedEscalation?, String?) {
+        guard let plan = tiers[client.tier], let rule = plan.escalation else { return (nil, nil) }
+        let destination: String?
+        switch channels[rule.channel] {
+        case .webhook?: destination = client.endpoints[rule.channel]
+        case .email?: destination = client.csm?.email
+        case nil: destination = nil
+        }
+        guard let destination else {
+            return (nil, "escalation via \(rule.channel): the client has no address on it")
+        }
+        return (PlannedEscalation(dueAt: acceptedAt + rule.after, unless: rule.unless, channel: rule.channel, destination: destination), nil)
+    }
+
     /// The routes for a message about `client`.
     /// - Parameter override: the message's `channels`, replacing the tier's channels when given.
     public func routes(for client: Client, override: [String]?, category: MessageRequest.Category)

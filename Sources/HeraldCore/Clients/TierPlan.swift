@@ -1,3 +1,18 @@
+/// "After `after`, unless a delivery of the message reached `unless`, send it via `channel`."
+public struct Escalation: Sendable, Equatable {
+    /// Milliseconds after the message was accepted.
+    public var after: Int64
+    /// `opened` or `clicked`: the engagement that makes the escalation unnecessary.
+    public var unless: DeliveryState
+    public var channel: String
+
+    public init(after: Int64, unless: DeliveryState, channel: String) {
+        self.after = after
+        self.unless = unless
+        self.channel = channel
+    }
+}
+
 /// How a value tier is served: which channels every message fans out to, and which channels
 /// stand in when one fails permanently. Names are configuration (`[tiers.<name>]`), not code.
 public struct TierPlan: Sendable, Equatable {
@@ -10,6 +25,7 @@ public struct TierPlan: Sendable, Equatable {
     public var tracking: Bool
     /// Non-urgent messages arriving in this window (client's time zone) are held until it ends.
     public var quietHours: QuietHours?
+    public var escalation: Escalation?
 
     public init(name: String, channels: [String], fallback: [String] = [], tracking: Bool = true, quietHours: QuietHours? = nil) {
         self.name = name
@@ -17,5 +33,6 @@ public struct TierPlan: Sendable, Equatable {
         self.fallback = fallback
         self.tracking = tracking
         self.quietHours = quietHours
+        escalation = nil
     }
 }

@@ -128,6 +128,19 @@ public enum ConfigLoader {
                     tier.fail("quiet_hours", "must be HH:MM-HH:MM in the client's time zone, e.g. \"21:00-08:00\"")
                 }
             }
+            var escalate = tier.child("escalate")
+            if escalate.table.count > 0 {
+                let after = escalate.duration("after", minimum: 1_000)
+                let unless = escalate.string("unless") ?? "opened"
+                let to = escalate.string("to")
+                if after == nil { escalate.fail("after", "required, e.g. \"24h\"") }
+                if to == nil { escalate.fail("to", "required: the channel to escalate through") }
+                if !["opened", "clicked"].contains(unless) { escalate.fail("unless", "must be opened or clicked") }
+                if let after, let to, let state = DeliveryState(rawValue: unless) {
+                    plan.escalation = Escalation(after: after, unless: state, channel: to)
+                }
+            }
+            tier.merge(escalate)
             root.merge(tier)
             config.tiers[name] = plan
         }
@@ -147,7 +160,7 @@ public enum ConfigLoader {
             // Tiers may only name configured channels, each once.
             let known = Set(config.channels.map(\.name))
             for plan in config.tiers.values.sorted(by: { $0.name < $1.name }) {
-                for name in plan.channels + plan.fallback where !known.contains(name) {
+                for name in plan.channels + plan.fallback + [plan.escalation?.channel].compactMap({ $0 }) where !known.contains(name) {
                     problems.append("\(file): [tiers.\(plan.name)] names channel '\(name)', which has no file in \(channelsDir)/")
                 }
                 if Set(plan.channels).count != plan.channels.count {

@@ -55,13 +55,17 @@ public struct Delivery: Sendable, Equatable, Codable {
     public var expiresAt: Int64?
     public var lastError: String?
     public var providerID: String?
+    /// Why this delivery exists beyond the message's own routing: `escalation`, or nil.
+    public var purpose: String?
     public var createdAt: Int64
     public var updatedAt: Int64
 
     public init(
         id: String, messageID: String, channel: String, destination: String, state: DeliveryState, attempts: Int,
-        dueAt: Int64, expiresAt: Int64?, lastError: String?, providerID: String?, createdAt: Int64, updatedAt: Int64
+        dueAt: Int64, expiresAt: Int64?, lastError: String?, providerID: String?, purpose: String? = nil, createdAt: Int64,
+        updatedAt: Int64
     ) {
+        self.purpose = purpose
         self.id = id
         self.messageID = messageID
         self.channel = channel

@@ -1,6 +1,22 @@
 import Crypto
 import Foundation
 
+/// An escalation timer planned at enqueue: at `dueAt`, unless a delivery of the message reached
+/// `unless`, deliver it through `channel` to `destination`.
+public struct PlannedEscalation: Sendable, Equatable {
+    public var dueAt: Int64
+    public var unless: DeliveryState
+    public var channel: String
+    public var destination: String
+
+    public init(dueAt: Int64, unless: DeliveryState, channel: String, destination: String) {
+        self.dueAt = dueAt
+        self.unless = unless
+        self.channel = channel
+        self.destination = destination
+    }
+}
+
 /// A validated request to send one message: what the API and `herald send` accept.
 /// Build it with ``MessageRequestParser``; every field here has passed validation.
 public struct MessageRequest: Sendable, Equatable {
@@ -40,6 +56,8 @@ public struct MessageRequest: Sendable, Equatable {
     public var channels: [String]?
     /// Set by routing: the client's CSM, as the `Reply-To` of emails.
     public var replyTo: String?
+    /// Set by routing: a timer that sends the message on another channel unless it was engaged with.
+    public var escalation: PlannedEscalation?
     /// Set by routing: what was considered and left out (no email on file, no endpoint…), recorded as events.
     public var skipped: [String] = []
     public var locale: String?

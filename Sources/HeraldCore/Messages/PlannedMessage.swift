@@ -8,6 +8,7 @@ public struct PlannedMessage: Sendable, Equatable {
     public var actor: String
     /// Routes considered and left out, written as `skipped` events.
     public var skipped: [String]
+    public var escalation: PlannedEscalation?
 
     /// Expands a validated request: one delivery per destination, `scheduled` when `send_at`
     /// is in the future, `queued` otherwise.
@@ -29,6 +30,7 @@ public struct PlannedMessage: Sendable, Equatable {
                 updatedAt: now)
         }
         skipped = request.skipped
+        escalation = request.escalation
         fingerprint = request.fingerprint
         self.actor = actor
     }

@@ -166,6 +166,9 @@ struct MessageRoutes: Sendable {
                 throw HeraldError.invalid(field: path + "expires_at", "expires before quiet hours end (\(Timestamps.format(release)))")
             }
         }
+        let (escalation, problem) = routing.escalation(for: client, acceptedAt: now)
+        message.escalation = escalation
+        if let problem { message.skipped.append(problem) }
         try parser.checkRendering(message, path: path)
         return (message, held.map { reason in routes.map { var r = $0; r.rule += "; " + reason; return r } } ?? routes)
     }
@@ -186,8 +189,12 @@ struct MessageRoutes: Sendable {
                     "contact_id": r.contactID.map(JSONValue.string) ?? .null,
                 ])
             }
+        let escalation: JSONValue = message.escalation.map { e in
+            .object(["channel": .string(e.channel), "destination": .string(e.destination), "at": .string(Timestamps.format(e.dueAt)),
+                     "unless": .string(e.unless.rawValue)])
+        } ?? .null
         return .object([
-            "dry_run": .bool(true), "deliveries": .array(planned),
+            "dry_run": .bool(true), "deliveries": .array(planned), "escalation": escalation,
             "reply_to": message.replyTo.map(JSONValue.string) ?? .null, "locale": message.locale.map(JSONValue.string) ?? .null,
         ])
     }

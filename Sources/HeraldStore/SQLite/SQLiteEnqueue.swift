@@ -27,6 +27,12 @@ enum SQLiteEnqueue {
             m.id, m.idempotencyKey, planned.fingerprint, m.clientID, m.template, m.subject, m.text, m.html, m.data,
             m.locale, m.priority.rawValue, m.category.rawValue, m.sendAt, m.expiresAt, m.replyTo, m.createdAt,
         ])
+        if let e = planned.escalation {
+            try db.cachedStatement(sql: """
+                INSERT INTO escalations (id, message_id, due_at, unless_state, channel, destination, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [HeraldID.make(.task), m.id, e.dueAt, e.unless.rawValue, e.channel, e.destination, m.createdAt])
+        }
         for reason in planned.skipped {
             try SQLiteRows.insertEvent(
                 db, messageID: m.id, deliveryID: nil, type: "skipped", state: nil, detail: reason, actor: planned.actor,

@@ -136,6 +136,24 @@ enum SQLiteMigrations {
                 CREATE INDEX clients_tier ON clients(tier, id);
                 """)
         }
+        migrator.registerMigration("v5-escalations") { db in
+            try db.execute(sql: """
+                ALTER TABLE deliveries ADD COLUMN purpose TEXT;
+                CREATE TABLE escalations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    message_id TEXT NOT NULL REFERENCES messages(id),
+                    due_at INTEGER NOT NULL,
+                    unless_state TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    destination TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    created_at INTEGER NOT NULL,
+                    settled_at INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX escalations_due ON escalations(due_at) WHERE state = 'pending';
+                CREATE INDEX escalations_message ON escalations(message_id);
+                """)
+        }
         return migrator
     }
 }

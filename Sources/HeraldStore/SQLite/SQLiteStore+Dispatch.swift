@@ -148,7 +148,8 @@ extension SQLiteStore {
                 SELECT MIN(expires_at) FROM deliveries WHERE expires_at IS NOT NULL
                   AND state IN ('scheduled', 'queued', 'retrying')
                 """)
-            var candidates: [Int64?] = [try Int64.fetchOne(expiring)]
+            let escalation = try db.cachedStatement(sql: "SELECT MIN(due_at) FROM escalations WHERE state = 'pending'")
+            var candidates: [Int64?] = [try Int64.fetchOne(expiring), try Int64.fetchOne(escalation)]
             for channel in channels {
                 candidates.append(try Int64.fetchOne(due, arguments: [channel]))
                 candidates.append(try Int64.fetchOne(leased, arguments: [channel]))

@@ -1,0 +1,48 @@
+import GRDB
+import HeraldCore
+
+// MARK: - Escalation timers.
+
+extension SQLiteStore {
+    public func fireEscalations(now: Int64, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            let due = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT id, message_id, unless_state, channel, destination, created_at FROM escalations
+                    WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?
+                    """), arguments: [now, limit])
+            var fired = 0
+            for row in due {
+                let id: String = row["id"]
+                let messageID: String = row["message_id"]
+                let unless = DeliveryState(rawValue: row["unless_state"]) ?? .opened
+                // "Unless opened" is met by opened or clicked; "unless clicked" only by clicked.
+                let enough: [DeliveryState] = unless == .clicked ? [.clicked] : [.opened, .clicked]
+                let states = try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT state FROM deliveries WHERE message_id = ? AND purpose IS NULL"),
+                    arguments: [messageID])
+                let waited = (now - (row["created_at"] as Int64)) / 1000
+                if states.contains(where: { DeliveryState(rawValue: $0).map(enough.contains) ?? false }) {
+                    try db.execute(sql: "UPDATE escalations SET state = 'skipped', settled_at = ? WHERE id = ?", arguments: [now, id])
+                    try SQLiteRows.insertEvent(
+                        db, messageID: messageID, deliveryID: nil, type: "escalation_skipped", state: nil,
+                        detail: "\(unless.rawValue) in time", actor: "dispatcher", at: now)
+                    continue
+                }
+                let deliveryID = HeraldID.make(.delivery)
+                try db.cachedStatement(sql: """
+                    INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, purpose,
+                        created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 'queued', 0, ?, 'escalation', ?, ?)
+                    """).execute(arguments: [deliveryID, messageID, row["channel"], row["destination"], now, now, now])
+                try db.execute(sql: "UPDATE escalations SET state = 'fired', settled_at = ? WHERE id = ?", arguments: [now, id])
+                try SQLiteRows.insertEvent(
+                    db, messageID: messageID, deliveryID: deliveryID, type: "escalated", state: .queued,
+                    detail: "not \(unless.rawValue) within \(waited) s: escalated via \(row["channel"] as String)",
+                    actor: "dispatcher", at: now)
+                fired += 1
+            }
+            return fired
+        }
+    }
+}
