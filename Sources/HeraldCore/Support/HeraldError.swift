@@ -35,9 +35,10 @@ public struct HeraldError: Error, Sendable, Equatable, CustomStringConvertible {
         self.fields = fields
     }
 
+    /// One line per offending field (`name: reason`), or the detail when no field is at fault.
     public var description: String {
         if fields.isEmpty { return detail }
-        return detail + ": " + fields.map { "\($0.name): \($0.reason)" }.joined(separator: "; ")
+        return fields.map { "\($0.name): \($0.reason)" }.joined(separator: "\n")
     }
 
     /// The HTTP status this error answers with.

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldStore
+
+struct Clients: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The client registry: list, show and import clients.", subcommands: [List.self, Show.self, Import.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List clients, optionally by tier, CSM email or stage.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Only this tier.") var tier: String?
+        @Option(help: "Only clients of this CSM (email).") var csm: String?
+        @Option(help: "Only this lifecycle stage.") var stage: String?
+        @Option(help: "At most this many.") var limit: Int = 100
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() async throws {
+            try await CLIFailure.guarding {
+                let config = try options.loadConfig()
+                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
+                try await store.migrate()
+                let clients = try await store.clients(tier: tier, csm: csm, stage: stage, after: nil, limit: limit)
+                try await store.close()
+                if json {
+                    print(JSONValue.array(clients.map(ClientJSON.client)).canonicalText)
+                    return
+                }
+                var table = TextTable("CLIENT", "NAME", "TIER", "STAGE", "CSM", "CONTACTS")
+                for c in clients {
+                    table.add(c.id, c.name, c.tier, c.lifecycleStage ?? "-", c.csm?.name ?? "-", String(c.contacts.count))
+                }
+                print(clients.isEmpty ? "no clients" : table.render())
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one client with its contacts.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Client id.") var id: String
+
+        func run() async throws {
+            try await CLIFailure.guarding {
+                let config = try options.loadConfig()
+                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
+                try await store.migrate()
+                let client = try await store.client(id: id)
+                try await store.close()
+                guard let client else { throw HeraldError.notFound("no client with id \(id)") }
+                print(ClientJSON.client(client).canonicalText)
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create or update clients from a JSON array or a CSV file (one row per contact).",
+            discussion: """
+                The whole file is checked first; if any row is invalid nothing is written and every problem is \
+                listed as file:line: column: reason (exit 65). Importing the same file twice changes nothing.
+                CSV columns: \(ClientImport.csvColumns.joined(separator: ",")) (opt_outs separated by ';').
+                """)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The file (.json or .csv).") var file: String
+        @Flag(help: "Only check the file.") var dryRun = false
+        @Flag(help: "Print a JSON summary.") var json = false
+
+        func run() async throws {
+            try await CLIFailure.guarding {
+                let config = try options.loadConfig()
+                guard let data = FileManager.default.contents(atPath: file) else { throw CLIFailure("cannot read \(file)", code: 66) }
+                let clients = try ClientImport.parse(
+                    String(decoding: data, as: UTF8.self), file: (file as NSString).lastPathComponent, tiers: config.tiers,
+                    channels: config.channelKinds, now: Timestamps.now())
+                var created = 0
+                var updated = 0
+                if !dryRun {
+                    let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
+                    try await store.migrate()
+                    for (i, var client) in clients.enumerated() {
+                        if let existing = try await store.client(id: client.id) { client.createdAt = existing.createdAt }
+                        if try await store.upsertClient(client) { created += 1 } else { updated += 1 }
+                        if !json && (i + 1) % 100 == 0 {
+                            FileHandle.standardError.write(Data("imported \(i + 1)/\(clients.count)\r".utf8))
+                        }
+                    }
+                    try await store.close()
+                }
+                if json {
+                    print(JSONValue.object([
+                        "clients": .int(Int64(clients.count)), "created": .int(Int64(created)), "updated": .int(Int64(updated)),
+                        "contacts": .int(Int64(clients.reduce(0) { $0 + $1.contacts.count })), "dry_run": .bool(dryRun),
+                    ]).canonicalText)
+                } else if dryRun {
+                    print("\(file): \(clients.count) clients are valid (nothing written)")
+                } else {
+                    print("imported \(clients.count) clients from \(file): \(created) new, \(updated) updated")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import HeraldCore
+import HeraldStore
+
+struct Route: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain which deliveries a message about a client would make, and which rule made each.")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Client id.") var client: String
+    @Option(help: "Template name (checked to exist for each channel).") var template: String?
+    @Option(help: "Comma-separated channels overriding the tier's.") var channels: String?
+    @Option(help: "transactional or marketing.") var category: String = "transactional"
+    @Option(help: "low, normal, high or urgent.") var priority: String = "normal"
+    @Flag(help: "Print as JSON.") var json = false
+
+    func validate() throws {
+        guard MessageRequest.Category(rawValue: category) != nil else { throw ValidationError("--category: transactional or marketing") }
+        guard MessageRequest.Priority(rawValue: priority) != nil else { throw ValidationError("--priority: low, normal, high or urgent") }
+    }
+
+    func run() async throws {
+        try await CLIFailure.guarding {
+            let config = try options.loadConfig()
+            let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
+            try await store.migrate()
+            let found = try await store.client(id: self.client)
+            try await store.close()
+            guard let client = found else { throw HeraldError.notFound("no client with id \(self.client)") }
+            let policy = config.routing
+            let now = Timestamps.now()
+            let routes = try policy.routes(
+                for: client, override: channels.map { $0.split(separator: ",").map(String.init) },
+                category: MessageRequest.Category(rawValue: category) ?? .transactional)
+            let hold = policy.hold(for: client, sendAt: nil, priority: MessageRequest.Priority(rawValue: priority) ?? .normal, now: now)
+            let (escalation, _) = policy.escalation(for: client, acceptedAt: now)
+            let library = try config.loadTemplates()
+            if json {
+                print(JSONValue.object([
+                    "client": .string(client.id), "tier": .string(client.tier),
+                    "deliveries": .array(routes.map { r in
+                        .object(["channel": .string(r.channel), "destination": r.address.map(JSONValue.string) ?? .null,
+                                 "suppressed": r.suppressedReason.map(JSONValue.string) ?? .null, "rule": .string(r.rule)])
+                    }),
+                    "held_until": hold.map { .string(Timestamps.format($0.0)) } ?? .null,
+                    "escalation": escalation.map { .string("\($0.channel) → \($0.destination) at \(Timestamps.format($0.dueAt)) unless \($0.unless.rawValue)") } ?? .null,
+                ]).canonicalText)
+                return
+            }
+            print("client \(client.id) (\(client.name)), tier \(client.tier)")
+            var table = TextTable("CHANNEL", "DESTINATION", "STATUS", "RULE")
+            for r in routes {
+                var status = r.address == nil ? "skipped: \(r.suppressedReason ?? "")" : r.suppressedReason.map { "suppressed: \($0)" } ?? "send"
+                if let template, r.address != nil, let kind = config.channelKinds[r.channel], kind != .webhook,
+                    library.file(name: template, channel: kind.rawValue, locale: client.locale) == nil
+                {
+                    status = "no \(kind.rawValue) template '\(template)'"
+                }
+                table.add(r.channel, r.address ?? "-", status, r.rule)
+            }
+            print(table.render())
+            if let hold { print("held until \(Timestamps.format(hold.0)): \(hold.1)") }
+            if let e = escalation {
+                print("escalates via \(e.channel) to \(e.destination) at \(Timestamps.format(e.dueAt)) unless \(e.unless.rawValue)")
+            }
+        }
+    }
+}
