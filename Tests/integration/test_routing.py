@@ -130,7 +130,7 @@ def test_unopened_email_escalates_even_across_a_restart(make_daemon, receiver, s
     assert dry["escalation"]["channel"] == "webhook" and dry["escalation"]["unless"] == "opened"
     status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "EBR", "html": "<p>Hi</p>"})
     assert status == 202
-    assert smtp.wait_for(lambda s: len(s.messages) == 1, 10)
+    assert smtp.wait_for(lambda s: len(s.messages) == 2, 10)     # both contacts
     daemon.stop()            # the timer lives in the database
     daemon.start()
     assert receiver.wait_for(lambda r: len(r.accepted_ids()) == 1, 15), "no escalation arrived"
@@ -148,7 +148,7 @@ def test_opened_email_does_not_escalate(make_daemon, receiver, smtp):
     daemon = make_daemon(herald_toml=ESCALATING, extra_channels=email_channel(smtp.url())).start()
     daemon.request("PUT", "/v1/clients/xinghe", client_body(receiver))
     status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "EBR", "html": "<p>Hi</p>"})
-    assert smtp.wait_for(lambda s: len(s.messages) == 1, 10)
+    assert smtp.wait_for(lambda s: len(s.messages) == 2, 10)     # both contacts; one opening is enough
     html = smtp.messages[0][3].get_body(("html",)).get_content()
     pixel = re.search(r'src="([^"]+/t/o/[^"]+)"', html).group(1)
     urllib.request.urlopen(pixel).read()                    # opened in time
@@ -164,3 +164,17 @@ def test_opened_email_does_not_escalate(make_daemon, receiver, smtp):
     assert deadline_events is not None, "the timer was never settled"
     assert "escalated" not in deadline_events
     assert receiver.received == []
+
+
+def test_a_tier_can_turn_tracking_off(make_daemon, receiver, smtp):
+    tiers = '[tiers.private]\nchannels = ["email"]\ntracking = false\n[tiers.smb]\nchannels = ["email"]\n'
+    daemon = make_daemon(herald_toml=tiers, extra_channels=email_channel(smtp.url())).start()
+    for cid, tier in [("quiet", "private"), ("loud", "smb")]:
+        daemon.request("PUT", f"/v1/clients/{cid}", {"name": cid, "tier": tier, "contacts": [{"email": f"{cid}@x.example"}]})
+        status, _, _ = daemon.request("POST", "/v1/messages", {
+            "client_id": cid, "subject": "Hi", "html": '<p><a href="https://docs.acme.example/start">Start</a></p>'})
+        assert status == 202
+    assert smtp.wait_for(lambda s: len(s.messages) == 2, 15)
+    bodies = {m[1][0]: m[3].get_body(("html",)).get_content() for m in smtp.messages}
+    assert 'href="https://docs.acme.example/start"' in bodies["quiet@x.example"] and "/t/o/" not in bodies["quiet@x.example"]
+    assert "/t/c/" in bodies["loud@x.example"] and "/t/o/" in bodies["loud@x.example"]

@@ -28,7 +28,7 @@ public struct EmailComposer: Sendable {
         var headers = [("X-Herald-Delivery", id)]
         var html = content.html
         if let links {
-            if links.trackingEnabled && content.tracking, let body = html {
+            if links.trackingEnabled && content.tracking && claimed.message.tracking, let body = html {
                 html = TrackingRewriter.rewrite(body, delivery: id, links: links)
             }
             // RFC 8058 one-click unsubscribe for marketing mail; transactional mail is not unsubscribable.

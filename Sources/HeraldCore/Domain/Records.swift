@@ -16,14 +16,18 @@ public struct Message: Sendable, Equatable, Codable {
     public var expiresAt: Int64?
     /// `Reply-To` for emails (the client's CSM, set by routing).
     public var replyTo: String?
+    /// Whether open/click tracking may be applied (false when the client's tier turns it off).
+    public var tracking: Bool
     public var createdAt: Int64
 
     public init(
         id: String, idempotencyKey: String?, clientID: String?, template: String?, subject: String?, text: String?,
         html: String?, data: String, locale: String?, priority: MessageRequest.Priority,
-        category: MessageRequest.Category, sendAt: Int64?, expiresAt: Int64?, replyTo: String? = nil, createdAt: Int64
+        category: MessageRequest.Category, sendAt: Int64?, expiresAt: Int64?, replyTo: String? = nil, tracking: Bool = true,
+        createdAt: Int64
     ) {
         self.replyTo = replyTo
+        self.tracking = tracking
         self.id = id
         self.idempotencyKey = idempotencyKey
         self.clientID = clientID

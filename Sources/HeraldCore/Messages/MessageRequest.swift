@@ -56,6 +56,8 @@ public struct MessageRequest: Sendable, Equatable {
     public var channels: [String]?
     /// Set by routing: the client's CSM, as the `Reply-To` of emails.
     public var replyTo: String?
+    /// Set by routing: false when the client's tier turns tracking off.
+    public var tracking = true
     /// Set by routing: a timer that sends the message on another channel unless it was engaged with.
     public var escalation: PlannedEscalation?
     /// Set by routing: what was considered and left out (no email on file, no endpoint…), recorded as events.

@@ -18,7 +18,7 @@ public struct PlannedMessage: Sendable, Equatable {
             id: id, idempotencyKey: request.idempotencyKey, clientID: request.clientID, template: request.template,
             subject: request.subject, text: request.text, html: request.html, data: request.data.canonicalText,
             locale: request.locale, priority: request.priority, category: request.category, sendAt: request.sendAt,
-            expiresAt: request.expiresAt, replyTo: request.replyTo, createdAt: now)
+            expiresAt: request.expiresAt, replyTo: request.replyTo, tracking: request.tracking, createdAt: now)
         let scheduled = (request.sendAt ?? now) > now
         deliveries = request.destinations.map { destination in
             let state: DeliveryState = destination.suppressedReason != nil ? .suppressed : scheduled ? .scheduled : .queued

@@ -158,6 +158,7 @@ struct MessageRoutes: Sendable {
             message.replyTo = csm.name.isEmpty ? email : "\(csm.name) <\(email)>"
         }
         if message.locale == nil { message.locale = client.locale }
+        message.tracking = routing.tiers[client.tier]?.tracking ?? true
         var held: String? = nil
         if let (release, reason) = routing.hold(for: client, sendAt: message.sendAt, priority: message.priority, now: now) {
             message.sendAt = release

@@ -154,6 +154,9 @@ enum SQLiteMigrations {
                 CREATE INDEX escalations_message ON escalations(message_id);
                 """)
         }
+        migrator.registerMigration("v6-message-tracking") { db in
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN tracking INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 }

@@ -6,7 +6,7 @@ import HeraldCore
 enum SQLiteRows {
     static let messageColumns = """
         id, idempotency_key, client_id, template, subject, text, html, data, locale, priority, category, \
-        send_at, expires_at, reply_to, created_at
+        send_at, expires_at, reply_to, tracking, created_at
         """
     static func messageColumns(prefix: String) -> String {
         messageColumns.split(separator: ",").map { prefix + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
@@ -25,7 +25,8 @@ enum SQLiteRows {
             data: row["data"], locale: row["locale"],
             priority: MessageRequest.Priority(rawValue: row["priority"] ?? "") ?? .normal,
             category: MessageRequest.Category(rawValue: row["category"] ?? "") ?? .transactional,
-            sendAt: row["send_at"], expiresAt: row["expires_at"], replyTo: row["reply_to"], createdAt: row["created_at"])
+            sendAt: row["send_at"], expiresAt: row["expires_at"], replyTo: row["reply_to"], tracking: row["tracking"] ?? true,
+            createdAt: row["created_at"])
     }
 
     static func delivery(_ row: Row) -> Delivery {
