@@ -46,8 +46,10 @@ public struct HeraldApplication {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthMiddleware(store: store))
         let parser = MessageRequestParser(channels: config.channelKinds, limits: config.limits, renderer: renderer)
-        MessageRoutes(store: store, parser: parser, routing: config.routing, wakeup: dispatcher.wakeup).register(on: router)
-        ClientRoutes(store: store, config: config).register(on: router)
+        let clients = ClientCache()
+        MessageRoutes(store: store, parser: parser, routing: config.routing, clients: clients, wakeup: dispatcher.wakeup)
+            .register(on: router)
+        ClientRoutes(store: store, config: config, cache: clients).register(on: router)
         HealthRoutes(store: store).register(on: router)
         if let links {
             TrackingRoutes(store: store, signer: links.signer).register(on: router)

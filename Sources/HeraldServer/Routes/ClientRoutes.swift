@@ -7,6 +7,7 @@ import Hummingbird
 struct ClientRoutes: Sendable {
     let store: any Store
     let config: HeraldConfig
+    let cache: ClientCache
 
     func register(on router: Router<HeraldRequestContext>) {
         router.put("/v1/clients/:id") { request, context in
@@ -16,6 +17,7 @@ struct ClientRoutes: Sendable {
             var client = try ClientJSON.parse(json, id: id, tiers: config.tiers, channels: config.channelKinds, now: now)
             if let existing = try await store.client(id: id) { client.createdAt = existing.createdAt }
             let created = try await store.upsertClient(client)
+            cache.invalidate(id)
             return JSONResponse.make(ClientJSON.client(client), status: created ? .created : .ok)
         }
         router.get("/v1/clients/:id") { _, context in

@@ -9,6 +9,7 @@ struct MessageRoutes: Sendable {
     let store: any Store
     let parser: MessageRequestParser
     let routing: RoutingPolicy
+    let clients: ClientCache
     let wakeup: Signal
 
     func register(on router: Router<HeraldRequestContext>) {
@@ -138,7 +139,7 @@ struct MessageRoutes: Sendable {
     {
         var message = try parser.parse(json, path: path, idempotencyKeyHeader: header, now: now)
         guard message.destinations.isEmpty, let clientID = message.clientID else { return (message, []) }
-        guard let client = try await store.client(id: clientID) else {
+        guard let client = try await clients.client(id: clientID, store: store, now: now) else {
             throw HeraldError.invalid(field: path + "client_id", "no client '\(clientID)' (register it with PUT /v1/clients/{id})")
         }
         let routes: [RoutingPolicy.Route]
