@@ -121,8 +121,10 @@ import Testing
             escalate = { after = "24h", unless = "clicked", to = "crm" }
             [tiers.smb]
             channels = ["email"]
+            fallback = ["crm"]
             tracking = false
             """)
+        #expect(config.tiers["smb"]?.fallback == ["crm"])
         let strategic = try #require(config.tiers["strategic"])
         #expect(strategic.channels == ["email", "crm"])
         #expect(strategic.quietHours == QuietHours(start: 21 * 60, end: 8 * 60))
@@ -134,7 +136,8 @@ import Testing
         ("[tiers.smb]\nchannels = [\"sms\"]\n", "names channel 'sms', which has no file"),
         ("[tiers.smb]\nchannels = [\"email\"]\nescalate = { after = \"1h\", to = \"phone\" }\n", "names channel 'phone'"),
         ("[tiers.smb]\nchannels = [\"email\", \"email\"]\n", "names a channel twice"),
-        ("[tiers.smb]\nchannels = [\"email\"]\nfallback = [\"crm\"]\n", "fallback chains are not applied yet"),
+        ("[tiers.smb]\nchannels = [\"email\", \"crm\"]\nfallback = [\"crm\"]\n", "is also a fan-out channel (a cycle)"),
+        ("[tiers.smb]\nchannels = [\"email\"]\nfallback = [\"crm\", \"crm\"]\n", "names a channel twice (a cycle)"),
         ("[tiers.smb]\nchannels = [\"email\"]\nquiet_hours = \"late\"\n", "quiet_hours: must be HH:MM-HH:MM"),
         ("[tiers.smb]\nchannels = []\n", "channels: required"),
         ("[tiers.smb]\nchannels = [\"email\"]\nescalate = { after = \"soon\", to = \"crm\" }\n", "after"),

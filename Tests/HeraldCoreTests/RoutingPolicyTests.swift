@@ -130,3 +130,19 @@ import Testing
         #expect(policy.hold(for: client, sendAt: nil, priority: .normal, now: Self.local(10, 0)) == nil)
     }
 }
+
+@Suite struct FallbackRoutingTests {
+    @Test func eachSentRouteCarriesTheTiersFallbackForTheSamePerson() throws {
+        let policy = RoutingPolicy(
+            tiers: ["smb": TierPlan(name: "smb", channels: ["email"], fallback: ["crm", "email"])],
+            channels: ["email": .email, "crm": .webhook])
+        var client = RoutingPolicyTests.acme
+        client.tier = "smb"
+        let routes = try policy.routes(for: client, override: nil, category: .marketing)
+        let li = try #require(routes.first { $0.contactID == "li" })
+        #expect(li.fallback == [FallbackStep(channel: "crm", destination: "https://crm.acme.example/hooks/herald")])
+        let zhao = try #require(routes.first { $0.contactID == "zhao" })
+        #expect(zhao.suppressedReason != nil && zhao.fallback.isEmpty)   // suppressed routes never fall back
+        #expect(FallbackStep.decode(FallbackStep.encode(li.fallback)) == li.fallback)
+    }
+}

@@ -178,3 +178,24 @@ def test_a_tier_can_turn_tracking_off(make_daemon, receiver, smtp):
     bodies = {m[1][0]: m[3].get_body(("html",)).get_content() for m in smtp.messages}
     assert 'href="https://docs.acme.example/start"' in bodies["quiet@x.example"] and "/t/o/" not in bodies["quiet@x.example"]
     assert "/t/c/" in bodies["loud@x.example"] and "/t/o/" in bodies["loud@x.example"]
+
+
+def test_permanent_failure_falls_back_to_the_next_channel(make_daemon, receiver, smtp):
+    tiers = '[tiers.smb]\nchannels = ["email"]\nfallback = ["webhook"]\n'
+    daemon = make_daemon(herald_toml=tiers, extra_channels=email_channel(smtp.url())).start()
+    body = client_body(receiver, "smb")
+    body["contacts"] = [{"id": "li", "email": "li@xinghe.example"}, {"id": "gone", "email": "gone@xinghe.example"}]
+    daemon.request("PUT", "/v1/clients/xinghe", body)
+    smtp.rcpt_script["gone@xinghe.example"] = ["550 5.1.1 <gone@xinghe.example>: no such user"]
+    status, _, dry = daemon.request("POST", "/v1/messages?dry_run=true", {"client_id": "xinghe", "text": "Renewal"})
+    assert all(d["fallback"] == [f"webhook: {receiver.url('/crm')}"] for d in dry["deliveries"])
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "text": "Renewal"})
+    assert status == 202
+    # Only the bounced contact's delivery falls back; the delivered one does not.
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) == 1, 15)
+    detail = daemon.wait_for_states(reply["id"], {"sent", "failed"})
+    by = {(d["channel"], d["destination"]): d["status"] for d in detail["deliveries"]}
+    assert by == {("email", "li@xinghe.example"): "sent", ("email", "gone@xinghe.example"): "failed",
+                  ("webhook", receiver.url("/crm")): "sent"}
+    fallback = [e for e in detail["events"] if e["type"] == "fallback"]
+    assert len(fallback) == 1 and "email failed permanently" in fallback[0]["detail"] and "550 5.1.1" in fallback[0]["detail"]

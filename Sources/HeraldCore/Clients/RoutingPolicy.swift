@@ -22,6 +22,25 @@ public struct RoutingPolicy: Sendable {
         /// The rule that made this route, in words.
         public var rule: String
         public var contactID: String?
+        /// Where to go if this route fails permanently (the tier's fallback channels, for the same person).
+        public var fallback: [FallbackStep] = []
+    }
+
+    /// The tier's fallback channels as destinations for one route: the same contact's address on
+    /// email, the client's endpoint on webhook channels. Channels without an address are left out.
+    func fallback(for route: Route, client: Client, plan: TierPlan) -> [FallbackStep] {
+        plan.fallback.compactMap { name -> FallbackStep? in
+            guard name != route.channel else { return nil }
+            switch channels[name] {
+            case .email?:
+                let contact = client.contacts.first { $0.id == route.contactID } ?? client.contacts.first { $0.email != nil }
+                return contact?.email.map { FallbackStep(channel: name, destination: $0) }
+            case .webhook?:
+                return client.endpoints[name].map { FallbackStep(channel: name, destination: $0) }
+            case nil:
+                return nil
+            }
+        }
     }
 
     /// When a message about `client` may first go out: its `send_at` (or now), moved to the end of
@@ -89,6 +108,11 @@ public struct RoutingPolicy: Sendable {
                     routes.append(Route(channel: name, address: nil, suppressedReason: "the client has no \(name) endpoint",
                                         rule: "\(origin): \(name) to the client's registered endpoint", contactID: nil))
                 }
+            }
+        }
+        if !plan.fallback.isEmpty {
+            for index in routes.indices where routes[index].address != nil && routes[index].suppressedReason == nil {
+                routes[index].fallback = fallback(for: routes[index], client: client, plan: plan)
             }
         }
         return routes

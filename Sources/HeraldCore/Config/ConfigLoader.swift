@@ -118,10 +118,7 @@ public enum ConfigLoader {
             if let channels = tier.strings("channels"), !channels.isEmpty { plan.channels = channels } else {
                 tier.fail("channels", "required: the channels every message of this tier goes out on")
             }
-            if let fallback = tier.strings("fallback"), !fallback.isEmpty {
-                // Refused rather than silently ignored until the dispatcher applies it.
-                tier.fail("fallback", "fallback chains are not applied yet; remove the key (planned with escalation)")
-            }
+            plan.fallback = tier.strings("fallback") ?? []
             if let tracking = tier.bool("tracking") { plan.tracking = tracking }
             if let text = tier.string("quiet_hours") {
                 if let window = QuietHours(parsing: text) { plan.quietHours = window } else {
@@ -157,7 +154,7 @@ public enum ConfigLoader {
             }
         }
         if readChannels {
-            // Tiers may only name configured channels, each once.
+            // Tiers may only name configured channels, each once; a fallback chain may not loop.
             let known = Set(config.channels.map(\.name))
             for plan in config.tiers.values.sorted(by: { $0.name < $1.name }) {
                 for name in plan.channels + plan.fallback + [plan.escalation?.channel].compactMap({ $0 }) where !known.contains(name) {
@@ -165,6 +162,12 @@ public enum ConfigLoader {
                 }
                 if Set(plan.channels).count != plan.channels.count {
                     problems.append("\(file): [tiers.\(plan.name)] names a channel twice")
+                }
+                for name in plan.fallback where plan.channels.contains(name) {
+                    problems.append("\(file): [tiers.\(plan.name)] fallback '\(name)' is also a fan-out channel (a cycle)")
+                }
+                if Set(plan.fallback).count != plan.fallback.count {
+                    problems.append("\(file): [tiers.\(plan.name)] fallback names a channel twice (a cycle)")
                 }
             }
         }

@@ -59,8 +59,10 @@ public struct Delivery: Sendable, Equatable, Codable {
     public var expiresAt: Int64?
     public var lastError: String?
     public var providerID: String?
-    /// Why this delivery exists beyond the message's own routing: `escalation`, or nil.
+    /// Why this delivery exists beyond the message's own routing: `escalation`, `fallback`, or nil.
     public var purpose: String?
+    /// Where to go next if this delivery fails permanently.
+    public var fallback: [FallbackStep] = []
     public var createdAt: Int64
     public var updatedAt: Int64
 

@@ -1,6 +1,34 @@
 import Crypto
 import Foundation
 
+/// One step of a fallback chain: a channel and the address on it.
+public struct FallbackStep: Sendable, Equatable, Codable {
+    public var channel: String
+    public var destination: String
+
+    public init(channel: String, destination: String) {
+        self.channel = channel
+        self.destination = destination
+    }
+
+    /// A chain as stored with a delivery: `[{"channel":…,"destination":…}, …]`.
+    public static func encode(_ steps: [FallbackStep]) -> String? {
+        steps.isEmpty ? nil : JSONValue.array(steps.map {
+            .object(["channel": .string($0.channel), "destination": .string($0.destination)])
+        }).canonicalText
+    }
+
+    public static func decode(_ text: String?) -> [FallbackStep] {
+        guard let text, case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) else { return [] }
+        return items.compactMap { item in
+            guard case .object(let o) = item, case .string(let c)? = o["channel"], case .string(let d)? = o["destination"] else {
+                return nil
+            }
+            return FallbackStep(channel: c, destination: d)
+        }
+    }
+}
+
 /// An escalation timer planned at enqueue: at `dueAt`, unless a delivery of the message reached
 /// `unless`, deliver it through `channel` to `destination`.
 public struct PlannedEscalation: Sendable, Equatable {
@@ -36,10 +64,13 @@ public struct MessageRequest: Sendable, Equatable {
         public var address: String
         /// Set by routing when this destination is recorded but not sent to (an opt-out).
         public var suppressedReason: String?
-        public init(channel: String, address: String, suppressedReason: String? = nil) {
+        /// Set by routing: where to go next, in order, if this destination fails permanently.
+        public var fallback: [FallbackStep]
+        public init(channel: String, address: String, suppressedReason: String? = nil, fallback: [FallbackStep] = []) {
             self.channel = channel
             self.address = address
             self.suppressedReason = suppressedReason
+            self.fallback = fallback
         }
     }
 

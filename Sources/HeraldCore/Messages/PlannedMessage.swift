@@ -22,12 +22,14 @@ public struct PlannedMessage: Sendable, Equatable {
         let scheduled = (request.sendAt ?? now) > now
         deliveries = request.destinations.map { destination in
             let state: DeliveryState = destination.suppressedReason != nil ? .suppressed : scheduled ? .scheduled : .queued
-            return Delivery(
+            var delivery = Delivery(
                 id: HeraldID.make(.delivery), messageID: id, channel: destination.channel,
                 destination: destination.address, state: state, attempts: 0,
                 dueAt: scheduled ? (request.sendAt ?? now) : now, expiresAt: request.expiresAt,
                 lastError: destination.suppressedReason.map { "suppressed: \($0)" }, providerID: nil, createdAt: now,
                 updatedAt: now)
+            delivery.fallback = destination.fallback
+            return delivery
         }
         skipped = request.skipped
         escalation = request.escalation

@@ -149,7 +149,9 @@ struct MessageRoutes: Sendable {
             throw HeraldError.invalid(error.fields.map { .init(name: path + $0.name, reason: $0.reason) })
         }
         message.destinations = routes.compactMap { route in
-            route.address.map { .init(channel: route.channel, address: $0, suppressedReason: route.suppressedReason) }
+            route.address.map {
+                .init(channel: route.channel, address: $0, suppressedReason: route.suppressedReason, fallback: route.fallback)
+            }
         }
         message.skipped = routes.filter { $0.address == nil }.map { "\($0.channel): \($0.suppressedReason ?? "no address")" }
         guard !message.destinations.isEmpty else {
@@ -189,6 +191,7 @@ struct MessageRoutes: Sendable {
                     "status": .string(r.address == nil ? "skipped" : r.suppressedReason != nil ? "suppressed" : scheduled ? "scheduled" : "queued"),
                     "reason": r.suppressedReason.map(JSONValue.string) ?? .null, "rule": .string(r.rule),
                     "contact_id": r.contactID.map(JSONValue.string) ?? .null,
+                    "fallback": .array(r.fallback.map { .string("\($0.channel): \($0.destination)") }),
                 ])
             }
         let escalation: JSONValue = message.escalation.map { e in

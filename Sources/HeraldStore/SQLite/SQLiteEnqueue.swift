@@ -40,8 +40,8 @@ enum SQLiteEnqueue {
         }
         let insertDelivery = try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
-                last_error, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+                last_error, fallback, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
             """)
         var deliveries = planned.deliveries
         for index in deliveries.indices {
@@ -57,7 +57,7 @@ enum SQLiteEnqueue {
             }
             try insertDelivery.execute(arguments: [
                 d.id, d.messageID, d.channel, d.destination, d.state.rawValue, d.dueAt, d.expiresAt, d.lastError,
-                d.createdAt, d.updatedAt,
+                FallbackStep.encode(d.fallback), d.createdAt, d.updatedAt,
             ])
             try SQLiteRows.insertEvent(
                 db, messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state, detail: detail,

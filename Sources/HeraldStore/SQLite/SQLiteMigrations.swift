@@ -157,6 +157,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v6-message-tracking") { db in
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN tracking INTEGER NOT NULL DEFAULT 1")
         }
+        migrator.registerMigration("v7-fallback") { db in
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN fallback TEXT")
+        }
         return migrator
     }
 }

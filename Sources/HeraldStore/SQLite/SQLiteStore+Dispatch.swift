@@ -90,6 +90,9 @@ extension SQLiteStore {
                     try SQLiteRows.insertEvent(
                         db, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,
                         state: result.newState, detail: result.error, actor: "dispatcher", at: finishedAt)
+                    if result.newState == .failed || result.newState == .dead {
+                        try SQLiteFallback.next(after: report.deliveryID, reason: result.error, at: finishedAt, db: db)
+                    }
                 }
             }
         } catch {

@@ -19,7 +19,7 @@ extension SQLiteStore {
                 // "Unless opened" is met by opened or clicked; "unless clicked" only by clicked.
                 let enough: [DeliveryState] = unless == .clicked ? [.clicked] : [.opened, .clicked]
                 let states = try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT state FROM deliveries WHERE message_id = ? AND purpose IS NULL"),
+                    db.cachedStatement(sql: "SELECT state FROM deliveries WHERE message_id = ? AND (purpose IS NULL OR purpose = 'fallback')"),
                     arguments: [messageID])
                 let waited = (now - (row["created_at"] as Int64)) / 1000
                 if states.contains(where: { DeliveryState(rawValue: $0).map(enough.contains) ?? false }) {
