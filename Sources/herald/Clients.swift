@@ -18,11 +18,9 @@ struct Clients: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIFailure.guarding {
-                let config = try options.loadConfig()
-                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-                try await store.migrate()
-                let clients = try await store.clients(tier: tier, csm: csm, stage: stage, after: nil, limit: limit)
-                try await store.close()
+                let clients = try await options.withStore { _, store in
+                    try await store.clients(tier: tier, csm: csm, stage: stage, after: nil, limit: limit)
+                }
                 if json {
                     print(JSONValue.array(clients.map(ClientJSON.client)).canonicalText)
                     return
@@ -43,11 +41,7 @@ struct Clients: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIFailure.guarding {
-                let config = try options.loadConfig()
-                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-                try await store.migrate()
-                let client = try await store.client(id: id)
-                try await store.close()
+                let client = try await options.withStore { _, store in try await store.client(id: id) }
                 guard let client else { throw HeraldError.notFound("no client with id \(id)") }
                 print(ClientJSON.client(client).canonicalText)
             }
@@ -77,16 +71,17 @@ struct Clients: AsyncParsableCommand {
                 var created = 0
                 var updated = 0
                 if !dryRun {
-                    let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-                    try await store.migrate()
-                    for (i, var client) in clients.enumerated() {
-                        if let existing = try await store.client(id: client.id) { client.createdAt = existing.createdAt }
-                        if try await store.upsertClient(client) { created += 1 } else { updated += 1 }
-                        if !json && (i + 1) % 100 == 0 {
-                            FileHandle.standardError.write(Data("imported \(i + 1)/\(clients.count)\r".utf8))
+                    (created, updated) = try await options.withStore { _, store in
+                        var counts = (0, 0)
+                        for (i, var client) in clients.enumerated() {
+                            if let existing = try await store.client(id: client.id) { client.createdAt = existing.createdAt }
+                            if try await store.upsertClient(client) { counts.0 += 1 } else { counts.1 += 1 }
+                            if !json && (i + 1) % 100 == 0 {
+                                FileHandle.standardError.write(Data("imported \(i + 1)/\(clients.count)\r".utf8))
+                            }
                         }
+                        return counts
                     }
-                    try await store.close()
                 }
                 if json {
                     print(JSONValue.object([

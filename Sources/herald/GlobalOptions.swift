@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import HeraldStore
 import Logging
 
 /// Options every subcommand takes.
@@ -22,6 +23,37 @@ struct GlobalOptions: ParsableArguments {
             return try ConfigLoader.load(path: config)
         } catch {
             throw CLIFailure(error)
+        }
+    }
+
+    /// Runs `body` with the configured store opened and migrated, closing it afterwards, also on errors.
+    func withStore<T: Sendable>(_ body: (HeraldConfig, SQLiteStore) async throws -> T) async throws -> T {
+        let config = try loadConfig()
+        let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
+        do {
+            try await store.migrate()
+            let result = try await body(config, store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// A `--data` argument: a JSON object inline, or `@FILE`.
+    static func readData(_ argument: String) throws -> JSONValue {
+        let bytes: [UInt8]
+        if argument.hasPrefix("@") {
+            guard let contents = FileManager.default.contents(atPath: String(argument.dropFirst())) else {
+                throw CLIFailure("cannot read \(argument.dropFirst())", code: 66)
+            }
+            bytes = Array(contents)
+        } else {
+            bytes = Array(argument.utf8)
+        }
+        do { return try JSONValue.parse(bytes) } catch {
+            throw HeraldError.invalid(field: "--data", error.detail)
         }
     }
 

@@ -9,11 +9,8 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIFailure.guarding {
-            let config = try options.loadConfig()
-            let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-            try await store.migrate()
-            try await store.close()
-            print("database \(config.database.path) is up to date")
+            let path = try await options.withStore { config, _ in config.database.path }
+            print("database \(path) is up to date")
         }
     }
 }

@@ -22,10 +22,8 @@ struct Route: AsyncParsableCommand {
     func run() async throws {
         try await CLIFailure.guarding {
             let config = try options.loadConfig()
-            let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-            try await store.migrate()
-            let found = try await store.client(id: self.client)
-            try await store.close()
+            let id = self.client
+            let found = try await options.withStore { _, store in try await store.client(id: id) }
             guard let client = found else { throw HeraldError.notFound("no client with id \(self.client)") }
             let policy = config.routing
             let now = Timestamps.now()

@@ -41,16 +41,15 @@ struct Send: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIFailure.guarding {
-            let config = try options.loadConfig()
             let body = try requestObject()
-            let parser = MessageRequestParser(
-                channels: config.channelKinds, limits: config.limits, renderer: MessageRenderer(library: try config.loadTemplates()))
-            let now = Timestamps.now()
-            let request = try parser.parse(body, now: now)
-            let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-            try await store.migrate()
-            let result = try await store.enqueue([PlannedMessage(request: request, now: now, actor: "cli")])
-            try await store.close()
+            let result = try await options.withStore { config, store in
+                let parser = MessageRequestParser(
+                    channels: config.channelKinds, limits: config.limits,
+                    renderer: MessageRenderer(library: try config.loadTemplates()))
+                let now = Timestamps.now()
+                let request = try parser.parse(body, now: now)
+                return try await store.enqueue([PlannedMessage(request: request, now: now, actor: "cli")])
+            }
             switch result.first {
             case .created(let m, let deliveries)?, .duplicate(let m, let deliveries)?:
                 if json {
@@ -84,20 +83,7 @@ struct Send: AsyncParsableCommand {
             ("category", category), ("idempotency_key", idempotencyKey),
         ]
         for (key, value) in strings { if let value { object[key] = .string(value) } }
-        if let data {
-            let bytes: [UInt8]
-            if data.hasPrefix("@") {
-                guard let contents = FileManager.default.contents(atPath: String(data.dropFirst())) else {
-                    throw CLIFailure("cannot read \(data.dropFirst())", code: 66)
-                }
-                bytes = Array(contents)
-            } else {
-                bytes = Array(data.utf8)
-            }
-            do { object["data"] = try JSONValue.parse(bytes) } catch {
-                throw HeraldError.invalid(field: "--data", error.detail)
-            }
-        }
+        if let data { object["data"] = try GlobalOptions.readData(data) }
         return .object(object)
     }
 }

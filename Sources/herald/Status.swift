@@ -20,11 +20,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIFailure.guarding {
-            let config = try options.loadConfig()
-            let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-            try await store.migrate()
-            let detail = try await store.message(id: id)
-            try await store.close()
+            let detail = try await options.withStore { _, store in try await store.message(id: id) }
             guard let detail else { throw HeraldError.notFound("no message with id \(id)") }
             if json {
                 print(RecordJSON.detail(detail).canonicalText)

@@ -52,18 +52,9 @@ struct Template: AsyncParsableCommand {
                 guard library.file(name: name, channel: channel, locale: locale) != nil else {
                     throw HeraldError.invalid(field: "template", "no \(channel) template '\(name)' for locale \(locale ?? library.defaultLocale)")
                 }
-                let bytes: [UInt8]
-                if data.hasPrefix("@") {
-                    guard let contents = FileManager.default.contents(atPath: String(data.dropFirst())) else {
-                        throw CLIFailure("cannot read \(data.dropFirst())", code: 66)
-                    }
-                    bytes = Array(contents)
-                } else {
-                    bytes = Array(data.utf8)
-                }
                 let content = try MessageRenderer(library: library).render(
-                    template: name, subject: nil, text: nil, html: nil, data: try JSONValue.parse(bytes), locale: locale,
-                    channel: kind)
+                    template: name, subject: nil, text: nil, html: nil, data: try GlobalOptions.readData(data),
+                    locale: locale, channel: kind)
                 if json {
                     print(JSONValue.object([
                         "subject": content.subject.map(JSONValue.string) ?? .null,

@@ -27,16 +27,12 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIFailure.guarding {
-                let config = try options.loadConfig()
-                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-                try await store.migrate()
                 let secret = TokenSecret.generate()
                 let scopes = Set(scope.split(separator: ",").compactMap { APIScope(rawValue: String($0)) })
                 let token = APIToken(
                     id: HeraldID.make(.token), name: name, scopes: scopes, prefix: String(secret.prefix(9)),
                     createdAt: Timestamps.now(), revokedAt: nil)
-                try await store.createToken(token, hash: TokenSecret.hash(secret))
-                try await store.close()
+                try await options.withStore { _, store in try await store.createToken(token, hash: TokenSecret.hash(secret)) }
                 if json {
                     print(JSONValue.object([
                         "id": .string(token.id), "name": .string(name), "token": .string(secret),
@@ -58,11 +54,7 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIFailure.guarding {
-                let config = try options.loadConfig()
-                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-                try await store.migrate()
-                let tokens = try await store.tokens()
-                try await store.close()
+                let tokens = try await options.withStore { _, store in try await store.tokens() }
                 if json {
                     print(JSONValue.array(tokens.map { t in
                         .object([
@@ -91,11 +83,7 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIFailure.guarding {
-                let config = try options.loadConfig()
-                let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
-                try await store.migrate()
-                let done = try await store.revokeToken(name: name, at: Timestamps.now())
-                try await store.close()
+                let done = try await options.withStore { _, store in try await store.revokeToken(name: name, at: Timestamps.now()) }
                 guard done else { throw HeraldError.notFound("no active token named '\(name)'") }
                 print("revoked token '\(name)'")
             }
