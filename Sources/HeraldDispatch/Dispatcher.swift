@@ -37,8 +37,15 @@ public final class Dispatcher: Service, Sendable {
     private let results = ResultBuffer()
     /// Raised on new work (enqueue), freed capacity (recorded results) and shutdown.
     public let wakeup = Signal()
+    /// Called on every turn of the claim loop (the systemd watchdog ping): if the loop stops
+    /// turning, the pings stop and systemd restarts the daemon.
+    private let heartbeat: @Sendable () -> Void
 
-    public init(store: any Store, channels: [any Channel], options: Options, logger: Logger) {
+    public init(
+        store: any Store, channels: [any Channel], options: Options, logger: Logger,
+        heartbeat: @escaping @Sendable () -> Void = {}
+    ) {
+        self.heartbeat = heartbeat
         self.store = store
         self.pools = channels.map { ChannelPool(channel: $0, claimBatch: options.claimBatch) }
         self.options = options
@@ -87,6 +94,7 @@ public final class Dispatcher: Service, Sendable {
         var lastExpiry: Int64 = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = Timestamps.now()
+            heartbeat()
             var claimedAny = false
             var roomLeft = false
             do {

@@ -17,6 +17,7 @@ public struct HeraldApplication {
     public let renderer: MessageRenderer
     /// Signs tracking and unsubscribe links; nil without `[tracking] key`.
     public let links: LinkBuilder?
+    let notifier: SystemdNotifier
     let logger: Logger
 
     /// Opens and migrates the store and builds every channel. Throws (with a message an operator
@@ -36,8 +37,14 @@ public struct HeraldApplication {
         }
         let channels = try ChannelFactory.make(config.channels, environment: environment, links: links)
         renderer = MessageRenderer(library: try config.loadTemplates())
+        let notifier = SystemdNotifier(environment: environment)
+        self.notifier = notifier
+        // Before the configured poll interval can outlast the watchdog, wake the loop often enough.
+        var options = Dispatcher.Options(config: config, renderer: renderer)
+        if let interval = notifier.watchdogInterval { options.pollInterval = min(options.pollInterval, max(interval / 4, 10)) }
         dispatcher = Dispatcher(
-            store: store, channels: channels, options: .init(config: config, renderer: renderer), logger: logger)
+            store: store, channels: channels, options: options, logger: logger,
+            heartbeat: { notifier.pingWatchdog(now: Timestamps.now()) })
     }
 
     /// The HTTP router with every route.
@@ -66,12 +73,18 @@ public struct HeraldApplication {
         let app = Application(
             router: router(benchEndpoints: benchEndpoints),
             configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "Herald"),
-            onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(address)"]) },
+            onServerRunning: { [notifier] _ in
+                logger.info("listening", metadata: ["address": "\(address)"])
+                notifier.send(["READY=1", "STATUS=listening on \(address)"])
+            },
             logger: logger)
         // Services stop in reverse order: the HTTP server first, then the dispatcher drains.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: dispatcher), .init(service: app)],
+                services: [
+                    .init(service: dispatcher), .init(service: app),
+                    .init(service: SystemdService(notifier: notifier, store: store, logger: logger)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

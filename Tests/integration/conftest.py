@@ -68,12 +68,12 @@ class Daemon:
             self._token = json.loads(result.stdout)["token"]
         return self._token
 
-    def start(self, wait=True):
+    def start(self, wait=True, env=None):
         self.admin_token()
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [HERALD, "serve", "--config", str(self.folder / "herald.toml"), "--log-level", "info"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HERALD_BENCH_ENDPOINTS": "0"})
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HERALD_BENCH_ENDPOINTS": "0", **(env or {})})
         if wait:
             self.wait_ready()
         return self
