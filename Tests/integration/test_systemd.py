@@ -71,3 +71,22 @@ def test_ready_watchdog_and_stopping_arrive_in_order(make_daemon, tmp_path):
 def test_without_notify_socket_nothing_is_sent_and_it_still_runs(daemon):
     assert daemon.request("GET", "/healthz")[0] == 200
     assert daemon.stop(signal.SIGTERM) == 0
+
+
+def _verify(unit_text, folder, name="herald.service"):
+    import subprocess
+    from conftest import HERALD
+    unit = folder / name
+    unit.write_text(unit_text.replace("/usr/local/bin/herald", HERALD))
+    return subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
+
+
+def test_systemd_unit_verifies_cleanly(tmp_path):
+    from conftest import ROOT
+    text = (ROOT / "systemd" / "herald.service").read_text()
+    assert "Type=notify" in text and "WatchdogSec=" in text and "LoadCredential=" in text and "DynamicUser=yes" in text
+    result = _verify(text, tmp_path)
+    assert result.returncode == 0 and (result.stdout + result.stderr).strip() == "", result.stdout + result.stderr
+    # Control: systemd-analyze reports mistakes as warnings with exit 0, so silence is what is checked.
+    broken = _verify(text.replace("Type=notify", "Type=notifyy"), tmp_path, "broken.service")
+    assert "Failed to parse service type" in broken.stdout + broken.stderr
