@@ -18,6 +18,8 @@ public struct HeraldApplication {
     /// Signs tracking and unsubscribe links; nil without `[tracking] key`.
     public let links: LinkBuilder?
     let notifier: SystemdNotifier
+    /// Held while serving: restores and a second daemon on the same file are refused.
+    let lock: DaemonLock
     let logger: Logger
 
     /// Opens and migrates the store and builds every channel. Throws (with a message an operator
@@ -25,6 +27,11 @@ public struct HeraldApplication {
     public init(config: HeraldConfig, environment: [String: String], logger: Logger) async throws {
         self.config = config
         self.logger = logger
+        let lock = try DaemonLock(databasePath: config.database.path)
+        guard lock.tryAcquire() else {
+            throw HeraldError.unavailable("another herald is serving \(config.database.path) (\(config.database.path).lock is held)")
+        }
+        self.lock = lock
         let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout, logger: logger)
         try await store.migrate()
         self.store = store

@@ -76,9 +76,32 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Copies the live database to `path` with SQLite's online backup (consistent while serving).
-    public func backup(to path: String) throws {
-        let destination = try DatabaseQueue(path: path)
-        try pool.backup(to: destination)
+    /// Writes a consistent copy of the live database to `path` (`VACUUM INTO` on a reader
+    /// connection: one snapshot, the writer keeps going, no restart under load the way the
+    /// page-stepped backup API has). Fails if `path` exists.
+    public func backup(to path: String) async throws {
+        try await pool.unsafeRead { db in
+            try db.execute(sql: "VACUUM INTO ?", arguments: [path])
+        }
+    }
+
+    /// Bytes the database occupies (pages × page size), to show backup progress against.
+    public func sizeInBytes() async throws -> Int64 {
+        try await pool.read { db in
+            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            return pages * size
+        }
+    }
+
+    /// `PRAGMA integrity_check` of a database file (a backup before restoring it).
+    public static func integrityCheck(path: String) throws -> String {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+        }
     }
 }
