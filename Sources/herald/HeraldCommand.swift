@@ -7,8 +7,9 @@ struct HeraldCommand: AsyncParsableCommand {
         commandName: "herald",
         abstract: "Notification and messaging gateway for customer-success teams.",
         discussion: """
-            Exit codes: 0 success, 1 failure, 64 usage error, 65 invalid input, \
-            69 database unavailable, 78 configuration error.
+            Exit codes: 0 success, 1 failure, 64 usage error, 65 invalid input, 66 cannot read input, \
+            69 database unavailable, 73 output exists, 74 I/O error, 75 daemon holds the database, \
+            78 configuration error.
             """,
         version: "0.1.0",
         subcommands: [Serve.self, Send.self, Status.self, Clients.self, Route.self, Template.self, Token.self, Backup.self, Restore.self, Migrate.self, CheckConfig.self]
