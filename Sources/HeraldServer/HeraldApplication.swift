@@ -91,6 +91,7 @@ public struct HeraldApplication {
                 services: [
                     .init(service: dispatcher), .init(service: app),
                     .init(service: SystemdService(notifier: notifier, store: store, logger: logger)),
+                    .init(service: RetentionService(store: store, retention: config.retention, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

@@ -73,6 +73,10 @@ public protocol Store: Sendable {
     /// Clients ordered by id, filtered, one page at a time (`after`: the last id of the previous page).
     func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client]
 
+    /// Deletes up to `limit` events and up to `limit` attempts created before `before` (epoch ms);
+    /// returns how many rows went. Call repeatedly until it returns 0.
+    func purgeHistory(before: Int64, limit: Int) async throws -> Int
+
     /// Number of deliveries per state.
     func queueDepth() async throws -> [DeliveryState: Int]
 

@@ -62,3 +62,25 @@ def test_restore_refuses_a_damaged_file(make_daemon, tmp_path):
     (tmp_path / "junk.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     result = daemon.cli("restore", str(tmp_path / "junk.db"))
     assert result.returncode != 0 and result.stderr
+
+
+def test_retention_purges_old_events_and_attempts_but_keeps_messages(make_daemon, receiver):
+    daemon = make_daemon(herald_toml='[retention]\nhistory = "2s"\ninterval = "200ms"\nbatch = 2\n').start()
+    ids = []
+    for i in range(3):
+        status, _, reply = daemon.request("POST", "/v1/messages", {"to": {"webhook": receiver.url()}, "text": f"m{i}"})
+        ids.append(reply["id"])
+    for message_id in ids:
+        body = daemon.wait_for_states(message_id, {"sent"})
+        assert body["events"] and body["deliveries"][0]["attempts"]
+    import time
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        bodies = [daemon.message(m) for m in ids]
+        if all(not b["events"] and not b["deliveries"][0]["attempts"] for b in bodies):
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("history was not purged")
+    assert all(b["deliveries"][0]["status"] == "sent" for b in bodies)      # state is kept
+    assert "retention purged history" in daemon.log()

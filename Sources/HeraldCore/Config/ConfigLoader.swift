@@ -69,6 +69,12 @@ public enum ConfigLoader {
         root.merge(templates)
         config.templates.directory = absolute(config.templates.directory, base: baseDirectory)
 
+        var retention = root.child("retention")
+        if let d = retention.duration("history", minimum: 1_000) { config.retention.history = d }
+        if let d = retention.duration("interval", minimum: 100) { config.retention.interval = d }
+        if let n = retention.int("batch", range: 1...100_000) { config.retention.batch = n }
+        root.merge(retention)
+
         var tracking = root.child("tracking")
         if let key = tracking.string("key") {
             do {

@@ -68,8 +68,24 @@ public struct HeraldConfig: Sendable, Equatable {
         }
     }
 
+    /// How long history is kept.
+    public struct Retention: Sendable, Equatable {
+        /// Events and attempts older than this (ms) are purged; nil keeps them forever.
+        public var history: Int64?
+        /// How often the purge runs (ms).
+        public var interval: Int64
+        /// Rows deleted per transaction, so a purge never holds the writer for long.
+        public var batch: Int
+        public init(history: Int64? = nil, interval: Int64 = 3_600_000, batch: Int = 1_000) {
+            self.history = history
+            self.interval = interval
+            self.batch = batch
+        }
+    }
+
     public var server: Server
     public var database: Database
+    public var retention: Retention
     public var templates: Templates
     public var tracking: Tracking
     public var dispatch: Dispatch
@@ -85,6 +101,7 @@ public struct HeraldConfig: Sendable, Equatable {
         server: Server = Server(),
         database: Database = Database(),
         templates: Templates = Templates(),
+        retention: Retention = Retention(),
         tracking: Tracking = Tracking(),
         dispatch: Dispatch = Dispatch(),
         retry: ExponentialJitterRetryPolicy = ExponentialJitterRetryPolicy(),
@@ -96,6 +113,7 @@ public struct HeraldConfig: Sendable, Equatable {
         self.server = server
         self.database = database
         self.templates = templates
+        self.retention = retention
         self.tracking = tracking
         self.dispatch = dispatch
         self.retry = retry
