@@ -57,22 +57,13 @@ public enum TokenSecret {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return prefix + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return prefix + ByteEncoding.base64url(bytes)
     }
 
     /// Hex SHA-256 of the secret.
     public static func hash(_ secret: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(secret.utf8)) {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        ByteEncoding.hex(SHA256.hash(data: Data(secret.utf8)))
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Whether `text` has the shape of a token (cheap check before any lookup).
     public static func looksValid(_ text: String) -> Bool {

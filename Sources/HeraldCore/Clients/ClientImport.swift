@@ -42,7 +42,7 @@ public enum ClientImport {
                 problems += error.fields.map { .init(name: "\(file):\(line): \($0.name)", reason: $0.reason) }
             }
         }
-        try checkDuplicates(clients, file: file, problems: &problems)
+        checkDuplicates(clients, file: file, problems: &problems)
         if !problems.isEmpty { throw .invalid(problems) }
         return clients
     }
@@ -141,7 +141,7 @@ public enum ClientImport {
         return field
     }
 
-    static func checkDuplicates(_ clients: [Client], file: String, problems: inout [HeraldError.FieldProblem]) throws(HeraldError) {
+    static func checkDuplicates(_ clients: [Client], file: String, problems: inout [HeraldError.FieldProblem]) {
         var seen: Set<String> = []
         for c in clients where !seen.insert(c.id).inserted {
             problems.append(.init(name: file, reason: "client '\(c.id)' appears twice"))

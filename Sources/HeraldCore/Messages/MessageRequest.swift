@@ -149,14 +149,6 @@ public struct MessageRequest: Sendable, Equatable {
         if let channels { fields["channels"] = .array(channels.map(JSONValue.string)) }
         if let sendAt { fields["send_at"] = .int(sendAt) }
         if let expiresAt { fields["expires_at"] = .int(expiresAt) }
-        let digest = SHA256.hash(data: Data(JSONValue.object(fields).canonicalText.utf8))
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return ByteEncoding.hex(SHA256.hash(data: Data(JSONValue.object(fields).canonicalText.utf8)))
     }
 }

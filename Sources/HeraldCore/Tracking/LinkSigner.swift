@@ -37,14 +37,14 @@ public struct LinkSigner: Sendable {
         var payload = link.kind.rawValue + ":" + link.deliveryID
         if let url = link.url { payload += ":" + url }
         let bytes = Array(payload.utf8)
-        return Self.base64url(bytes) + "." + Self.base64url(mac(bytes))
+        return ByteEncoding.base64url(bytes) + "." + ByteEncoding.base64url(mac(bytes))
     }
 
     /// The link a token stands for, or nil when it is malformed or its signature does not match.
     public func verify(_ token: String) -> TrackedLink? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, token.utf8.count <= 8_192, let payload = Self.unbase64url(String(parts[0])),
-            let signature = Self.unbase64url(String(parts[1])), signature.count == 16
+        guard parts.count == 2, token.utf8.count <= 8_192, let payload = ByteEncoding.fromBase64url(String(parts[0])),
+            let signature = ByteEncoding.fromBase64url(String(parts[1])), signature.count == 16
         else { return nil }
         // Constant-time comparison.
         let expected = mac(payload)
@@ -61,17 +61,5 @@ public struct LinkSigner: Sendable {
 
     private func mac(_ payload: [UInt8]) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: key)).prefix(16))
-    }
-
-    static func base64url(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func unbase64url(_ text: String) -> [UInt8]? {
-        guard text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), text.allSatisfy(\.isASCII) else { return nil }
-        var base = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base.count % 4 != 0 { base += "=" }
-        return Data(base64Encoded: base).map(Array.init)
     }
 }

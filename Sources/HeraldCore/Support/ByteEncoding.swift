@@ -1,0 +1,34 @@
+import Foundation
+
+/// Text forms of bytes used across Herald: lowercase hex (digests) and unpadded base64url
+/// (tokens in URLs and secrets). Byte-level, because these run per request.
+public enum ByteEncoding {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex, two characters per byte.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// RFC 4648 §5 base64url without padding.
+    public static func base64url(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The bytes of unpadded base64url text, or nil when it is not base64url.
+    public static func fromBase64url(_ text: String) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
+        }) else { return nil }
+        var base = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base.count % 4 != 0 { base += "=" }
+        return Data(base64Encoded: base).map(Array.init)
+    }
+}
