@@ -13,6 +13,43 @@ public protocol Channel: Sendable {
     var attemptTimeout: Int64 { get }
     /// A worker for one thread. Workers keep their connection between deliveries.
     func makeWorker() throws -> any ChannelWorker
+    /// Whether a delivery may be attempted now (rate limits, unhealthy robots). A delivery told to
+    /// wait is postponed without counting an attempt. Called right before the worker's `send`.
+    func admit(_ claimed: ClaimedDelivery, now: Int64) -> ChannelAdmission
+    /// How far back finished sends still count against rate limits (nil: the channel has none).
+    var rateWindow: Int64? { get }
+    /// Seeds rate limits with sends that finished before a restart.
+    func restore(recentSends: [RecentSend], now: Int64)
+    /// What is wrong with the channel's destinations right now (unhealthy robots), for `/readyz`.
+    func problems() -> [ChannelProblem]
+}
+
+extension Channel {
+    public func admit(_ claimed: ClaimedDelivery, now: Int64) -> ChannelAdmission { .proceed }
+    public var rateWindow: Int64? { nil }
+    public func restore(recentSends: [RecentSend], now: Int64) {}
+    public func problems() -> [ChannelProblem] { [] }
+}
+
+/// The answer to "may this delivery be attempted now?".
+public enum ChannelAdmission: Sendable, Equatable {
+    case proceed
+    /// Postpone it to `until` (epoch ms), no attempt counted; `reason` is shown on the delivery.
+    case wait(until: Int64, reason: String)
+}
+
+/// Something wrong with one destination of a channel.
+public struct ChannelProblem: Sendable, Equatable {
+    /// The destination, shortened so that it identifies without disclosing a credential.
+    public var destination: String
+    public var reason: String
+    public var since: Int64
+
+    public init(destination: String, reason: String, since: Int64) {
+        self.destination = destination
+        self.reason = reason
+        self.since = since
+    }
 }
 
 /// Delivers on one thread; never shared between threads, so it may hold a curl handle.

@@ -37,7 +37,11 @@ public enum ChannelFactory {
                 do { channels.append(try EmailChannel(config: config, settings: settings, password: password, links: links)) } catch {
                     throw .configuration("channel \(config.name): \(error.detail)")
                 }
-            case (.webhook, .smtp), (.email, .http):
+            case (.wecom, .http), (.dingtalk, .http), (.feishu, .http):
+                do { channels.append(try BotChannel(config: config)) } catch {
+                    throw .configuration("channel \(config.name): \(error.detail)")
+                }
+            case (.webhook, .smtp), (.email, .http), (.wecom, .smtp), (.dingtalk, .smtp), (.feishu, .smtp):
                 throw .configuration("channel \(config.name): provider \(config.provider.rawValue) does not fit kind \(config.kind.rawValue)")
             }
         }

@@ -41,11 +41,18 @@ final class ChannelPool: Sendable {
         logger: Logger
     ) {
         while let claimed = queue.pop() {
-            let started = Timestamps.now()
-            let clock = ContinuousClock.now
+            var started = Timestamps.now()
+            var clock = ContinuousClock.now
             let attempt: ChannelAttempt
             do {
-                attempt = worker.send(claimed, content: try renderer.render(claimed.message, channel: channel.kind))
+                let content = try renderer.render(claimed.message, channel: channel.kind)
+                if case .wait(let until, let reason) = channel.admit(claimed, now: started) {
+                    results.append(postponement(claimed, until: until, reason: reason, resolver: resolver, now: started))
+                    continue
+                }
+                started = Timestamps.now()
+                clock = ContinuousClock.now
+                attempt = worker.send(claimed, content: content)
             } catch {
                 attempt = ChannelAttempt(outcome: .failed(reason: "cannot render the message: \(error)"))
             }
@@ -59,6 +66,21 @@ final class ChannelPool: Sendable {
             Self.log(result, claimed: claimed, logger: logger)
             results.append(result)
         }
+    }
+
+    /// A delivery that must wait (rate limit, unhealthy robot): no attempt is counted, unless the
+    /// wait would end past the delivery's maximum age, which makes it dead instead.
+    private func postponement(
+        _ claimed: ClaimedDelivery, until: Int64, reason: String, resolver: OutcomeResolver, now: Int64
+    ) -> Postponement {
+        var item = Postponement(
+            deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
+            until: until, reason: reason)
+        if let why = resolver.retry.refusesWait(until: until, firstQueuedAt: claimed.delivery.createdAt) {
+            item.givesUp = true
+            item.reason = "\(reason); \(why)"
+        }
+        return item
     }
 
     /// Waits until every thread has finished its current attempt and exited (after ``JobQueue/close()``).

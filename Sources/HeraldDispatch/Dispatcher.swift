@@ -56,6 +56,17 @@ public final class Dispatcher: Service, Sendable {
 
     public func run() async throws {
         let resolver = OutcomeResolver(retry: options.retry)
+        for pool in pools {
+            guard let window = pool.channel.rateWindow else { continue }
+            // Rate limits carry over a restart: sends of the last window still count.
+            let now = Timestamps.now()
+            do {
+                let sends = try await store.recentSends(channel: pool.channel.name, since: now - window - pool.channel.attemptTimeout)
+                pool.channel.restore(recentSends: sends, now: now)
+            } catch {
+                logger.error("cannot read recent sends; rate limits start empty", metadata: ["channel": "\(pool.channel.name)", "error": "\(error)"])
+            }
+        }
         for pool in pools { try pool.start(results: results, resolver: resolver, renderer: options.renderer, logger: logger) }
         logger.info("dispatcher started", metadata: ["channels": "\(pools.map(\.channel.name).joined(separator: ","))"])
 
@@ -156,14 +167,16 @@ public final class Dispatcher: Service, Sendable {
         let batch = results.takeAll()
         guard !batch.isEmpty else { return }
         do {
-            try await store.record(batch)
+            if !batch.results.isEmpty { try await store.record(batch.results) }
+            if !batch.postponed.isEmpty { try await store.postpone(batch.postponed, now: Timestamps.now()) }
         } catch {
             // Put them back so the next flush tries again; their leases stay held meanwhile.
             results.restore(batch)
             throw error
         }
         var done: [String: Int] = [:]
-        for result in batch { done[result.report.channel, default: 0] += 1 }
+        for result in batch.results { done[result.report.channel, default: 0] += 1 }
+        for item in batch.postponed { done[item.channel, default: 0] += 1 }
         for pool in pools { if let n = done[pool.channel.name] { pool.outstanding.subtract(n, ordering: .acquiringAndReleasing) } }
         wakeup.raise()
     }

@@ -1,32 +1,53 @@
 import HeraldStore
 import Synchronization
 
-/// Finished attempts waiting for the recorder. Worker threads append; the recorder takes all
-/// at once and commits them in one transaction ("commit whatever is queued").
+/// Finished attempts (and postponed deliveries) waiting for the recorder. Worker threads append;
+/// the recorder takes all at once and commits them in one transaction ("commit whatever is queued").
 final class ResultBuffer: Sendable {
-    private let results = Mutex<[DeliveryResult]>([])
+    struct Batch: Sendable {
+        var results: [DeliveryResult] = []
+        var postponed: [Postponement] = []
+        var isEmpty: Bool { results.isEmpty && postponed.isEmpty }
+        var count: Int { results.count + postponed.count }
+    }
+
+    private let pending = Mutex(Batch())
     let signal = Signal()
 
     func append(_ result: DeliveryResult) {
-        // The recorder takes everything queued, so only the first result after it emptied the
+        add { $0.results.append(result) }
+    }
+
+    func append(_ postponement: Postponement) {
+        add { $0.postponed.append(postponement) }
+    }
+
+    private func add(_ change: (inout Batch) -> Void) {
+        // The recorder takes everything queued, so only the first item after it emptied the
         // buffer needs to wake it: one wake-up per batch instead of one per delivery.
-        let wasEmpty = results.withLock { results in
-            defer { results.append(result) }
-            return results.isEmpty
+        let wasEmpty = pending.withLock { batch in
+            defer { change(&batch) }
+            return batch.isEmpty
         }
         if wasEmpty { signal.raise() }
     }
 
-    /// Puts results back after a failed commit, ahead of newer ones.
-    func restore(_ batch: [DeliveryResult]) {
-        results.withLock { $0.insert(contentsOf: batch, at: 0) }
+    /// Puts a batch back after a failed commit, ahead of newer items.
+    func restore(_ batch: Batch) {
+        pending.withLock {
+            $0.results.insert(contentsOf: batch.results, at: 0)
+            $0.postponed.insert(contentsOf: batch.postponed, at: 0)
+        }
         signal.raise()
     }
 
-    func takeAll() -> [DeliveryResult] {
-        results.withLock { results in
-            defer { results.removeAll(keepingCapacity: true) }
-            return results
+    func takeAll() -> Batch {
+        pending.withLock { batch in
+            defer {
+                batch.results.removeAll(keepingCapacity: true)
+                batch.postponed.removeAll(keepingCapacity: true)
+            }
+            return batch
         }
     }
 }

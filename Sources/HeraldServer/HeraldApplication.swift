@@ -14,6 +14,7 @@ public struct HeraldApplication {
     public let config: HeraldConfig
     public let store: any Store
     public let dispatcher: Dispatcher
+    public let channels: [any Channel]
     public let renderer: MessageRenderer
     /// Signs tracking and unsubscribe links; nil without `[tracking] key`.
     public let links: LinkBuilder?
@@ -43,6 +44,7 @@ public struct HeraldApplication {
             logger.notice("no [tracking] key: emails carry no open/click tracking and no unsubscribe link")
         }
         let channels = try ChannelFactory.make(config.channels, environment: environment, links: links)
+        self.channels = channels
         renderer = MessageRenderer(library: try config.loadTemplates())
         let notifier = SystemdNotifier(environment: environment)
         self.notifier = notifier
@@ -64,7 +66,7 @@ public struct HeraldApplication {
         MessageRoutes(store: store, parser: parser, routing: config.routing, clients: clients, wakeup: dispatcher.wakeup)
             .register(on: router)
         ClientRoutes(store: store, config: config, cache: clients).register(on: router)
-        HealthRoutes(store: store).register(on: router)
+        HealthRoutes(store: store, channels: channels).register(on: router)
         if let links {
             TrackingRoutes(store: store, signer: links.signer).register(on: router)
             UnsubscribeRoutes(store: store, signer: links.signer).register(on: router)

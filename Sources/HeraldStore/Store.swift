@@ -30,6 +30,14 @@ public protocol Store: Sendable {
     /// Records finished attempts and the resulting state changes, in one transaction.
     func record(_ results: [DeliveryResult]) async throws
 
+    /// Puts claimed deliveries that were not attempted (rate limit, unhealthy robot) back in the
+    /// queue until their time, without counting an attempt; those that give up become `dead`.
+    func postpone(_ items: [Postponement], now: Int64) async throws
+
+    /// Attempts on `channel` that started at or after `since` (epoch ms): destination and finish
+    /// time, so rate limits survive a restart.
+    func recentSends(channel: String, since: Int64) async throws -> [RecentSend]
+
     /// Gives claimed-but-unstarted deliveries back to the queue (graceful shutdown).
     func release(deliveryIDs: [String], now: Int64) async throws
 
@@ -113,6 +121,28 @@ public struct DeliveryResult: Sendable, Equatable {
         self.nextDueAt = nextDueAt
         self.error = error
         self.providerID = providerID
+    }
+}
+
+/// A claimed delivery that waits instead of being attempted.
+public struct Postponement: Sendable, Equatable {
+    public var deliveryID: String
+    public var messageID: String
+    public var channel: String
+    /// When it becomes due again (epoch ms).
+    public var until: Int64
+    /// Why it waits, kept as the delivery's `last_error` and on a `postponed` event.
+    public var reason: String
+    /// The wait would go past the delivery's maximum age: it is `dead` instead.
+    public var givesUp: Bool
+
+    public init(deliveryID: String, messageID: String, channel: String, until: Int64, reason: String, givesUp: Bool = false) {
+        self.deliveryID = deliveryID
+        self.messageID = messageID
+        self.channel = channel
+        self.until = until
+        self.reason = reason
+        self.givesUp = givesUp
     }
 }
 

@@ -37,7 +37,7 @@ struct Route: AsyncParsableCommand {
                 print(JSONValue.object([
                     "client": .string(client.id), "tier": .string(client.tier),
                     "deliveries": .array(routes.map { r in
-                        .object(["channel": .string(r.channel), "destination": r.address.map(JSONValue.string) ?? .null,
+                        .object(["channel": .string(r.channel), "destination": r.address.map { .string(DestinationRules.redacted($0)) } ?? .null,
                                  "suppressed": r.suppressedReason.map(JSONValue.string) ?? .null, "rule": .string(r.rule)])
                     }),
                     "held_until": hold.map { .string(Timestamps.format($0.0)) } ?? .null,

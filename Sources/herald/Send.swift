@@ -57,7 +57,7 @@ struct Send: AsyncParsableCommand {
                 } else {
                     print("accepted \(m.id)")
                     var table = TextTable("DELIVERY", "CHANNEL", "STATUS", "DESTINATION")
-                    for d in deliveries { table.add(d.id, d.channel, d.state.rawValue, d.destination) }
+                    for d in deliveries { table.add(d.id, d.channel, d.state.rawValue, DestinationRules.redacted(d.destination)) }
                     print(table.render())
                 }
             case .conflict(let existing)?:

@@ -36,7 +36,7 @@ struct Status: AsyncParsableCommand {
             print("")
             var deliveries = TextTable("DELIVERY", "CHANNEL", "STATUS", "ATTEMPTS", "DESTINATION", "LAST ERROR")
             for d in detail.deliveries {
-                deliveries.add(d.id, d.channel, d.state.rawValue, String(d.attempts), d.destination, d.lastError ?? "")
+                deliveries.add(d.id, d.channel, d.state.rawValue, String(d.attempts), DestinationRules.redacted(d.destination), d.lastError ?? "")
             }
             print(deliveries.render())
             print("")

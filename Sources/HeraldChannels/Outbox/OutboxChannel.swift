@@ -11,8 +11,11 @@ public struct OutboxChannel: Channel {
     public let attemptTimeout: Int64 = 5_000
     let directory: String
     let composer: EmailComposer?
+    /// For robot kinds: builds the request body the robot would get.
+    let bot: BotChannel?
 
     public init(config: ChannelConfig, links: LinkBuilder? = nil) throws(HeraldError) {
+        bot = config.kind.isBot ? try BotChannel(config: config) : nil
         name = config.name
         kind = config.kind
         concurrency = 1
@@ -26,17 +29,19 @@ public struct OutboxChannel: Channel {
     }
 
     public func makeWorker() throws -> any ChannelWorker {
-        OutboxWorker(directory: directory, composer: composer)
+        OutboxWorker(directory: directory, composer: composer, bot: bot)
     }
 }
 
 final class OutboxWorker: ChannelWorker {
     let directory: String
     let composer: EmailComposer?
+    let bot: BotChannel?
 
-    init(directory: String, composer: EmailComposer?) {
+    init(directory: String, composer: EmailComposer?, bot: BotChannel?) {
         self.directory = directory
         self.composer = composer
+        self.bot = bot
     }
 
     func send(_ claimed: ClaimedDelivery, content: RenderedContent) -> ChannelAttempt {
@@ -49,9 +54,11 @@ final class OutboxWorker: ChannelWorker {
             path = directory + "/" + claimed.delivery.id + ".eml"
         } else {
             var out = "{\"destination\":"
-            JSONValue.writeString(claimed.delivery.destination, to: &out)
+            JSONValue.writeString(DestinationRules.redacted(claimed.delivery.destination), to: &out)
             out += ",\"payload\":"
-            out += String(decoding: WebhookPayload.body(for: claimed, content: content, timestamp: Timestamps.now()), as: UTF8.self)
+            let payload = bot.map { $0.request(for: claimed, content: content, now: Timestamps.now()).body }
+                ?? WebhookPayload.body(for: claimed, content: content, timestamp: Timestamps.now())
+            out += String(decoding: payload, as: UTF8.self)
             out += "}\n"
             bytes = Array(out.utf8)
             path = directory + "/" + claimed.delivery.id + ".json"

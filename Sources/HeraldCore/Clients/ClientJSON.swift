@@ -28,7 +28,7 @@ public enum ClientJSON {
                     "locale": opt(p.locale), "opt_outs": .array(p.optOuts.map(\.rawValue).sorted().map(JSONValue.string)),
                 ])
             }),
-            "endpoints": .object(c.endpoints.mapValues(JSONValue.string)),
+            "endpoints": .object(c.endpoints.mapValues { .string(DestinationRules.redacted($0)) }),
             "created_at": .string(Timestamps.format(c.createdAt)), "updated_at": .string(Timestamps.format(c.updatedAt)),
         ])
     }
@@ -145,8 +145,6 @@ public enum ClientJSON {
 
     /// `+` and 7–15 digits, the first not 0.
     public static func isE164(_ text: String) -> Bool {
-        let digits = text.utf8.dropFirst()
-        return text.hasPrefix("+") && (7...15).contains(digits.count) && digits.first != 0x30
-            && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        DestinationRules.phoneProblem(text) == nil
     }
 }

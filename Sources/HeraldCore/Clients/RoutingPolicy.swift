@@ -35,7 +35,7 @@ public struct RoutingPolicy: Sendable {
             case .email?:
                 let contact = client.contacts.first { $0.id == route.contactID } ?? client.contacts.first { $0.email != nil }
                 return contact?.email.map { FallbackStep(channel: name, destination: $0) }
-            case .webhook?:
+            case .webhook?, .wecom?, .dingtalk?, .feishu?:
                 return client.endpoints[name].map { FallbackStep(channel: name, destination: $0) }
             case nil:
                 return nil
@@ -61,7 +61,7 @@ public struct RoutingPolicy: Sendable {
         guard let plan = tiers[client.tier], let rule = plan.escalation else { return (nil, nil) }
         let destination: String?
         switch channels[rule.channel] {
-        case .webhook?: destination = client.endpoints[rule.channel]
+        case .webhook?, .wecom?, .dingtalk?, .feishu?: destination = client.endpoints[rule.channel]
         case .email?: destination = client.csm?.email
         case nil: destination = nil
         }
@@ -100,13 +100,14 @@ public struct RoutingPolicy: Sendable {
                         suppressedReason: optedOut ? "contact \(contact.id) opted out of \(category.rawValue) messages" : nil,
                         rule: "\(origin): \(name) to every contact with an email", contactID: contact.id))
                 }
-            case .webhook:
-                if let url = client.endpoints[name] {
-                    routes.append(Route(channel: name, address: url, suppressedReason: nil,
-                                        rule: "\(origin): \(name) to the client's registered endpoint", contactID: nil))
+            case .webhook, .wecom, .dingtalk, .feishu:
+                let target = kind == .webhook ? "registered endpoint" : "group robot"
+                if let address = client.endpoints[name] {
+                    routes.append(Route(channel: name, address: address, suppressedReason: nil,
+                                        rule: "\(origin): \(name) to the client's \(target)", contactID: nil))
                 } else {
                     routes.append(Route(channel: name, address: nil, suppressedReason: "the client has no \(name) endpoint",
-                                        rule: "\(origin): \(name) to the client's registered endpoint", contactID: nil))
+                                        rule: "\(origin): \(name) to the client's \(target)", contactID: nil))
                 }
             }
         }

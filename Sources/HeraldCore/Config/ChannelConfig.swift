@@ -29,6 +29,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var outboxDirectory: String
     /// For `kind = "email"`.
     public var email: EmailSettings?
+    /// For robot kinds (`wecom`, `dingtalk`, `feishu`).
+    public var bot: BotSettings?
 
     public init(
         name: String,
@@ -59,7 +61,7 @@ public struct ChannelConfig: Sendable, Equatable {
     /// The provider a kind uses when the file names none.
     public static func defaultProvider(for kind: ChannelKind) -> Provider {
         switch kind {
-        case .webhook: .http
+        case .webhook, .wecom, .dingtalk, .feishu: .http
         case .email: .smtp
         }
     }

@@ -16,4 +16,13 @@ public enum DurationText {
         if let seconds = Double(trimmed), seconds >= 0, seconds < 9e12 { return Int64((seconds * 1000).rounded()) }
         return nil
     }
+
+    /// The shortest text ``milliseconds(_:)`` reads back as `millis` (`1m`, `6s`, `1500ms`).
+    public static func format(_ millis: Int64) -> String {
+        for (suffix, factor) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)]
+        where millis != 0 && millis % factor == 0 {
+            return "\(millis / factor)\(suffix)"
+        }
+        return "\(millis)ms"
+    }
 }

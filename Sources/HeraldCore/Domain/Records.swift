@@ -18,6 +18,8 @@ public struct Message: Sendable, Equatable, Codable {
     public var replyTo: String?
     /// Whether open/click tracking may be applied (false when the client's tier turns it off).
     public var tracking: Bool
+    /// Whom robot messages @-mention, expanded (see ``Mentions``).
+    public var mentions: [String] = []
     public var createdAt: Int64
 
     public init(

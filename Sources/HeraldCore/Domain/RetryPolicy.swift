@@ -8,6 +8,12 @@ public protocol RetryPolicy: Sendable {
     ///   - firstQueuedAt: when the delivery was created, epoch ms (for the maximum age).
     ///   - now: epoch ms.
     func decide(attempt: Int, retryAfter: Int64?, firstQueuedAt: Int64, now: Int64) -> RetryDecision
+    /// Why a delivery may not wait (unattempted) until `until`, or nil when it may.
+    func refusesWait(until: Int64, firstQueuedAt: Int64) -> String?
+}
+
+extension RetryPolicy {
+    public func refusesWait(until: Int64, firstQueuedAt: Int64) -> String? { nil }
 }
 
 /// The outcome of a ``RetryPolicy``.
@@ -55,6 +61,10 @@ public struct ExponentialJitterRetryPolicy: RetryPolicy, Equatable {
             return .giveUp("gave up: the next attempt would be past the maximum age of \(maxAge / 1000) s")
         }
         return .retry(at: at)
+    }
+
+    public func refusesWait(until: Int64, firstQueuedAt: Int64) -> String? {
+        until - firstQueuedAt > maxAge ? "gave up: waiting would go past the maximum age of \(maxAge / 1000) s" : nil
     }
 }
 

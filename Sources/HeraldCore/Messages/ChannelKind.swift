@@ -3,12 +3,27 @@
 public enum ChannelKind: String, Sendable, Codable, CaseIterable {
     case webhook
     case email
+    /// WeCom (企业微信) group robot: the destination is the robot's `key`.
+    case wecom
+    /// DingTalk custom robot: the destination is `access_token`, or `access_token#SEC…` when signed.
+    case dingtalk
+    /// Feishu / Lark custom bot: the destination is the hook id, or `hook-id#secret` when signed.
+    case feishu
+
+    /// Group-chat robots: rate-limited per robot, errors in the response body.
+    public var isBot: Bool {
+        switch self {
+        case .wecom, .dingtalk, .feishu: true
+        case .webhook, .email: false
+        }
+    }
 
     /// Checks one destination address for this kind, returning why it is unacceptable.
     public func problem(with address: String) -> String? {
         switch self {
         case .webhook: DestinationRules.urlProblem(address)
         case .email: DestinationRules.emailProblem(address)
+        case .wecom, .dingtalk, .feishu: BotAddress.problem(address, kind: self)
         }
     }
 }

@@ -49,4 +49,19 @@ public enum DestinationRules {
     public static func hasLineBreak(_ text: String) -> Bool {
         text.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\u{0}" }
     }
+
+    /// Why `text` is not an E.164 phone number (`+` then 7–15 digits, no leading zero), or nil.
+    public static func phoneProblem(_ text: String) -> String? {
+        let digits = text.utf8.dropFirst()
+        guard text.hasPrefix("+"), (7...15).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              digits.first != 0x30
+        else { return "must be an E.164 number: '+', country code and number, 7–15 digits (e.g. +8613800138000)" }
+        return nil
+    }
+
+    /// A destination as the API shows it: a robot's signing secret (after `#`) is never shown.
+    public static func redacted(_ address: String) -> String {
+        guard let hash = address.firstIndex(of: "#"), !address.hasPrefix("http") else { return address }
+        return address[..<hash] + "#•••"
+    }
 }

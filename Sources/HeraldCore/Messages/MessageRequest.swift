@@ -85,6 +85,8 @@ public struct MessageRequest: Sendable, Equatable {
     public var destinations: [Destination]
     /// The `channels` field: with `to`, a filter of it; with `client_id` alone, an override of the tier's channels.
     public var channels: [String]?
+    /// Whom robot messages @-mention (see ``Mentions``); `csm`/`contacts` are expanded by routing.
+    public var mentions: [String] = []
     /// Set by routing: the client's CSM, as the `Reply-To` of emails.
     public var replyTo: String?
     /// Set by routing: false when the client's tier turns tracking off.
@@ -147,6 +149,7 @@ public struct MessageRequest: Sendable, Equatable {
         if let html { fields["html"] = .string(html) }
         if let locale { fields["locale"] = .string(locale) }
         if let channels { fields["channels"] = .array(channels.map(JSONValue.string)) }
+        if !mentions.isEmpty { fields["mentions"] = .array(mentions.map(JSONValue.string)) }
         if let sendAt { fields["send_at"] = .int(sendAt) }
         if let expiresAt { fields["expires_at"] = .int(expiresAt) }
         return ByteEncoding.hex(SHA256.hash(data: Data(JSONValue.object(fields).canonicalText.utf8)))

@@ -11,7 +11,7 @@ public struct MessageRequestParser: Sendable {
 
     static let knownFields: Set<String> = [
         "idempotency_key", "client_id", "template", "subject", "text", "html", "data", "to", "channels",
-        "locale", "send_at", "expires_at", "priority", "category",
+        "locale", "send_at", "expires_at", "priority", "category", "mentions",
     ]
 
     public init(channels: [String: ChannelKind], limits: MessageLimits = MessageLimits(), renderer: MessageRenderer = MessageRenderer()) {
@@ -75,6 +75,26 @@ public struct MessageRequestParser: Sendable {
                 request.data = .object(fields)
             }
         case .some(let other): reader.fail("data", "must be an object, not \(other.typeName)")
+        }
+
+        switch object["mentions"] {
+        case nil, .null: break
+        case .array(let items):
+            if items.count > Mentions.maximum { reader.fail("mentions", "more than \(Mentions.maximum) entries") }
+            for (i, item) in items.enumerated() {
+                guard case .string(let entry) = item else {
+                    reader.fail("mentions[\(i)]", "must be a string")
+                    continue
+                }
+                if let problem = Mentions.problem(entry) {
+                    reader.fail("mentions[\(i)]", problem)
+                } else if (entry == "csm" || entry == "contacts") && request.clientID == nil {
+                    reader.fail("mentions[\(i)]", "'\(entry)' needs a client_id to know who that is")
+                } else if !request.mentions.contains(entry) {
+                    request.mentions.append(entry)
+                }
+            }
+        case .some(let other): reader.fail("mentions", "must be an array of strings, not \(other.typeName)")
         }
 
         if request.template == nil && request.subject == nil && request.text == nil && request.html == nil {

@@ -19,6 +19,7 @@ public struct PlannedMessage: Sendable, Equatable {
             subject: request.subject, text: request.text, html: request.html, data: request.data.canonicalText,
             locale: request.locale, priority: request.priority, category: request.category, sendAt: request.sendAt,
             expiresAt: request.expiresAt, replyTo: request.replyTo, tracking: request.tracking, createdAt: now)
+        message.mentions = request.mentions
         let scheduled = (request.sendAt ?? now) > now
         deliveries = request.destinations.map { destination in
             let state: DeliveryState = destination.suppressedReason != nil ? .suppressed : scheduled ? .scheduled : .queued

@@ -55,6 +55,12 @@ public enum HeraldID {
         return utf8[(prefix.count + 1)...].allSatisfy { alphabet.contains($0) }
     }
 
+    /// The smallest id of `kind` made at or after `millis` (epoch ms): ids sort by time, so
+    /// `id >= lowerBound(…)` selects recent rows through the primary key.
+    public static func lowerBound(_ kind: Kind, atMillis millis: Int64) -> String {
+        kind.rawValue + "_" + encode(time: UInt64(max(0, millis)), high: 0, low: 0)
+    }
+
     private static func encode(time: UInt64, high: UInt16, low: UInt64) -> String {
         var out = [UInt8](repeating: 0, count: 26)
         // 48-bit time → 10 characters (the first carries 3 bits).

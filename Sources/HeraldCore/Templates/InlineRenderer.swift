@@ -7,8 +7,11 @@ public struct RenderedContent: Sendable, Equatable {
     public var html: String?
     /// Whether open/click tracking may be applied (a template can turn it off).
     public var tracking: Bool
+    /// For robot channels: `text` is markdown (template front matter `format: markdown`).
+    public var markdown: Bool
 
-    public init(subject: String?, text: String?, html: String?, tracking: Bool = true) {
+    public init(subject: String?, text: String?, html: String?, tracking: Bool = true, markdown: Bool = false) {
+        self.markdown = markdown
         self.subject = subject
         self.text = text
         self.html = html

@@ -28,7 +28,11 @@ public struct MessageRenderer: Sendable {
             throw .invalid(field: "template", "'\(template)' \(reason)")
         }
         // Inline content (or a webhook, whose receiver gets the template name and data as they are).
-        return try InlineRenderer.render(subject: subject, text: text, html: html, data: data)
+        let content = try InlineRenderer.render(subject: subject, text: text, html: html, data: data)
+        if channel.isBot && (content.text ?? content.subject ?? "").isEmpty {
+            throw .invalid(field: "text", "robot channels (\(channel.rawValue)) send text: give text, or a template with a \(channel.rawValue) version")
+        }
+        return content
     }
 
     /// Renders a stored message.
@@ -59,6 +63,7 @@ public struct MessageRenderer: Sendable {
             throw .invalid(field: "data", "the subject of \(file.name) renders with a line break")
         }
         return RenderedContent(
-            subject: subject, text: text, html: file.channel == "email" ? body : nil, tracking: file.tracking)
+            subject: subject, text: text, html: file.channel == "email" ? body : nil, tracking: file.tracking,
+            markdown: file.markdown)
     }
 }

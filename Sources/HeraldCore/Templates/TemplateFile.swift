@@ -2,7 +2,8 @@ import Foundation
 import Mustache
 
 /// One parsed template file: `templates/<name>/<channel>.<locale>.mustache`, optionally with a
-/// front matter between `---` lines holding `subject:` (email), `title:` (bots) and `tracking: false`.
+/// front matter between `---` lines holding `subject:` (email), `title:` (bots), `format: markdown`
+/// (bots; the default is plain text) and `tracking: false`.
 public struct TemplateFile: Sendable {
     public let name: String
     public let channel: String
@@ -14,6 +15,8 @@ public struct TemplateFile: Sendable {
     let subject: MustacheTemplate?
     /// Whether open/click tracking may be applied to messages from this template.
     public let tracking: Bool
+    /// Robot templates: the body is markdown rather than plain text.
+    public let markdown: Bool
     /// Where it came from, for error messages.
     public let path: String
 
@@ -35,8 +38,8 @@ public struct TemplateFile: Sendable {
                     throw .configuration("\(path):\(offset + 2): front matter lines are 'key: value'")
                 }
                 let key = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-                guard ["subject", "title", "tracking"].contains(key) else {
-                    throw .configuration("\(path):\(offset + 2): unknown front matter key '\(key)' (subject, title, tracking)")
+                guard ["subject", "title", "tracking", "format"].contains(key) else {
+                    throw .configuration("\(path):\(offset + 2): unknown front matter key '\(key)' (subject, title, format, tracking)")
                 }
                 fields[key] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
             }
@@ -60,10 +63,16 @@ public struct TemplateFile: Sendable {
         case "false": tracking = false
         default: throw .configuration("\(path): tracking must be true or false")
         }
+        let markdown: Bool
+        switch fields["format"] {
+        case nil, "text": markdown = false
+        case "markdown" where !isHTML: markdown = true
+        default: throw .configuration("\(path): format must be text or markdown (robot templates only)")
+        }
         return TemplateFile(
             name: name, channel: channel, locale: locale, body: try compile(String(body), plain: !isHTML, part: "the body"),
             textBody: nil, subject: try subjectSource.map { s throws(HeraldError) in try compile(s, plain: true, part: "the subject") },
-            tracking: tracking, path: path)
+            tracking: tracking, markdown: markdown, path: path)
     }
 
     static func compileText(_ text: String, path: String) throws(HeraldError) -> MustacheTemplate {

@@ -12,14 +12,14 @@ public enum RecordJSON {
 
     public static func deliverySummary(_ d: Delivery) -> JSONValue {
         .object([
-            "id": .string(d.id), "channel": .string(d.channel), "destination": .string(d.destination),
+            "id": .string(d.id), "channel": .string(d.channel), "destination": .string(DestinationRules.redacted(d.destination)),
             "status": .string(d.state.rawValue),
         ])
     }
 
     public static func delivery(_ d: Delivery, attempts: [Attempt]) -> JSONValue {
         .object([
-            "id": .string(d.id), "channel": .string(d.channel), "destination": .string(d.destination),
+            "id": .string(d.id), "channel": .string(d.channel), "destination": .string(DestinationRules.redacted(d.destination)),
             "status": .string(d.state.rawValue), "attempt_count": .int(Int64(d.attempts)),
             "next_attempt_at": DeliveryState.claimable.contains(d.state) ? time(d.dueAt) : .null,
             "expires_at": time(d.expiresAt), "last_error": optional(d.lastError),
@@ -79,7 +79,7 @@ public enum RecordJSON {
         var fields = messageFields(m)
         fields["deliveries"] = .array(deliveries.map { d in
             .object([
-                "id": .string(d.id), "channel": .string(d.channel), "destination": .string(d.destination),
+                "id": .string(d.id), "channel": .string(d.channel), "destination": .string(DestinationRules.redacted(d.destination)),
                 "status": .string(d.state.rawValue), "attempt_count": .int(Int64(d.attempts)),
                 "last_error": optional(d.lastError), "updated_at": time(d.updatedAt),
             ])

@@ -1,10 +1,14 @@
+import HeraldChannels
 import HeraldCore
 import HeraldStore
 import Hummingbird
 
 /// `/healthz` (the process answers) and `/readyz` (it can do its job: the database takes writes).
+/// `/readyz` also lists unhealthy destinations per channel (robots refused by their platform):
+/// they make the answer `degraded` but keep it 200, since every other destination still works.
 struct HealthRoutes: Sendable {
     let store: any Store
+    var channels: [any Channel] = []
 
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/healthz") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
@@ -14,7 +18,25 @@ struct HealthRoutes: Sendable {
                 let depth = try await store.queueDepth()
                 var counts: [String: JSONValue] = [:]
                 for (state, n) in depth { counts[state.rawValue] = .int(Int64(n)) }
-                return JSONResponse.make(.object(["status": .string("ready"), "deliveries": .object(counts)]))
+                var details: [String: JSONValue] = [:]
+                for channel in channels {
+                    let problems = channel.problems()
+                    details[channel.name] = .object([
+                        "kind": .string(channel.kind.rawValue),
+                        "healthy": .bool(problems.isEmpty),
+                        "unhealthy": .array(problems.map { p in
+                            .object([
+                                "destination": .string(p.destination), "reason": .string(p.reason),
+                                "since": .string(Timestamps.format(p.since)),
+                            ])
+                        }),
+                    ])
+                }
+                let degraded = channels.contains { !$0.problems().isEmpty }
+                return JSONResponse.make(.object([
+                    "status": .string(degraded ? "degraded" : "ready"), "deliveries": .object(counts),
+                    "channels": .object(details),
+                ]))
             } catch {
                 throw HeraldError.unavailable("database not writable: \(error)")
             }

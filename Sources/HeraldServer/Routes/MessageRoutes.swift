@@ -138,10 +138,13 @@ struct MessageRoutes: Sendable {
         -> (MessageRequest, [RoutingPolicy.Route])
     {
         var message = try parser.parse(json, path: path, idempotencyKeyHeader: header, now: now)
-        guard message.destinations.isEmpty, let clientID = message.clientID else { return (message, []) }
+        let mentionsClient = message.mentions.contains("csm") || message.mentions.contains("contacts")
+        guard message.destinations.isEmpty || mentionsClient, let clientID = message.clientID else { return (message, []) }
         guard let client = try await clients.client(id: clientID, store: store, now: now) else {
             throw HeraldError.invalid(field: path + "client_id", "no client '\(clientID)' (register it with PUT /v1/clients/{id})")
         }
+        message.mentions = Mentions.expand(message.mentions, client: client)
+        guard message.destinations.isEmpty else { return (message, []) }
         let routes: [RoutingPolicy.Route]
         do {
             routes = try routing.routes(for: client, override: message.channels, category: message.category)
@@ -182,12 +185,12 @@ struct MessageRoutes: Sendable {
         let scheduled = (message.sendAt ?? now) > now
         let planned: [JSONValue] = routes.isEmpty
             ? message.destinations.map { d in
-                .object(["channel": .string(d.channel), "destination": .string(d.address),
+                .object(["channel": .string(d.channel), "destination": .string(DestinationRules.redacted(d.address)),
                          "status": .string(scheduled ? "scheduled" : "queued"), "rule": .string("explicit 'to'")])
             }
             : routes.map { r in
                 .object([
-                    "channel": .string(r.channel), "destination": r.address.map(JSONValue.string) ?? .null,
+                    "channel": .string(r.channel), "destination": r.address.map { .string(DestinationRules.redacted($0)) } ?? .null,
                     "status": .string(r.address == nil ? "skipped" : r.suppressedReason != nil ? "suppressed" : scheduled ? "scheduled" : "queued"),
                     "reason": r.suppressedReason.map(JSONValue.string) ?? .null, "rule": .string(r.rule),
                     "contact_id": r.contactID.map(JSONValue.string) ?? .null,

@@ -20,12 +20,13 @@ enum SQLiteEnqueue {
         }
         let insertMessage = try db.cachedStatement(sql: """
             INSERT INTO messages (id, idempotency_key, fingerprint, client_id, template, subject, text, html, data,
-                locale, priority, category, send_at, expires_at, reply_to, tracking, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                locale, priority, category, send_at, expires_at, reply_to, tracking, mentions, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try insertMessage.execute(arguments: [
             m.id, m.idempotencyKey, planned.fingerprint, m.clientID, m.template, m.subject, m.text, m.html, m.data,
-            m.locale, m.priority.rawValue, m.category.rawValue, m.sendAt, m.expiresAt, m.replyTo, m.tracking, m.createdAt,
+            m.locale, m.priority.rawValue, m.category.rawValue, m.sendAt, m.expiresAt, m.replyTo, m.tracking,
+            m.mentions.isEmpty ? nil : JSONValue.array(m.mentions.map(JSONValue.string)).canonicalText, m.createdAt,
         ])
         if let e = planned.escalation {
             try db.cachedStatement(sql: """

@@ -160,6 +160,10 @@ enum SQLiteMigrations {
         migrator.registerMigration("v7-fallback") { db in
             try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN fallback TEXT")
         }
+        migrator.registerMigration("v8-bots") { db in
+            // Robot @-mentions. (Recent sends per robot are found through attempt ids, which sort by time.)
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN mentions TEXT")
+        }
         return migrator
     }
 }

@@ -6,7 +6,7 @@ import HeraldCore
 enum SQLiteRows {
     static let messageColumns = """
         id, idempotency_key, client_id, template, subject, text, html, data, locale, priority, category, \
-        send_at, expires_at, reply_to, tracking, created_at
+        send_at, expires_at, reply_to, tracking, mentions, created_at
         """
     static func messageColumns(prefix: String) -> String {
         messageColumns.split(separator: ",").map { prefix + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
@@ -19,7 +19,7 @@ enum SQLiteRows {
     static let eventColumns = "id, message_id, delivery_id, type, state, detail, actor, created_at"
 
     static func message(_ row: Row) -> Message {
-        Message(
+        var message = Message(
             id: row["id"], idempotencyKey: row["idempotency_key"], clientID: row["client_id"],
             template: row["template"], subject: row["subject"], text: row["text"], html: row["html"],
             data: row["data"], locale: row["locale"],
@@ -27,6 +27,10 @@ enum SQLiteRows {
             category: MessageRequest.Category(rawValue: row["category"] ?? "") ?? .transactional,
             sendAt: row["send_at"], expiresAt: row["expires_at"], replyTo: row["reply_to"], tracking: row["tracking"] ?? true,
             createdAt: row["created_at"])
+        if let text: String = row["mentions"], case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
+            message.mentions = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+        }
+        return message
     }
 
     static func delivery(_ row: Row) -> Delivery {

@@ -100,6 +100,58 @@ extension SQLiteStore {
         }
     }
 
+    public func postpone(_ items: [Postponement], now: Int64) async throws {
+        if items.isEmpty { return }
+        do {
+            try await pool.write { db in
+                let wait = try db.cachedStatement(sql: """
+                    UPDATE deliveries SET state = 'queued', due_at = ?, lease_until = NULL, lease_owner = NULL,
+                        attempts = MAX(attempts - 1, 0), last_error = ?, updated_at = ?
+                    WHERE id = ? AND state = 'sending'
+                    """)
+                let dead = try db.cachedStatement(sql: """
+                    UPDATE deliveries SET state = 'dead', lease_until = NULL, lease_owner = NULL,
+                        attempts = MAX(attempts - 1, 0), last_error = ?, updated_at = ?
+                    WHERE id = ? AND state = 'sending'
+                    """)
+                for item in items {
+                    if item.givesUp {
+                        try dead.execute(arguments: [item.reason, now, item.deliveryID])
+                    } else {
+                        try wait.execute(arguments: [item.until, item.reason, now, item.deliveryID])
+                    }
+                    guard db.changesCount > 0 else { continue }
+                    try SQLiteRows.insertEvent(
+                        db, messageID: item.messageID, deliveryID: item.deliveryID, type: item.givesUp ? "dead" : "postponed",
+                        state: item.givesUp ? .dead : .queued,
+                        detail: item.givesUp ? item.reason : "\(item.reason); due again \(Timestamps.format(item.until))",
+                        actor: "dispatcher", at: now)
+                    if item.givesUp {
+                        try SQLiteFallback.next(after: item.deliveryID, reason: item.reason, at: now, db: db)
+                    }
+                }
+            }
+        } catch {
+            throw SQLiteErrors.map(error)
+        }
+    }
+
+    public func recentSends(channel: String, since: Int64) async throws -> [RecentSend] {
+        do {
+            return try await pool.read { db in
+                // Attempt ids sort by creation time: the primary key finds the recent ones.
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT d.destination, a.started_at + a.duration_ms AS finished_at
+                    FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+                    WHERE a.id >= ? AND d.channel = ?
+                    """, arguments: [HeraldID.lowerBound(.attempt, atMillis: since), channel])
+                return rows.map { RecentSend(destination: $0["destination"], finishedAt: $0["finished_at"]) }
+            }
+        } catch {
+            throw SQLiteErrors.map(error)
+        }
+    }
+
     public func release(deliveryIDs: [String], now: Int64) async throws {
         if deliveryIDs.isEmpty { return }
         try await pool.write { db in

@@ -1,0 +1,55 @@
+import HeraldCore
+
+/// One HTTP request to a robot.
+struct BotRequest: Sendable, Equatable {
+    var url: String
+    var body: [UInt8]
+}
+
+/// What a robot's answer means.
+enum BotVerdict: Sendable, Equatable {
+    case accepted
+    /// Too fast: the robot rests for `pause` (or the channel's `rate_limited_pause`) before sending again.
+    case rateLimited(pause: Int64?, reason: String)
+    /// The robot itself is unusable (bad key/token, signature, keyword, IP allow-list): this
+    /// delivery fails and the robot is marked unhealthy.
+    case robotRejected(reason: String)
+    /// This message was refused; the robot is fine.
+    case failed(reason: String)
+    /// A transient error.
+    case retry(reason: String)
+}
+
+/// The wire format of one platform: how a message becomes a request, and how an answer is read.
+/// Platforms answer HTTP 200 with an error code in the body, so the body is always read.
+protocol BotPlatform: Sendable {
+    var kind: ChannelKind { get }
+    /// Largest message content in UTF-8 bytes; longer content is cut with a marker.
+    func contentLimit(markdown: Bool) -> Int
+    func request(
+        baseURL: String, address: BotAddress, title: String?, content: String, markdown: Bool,
+        mentions: Mentions.Resolved, now: Int64
+    ) -> BotRequest
+    func classify(_ response: HTTPResponse, now: Int64) -> BotVerdict
+}
+
+extension BotPlatform {
+    /// Reads `{"errcode": n, "errmsg": "…"}` (WeCom, DingTalk) or `{"code": n, "msg": "…"}` (Feishu).
+    func errorCode(_ body: [UInt8], codeKey: String, messageKey: String) -> (Int64, String)? {
+        guard case .object(let o)? = try? JSONValue.parse(body) else { return nil }
+        guard case .int(let code)? = o[codeKey] else { return nil }
+        if case .string(let message)? = o[messageKey] { return (code, message) }
+        return (code, "")
+    }
+
+    /// The verdict for answers that are not HTTP 200 with a JSON body.
+    func transportVerdict(_ response: HTTPResponse) -> BotVerdict {
+        let reason = "HTTP \(response.status)" + (response.bodySnippet().isEmpty ? "" : ": \(response.bodySnippet())")
+        switch response.status {
+        case 429: return .rateLimited(pause: nil, reason: reason)
+        case 408, 500..<600: return .retry(reason: reason)
+        case 401, 403, 404: return .robotRejected(reason: reason)
+        default: return .failed(reason: reason)
+        }
+    }
+}
