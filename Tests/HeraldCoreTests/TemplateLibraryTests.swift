@@ -40,6 +40,25 @@ import Testing
         }
     }
 
+    @Test func shippedRobotTemplatesRenderAsMarkdownWithinTheSmallestLimit() throws {
+        let library = try TemplateLibrary.load(directory: Self.shipped)
+        let renderer = MessageRenderer(library: library)
+        for name in ["welcome", "kickoff-reminder", "onboarding-milestone", "ebr-invite"] {
+            for kind in [ChannelKind.wecom, .dingtalk, .feishu] {
+                for locale in ["zh-CN", "en"] {
+                    #expect(library.file(name: name, channel: kind.rawValue, locale: locale)?.locale == locale)
+                    let content = try renderer.render(
+                        template: name, subject: nil, text: nil, html: nil, data: .object(Self.sampleData), locale: locale,
+                        channel: kind)
+                    #expect(content.markdown && content.html == nil)
+                    #expect(content.subject?.isEmpty == false && content.subject?.contains("{{") == false)
+                    let body = try #require(content.text)
+                    #expect(!body.contains("{{") && body.utf8.count < 4_096, "\(name)/\(kind).\(locale)")
+                }
+            }
+        }
+    }
+
     @Test func missingDataIsNamed() throws {
         let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.shipped))
         #expect {

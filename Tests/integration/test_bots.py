@@ -6,6 +6,7 @@ import time
 import pytest
 
 from bot_fakes import BotFakes
+from conftest import ROOT
 
 WINDOW = 6          # seconds: the tests shorten the platforms' minute
 LIMIT = 20
@@ -205,3 +206,29 @@ def test_robot_addresses_and_mentions_are_validated(make_daemon, fakes):
         assert headers["Content-Type"].startswith("application/problem+json")
         names = {p["name"]: p["reason"] for p in problem["invalid_params"]}
         assert field in names and words in names[field], (field, names)
+
+
+def test_client_routing_posts_to_the_clients_group_and_mentions_the_csm(make_daemon, fakes):
+    fakes.add("xinghe-group", "dingtalk", secret=DT_SECRET)
+    tiers = f'[templates]\ndir = "{ROOT / "templates"}"\n[tiers.strategic]\nchannels = ["dingtalk", "wecom"]\n'
+    daemon = make_daemon(herald_toml=tiers, extra_channels=bot_channels(fakes)).start()
+    client = {"name": "星河科技", "tier": "strategic", "locale": "zh-CN",
+              "csm": {"name": "王芳", "phone": "+8613800138000", "dingtalk_user_id": "wangfang01"},
+              "contacts": [{"id": "li", "name": "李雷", "phone": "+8613900139000"}],
+              "endpoints": {"dingtalk": f"xinghe-group#{DT_SECRET}"}}
+    status, _, stored = daemon.request("PUT", "/v1/clients/xinghe", client)
+    assert status == 201, stored
+    assert stored["endpoints"]["dingtalk"] == "xinghe-group#•••"          # the signing secret is write-only
+    status, _, reply = daemon.request("POST", "/v1/messages", {
+        "client_id": "xinghe", "template": "welcome", "mentions": ["csm", "contacts"],
+        "data": {"first_name": "李雷", "company": "星河科技", "product_name": "Acme", "csm_name": "王芳",
+                 "csm_email": "wang.fang@acme.example", "start_url": "https://acme.example/start"}})
+    assert status == 202, reply
+    body = daemon.wait_for_states(reply["id"], {"sent"})
+    assert [d["channel"] for d in body["deliveries"]] == ["dingtalk"]
+    assert any(e["type"] == "skipped" and "wecom" in e["detail"] for e in body["events"])   # no WeCom group on file
+    (_, ding), = fakes.wait_for("xinghe-group", 1)
+    assert ding["msgtype"] == "markdown" and ding["markdown"]["title"] == "欢迎星河科技加入Acme"
+    assert ding["at"]["atUserIds"] == ["wangfang01"]
+    assert ding["at"]["atMobiles"] == ["13800138000", "13900139000"]
+    assert "@13900139000" in ding["markdown"]["text"]

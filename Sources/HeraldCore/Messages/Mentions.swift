@@ -57,6 +57,12 @@ public enum Mentions {
         public var userIDs: [String] = []
         public var all = false
         public var isEmpty: Bool { mobiles.isEmpty && userIDs.isEmpty && !all }
+
+        public init(mobiles: [String] = [], userIDs: [String] = [], all: Bool = false) {
+            self.mobiles = mobiles
+            self.userIDs = userIDs
+            self.all = all
+        }
     }
 
     public static func resolve(_ entries: [String], for kind: ChannelKind) -> Resolved {
