@@ -21,9 +21,9 @@ def fakes():
     f.stop()
 
 
-def bot_channels(fakes, extra=""):
+def bot_channels(fakes, extra="", concurrency=4):
     common = (f'rate_limit = {LIMIT}\nrate_window = "{WINDOW}s"\nrate_limited_pause = "1500ms"\n'
-              'unhealthy_recheck = "1h"\ntimeout = "2s"\nconcurrency = 4\n' + extra)
+              f'unhealthy_recheck = "1h"\ntimeout = "2s"\nconcurrency = {concurrency}\n' + extra)
     return {p: f'kind = "{p}"\nbase_url = "{fakes.base_url(p)}"\n' + common for p in ("wecom", "dingtalk", "feishu")}
 
 
@@ -129,7 +129,8 @@ def test_ten_robots_sixty_messages_each_never_trip_the_limit_and_use_the_allowan
 def test_rate_limited_answers_make_herald_rest_then_deliver_everything(make_daemon, fakes):
     fakes.add("dt-busy", "dingtalk")
     fakes.preload["dt-busy"] = 2                 # the platform says "too fast" twice
-    daemon = make_daemon(extra_channels=bot_channels(fakes)).start()
+    # One sender, so that no request is already on its way when a "too fast" answer comes back.
+    daemon = make_daemon(extra_channels=bot_channels(fakes, concurrency=1)).start()
     ids = [send(daemon, "dingtalk", "dt-busy", text=f"update {n}") for n in range(5)]
     for message_id in ids:
         daemon.wait_for_states(message_id, {"sent"}, timeout=30)
