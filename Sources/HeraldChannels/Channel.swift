@@ -66,9 +66,12 @@ public struct ChannelAttempt: Sendable, Equatable {
     public var outcome: DeliveryOutcome
     /// HTTP status or SMTP reply code, when the provider answered.
     public var statusCode: Int?
+    /// SMS: the parts the message was sent as (what it costs).
+    public var segments: Int?
 
-    public init(outcome: DeliveryOutcome, statusCode: Int? = nil) {
+    public init(outcome: DeliveryOutcome, statusCode: Int? = nil, segments: Int? = nil) {
         self.outcome = outcome
         self.statusCode = statusCode
+        self.segments = segments
     }
 }

@@ -4,7 +4,7 @@ import HeraldCore
 public enum ChannelFactory {
     /// - Throws: a configuration error naming the channel when a secret cannot be read or is malformed.
     public static func make(
-        _ configs: [ChannelConfig], environment: [String: String], links: LinkBuilder? = nil
+        _ configs: [ChannelConfig], environment: [String: String], links: LinkBuilder? = nil, publicURL: String? = nil
     ) throws(HeraldError) -> [any Channel] {
         var channels: [any Channel] = []
         for config in configs {
@@ -41,7 +41,17 @@ public enum ChannelFactory {
                 do { channels.append(try BotChannel(config: config)) } catch {
                     throw .configuration("channel \(config.name): \(error.detail)")
                 }
-            case (.webhook, .smtp), (.email, .http), (.wecom, .smtp), (.dingtalk, .smtp), (.feishu, .smtp):
+            case (.sms, .twilio), (.sms, .aliyun):
+                guard let reference = config.sms?.credential else {
+                    throw .configuration("channel \(config.name): the provider credential is missing")
+                }
+                do {
+                    let credential = try reference.resolve(environment: environment)
+                    channels.append(try SMSChannel(config: config, credential: credential, publicURL: publicURL ?? links?.publicURL))
+                } catch {
+                    throw .configuration("channel \(config.name): \(error.detail)")
+                }
+            default:
                 throw .configuration("channel \(config.name): provider \(config.provider.rawValue) does not fit kind \(config.kind.rawValue)")
             }
         }

@@ -61,7 +61,8 @@ final class ChannelPool: Sendable {
             let report = AttemptReport(
                 deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
                 number: claimed.attemptNumber,
-                startedAt: started, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome)
+                startedAt: started, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome,
+                segments: attempt.segments)
             let result = resolver.resolve(report, createdAt: claimed.delivery.createdAt, now: started + millis)
             Self.log(result, claimed: claimed, logger: logger)
             results.append(result)

@@ -56,6 +56,11 @@ public protocol Store: Sendable {
     func recordEngagement(deliveryID: String, kind: TrackedLink.Kind, url: String?, userAgent: String?, at: Int64)
         async throws -> Bool
 
+    /// Applies a provider's delivery receipt to the delivery with that provider id (`delivered` or
+    /// `failed`, when the state machine allows: receipts arrive out of order and the furthest state
+    /// is kept) and records it as an event either way. Returns false when no delivery has that id.
+    func recordReceipt(providerID: String, channel: String?, state: DeliveryState, detail: String, at: Int64) async throws -> Bool
+
     /// Suppresses the address of a delivery for marketing messages (an unsubscribe link was used).
     /// Returns the address, or nil for an unknown delivery.
     func unsubscribe(deliveryID: String, at: Int64) async throws -> String?

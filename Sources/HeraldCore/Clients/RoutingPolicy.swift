@@ -35,6 +35,9 @@ public struct RoutingPolicy: Sendable {
             case .email?:
                 let contact = client.contacts.first { $0.id == route.contactID } ?? client.contacts.first { $0.email != nil }
                 return contact?.email.map { FallbackStep(channel: name, destination: $0) }
+            case .sms?:
+                let contact = client.contacts.first { $0.id == route.contactID } ?? client.contacts.first { $0.phone != nil }
+                return contact?.phone.map { FallbackStep(channel: name, destination: $0) }
             case .webhook?, .wecom?, .dingtalk?, .feishu?:
                 return client.endpoints[name].map { FallbackStep(channel: name, destination: $0) }
             case nil:
@@ -63,6 +66,7 @@ public struct RoutingPolicy: Sendable {
         switch channels[rule.channel] {
         case .webhook?, .wecom?, .dingtalk?, .feishu?: destination = client.endpoints[rule.channel]
         case .email?: destination = client.csm?.email
+        case .sms?: destination = client.contacts.first { $0.phone != nil }?.phone
         case nil: destination = nil
         }
         guard let destination else {
@@ -99,6 +103,19 @@ public struct RoutingPolicy: Sendable {
                         channel: name, address: contact.email,
                         suppressedReason: optedOut ? "contact \(contact.id) opted out of \(category.rawValue) messages" : nil,
                         rule: "\(origin): \(name) to every contact with an email", contactID: contact.id))
+                }
+            case .sms:
+                let people = client.contacts.filter { $0.phone != nil }
+                if people.isEmpty {
+                    routes.append(Route(channel: name, address: nil, suppressedReason: "no contact has a phone number",
+                                        rule: "\(origin): \(name) to every contact with a phone", contactID: nil))
+                }
+                for contact in people {
+                    let optedOut = contact.optOuts.contains(category)
+                    routes.append(Route(
+                        channel: name, address: contact.phone,
+                        suppressedReason: optedOut ? "contact \(contact.id) opted out of \(category.rawValue) messages" : nil,
+                        rule: "\(origin): \(name) to every contact with a phone", contactID: contact.id))
                 }
             case .webhook, .wecom, .dingtalk, .feishu:
                 let target = kind == .webhook ? "registered endpoint" : "group robot"

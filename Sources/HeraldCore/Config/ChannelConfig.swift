@@ -6,6 +6,10 @@ public struct ChannelConfig: Sendable, Equatable {
         case http
         /// SMTP through libcurl (email).
         case smtp
+        /// Twilio Messages API (SMS).
+        case twilio
+        /// Aliyun Dysmsapi `SendSms` (SMS with approved templates).
+        case aliyun
         /// Write each delivery to `outbox_dir/<delivery id>.json` instead of sending it.
         case outbox
     }
@@ -31,6 +35,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var email: EmailSettings?
     /// For robot kinds (`wecom`, `dingtalk`, `feishu`).
     public var bot: BotSettings?
+    /// For `kind = "sms"`.
+    public var sms: SMSSettings?
 
     public init(
         name: String,
@@ -63,6 +69,7 @@ public struct ChannelConfig: Sendable, Equatable {
         switch kind {
         case .webhook, .wecom, .dingtalk, .feishu: .http
         case .email: .smtp
+        case .sms: .twilio
         }
     }
 }

@@ -223,7 +223,8 @@ public enum ConfigLoader {
         }
         var channel = ChannelConfig(name: name, kind: kind, provider: ChannelConfig.defaultProvider(for: kind))
         if let p = reader.string("provider") {
-            let allowed: [ChannelConfig.Provider] = [ChannelConfig.defaultProvider(for: kind), .outbox]
+            let allowed: [ChannelConfig.Provider] = kind == .sms
+                ? [.twilio, .aliyun, .outbox] : [ChannelConfig.defaultProvider(for: kind), .outbox]
             if let provider = ChannelConfig.Provider(rawValue: p), allowed.contains(provider) {
                 channel.provider = provider
             } else {
@@ -232,6 +233,7 @@ public enum ConfigLoader {
         }
         if kind == .email { channel.email = parseEmail(&reader, baseDirectory: baseDirectory) }
         if kind.isBot { channel.bot = parseBot(&reader, kind: kind) }
+        if kind == .sms { channel.sms = parseSMS(&reader, provider: channel.provider, baseDirectory: baseDirectory) }
         if let n = reader.int("concurrency", range: 1...256) { channel.concurrency = n }
         if let d = reader.duration("connect_timeout", minimum: 100) { channel.connectTimeout = d }
         if let d = reader.duration("timeout", minimum: 100) { channel.timeout = d }
@@ -254,28 +256,6 @@ public enum ConfigLoader {
         reader.rejectUnknownKeys()
         guard reader.problems.isEmpty else { throw .configuration(reader.problems.joined(separator: "\n")) }
         return channel
-    }
-
-    /// The robot keys of a channel file; all optional.
-    static func parseBot(_ reader: inout TOMLReader, kind: ChannelKind) -> BotSettings {
-        var bot = BotSettings(kind: kind)
-        if let url = reader.string("base_url") {
-            if let problem = DestinationRules.urlProblem(url) { reader.fail("base_url", problem) } else {
-                bot.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-            }
-        }
-        if let n = reader.int("rate_limit", range: 1...10_000) { bot.rateLimit = n }
-        if let d = reader.duration("rate_window", minimum: 100) { bot.rateWindow = d }
-        if let d = reader.duration("rate_limited_pause", minimum: 0) { bot.rateLimitedPause = d }
-        if let d = reader.duration("unhealthy_recheck", minimum: 1_000) { bot.unhealthyRecheck = d }
-        if let words = reader.strings("keywords") {
-            if words.contains(where: { $0.isEmpty || DestinationRules.hasLineBreak($0) }) {
-                reader.fail("keywords", "keywords must be non-empty single-line strings")
-            } else {
-                bot.keywords = words
-            }
-        }
-        return bot
     }
 
     /// The email keys of a channel file; `from` is required.

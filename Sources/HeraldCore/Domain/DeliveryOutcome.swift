@@ -24,11 +24,14 @@ public struct AttemptReport: Sendable, Equatable {
     /// HTTP status or SMTP reply code, when there was one.
     public var statusCode: Int?
     public var outcome: DeliveryOutcome
+    /// SMS: the parts the message was sent as.
+    public var segments: Int?
 
     public init(
         deliveryID: String, messageID: String, channel: String, number: Int, startedAt: Int64, durationMillis: Int64,
-        statusCode: Int?, outcome: DeliveryOutcome
+        statusCode: Int?, outcome: DeliveryOutcome, segments: Int? = nil
     ) {
+        self.segments = segments
         self.deliveryID = deliveryID
         self.messageID = messageID
         self.channel = channel

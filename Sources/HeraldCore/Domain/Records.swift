@@ -65,14 +65,17 @@ public struct Delivery: Sendable, Equatable, Codable {
     public var purpose: String?
     /// Where to go next if this delivery fails permanently.
     public var fallback: [FallbackStep] = []
+    /// SMS: the parts it was sent as.
+    public var segments: Int?
     public var createdAt: Int64
     public var updatedAt: Int64
 
     public init(
         id: String, messageID: String, channel: String, destination: String, state: DeliveryState, attempts: Int,
-        dueAt: Int64, expiresAt: Int64?, lastError: String?, providerID: String?, purpose: String? = nil, createdAt: Int64,
-        updatedAt: Int64
+        dueAt: Int64, expiresAt: Int64?, lastError: String?, providerID: String?, purpose: String? = nil,
+        segments: Int? = nil, createdAt: Int64, updatedAt: Int64
     ) {
+        self.segments = segments
         self.purpose = purpose
         self.id = id
         self.messageID = messageID

@@ -9,12 +9,14 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
     case dingtalk
     /// Feishu / Lark custom bot: the destination is the hook id, or `hook-id#secret` when signed.
     case feishu
+    /// Text messages to a phone (Twilio, Aliyun): the destination is an E.164 number.
+    case sms
 
     /// Group-chat robots: rate-limited per robot, errors in the response body.
     public var isBot: Bool {
         switch self {
         case .wecom, .dingtalk, .feishu: true
-        case .webhook, .email: false
+        case .webhook, .email, .sms: false
         }
     }
 
@@ -24,6 +26,7 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
         case .webhook: DestinationRules.urlProblem(address)
         case .email: DestinationRules.emailProblem(address)
         case .wecom, .dingtalk, .feishu: BotAddress.problem(address, kind: self)
+        case .sms: DestinationRules.phoneProblem(address)
         }
     }
 }

@@ -24,6 +24,7 @@ public enum RecordJSON {
             "next_attempt_at": DeliveryState.claimable.contains(d.state) ? time(d.dueAt) : .null,
             "expires_at": time(d.expiresAt), "last_error": optional(d.lastError),
             "provider_id": optional(d.providerID), "created_at": time(d.createdAt), "updated_at": time(d.updatedAt),
+            "segments": d.segments.map { .int(Int64($0)) } ?? .null,
             "attempts": .array(attempts.map(attempt)),
         ])
     }

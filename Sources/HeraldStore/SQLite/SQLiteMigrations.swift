@@ -164,6 +164,13 @@ enum SQLiteMigrations {
             // Robot @-mentions. (Recent sends per robot are found through attempt ids, which sort by time.)
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN mentions TEXT")
         }
+        migrator.registerMigration("v9-sms") { db in
+            // What an SMS cost; and finding a delivery by the provider's id when a receipt arrives.
+            try db.execute(sql: """
+                ALTER TABLE deliveries ADD COLUMN segments INTEGER;
+                CREATE INDEX deliveries_provider ON deliveries(provider_id) WHERE provider_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

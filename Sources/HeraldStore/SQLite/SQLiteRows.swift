@@ -13,7 +13,7 @@ enum SQLiteRows {
     }
     static let deliveryColumns = """
         id, message_id, channel, destination, state, attempts, due_at, expires_at, last_error, provider_id, \
-        purpose, created_at, updated_at
+        purpose, segments, created_at, updated_at
         """
     static let attemptColumns = "id, delivery_id, number, started_at, duration_ms, status_code, outcome, error, provider_id"
     static let eventColumns = "id, message_id, delivery_id, type, state, detail, actor, created_at"
@@ -38,8 +38,8 @@ enum SQLiteRows {
             id: row["id"], messageID: row["message_id"], channel: row["channel"], destination: row["destination"],
             state: DeliveryState(rawValue: row["state"] ?? "") ?? .failed, attempts: row["attempts"],
             dueAt: row["due_at"], expiresAt: row["expires_at"], lastError: row["last_error"],
-            providerID: row["provider_id"], purpose: row["purpose"], createdAt: row["created_at"],
-            updatedAt: row["updated_at"])
+            providerID: row["provider_id"], purpose: row["purpose"], segments: row["segments"],
+            createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 
     static func attempt(_ row: Row) -> Attempt {

@@ -52,7 +52,8 @@ extension SQLiteStore {
             try await pool.write { db in
                 let update = try db.cachedStatement(sql: """
                     UPDATE deliveries SET state = ?, due_at = COALESCE(?, due_at), lease_until = NULL, lease_owner = NULL,
-                        last_error = ?, provider_id = COALESCE(?, provider_id), updated_at = ?
+                        last_error = ?, provider_id = COALESCE(?, provider_id), segments = COALESCE(?, segments),
+                        updated_at = ?
                     WHERE id = ? AND state = 'sending'
                     """)
                 let attempt = try db.cachedStatement(sql: """
@@ -76,8 +77,8 @@ extension SQLiteStore {
                     ])
                     guard DeliveryStateMachine.canTransition(from: .sending, to: result.newState) else { continue }
                     try update.execute(arguments: [
-                        result.newState.rawValue, result.nextDueAt, result.error, result.providerID, finishedAt,
-                        report.deliveryID,
+                        result.newState.rawValue, result.nextDueAt, result.error, result.providerID, report.segments,
+                        finishedAt, report.deliveryID,
                     ])
                     // No row changed: the delivery is no longer ours (cancelled, or reclaimed after our lease
                     // ran out). The attempt is on record; the state belongs to whoever holds it now.

@@ -30,6 +30,33 @@ extension SQLiteStore {
         }
     }
 
+    public func recordReceipt(
+        providerID: String, channel: String?, state: DeliveryState, detail: String, at: Int64
+    ) async throws -> Bool {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT id, message_id, state FROM deliveries WHERE provider_id = ? AND (? IS NULL OR channel = ?)
+                    ORDER BY id DESC LIMIT 1
+                    """), arguments: [providerID, channel, channel])
+            else { return false }
+            let id: String = row["id"]
+            let current = DeliveryState(rawValue: row["state"]) ?? .failed
+            var moved: DeliveryState? = nil
+            if DeliveryStateMachine.canTransition(from: current, to: state) {
+                try db.cachedStatement(sql: "UPDATE deliveries SET state = ?, last_error = ?, updated_at = ? WHERE id = ?")
+                    .execute(arguments: [state.rawValue, state == .failed ? detail : nil, at, id])
+                moved = state
+            }
+            try SQLiteRows.insertEvent(
+                db, messageID: row["message_id"], deliveryID: id, type: state.rawValue, state: moved,
+                detail: moved == nil ? "\(detail) (receipt after \(current.rawValue); state kept)" : detail,
+                actor: "provider", at: at)
+            if moved == .failed { try SQLiteFallback.next(after: id, reason: detail, at: at, db: db) }
+            return true
+        }
+    }
+
     public func unsubscribe(deliveryID: String, at: Int64) async throws -> String? {
         try await pool.write { db in
             guard let row = try Row.fetchOne(

@@ -1,0 +1,74 @@
+import Crypto
+import Foundation
+import HeraldCore
+
+/// Aliyun Dysmsapi `SendSms` (RPC, signature version 1.0): the content is an approved template
+/// (`TemplateCode`) filled with `TemplateParam` (the message data, every value a string).
+struct AliyunSMS: SMSProvider {
+    let baseURL: String
+    let accessKeyID: String
+    let accessKeySecret: String
+    let signName: String
+    let region: String
+    let templateCodes: [String: String]
+
+    /// `Signature = base64(HMAC-SHA1(secret + "&", "POST&%2F&" + pct(sorted query)))`.
+    static func sign(_ fields: [(String, String)], secret: String, method: String = "POST") -> String {
+        let canonical = fields.sorted { $0.0 < $1.0 }.map { FormEncoding.percent($0.0) + "=" + FormEncoding.percent($0.1) }
+            .joined(separator: "&")
+        let toSign = method + "&" + FormEncoding.percent("/") + "&" + FormEncoding.percent(canonical)
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(toSign.utf8), using: SymmetricKey(data: Data((secret + "&").utf8)))
+        return Data(mac).base64EncodedString()
+    }
+
+    /// Aliyun numbers: mainland China without `+86`, others with the country code and no `+`.
+    static func number(_ e164: String) -> String {
+        e164.hasPrefix("+86") ? String(e164.dropFirst(3)) : String(e164.dropFirst())
+    }
+
+    func request(to: String, text: String, claimed: ClaimedDelivery, now: Int64) throws(HeraldError)
+        -> (url: String, headers: [(String, String)], body: [UInt8])
+    {
+        guard let template = claimed.message.template, let code = templateCodes[template] else {
+            throw .invalid(field: "template", "Aliyun sends approved templates only: map '\(claimed.message.template ?? "(inline)")' to its SMS_ code under [template_codes]")
+        }
+        var params: [String: JSONValue] = [:]
+        if case .object(let data)? = try? JSONValue.parse(Array(claimed.message.data.utf8)) {
+            for (key, value) in data {
+                switch value {
+                case .string(let s): params[key] = .string(s)
+                case .null, .object, .array: continue
+                default: params[key] = .string(value.canonicalText)
+                }
+            }
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        var fields: [(String, String)] = [
+            ("AccessKeyId", accessKeyID), ("Action", "SendSms"), ("Format", "JSON"), ("OutId", claimed.delivery.id),
+            ("PhoneNumbers", Self.number(to)), ("RegionId", region), ("SignName", signName),
+            ("SignatureMethod", "HMAC-SHA1"), ("SignatureNonce", UUID().uuidString), ("SignatureVersion", "1.0"),
+            ("TemplateCode", code), ("TemplateParam", JSONValue.object(params).canonicalText),
+            ("Timestamp", formatter.string(from: Date(timeIntervalSince1970: Double(now) / 1000))), ("Version", "2017-05-25"),
+        ]
+        fields.append(("Signature", Self.sign(fields, secret: accessKeySecret)))
+        return (baseURL + "/", [("Content-Type", "application/x-www-form-urlencoded")], Array(FormEncoding.encode(fields).utf8))
+    }
+
+    /// Only `Code == "OK"` is accepted (its `BizId` is the provider id); `isp.SYSTEM_ERROR` and the
+    /// flow controls retry after their window; number, template, signature and balance errors fail.
+    func classify(_ response: HTTPResponse) -> DeliveryOutcome {
+        guard let code = field(response.body, "Code") else {
+            let reason = "aliyun HTTP \(response.status): \(response.bodySnippet())"
+            return response.status >= 500 ? .retry(after: nil, reason: reason) : .failed(reason: reason)
+        }
+        let reason = "aliyun \(code): \(field(response.body, "Message") ?? "")"
+        switch code {
+        case "OK": return .sent(providerID: field(response.body, "BizId"))
+        case "isp.SYSTEM_ERROR", "SignatureNonceUsed", "Throttling.User", "ServiceUnavailable": return .retry(after: nil, reason: reason)
+        case "isv.BUSINESS_LIMIT_CONTROL": return .retry(after: 60_000, reason: reason)
+        case "isv.DAY_LIMIT_CONTROL": return .retry(after: 3_600_000, reason: reason)
+        default: return .failed(reason: reason)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import HeraldChannels
+import HeraldCore
+import HeraldStore
+import Hummingbird
+import Logging
+
+/// Delivery receipts from SMS providers. Public routes, each authenticated its provider's way:
+/// - `POST /callbacks/twilio`: `X-Twilio-Signature` = base64(HMAC-SHA1(auth token, URL + sorted
+///   params as key+value)), over the URL Twilio called (`public_url` + path), with and without an
+///   explicit default port; a bad or missing signature gets 403.
+/// - `POST /callbacks/aliyun/{token}`: Aliyun's HTTP batch push (a JSON array of reports) to a URL
+///   holding the channel's `receipt_token`; a wrong token gets 403.
+/// Receipts for unknown messages are logged and acknowledged, so the provider stops resending them.
+struct ReceiptRoutes: Sendable {
+    struct Secrets: Sendable {
+        /// (channel, auth token) of each Twilio channel.
+        var twilio: [(String, String)] = []
+        /// (channel, receipt token) of each Aliyun channel.
+        var aliyun: [(String, String)] = []
+    }
+
+    let store: any Store
+    let secrets: Secrets
+    let publicURL: String
+    let logger: Logger
+
+    func register(on router: Router<HeraldRequestContext>) {
+        router.post("/callbacks/twilio") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let params = FormEncoding.decode(Array(body.readableBytesView))
+            let query = request.uri.query.map { "?" + $0 } ?? ""
+            guard let signature = request.headers[HTTPField.Name("X-Twilio-Signature")!],
+                  let channel = twilioChannel(signature: signature, url: publicURL + request.uri.path + query, params: params)
+            else {
+                logger.warning("twilio receipt with a bad signature refused")
+                throw HeraldError(kind: .forbidden, detail: "X-Twilio-Signature does not match")
+            }
+            let value = { (key: String) in params.first { $0.0 == key }?.1 }
+            guard let sid = value("MessageSid") ?? value("SmsSid"), let status = value("MessageStatus") ?? value("SmsStatus") else {
+                throw HeraldError.invalid(field: "MessageSid", "a status callback has MessageSid and MessageStatus")
+            }
+            let state: DeliveryState
+            switch status {
+            case "delivered", "read": state = .delivered
+            case "undelivered", "failed": state = .failed
+            default: return Response(status: .noContent)   // queued/sending/sent: nothing new
+            }
+            let code = value("ErrorCode").map { " (error \($0))" } ?? ""
+            let found = try await store.recordReceipt(
+                providerID: sid, channel: channel, state: state, detail: "twilio: \(status)\(code)", at: Timestamps.now())
+            if !found { logger.notice("twilio receipt for an unknown message ignored", metadata: ["sid": "\(sid)"]) }
+            return Response(status: .noContent)
+        }
+        router.post("/callbacks/aliyun/:token") { request, context -> Response in
+            guard let token = context.parameters.get("token"),
+                  let channel = secrets.aliyun.first(where: { constantTimeEqual($0.1, token) })?.0
+            else { throw HeraldError(kind: .forbidden, detail: "unknown receipt token") }
+            let json = try await RequestBody.json(request, limit: 1 << 20)
+            guard case .array(let reports) = json else {
+                throw HeraldError.invalid(field: "(body)", "Aliyun receipts are a JSON array of reports")
+            }
+            for case .object(let report) in reports {
+                guard case .string(let bizID)? = report["biz_id"] else { continue }
+                let success: Bool = switch report["success"] {
+                case .bool(let b)?: b
+                case .string(let s)?: s == "true"
+                default: false
+                }
+                var detail = "aliyun: "
+                if case .string(let code)? = report["err_code"] { detail += code }
+                if case .string(let message)? = report["err_msg"] { detail += " \(message)" }
+                let found = try await store.recordReceipt(
+                    providerID: bizID, channel: channel, state: success ? .delivered : .failed, detail: detail,
+                    at: Timestamps.now())
+                if !found { logger.notice("aliyun receipt for an unknown message ignored", metadata: ["biz_id": "\(bizID)"]) }
+            }
+            return JSONResponse.make(.object(["code": .int(0), "msg": .string("成功")]))
+        }
+    }
+
+    /// The Twilio channel whose auth token signed this request, or nil.
+    func twilioChannel(signature: String, url: String, params: [(String, String)]) -> String? {
+        let signed = params.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { $0.0 + $0.1 }.joined()
+        for candidate in Self.urlVariants(url) {
+            for (channel, token) in secrets.twilio {
+                let mac = HMAC<Insecure.SHA1>.authenticationCode(
+                    for: Data((candidate + signed).utf8), using: SymmetricKey(data: Data(token.utf8)))
+                if constantTimeEqual(Data(mac).base64EncodedString(), signature) { return channel }
+            }
+        }
+        return nil
+    }
+
+    /// The URL as given, and with the scheme's default port added or removed (Twilio signs what it called).
+    static func urlVariants(_ url: String) -> [String] {
+        guard var parts = URLComponents(string: url) else { return [url] }
+        let standard = parts.scheme == "https" ? 443 : 80
+        if parts.port == standard {
+            parts.port = nil
+        } else if parts.port == nil {
+            parts.port = standard
+        } else {
+            return [url]
+        }
+        return [url, parts.string ?? url]
+    }
+
+    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,122 @@
+"""Loopback fakes of the Twilio Messages API and Aliyun Dysmsapi SendSms, written from the
+providers' documentation: Twilio checks basic auth and the form fields and answers like Twilio
+(sid, num_segments, error codes); Aliyun recomputes the RPC v1 signature itself and answers
+with its JSON codes. Both record what they accepted."""
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "twilio-auth-token-" + "x" * 14
+ALIYUN_KEY_ID = "LTAI5tTestKey"
+ALIYUN_SECRET = "aliyun-secret-value"
+
+
+def aliyun_signature(params, secret, method="POST"):
+    """Dysmsapi RPC signature v1.0 as documented (help.aliyun.com/document_detail/101343)."""
+    def pct(s):
+        return urllib.parse.quote(s, safe="-_.~")
+    canonical = "&".join(f"{pct(k)}={pct(v)}" for k, v in sorted(params.items()))
+    to_sign = f"{method}&{pct('/')}&{pct(canonical)}"
+    return base64.b64encode(hmac.new((secret + "&").encode(), to_sign.encode(), hashlib.sha1).digest()).decode()
+
+
+class SMSFakes:
+    def __init__(self):
+        self.twilio_messages = []        # form dicts accepted
+        self.aliyun_messages = []        # param dicts accepted
+        self.rejected = []               # (provider, reason)
+        self.twilio_script = []          # (status, body dict) answered first, in order
+        self.counter = itertools.count(1)
+        self.lock = threading.Condition()
+        fakes = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                form = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
+                if self.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json":
+                    status, answer = fakes._twilio(self.headers.get("Authorization", ""), form)
+                elif self.path == "/":
+                    status, answer = fakes._aliyun(form)
+                else:
+                    status, answer = 404, {"message": "not found"}
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _reject(self, provider, reason):
+        with self.lock:
+            self.rejected.append((provider, reason))
+            self.lock.notify_all()
+
+    def _twilio(self, authorization, form):
+        expected = "Basic " + base64.b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
+        if not hmac.compare_digest(authorization, expected):
+            self._reject("twilio", "auth")
+            return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        if not form.get("To", "").startswith("+") or not form.get("Body") or not (form.get("From") or form.get("MessagingServiceSid")):
+            self._reject("twilio", f"fields {sorted(form)}")
+            return 400, {"code": 21604, "message": "A 'To' phone number is required.", "status": 400}
+        with self.lock:
+            if self.twilio_script:
+                return self.twilio_script.pop(0)
+            sid = "SM%032x" % next(self.counter)
+            self.twilio_messages.append({**form, "sid": sid})
+            self.lock.notify_all()
+        return 201, {"sid": sid, "status": "queued", "num_segments": "1", "error_code": None, "error_message": None}
+
+    def _aliyun(self, form):
+        params = dict(form)
+        signature = params.pop("Signature", "")
+        if params.get("AccessKeyId") != ALIYUN_KEY_ID:
+            self._reject("aliyun", "key")
+            return 404, {"Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found."}
+        if not hmac.compare_digest(aliyun_signature(params, ALIYUN_SECRET), signature):
+            self._reject("aliyun", "signature")
+            return 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched with our calculation."}
+        required = {"Action": "SendSms", "Version": "2017-05-25", "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+                    "Format": "JSON"}
+        for key, value in required.items():
+            if params.get(key) != value:
+                self._reject("aliyun", f"{key}={params.get(key)}")
+                return 400, {"Code": "MissingParameter", "Message": key}
+        try:
+            template_param = json.loads(params.get("TemplateParam", ""))
+        except ValueError:
+            template_param = None
+        if not isinstance(template_param, dict) or not all(isinstance(v, str) for v in template_param.values()):
+            return 200, {"Code": "isv.INVALID_JSON_PARAM", "Message": "JSON参数不合法，只接受字符串值", "RequestId": "r"}
+        if not params.get("PhoneNumbers", "").isdigit():
+            return 200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号", "RequestId": "r"}
+        with self.lock:
+            biz = "%d^0" % (900000 + next(self.counter))
+            self.aliyun_messages.append({**params, "BizId": biz})
+            self.lock.notify_all()
+        return 200, {"Code": "OK", "Message": "OK", "BizId": biz, "RequestId": "r"}

@@ -1,0 +1,148 @@
+"""SMS through the real daemon against loopback Twilio and Aliyun fakes; delivery receipts
+signed with the official `twilio` package's RequestValidator."""
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from conftest import ROOT
+from sms_fakes import ALIYUN_KEY_ID, ALIYUN_SECRET, TWILIO_SID, TWILIO_TOKEN, SMSFakes
+
+
+@pytest.fixture
+def fakes():
+    f = SMSFakes()
+    yield f
+    f.stop()
+
+
+def channels(fakes, tmp_path):
+    secrets = tmp_path / "sms-secrets"
+    secrets.mkdir(exist_ok=True)
+    (secrets / "twilio").write_text(TWILIO_TOKEN + "\n")
+    (secrets / "aliyun").write_text(ALIYUN_SECRET + "\n")
+    (secrets / "aliyun-receipts").write_text("rcpt-0123456789abcdef\n")
+    return {
+        "sms": (f'kind = "sms"\nprovider = "twilio"\nbase_url = "{fakes.base}"\naccount_sid = "{TWILIO_SID}"\n'
+                f'auth_token = "file:{secrets / "twilio"}"\nfrom = "+14155550100"\ntimeout = "2s"\n'),
+        "sms-cn": (f'kind = "sms"\nprovider = "aliyun"\nbase_url = "{fakes.base}"\naccess_key_id = "{ALIYUN_KEY_ID}"\n'
+                   f'access_key_secret = "file:{secrets / "aliyun"}"\nsign_name = "Acme"\n'
+                   f'receipt_token = "file:{secrets / "aliyun-receipts"}"\ntimeout = "2s"\n'
+                   '[template_codes]\nrenewal = "SMS_123456789"\n'),
+    }
+
+
+def post_receipt(daemon, params, signature=None, path="/callbacks/twilio"):
+    url = daemon.base + path
+    if signature is None:
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(), method="POST",
+                                     headers={"X-Twilio-Signature": signature,
+                                              "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_twilio_send_segments_and_signed_receipts(make_daemon, fakes, tmp_path):
+    daemon = make_daemon(extra_channels=channels(fakes, tmp_path)).start()
+    long_chinese = "【Acme】" + "您的续约将于12月23日到期，请及时处理。" * 4
+    status, _, reply = daemon.request("POST", "/v1/messages", {"to": {"sms": ["+8613800138000", "+14155550123"]},
+                                                                "text": long_chinese})
+    assert status == 202, reply
+    body = daemon.wait_for_states(reply["id"], {"sent"})
+    assert len(fakes.twilio_messages) == 2
+    sent = {m["To"]: m for m in fakes.twilio_messages}
+    assert sent["+8613800138000"]["Body"] == long_chinese and sent["+8613800138000"]["From"] == "+14155550100"
+    assert sent["+8613800138000"]["StatusCallback"] == daemon.base + "/callbacks/twilio"
+    by_to = {d["destination"]: d for d in body["deliveries"]}
+    delivery = by_to["+8613800138000"]
+    assert delivery["segments"] == 2                      # 82 UCS-2 characters: two 67-unit parts
+    assert delivery["provider_id"] == sent["+8613800138000"]["sid"]
+
+    # A receipt signed like Twilio signs it moves the delivery; a tampered one is refused.
+    sid = delivery["provider_id"]
+    assert post_receipt(daemon, {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": TWILIO_SID}) == 204
+    forged = RequestValidator(TWILIO_TOKEN).compute_signature(daemon.base + "/callbacks/twilio",
+                                                               {"MessageSid": sid, "MessageStatus": "delivered"})
+    other = by_to["+14155550123"]["provider_id"]
+    assert post_receipt(daemon, {"MessageSid": other, "MessageStatus": "failed", "ErrorCode": "30003"}, forged) == 403
+    assert post_receipt(daemon, {"MessageSid": other, "MessageStatus": "failed"}, signature="") == 403
+    # An out-of-order "failed" after "delivered" keeps the furthest state; the other one fails.
+    assert post_receipt(daemon, {"MessageSid": other, "MessageStatus": "undelivered", "ErrorCode": "30003"}) == 204
+    assert post_receipt(daemon, {"MessageSid": "SMunknown", "MessageStatus": "delivered"}) == 204
+    detail = daemon.message(reply["id"])
+    states = {d["destination"]: d for d in detail["deliveries"]}
+    assert states["+8613800138000"]["status"] == "delivered"
+    assert states["+14155550123"]["status"] == "failed" and "30003" in states["+14155550123"]["last_error"]
+    assert "twilio receipt for an unknown message ignored" in daemon.log()
+    # The state survives a restart (it is in the database).
+    daemon.stop()
+    daemon.start()
+    assert daemon.message(reply["id"])["deliveries"][0]["status"] in ("delivered", "failed")
+
+
+def test_twilio_error_codes_are_classified(make_daemon, fakes, tmp_path):
+    fakes.twilio_script = [(503, {"code": 20500, "message": "Internal Server Error"}),
+                           (400, {"code": 21211, "message": "The 'To' number is not a valid phone number."})]
+    daemon = make_daemon(extra_channels=channels(fakes, tmp_path)).start()
+    status, _, first = daemon.request("POST", "/v1/messages", {"to": {"sms": "+14155550124"}, "text": "hi"})
+    body = daemon.wait_for_states(first["id"], {"sent", "failed"})
+    attempts = body["deliveries"][0]["attempts"]
+    # 503 retried, then 21211 permanent.
+    assert [a["outcome"] for a in attempts] == ["retry", "failed"]
+    assert "21211" in attempts[-1]["error"]
+
+
+def test_aliyun_send_is_signed_with_template_and_receipts(make_daemon, fakes, tmp_path):
+    templates = tmp_path / "tpl" / "renewal"
+    templates.mkdir(parents=True)
+    (templates / "sms.zh-CN.mustache").write_text("【Acme】{{company}}的合同将于{{renewal_date}}到期。")
+    daemon = make_daemon(herald_toml=f'[templates]\ndir = "{tmp_path / "tpl"}"\n',
+                         extra_channels=channels(fakes, tmp_path)).start()
+    status, _, reply = daemon.request("POST", "/v1/messages", {
+        "to": {"sms-cn": "+8613800138000"}, "template": "renewal", "locale": "zh-CN",
+        "data": {"company": "星河科技", "renewal_date": "2026-12-23", "days_left": 30}})
+    assert status == 202, reply
+    body = daemon.wait_for_states(reply["id"], {"sent"})
+    assert not fakes.rejected, fakes.rejected
+    (sent,) = fakes.aliyun_messages                        # the fake verified the signature itself
+    assert sent["PhoneNumbers"] == "13800138000" and sent["SignName"] == "Acme" and sent["TemplateCode"] == "SMS_123456789"
+    assert json.loads(sent["TemplateParam"]) == {"company": "星河科技", "renewal_date": "2026-12-23", "days_left": "30"}
+    delivery = body["deliveries"][0]
+    assert delivery["provider_id"] == sent["BizId"] and delivery["segments"] == 1
+    assert sent["OutId"] == delivery["id"]
+
+    report = [{"phone_number": "13800138000", "success": True, "err_code": "DELIVERED", "err_msg": "用户接收成功",
+               "biz_id": sent["BizId"], "out_id": delivery["id"], "sms_size": "1"}]
+    url = daemon.base + "/callbacks/aliyun/"
+    def push(token):
+        req = urllib.request.Request(url + token, data=json.dumps(report).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, None
+    assert push("wrong-token")[0] == 403
+    assert push("rcpt-0123456789abcdef") == (200, {"code": 0, "msg": "成功"})
+    assert daemon.message(reply["id"])["deliveries"][0]["status"] == "delivered"
+
+    # Inline text has no approved template: refused at send with the reason.
+    status, _, inline = daemon.request("POST", "/v1/messages", {"to": {"sms-cn": "+8613800138000"}, "text": "hi"})
+    body = daemon.wait_for_states(inline["id"], {"failed"})
+    assert "template_codes" in body["deliveries"][0]["last_error"]
+
+
+def test_sms_numbers_are_validated(make_daemon, fakes, tmp_path):
+    daemon = make_daemon(extra_channels=channels(fakes, tmp_path)).start()
+    for bad in ["13800138000", "+0123456789", "+86 138 0013 8000", "+1234"]:
+        status, _, problem = daemon.request("POST", "/v1/messages", {"to": {"sms": bad}, "text": "hi"})
+        assert status == 422 and problem["invalid_params"][0]["name"] == "to.sms", (bad, problem)
+        assert "E.164" in problem["invalid_params"][0]["reason"]
