@@ -8,7 +8,7 @@ import Testing
         (String(repeating: "a", count: 306), .gsm7, 306, 2),
         (String(repeating: "a", count: 307), .gsm7, 307, 3),
         ("", .gsm7, 0, 1),
-        ("Hello @£$ ÄÖÑÜ §¿ à", .gsm7, 20, 1),
+        ("Hello @£$ ÄÖÑÜ §¿ à", .gsm7, 19, 1),
     ])
     func pureGSM7(text: String, encoding: SMSSegments.Encoding, units: Int, count: Int) {
         #expect(SMSSegments(text) == SMSSegments(encoding: encoding, units: units, count: count))

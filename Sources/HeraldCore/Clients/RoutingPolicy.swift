@@ -26,6 +26,26 @@ public struct RoutingPolicy: Sendable {
         public var fallback: [FallbackStep] = []
     }
 
+    /// One route per contact with an address on a person-addressed channel (email, SMS); opted-out
+    /// contacts are kept as suppressed routes, and no contact at all is one route without an address.
+    func contactRoutes(
+        _ client: Client, channel: String, origin: String, category: MessageRequest.Category, what: String,
+        address: (Contact) -> String?
+    ) -> [Route] {
+        let rule = "\(origin): \(channel) to every contact with \(what)"
+        let people = client.contacts.filter { address($0) != nil }
+        if people.isEmpty {
+            return [Route(channel: channel, address: nil, suppressedReason: "no contact has \(what)", rule: rule, contactID: nil)]
+        }
+        return people.map { contact in
+            Route(
+                channel: channel, address: address(contact),
+                suppressedReason: contact.optOuts.contains(category)
+                    ? "contact \(contact.id) opted out of \(category.rawValue) messages" : nil,
+                rule: rule, contactID: contact.id)
+        }
+    }
+
     /// The tier's fallback channels as destinations for one route: the same contact's address on
     /// email, the client's endpoint on webhook channels. Channels without an address are left out.
     func fallback(for route: Route, client: Client, plan: TierPlan) -> [FallbackStep] {
@@ -92,31 +112,9 @@ public struct RoutingPolicy: Sendable {
             }
             switch kind {
             case .email:
-                let people = client.contacts.filter { $0.email != nil }
-                if people.isEmpty {
-                    routes.append(Route(channel: name, address: nil, suppressedReason: "no contact has an email address",
-                                        rule: "\(origin): \(name) to every contact with an email", contactID: nil))
-                }
-                for contact in people {
-                    let optedOut = contact.optOuts.contains(category)
-                    routes.append(Route(
-                        channel: name, address: contact.email,
-                        suppressedReason: optedOut ? "contact \(contact.id) opted out of \(category.rawValue) messages" : nil,
-                        rule: "\(origin): \(name) to every contact with an email", contactID: contact.id))
-                }
+                routes += contactRoutes(client, channel: name, origin: origin, category: category, what: "an email") { $0.email }
             case .sms:
-                let people = client.contacts.filter { $0.phone != nil }
-                if people.isEmpty {
-                    routes.append(Route(channel: name, address: nil, suppressedReason: "no contact has a phone number",
-                                        rule: "\(origin): \(name) to every contact with a phone", contactID: nil))
-                }
-                for contact in people {
-                    let optedOut = contact.optOuts.contains(category)
-                    routes.append(Route(
-                        channel: name, address: contact.phone,
-                        suppressedReason: optedOut ? "contact \(contact.id) opted out of \(category.rawValue) messages" : nil,
-                        rule: "\(origin): \(name) to every contact with a phone", contactID: contact.id))
-                }
+                routes += contactRoutes(client, channel: name, origin: origin, category: category, what: "a phone") { $0.phone }
             case .webhook, .wecom, .dingtalk, .feishu:
                 let target = kind == .webhook ? "registered endpoint" : "group robot"
                 if let address = client.endpoints[name] {
