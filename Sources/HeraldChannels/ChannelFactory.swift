@@ -8,53 +8,42 @@ public enum ChannelFactory {
     ) throws(HeraldError) -> [any Channel] {
         var channels: [any Channel] = []
         for config in configs {
-            switch (config.kind, config.provider) {
-            case (_, .outbox):
-                do { channels.append(try OutboxChannel(config: config, links: links)) } catch {
-                    throw .configuration("channel \(config.name): \(error.detail)")
-                }
-            case (.webhook, .http):
-                guard let reference = config.secret else {
-                    throw .configuration("channel \(config.name): 'secret' is required (a whsec_ signing secret by reference)")
-                }
-                let secret: String
-                do { secret = try reference.resolve(environment: environment) } catch {
-                    throw .configuration("channel \(config.name): \(error.detail)")
-                }
-                do { channels.append(try WebhookChannel(config: config, secret: secret)) } catch {
-                    throw .configuration("channel \(config.name): \(error.detail)")
-                }
-            case (.email, .smtp):
-                guard let settings = config.email else {
-                    throw .configuration("channel \(config.name): email settings are missing")
-                }
-                var password: String? = nil
-                if let reference = settings.password {
-                    do { password = try reference.resolve(environment: environment) } catch {
-                        throw .configuration("channel \(config.name): \(error.detail)")
-                    }
-                }
-                do { channels.append(try EmailChannel(config: config, settings: settings, password: password, links: links)) } catch {
-                    throw .configuration("channel \(config.name): \(error.detail)")
-                }
-            case (.wecom, .http), (.dingtalk, .http), (.feishu, .http):
-                do { channels.append(try BotChannel(config: config)) } catch {
-                    throw .configuration("channel \(config.name): \(error.detail)")
-                }
-            case (.sms, .twilio), (.sms, .aliyun):
-                guard let reference = config.sms?.credential else {
-                    throw .configuration("channel \(config.name): the provider credential is missing")
-                }
-                do {
-                    let credential = try reference.resolve(environment: environment)
-                    channels.append(try SMSChannel(config: config, credential: credential, publicURL: publicURL ?? links?.publicURL))
-                } catch {
-                    throw .configuration("channel \(config.name): \(error.detail)")
-                }
-            default:
-                throw .configuration("channel \(config.name): provider \(config.provider.rawValue) does not fit kind \(config.kind.rawValue)")
+            do {
+                channels.append(try make(config, environment: environment, links: links, publicURL: publicURL ?? links?.publicURL))
+            } catch {
+                throw .configuration("channel \(config.name): \(error.detail)")
             }
         }
         return channels
+    }
+
+    private static func make(
+        _ config: ChannelConfig, environment: [String: String], links: LinkBuilder?, publicURL: String?
+    ) throws(HeraldError) -> any Channel {
+        func resolve(_ reference: SecretReference?) throws(HeraldError) -> String? {
+            try reference.map { r throws(HeraldError) in try r.resolve(environment: environment) }
+        }
+        switch (config.kind, config.provider) {
+        case (_, .outbox):
+            return try OutboxChannel(config: config, links: links)
+        case (.webhook, .http):
+            guard let secret = try resolve(config.secret) else {
+                throw .configuration("'secret' is required (a whsec_ signing secret by reference)")
+            }
+            return try WebhookChannel(config: config, secret: secret)
+        case (.email, .smtp):
+            guard let settings = config.email else { throw .configuration("email settings are missing") }
+            return try EmailChannel(config: config, settings: settings, password: try resolve(settings.password), links: links)
+        case (.wecom, .http), (.dingtalk, .http), (.feishu, .http):
+            return try BotChannel(config: config)
+        case (.sms, .twilio), (.sms, .aliyun):
+            guard let credential = try resolve(config.sms?.credential) else {
+                throw .configuration("the provider credential is missing")
+            }
+            return try SMSChannel(
+                config: config, credential: credential, receiptToken: try resolve(config.sms?.receiptToken), publicURL: publicURL)
+        default:
+            throw .configuration("provider \(config.provider.rawValue) does not fit kind \(config.kind.rawValue)")
+        }
     }
 }

@@ -8,7 +8,6 @@ final class ResultBuffer: Sendable {
         var results: [DeliveryResult] = []
         var postponed: [Postponement] = []
         var isEmpty: Bool { results.isEmpty && postponed.isEmpty }
-        var count: Int { results.count + postponed.count }
     }
 
     private let pending = Mutex(Batch())

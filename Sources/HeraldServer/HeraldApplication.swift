@@ -15,7 +15,6 @@ public struct HeraldApplication {
     public let store: any Store
     public let dispatcher: Dispatcher
     public let channels: [any Channel]
-    let receipts: ReceiptRoutes.Secrets
     public let renderer: MessageRenderer
     /// Signs tracking and unsubscribe links; nil without `[tracking] key`.
     public let links: LinkBuilder?
@@ -47,17 +46,6 @@ public struct HeraldApplication {
         let channels = try ChannelFactory.make(
             config.channels, environment: environment, links: links, publicURL: config.server.publicURL)
         self.channels = channels
-        var receipts = ReceiptRoutes.Secrets()
-        for channel in config.channels where channel.kind == .sms {
-            switch channel.provider {
-            case .twilio:
-                if let token = try channel.sms?.credential?.resolve(environment: environment) { receipts.twilio.append((channel.name, token)) }
-            case .aliyun:
-                if let token = try channel.sms?.receiptToken?.resolve(environment: environment) { receipts.aliyun.append((channel.name, token)) }
-            default: break
-            }
-        }
-        self.receipts = receipts
         renderer = MessageRenderer(library: try config.loadTemplates())
         let notifier = SystemdNotifier(environment: environment)
         self.notifier = notifier
@@ -80,7 +68,7 @@ public struct HeraldApplication {
             .register(on: router)
         ClientRoutes(store: store, config: config, cache: clients).register(on: router)
         HealthRoutes(store: store, channels: channels).register(on: router)
-        ReceiptRoutes(store: store, secrets: receipts, publicURL: config.server.publicURL, logger: logger).register(on: router)
+        ReceiptRoutes(store: store, channels: channels, publicURL: config.server.publicURL, logger: logger).register(on: router)
         if let links {
             TrackingRoutes(store: store, signer: links.signer).register(on: router)
             UnsubscribeRoutes(store: store, signer: links.signer).register(on: router)

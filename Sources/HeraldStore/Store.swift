@@ -56,10 +56,12 @@ public protocol Store: Sendable {
     func recordEngagement(deliveryID: String, kind: TrackedLink.Kind, url: String?, userAgent: String?, at: Int64)
         async throws -> Bool
 
-    /// Applies a provider's delivery receipt to the delivery with that provider id (`delivered` or
-    /// `failed`, when the state machine allows: receipts arrive out of order and the furthest state
-    /// is kept) and records it as an event either way. Returns false when no delivery has that id.
-    func recordReceipt(providerID: String, channel: String?, state: DeliveryState, detail: String, at: Int64) async throws -> Bool
+    /// Applies a provider's delivery receipt (`delivered` or `failed`, when the state machine allows:
+    /// receipts arrive out of order and the furthest state is kept) and records it as an event either
+    /// way. Returns false unless `deliveryID` exists on `channel` with that provider id.
+    func recordReceipt(
+        deliveryID: String, providerID: String, channel: String, state: DeliveryState, detail: String, at: Int64
+    ) async throws -> Bool
 
     /// Suppresses the address of a delivery for marketing messages (an unsubscribe link was used).
     /// Returns the address, or nil for an unknown delivery.

@@ -36,8 +36,8 @@ def channels(fakes, tmp_path):
     }
 
 
-def post_receipt(daemon, params, signature=None, path="/callbacks/twilio"):
-    url = daemon.base + path
+def post_receipt(url, params, signature=None):
+    """POSTs a status callback to `url` (the StatusCallback Herald gave Twilio), signed as Twilio signs."""
     if signature is None:
         signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
     request = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(), method="POST",
@@ -60,26 +60,33 @@ def test_twilio_send_segments_and_signed_receipts(make_daemon, fakes, tmp_path):
     assert len(fakes.twilio_messages) == 2
     sent = {m["To"]: m for m in fakes.twilio_messages}
     assert sent["+8613800138000"]["Body"] == long_chinese and sent["+8613800138000"]["From"] == "+14155550100"
-    assert sent["+8613800138000"]["StatusCallback"] == daemon.base + "/callbacks/twilio"
     by_to = {d["destination"]: d for d in body["deliveries"]}
     delivery = by_to["+8613800138000"]
+    callback = sent["+8613800138000"]["StatusCallback"]
+    assert callback == daemon.base + "/callbacks/twilio?delivery=" + delivery["id"]
     assert delivery["segments"] == 2                      # 82 UCS-2 characters: two 67-unit parts
     assert delivery["provider_id"] == sent["+8613800138000"]["sid"]
 
     # A receipt signed like Twilio signs it moves the delivery; a tampered one is refused.
     sid = delivery["provider_id"]
-    assert post_receipt(daemon, {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": TWILIO_SID}) == 204
-    forged = RequestValidator(TWILIO_TOKEN).compute_signature(daemon.base + "/callbacks/twilio",
-                                                               {"MessageSid": sid, "MessageStatus": "delivered"})
+    assert post_receipt(callback, {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": TWILIO_SID}) == 204
+    other_callback = sent["+14155550123"]["StatusCallback"]
+    forged = RequestValidator(TWILIO_TOKEN).compute_signature(callback, {"MessageSid": sid, "MessageStatus": "delivered"})
     other = by_to["+14155550123"]["provider_id"]
-    assert post_receipt(daemon, {"MessageSid": other, "MessageStatus": "failed", "ErrorCode": "30003"}, forged) == 403
-    assert post_receipt(daemon, {"MessageSid": other, "MessageStatus": "failed"}, signature="") == 403
+    assert post_receipt(other_callback, {"MessageSid": other, "MessageStatus": "failed", "ErrorCode": "30003"}, forged) == 403
+    assert post_receipt(other_callback, {"MessageSid": other, "MessageStatus": "failed"}, signature="") == 403
+    # The delivery named in the URL is signed too: pointing a valid receipt at another delivery is refused.
+    moved = RequestValidator(TWILIO_TOKEN).compute_signature(callback, {"MessageSid": other, "MessageStatus": "failed"})
+    assert post_receipt(other_callback, {"MessageSid": other, "MessageStatus": "failed"}, moved) == 403
     # An out-of-order "failed" after "delivered" keeps the furthest state; the other one fails.
-    assert post_receipt(daemon, {"MessageSid": other, "MessageStatus": "undelivered", "ErrorCode": "30003"}) == 204
-    assert post_receipt(daemon, {"MessageSid": "SMunknown", "MessageStatus": "delivered"}) == 204
+    assert post_receipt(callback, {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "30005"}) == 204
+    assert post_receipt(other_callback, {"MessageSid": other, "MessageStatus": "undelivered", "ErrorCode": "30003"}) == 204
+    assert post_receipt(callback, {"MessageSid": "SMunknown", "MessageStatus": "delivered"}) == 204
     detail = daemon.message(reply["id"])
     states = {d["destination"]: d for d in detail["deliveries"]}
     assert states["+8613800138000"]["status"] == "delivered"
+    events = [e for e in detail["events"] if e["delivery_id"] == delivery["id"]]
+    assert any("30005" in (e["detail"] or "") and "state kept" in e["detail"] for e in events)
     assert states["+14155550123"]["status"] == "failed" and "30003" in states["+14155550123"]["last_error"]
     assert "twilio receipt for an unknown message ignored" in daemon.log()
     # The state survives a restart (it is in the database).

@@ -34,12 +34,16 @@ protocol BotPlatform: Sendable {
 }
 
 extension BotPlatform {
-    /// Reads `{"errcode": n, "errmsg": "…"}` (WeCom, DingTalk) or `{"code": n, "msg": "…"}` (Feishu).
-    func errorCode(_ body: [UInt8], codeKey: String, messageKey: String) -> (Int64, String)? {
-        guard case .object(let o)? = try? JSONValue.parse(body) else { return nil }
-        guard case .int(let code)? = o[codeKey] else { return nil }
-        if case .string(let message)? = o[messageKey] { return (code, message) }
-        return (code, "")
+    /// Reads `{"errcode": n, "errmsg": "…"}` (WeCom, DingTalk) or `{"code": n, "msg": "…"}` (Feishu)
+    /// from a parsed body, trying each (code key, message key) pair in turn.
+    func errorCode(_ object: [String: JSONValue]?, _ keys: (String, String)...) -> (Int64, String)? {
+        guard let object else { return nil }
+        for (codeKey, messageKey) in keys {
+            guard case .int(let code)? = object[codeKey] else { continue }
+            if case .string(let message)? = object[messageKey] { return (code, message) }
+            return (code, "")
+        }
+        return nil
     }
 
     /// The verdict for answers that are not HTTP 200 with a JSON body.

@@ -14,10 +14,7 @@ struct DingTalkRobot: BotPlatform {
     static func signature(secret: String, timestamp: Int64) -> String {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Data("\(timestamp)\n\(secret)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        let base64 = Data(mac).base64EncodedString()
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return base64.addingPercentEncoding(withAllowedCharacters: allowed) ?? base64
+        return FormEncoding.percent(Data(mac).base64EncodedString())
     }
 
     func request(
@@ -51,7 +48,7 @@ struct DingTalkRobot: BotPlatform {
     }
 
     func classify(_ response: HTTPResponse, now: Int64) -> BotVerdict {
-        guard response.status == 200, let (code, message) = errorCode(response.body, codeKey: "errcode", messageKey: "errmsg")
+        guard response.status == 200, let (code, message) = errorCode(response.jsonObject(), ("errcode", "errmsg"))
         else { return transportVerdict(response) }
         let reason = "dingtalk \(code): \(message)"
         switch code {

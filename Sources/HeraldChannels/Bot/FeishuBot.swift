@@ -53,9 +53,7 @@ struct FeishuBot: BotPlatform {
             let pause = response.header("x-ogw-ratelimit-reset").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
             return .rateLimited(pause: pause.map { min($0, 3_600) * 1000 }, reason: "feishu HTTP 429: \(response.bodySnippet())")
         }
-        let parsed = errorCode(response.body, codeKey: "code", messageKey: "msg")
-            ?? errorCode(response.body, codeKey: "StatusCode", messageKey: "StatusMessage")
-        guard let (code, message) = parsed else { return transportVerdict(response) }
+        guard let (code, message) = errorCode(response.jsonObject(), ("code", "msg"), ("StatusCode", "StatusMessage")) else { return transportVerdict(response) }
         let reason = "feishu \(code): \(message)"
         switch code {
         case 0: return response.status == 200 ? .accepted : transportVerdict(response)

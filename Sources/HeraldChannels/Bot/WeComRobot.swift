@@ -30,7 +30,7 @@ struct WeComRobot: BotPlatform {
     }
 
     func classify(_ response: HTTPResponse, now: Int64) -> BotVerdict {
-        guard response.status == 200, let (code, message) = errorCode(response.body, codeKey: "errcode", messageKey: "errmsg")
+        guard response.status == 200, let (code, message) = errorCode(response.jsonObject(), ("errcode", "errmsg"))
         else { return transportVerdict(response) }
         let reason = "wecom \(code): \(message)"
         switch code {

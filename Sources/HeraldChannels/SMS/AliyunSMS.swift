@@ -42,14 +42,12 @@ struct AliyunSMS: SMSProvider {
                 }
             }
         }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
         var fields: [(String, String)] = [
             ("AccessKeyId", accessKeyID), ("Action", "SendSms"), ("Format", "JSON"), ("OutId", claimed.delivery.id),
             ("PhoneNumbers", Self.number(to)), ("RegionId", region), ("SignName", signName),
             ("SignatureMethod", "HMAC-SHA1"), ("SignatureNonce", UUID().uuidString), ("SignatureVersion", "1.0"),
             ("TemplateCode", code), ("TemplateParam", JSONValue.object(params).canonicalText),
-            ("Timestamp", formatter.string(from: Date(timeIntervalSince1970: Double(now) / 1000))), ("Version", "2017-05-25"),
+            ("Timestamp", Timestamps.format(now, fractionalSeconds: false)), ("Version", "2017-05-25"),
         ]
         fields.append(("Signature", Self.sign(fields, secret: accessKeySecret)))
         return (baseURL + "/", [("Content-Type", "application/x-www-form-urlencoded")], Array(FormEncoding.encode(fields).utf8))
@@ -58,13 +56,14 @@ struct AliyunSMS: SMSProvider {
     /// Only `Code == "OK"` is accepted (its `BizId` is the provider id); `isp.SYSTEM_ERROR` and the
     /// flow controls retry after their window; number, template, signature and balance errors fail.
     func classify(_ response: HTTPResponse) -> DeliveryOutcome {
-        guard let code = field(response.body, "Code") else {
+        let reply = response.jsonObject()
+        guard let code = field(reply, "Code") else {
             let reason = "aliyun HTTP \(response.status): \(response.bodySnippet())"
             return response.status >= 500 ? .retry(after: nil, reason: reason) : .failed(reason: reason)
         }
-        let reason = "aliyun \(code): \(field(response.body, "Message") ?? "")"
+        let reason = "aliyun \(code): \(field(reply, "Message") ?? "")"
         switch code {
-        case "OK": return .sent(providerID: field(response.body, "BizId"))
+        case "OK": return .sent(providerID: field(reply, "BizId"))
         case "isp.SYSTEM_ERROR", "SignatureNonceUsed", "Throttling.User", "ServiceUnavailable": return .retry(after: nil, reason: reason)
         case "isv.BUSINESS_LIMIT_CONTROL": return .retry(after: 60_000, reason: reason)
         case "isv.DAY_LIMIT_CONTROL": return .retry(after: 3_600_000, reason: reason)

@@ -9,8 +9,18 @@ public struct SMSChannel: Channel {
     public var attemptTimeout: Int64 { options.timeout }
     let provider: any SMSProvider
     let options: HTTPOptions
+    /// How this channel's delivery receipts are authenticated (see the server's receipt routes).
+    public let receipts: ReceiptCredential?
 
-    public init(config: ChannelConfig, credential: String, publicURL: String?) throws(HeraldError) {
+    /// What proves a delivery receipt came from the provider.
+    public enum ReceiptCredential: Sendable, Equatable {
+        /// Twilio signs receipts (`X-Twilio-Signature`) with the account's auth token.
+        case twilioAuthToken(String)
+        /// Aliyun pushes receipts to a URL holding this token.
+        case aliyunURLToken(String)
+    }
+
+    public init(config: ChannelConfig, credential: String, receiptToken: String? = nil, publicURL: String?) throws(HeraldError) {
         guard let settings = config.sms, let account = settings.accountID else {
             throw .configuration("SMS settings are missing")
         }
@@ -26,11 +36,13 @@ public struct SMSChannel: Channel {
             provider = AliyunSMS(
                 baseURL: settings.baseURL, accessKeyID: account, accessKeySecret: credential, signName: signName,
                 region: settings.region, templateCodes: settings.templateCodes)
+            receipts = receiptToken.map(ReceiptCredential.aliyunURLToken)
         default:
             provider = TwilioSMS(
                 baseURL: settings.baseURL, accountSID: account, authToken: credential, from: settings.from,
                 messagingServiceSID: settings.messagingServiceSID,
                 statusCallback: settings.statusCallback ? publicURL.map { $0 + "/callbacks/twilio" } : nil)
+            receipts = .twilioAuthToken(credential)
         }
     }
 

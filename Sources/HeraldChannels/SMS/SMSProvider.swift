@@ -9,10 +9,9 @@ protocol SMSProvider: Sendable {
 }
 
 extension SMSProvider {
-    /// The string value of `key` in a JSON object body.
-    func field(_ body: [UInt8], _ key: String) -> String? {
-        guard case .object(let o)? = try? JSONValue.parse(body) else { return nil }
-        switch o[key] {
+    /// The text of `key` in a parsed body (numbers as their digits).
+    func field(_ object: [String: JSONValue]?, _ key: String) -> String? {
+        switch object?[key] {
         case .string(let s)?: return s
         case .int(let n)?: return String(n)
         default: return nil

@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// Options of one HTTP request through ``CurlEasy``.
 public struct HTTPOptions: Sendable, Equatable {
     public var connectTimeout: Int64
@@ -38,6 +40,12 @@ public struct HTTPResponse: Sendable, Equatable {
     }
 
     /// The body as text, cut to `limit` characters, for error messages.
+    /// The body parsed as a JSON object (providers put their codes there), or nil.
+    public func jsonObject() -> [String: JSONValue]? {
+        guard case .object(let object)? = try? JSONValue.parse(body) else { return nil }
+        return object
+    }
+
     public func bodySnippet(limit: Int = 200) -> String {
         let text = String(decoding: body.prefix(limit * 4), as: UTF8.self)
         let cut = text.prefix(limit)

@@ -70,7 +70,7 @@ public enum ClientJSON {
             let email = r.string("email", maxLength: 254)
             if let email, let problem = DestinationRules.emailProblem(email) { r.fail("email", problem) }
             let phone = r.string("phone", maxLength: 16)
-            if let phone, !isE164(phone) { r.fail("phone", "must be E.164, e.g. +8613800138000") }
+            if let phone, let problem = DestinationRules.phoneProblem(phone) { r.fail("phone", problem) }
             let wecom = r.string("wecom_user_id", maxLength: 64, printableASCII: true)
             let dingtalk = r.string("dingtalk_user_id", maxLength: 64, printableASCII: true)
             reader.problems += r.problems
@@ -95,7 +95,7 @@ public enum ClientJSON {
                 let email = r.string("email", maxLength: 254)
                 if let email, let problem = DestinationRules.emailProblem(email) { r.fail("email", problem) }
                 let phone = r.string("phone", maxLength: 16)
-                if let phone, !isE164(phone) { r.fail("phone", "must be E.164, e.g. +8613800138000") }
+                if let phone, let problem = DestinationRules.phoneProblem(phone) { r.fail("phone", problem) }
                 let contactID = r.string("id", maxLength: 128, printableASCII: true) ?? email ?? phone ?? "contact-\(i + 1)"
                 var optOuts: Set<MessageRequest.Category> = []
                 if case .array(let list)? = c["opt_outs"] {
@@ -141,10 +141,5 @@ public enum ClientJSON {
         return Client(
             id: id, name: name ?? "", tier: tier ?? "", timezone: timezone, locale: locale, lifecycleStage: stage, csm: csm,
             contacts: contacts, endpoints: endpoints, createdAt: now, updatedAt: now)
-    }
-
-    /// `+` and 7–15 digits, the first not 0.
-    public static func isE164(_ text: String) -> Bool {
-        DestinationRules.phoneProblem(text) == nil
     }
 }

@@ -31,4 +31,11 @@ public enum ByteEncoding {
         while base.count % 4 != 0 { base += "=" }
         return Data(base64Encoded: base).map(Array.init)
     }
+
+    /// Whether two byte sequences are equal, in time that depends only on their lengths
+    /// (signature and token checks must not leak how many leading bytes matched).
+    public static func constantTimeEqual<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }

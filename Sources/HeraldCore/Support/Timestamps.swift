@@ -13,9 +13,10 @@ public enum Timestamps {
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
-    /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-23T09:41:05.123Z`.
-    public static func format(_ millis: Int64) -> String {
+    /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-23T09:41:05.123Z` (or whole seconds,
+    /// `2026-11-23T09:41:05Z`, for APIs that want them).
+    public static func format(_ millis: Int64, fractionalSeconds: Bool = true) -> String {
         let date = Date(timeIntervalSince1970: Double(millis) / 1000)
-        return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: fractionalSeconds))
     }
 }

@@ -46,9 +46,7 @@ public struct LinkSigner: Sendable {
         guard parts.count == 2, token.utf8.count <= 8_192, let payload = ByteEncoding.fromBase64url(String(parts[0])),
             let signature = ByteEncoding.fromBase64url(String(parts[1])), signature.count == 16
         else { return nil }
-        // Constant-time comparison.
-        let expected = mac(payload)
-        guard zip(expected, signature).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
+        guard ByteEncoding.constantTimeEqual(mac(payload), signature) else { return nil }
         guard let text = String(bytes: payload, encoding: .utf8) else { return nil }
         let fields = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
         guard fields.count >= 2, let kind = TrackedLink.Kind(rawValue: String(fields[0])),

@@ -19,8 +19,10 @@ struct HealthRoutes: Sendable {
                 var counts: [String: JSONValue] = [:]
                 for (state, n) in depth { counts[state.rawValue] = .int(Int64(n)) }
                 var details: [String: JSONValue] = [:]
+                var degraded = false
                 for channel in channels {
                     let problems = channel.problems()
+                    degraded = degraded || !problems.isEmpty
                     details[channel.name] = .object([
                         "kind": .string(channel.kind.rawValue),
                         "healthy": .bool(problems.isEmpty),
@@ -32,7 +34,6 @@ struct HealthRoutes: Sendable {
                         }),
                     ])
                 }
-                let degraded = channels.contains { !$0.problems().isEmpty }
                 return JSONResponse.make(.object([
                     "status": .string(degraded ? "degraded" : "ready"), "deliveries": .object(counts),
                     "channels": .object(details),

@@ -13,30 +13,45 @@ import Logging
 ///   explicit default port; a bad or missing signature gets 403.
 /// - `POST /callbacks/aliyun/{token}`: Aliyun's HTTP batch push (a JSON array of reports) to a URL
 ///   holding the channel's `receipt_token`; a wrong token gets 403.
-/// Receipts for unknown messages are logged and acknowledged, so the provider stops resending them.
+/// A receipt names its delivery (Twilio: `?delivery=` in the signed callback URL; Aliyun: `out_id`)
+/// and must match that delivery's provider id. Receipts for unknown messages are logged and
+/// acknowledged, so the provider stops resending them.
 struct ReceiptRoutes: Sendable {
-    struct Secrets: Sendable {
-        /// (channel, auth token) of each Twilio channel.
-        var twilio: [(String, String)] = []
-        /// (channel, receipt token) of each Aliyun channel.
-        var aliyun: [(String, String)] = []
-    }
-
     let store: any Store
-    let secrets: Secrets
+    /// (channel, auth token) of each Twilio channel.
+    let twilio: [(String, String)]
+    /// (channel, receipt token) of each Aliyun channel.
+    let aliyun: [(String, String)]
     let publicURL: String
     let logger: Logger
+
+    init(store: any Store, channels: [any Channel], publicURL: String, logger: Logger) {
+        var twilio: [(String, String)] = []
+        var aliyun: [(String, String)] = []
+        for case let channel as SMSChannel in channels {
+            switch channel.receipts {
+            case .twilioAuthToken(let token)?: twilio.append((channel.name, token))
+            case .aliyunURLToken(let token)?: aliyun.append((channel.name, token))
+            case nil: break
+            }
+        }
+        self.store = store
+        self.twilio = twilio
+        self.aliyun = aliyun
+        self.publicURL = publicURL
+        self.logger = logger
+    }
 
     func register(on router: Router<HeraldRequestContext>) {
         router.post("/callbacks/twilio") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 64 * 1024)
             let params = FormEncoding.decode(Array(body.readableBytesView))
             let query = request.uri.query.map { "?" + $0 } ?? ""
-            guard let signature = request.headers[HTTPField.Name("X-Twilio-Signature")!],
+            guard let signature = request.headers.first(where: { $0.name.canonicalName == "x-twilio-signature" })?.value,
                   let channel = twilioChannel(signature: signature, url: publicURL + request.uri.path + query, params: params)
             else {
                 logger.warning("twilio receipt with a bad signature refused")
-                throw HeraldError(kind: .forbidden, detail: "X-Twilio-Signature does not match")
+                throw HeraldError.forbidden("X-Twilio-Signature does not match")
             }
             let value = { (key: String) in params.first { $0.0 == key }?.1 }
             guard let sid = value("MessageSid") ?? value("SmsSid"), let status = value("MessageStatus") ?? value("SmsStatus") else {
@@ -49,21 +64,25 @@ struct ReceiptRoutes: Sendable {
             default: return Response(status: .noContent)   // queued/sending/sent: nothing new
             }
             let code = value("ErrorCode").map { " (error \($0))" } ?? ""
+            // The delivery id is in the (signed) callback URL Herald gave with the message.
+            let delivery = request.uri.queryParameters.get("delivery") ?? ""
             let found = try await store.recordReceipt(
-                providerID: sid, channel: channel, state: state, detail: "twilio: \(status)\(code)", at: Timestamps.now())
+                deliveryID: delivery, providerID: sid, channel: channel, state: state, detail: "twilio: \(status)\(code)",
+                at: Timestamps.now())
             if !found { logger.notice("twilio receipt for an unknown message ignored", metadata: ["sid": "\(sid)"]) }
             return Response(status: .noContent)
         }
         router.post("/callbacks/aliyun/:token") { request, context -> Response in
             guard let token = context.parameters.get("token"),
-                  let channel = secrets.aliyun.first(where: { constantTimeEqual($0.1, token) })?.0
-            else { throw HeraldError(kind: .forbidden, detail: "unknown receipt token") }
+                  let channel = aliyun.first(where: { ByteEncoding.constantTimeEqual($0.1.utf8, token.utf8) })?.0
+            else { throw HeraldError.forbidden("unknown receipt token") }
             let json = try await RequestBody.json(request, limit: 1 << 20)
             guard case .array(let reports) = json else {
                 throw HeraldError.invalid(field: "(body)", "Aliyun receipts are a JSON array of reports")
             }
             for case .object(let report) in reports {
-                guard case .string(let bizID)? = report["biz_id"] else { continue }
+                // out_id is the delivery id Herald sent as OutId.
+                guard case .string(let bizID)? = report["biz_id"], case .string(let deliveryID)? = report["out_id"] else { continue }
                 let success: Bool = switch report["success"] {
                 case .bool(let b)?: b
                 case .string(let s)?: s == "true"
@@ -73,7 +92,7 @@ struct ReceiptRoutes: Sendable {
                 if case .string(let code)? = report["err_code"] { detail += code }
                 if case .string(let message)? = report["err_msg"] { detail += " \(message)" }
                 let found = try await store.recordReceipt(
-                    providerID: bizID, channel: channel, state: success ? .delivered : .failed, detail: detail,
+                    deliveryID: deliveryID, providerID: bizID, channel: channel, state: success ? .delivered : .failed, detail: detail,
                     at: Timestamps.now())
                 if !found { logger.notice("aliyun receipt for an unknown message ignored", metadata: ["biz_id": "\(bizID)"]) }
             }
@@ -85,10 +104,10 @@ struct ReceiptRoutes: Sendable {
     func twilioChannel(signature: String, url: String, params: [(String, String)]) -> String? {
         let signed = params.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { $0.0 + $0.1 }.joined()
         for candidate in Self.urlVariants(url) {
-            for (channel, token) in secrets.twilio {
+            for (channel, token) in twilio {
                 let mac = HMAC<Insecure.SHA1>.authenticationCode(
                     for: Data((candidate + signed).utf8), using: SymmetricKey(data: Data(token.utf8)))
-                if constantTimeEqual(Data(mac).base64EncodedString(), signature) { return channel }
+                if ByteEncoding.constantTimeEqual(Data(mac).base64EncodedString().utf8, signature.utf8) { return channel }
             }
         }
         return nil
@@ -108,9 +127,4 @@ struct ReceiptRoutes: Sendable {
         return [url, parts.string ?? url]
     }
 
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }

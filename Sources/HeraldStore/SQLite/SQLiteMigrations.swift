@@ -165,11 +165,8 @@ enum SQLiteMigrations {
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN mentions TEXT")
         }
         migrator.registerMigration("v9-sms") { db in
-            // What an SMS cost; and finding a delivery by the provider's id when a receipt arrives.
-            try db.execute(sql: """
-                ALTER TABLE deliveries ADD COLUMN segments INTEGER;
-                CREATE INDEX deliveries_provider ON deliveries(provider_id) WHERE provider_id IS NOT NULL;
-                """)
+            // What an SMS cost. (Receipts name their delivery id, so no index on provider_id is needed.)
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN segments INTEGER")
         }
         return migrator
     }

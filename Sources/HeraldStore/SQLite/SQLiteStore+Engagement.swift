@@ -31,16 +31,13 @@ extension SQLiteStore {
     }
 
     public func recordReceipt(
-        providerID: String, channel: String?, state: DeliveryState, detail: String, at: Int64
+        deliveryID id: String, providerID: String, channel: String, state: DeliveryState, detail: String, at: Int64
     ) async throws -> Bool {
         try await pool.write { db in
             guard let row = try Row.fetchOne(
-                db.cachedStatement(sql: """
-                    SELECT id, message_id, state FROM deliveries WHERE provider_id = ? AND (? IS NULL OR channel = ?)
-                    ORDER BY id DESC LIMIT 1
-                    """), arguments: [providerID, channel, channel])
+                db.cachedStatement(sql: "SELECT message_id, state FROM deliveries WHERE id = ? AND provider_id = ? AND channel = ?"),
+                arguments: [id, providerID, channel])
             else { return false }
-            let id: String = row["id"]
             let current = DeliveryState(rawValue: row["state"]) ?? .failed
             var moved: DeliveryState? = nil
             if DeliveryStateMachine.canTransition(from: current, to: state) {
