@@ -11,7 +11,8 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict, deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from json_http import JSONServer
 
 
 class Robot:
@@ -38,42 +39,23 @@ class BotFakes:
         self.arrivals = defaultdict(deque)    # id -> arrival times of accepted sends (sliding window)
         self.preload = {}                     # id -> number of "rate limited" answers to give first
         self.lock = threading.Condition()
-        fakes = self
+        self.http = JSONServer(self._route)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                arrival = time.monotonic()
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                url = urllib.parse.urlsplit(self.path)
-                query = urllib.parse.parse_qs(url.query)
-                if url.path == "/cgi-bin/webhook/send":
-                    answer = fakes._wecom(query, body, arrival)
-                elif url.path == "/robot/send":
-                    answer = fakes._dingtalk(query, body, arrival)
-                elif url.path.startswith("/open-apis/bot/v2/hook/"):
-                    answer = fakes._feishu(url.path.rsplit("/", 1)[1], body, arrival)
-                else:
-                    answer = {"errcode": 404, "errmsg": "no such path"}
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+    def _route(self, path, headers, body):
+        arrival = time.monotonic()
+        url = urllib.parse.urlsplit(path)
+        query = urllib.parse.parse_qs(url.query)
+        if url.path == "/cgi-bin/webhook/send":
+            return 200, self._wecom(query, body, arrival)
+        if url.path == "/robot/send":
+            return 200, self._dingtalk(query, body, arrival)
+        if url.path.startswith("/open-apis/bot/v2/hook/"):
+            return 200, self._feishu(url.path.rsplit("/", 1)[1], body, arrival)
+        return 200, {"errcode": 404, "errmsg": "no such path"}
 
     @property
     def base(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.http.base
 
     def base_url(self, platform):
         return {
@@ -83,8 +65,7 @@ class BotFakes:
         }[platform]
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
     def add(self, robot_id, platform, secret=None, keywords=()):
         self.robots[robot_id] = Robot(platform, secret, keywords)

@@ -10,7 +10,8 @@ import itertools
 import json
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from json_http import JSONServer
 
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "twilio-auth-token-" + "x" * 14
@@ -35,41 +36,22 @@ class SMSFakes:
         self.twilio_script = []          # (status, body dict) answered first, in order
         self.counter = itertools.count(1)
         self.lock = threading.Condition()
-        fakes = self
+        self.http = JSONServer(self._route)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                form = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
-                if self.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json":
-                    status, answer = fakes._twilio(self.headers.get("Authorization", ""), form)
-                elif self.path == "/":
-                    status, answer = fakes._aliyun(form)
-                else:
-                    status, answer = 404, {"message": "not found"}
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def _route(self, path, headers, body):
+        form = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
+        if path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json":
+            return self._twilio(headers.get("Authorization", ""), form)
+        if path == "/":
+            return self._aliyun(form)
+        return 404, {"message": "not found"}
 
     @property
     def base(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.http.base
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
     def _reject(self, provider, reason):
         with self.lock:
