@@ -2,12 +2,13 @@ import HeraldCore
 
 /// Builds the channel instances a configuration names, resolving their secrets.
 public enum ChannelFactory {
+    /// Phone channels are not built here: their deliveries become tasks (the dispatcher's `PhoneDesk`).
     /// - Throws: a configuration error naming the channel when a secret cannot be read or is malformed.
     public static func make(
         _ configs: [ChannelConfig], environment: [String: String], links: LinkBuilder? = nil, publicURL: String? = nil
     ) throws(HeraldError) -> [any Channel] {
         var channels: [any Channel] = []
-        for config in configs {
+        for config in configs where config.kind != .phone {
             do {
                 channels.append(try make(config, environment: environment, links: links, publicURL: publicURL ?? links?.publicURL))
             } catch {

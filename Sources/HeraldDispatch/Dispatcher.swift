@@ -40,12 +40,15 @@ public final class Dispatcher: Service, Sendable {
     /// Called on every turn of the claim loop (the systemd watchdog ping): if the loop stops
     /// turning, the pings stop and systemd restarts the daemon.
     private let heartbeat: @Sendable () -> Void
+    /// Opens tasks for phone deliveries and escalates overdue ones.
+    private let desk: PhoneDesk?
 
     public init(
-        store: any Store, channels: [any Channel], options: Options, logger: Logger,
+        store: any Store, channels: [any Channel], options: Options, logger: Logger, desk: PhoneDesk? = nil,
         heartbeat: @escaping @Sendable () -> Void = {}
     ) {
         self.heartbeat = heartbeat
+        self.desk = desk
         self.store = store
         self.pools = channels.map { ChannelPool(channel: $0, claimBatch: options.claimBatch) }
         self.options = options
@@ -103,6 +106,8 @@ public final class Dispatcher: Service, Sendable {
 
     private func claimLoop() async {
         var lastExpiry: Int64 = 0
+        var lastSweep: Int64 = 0
+        let phoneChannels = desk?.channels.keys.sorted() ?? []
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = Timestamps.now()
             heartbeat()
@@ -115,6 +120,20 @@ public final class Dispatcher: Service, Sendable {
                     if expired > 0 { logger.info("deliveries expired", metadata: ["count": "\(expired)"]) }
                     let escalated = try await store.fireEscalations(now: now, limit: 1_000)
                     if escalated > 0 { logger.info("messages escalated", metadata: ["count": "\(escalated)"]) }
+                }
+                if let desk {
+                    if now - lastSweep >= 10_000 {
+                        lastSweep = now
+                        _ = try await desk.sweepOverdue(now: now)
+                    }
+                    for name in phoneChannels {
+                        let claimed = try await store.claim(
+                            channel: name, limit: 50, now: now, leaseUntil: now + options.lease, owner: owner)
+                        if claimed.count < 50 { roomLeft = true }
+                        guard !claimed.isEmpty else { continue }
+                        try await desk.open(claimed, channel: name, now: now)
+                        claimedAny = true
+                    }
                 }
                 for pool in pools {
                     let room = pool.capacity - pool.outstanding.load(ordering: .acquiring)
@@ -137,7 +156,7 @@ public final class Dispatcher: Service, Sendable {
             // Nothing claimed. Sleep until the next due time, new work (enqueue) or freed capacity
             // (recorder): all three raise `wakeup`.
             var sleep = options.pollInterval
-            if roomLeft, let next = try? await store.nextDueTime(channels: pools.map(\.channel.name)) {
+            if roomLeft, let next = try? await store.nextDueTime(channels: pools.map(\.channel.name) + phoneChannels) {
                 // Work due now that could not be claimed (it expires this second, or a race): look again
                 // soon, without spinning.
                 sleep = min(sleep, max(next - Timestamps.now(), 50))

@@ -16,6 +16,8 @@ public struct HeraldApplication {
     public let dispatcher: Dispatcher
     public let channels: [any Channel]
     public let renderer: MessageRenderer
+    /// Phone tasks: opened by the dispatcher, completed through the API.
+    public let desk: PhoneDesk
     /// Signs tracking and unsubscribe links; nil without `[tracking] key`.
     public let links: LinkBuilder?
     let notifier: SystemdNotifier
@@ -52,8 +54,9 @@ public struct HeraldApplication {
         // Before the configured poll interval can outlast the watchdog, wake the loop often enough.
         var options = Dispatcher.Options(config: config, renderer: renderer)
         if let interval = notifier.watchdogInterval { options.pollInterval = min(options.pollInterval, max(interval / 4, 10)) }
+        desk = PhoneDesk(config: config, store: store, renderer: renderer, logger: logger)
         dispatcher = Dispatcher(
-            store: store, channels: channels, options: options, logger: logger,
+            store: store, channels: channels, options: options, logger: logger, desk: desk,
             heartbeat: { notifier.pingWatchdog(now: Timestamps.now()) })
     }
 
@@ -67,6 +70,7 @@ public struct HeraldApplication {
         MessageRoutes(store: store, parser: parser, routing: config.routing, clients: clients, wakeup: dispatcher.wakeup)
             .register(on: router)
         ClientRoutes(store: store, config: config, cache: clients).register(on: router)
+        TaskRoutes(store: store, desk: desk).register(on: router)
         HealthRoutes(store: store, channels: channels).register(on: router)
         ReceiptRoutes(store: store, channels: channels, publicURL: config.server.publicURL, logger: logger).register(on: router)
         if let links {

@@ -63,6 +63,26 @@ public protocol Store: Sendable {
         deliveryID: String, providerID: String, channel: String, state: DeliveryState, detail: String, at: Int64
     ) async throws -> Bool
 
+    /// Opens call tasks for claimed `phone` deliveries: each delivery moves to `sent` (its provider id
+    /// is the task id) with a `task_created` event, and the notices telling the CSMs are enqueued, all
+    /// in one transaction. A delivery that already has its task (a lease ran out half-way) is skipped.
+    func openTasks(_ openings: [TaskOpening], now: Int64) async throws
+
+    /// Tasks ordered by id (oldest first), filtered, one page at a time.
+    func tasks(matching query: TaskQuery) async throws -> [PhoneTask]
+
+    /// One task, or nil.
+    func task(id: String) async throws -> PhoneTask?
+
+    /// Closes an open task with its outcome and applies the consequences (delivery state and event,
+    /// fallback on failure, follow-up task and notices, number flagged). Throws `notFound`, or
+    /// `conflict` when the task is already done.
+    func completeTask(_ completion: TaskCompletion) async throws -> PhoneTask
+
+    /// Marks an open task as escalated to the manager and enqueues the manager's notices; false
+    /// when the task was completed or escalated meanwhile (nothing is enqueued then).
+    func escalateTask(id: String, notices: [PlannedMessage], now: Int64) async throws -> Bool
+
     /// Suppresses the address of a delivery for marketing messages (an unsubscribe link was used).
     /// Returns the address, or nil for an unknown delivery.
     func unsubscribe(deliveryID: String, at: Int64) async throws -> String?

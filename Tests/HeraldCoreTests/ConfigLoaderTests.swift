@@ -150,3 +150,54 @@ import Testing
         }
     }
 }
+
+@Suite struct PhoneConfigTests {
+    func load(phone: String) throws -> HeraldConfig {
+        let dir = NSTemporaryDirectory() + "herald-phone-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/channels", withIntermediateDirectories: true)
+        try "[tiers.strategic]\nchannels = [\"email\"]\nescalate = { after = \"48h\", to = \"phone\" }\n"
+            .write(toFile: dir + "/herald.toml", atomically: true, encoding: .utf8)
+        try "kind = \"email\"\nprovider = \"outbox\"\nfrom = \"cs@acme.example\"\n"
+            .write(toFile: dir + "/channels/email.toml", atomically: true, encoding: .utf8)
+        try "kind = \"wecom\"\nprovider = \"outbox\"\n".write(toFile: dir + "/channels/team.toml", atomically: true, encoding: .utf8)
+        try "kind = \"phone\"\n\(phone)".write(toFile: dir + "/channels/phone.toml", atomically: true, encoding: .utf8)
+        return try ConfigLoader.load(path: dir + "/herald.toml")
+    }
+
+    @Test func readsPhoneSettings() throws {
+        let config = try load(phone: """
+            business_hours = "08:30-17:30"
+            business_days = ["mon", "tue", "wed", "thu", "fri", "sat"]
+            due_within = "2h"
+            max_attempts = 2
+            notify = ["email", "team"]
+            manager = "lead@acme.example"
+            default_timezone = "Asia/Shanghai"
+            [robots]
+            team = "team-key"
+            """)
+        let phone = try #require(config.channels.first { $0.name == "phone" }?.phone)
+        #expect(phone.businessHours == BusinessHours(open: 510, close: 1050, days: [2, 3, 4, 5, 6, 7]))
+        #expect(phone.dueWithin == 7_200_000 && phone.maxAttempts == 2)
+        #expect(phone.robots == ["team": "team-key"] && phone.manager == "lead@acme.example")
+        #expect(config.tiers["strategic"]?.escalation?.channel == "phone")
+    }
+
+    @Test(arguments: [
+        ("notify = [\"sms\"]\n", "notify names channel 'sms', which has no file"),
+        ("notify = [\"team\"]\n", "give its team robot in [robots] team"),
+        ("notify = [\"email\"]\n[robots]\nteam = \"k\"\n", "[robots] team is not in notify"),
+        ("manager = \"lead@acme.example\"\n", "manager needs an email channel"),
+        ("business_hours = \"18:00-09:00\"\n", "business_hours"),
+        ("business_days = [\"mon\", \"someday\"]\n", "business_days"),
+        ("provider = \"outbox\"\n", "provider: must be one of: tasks"),
+        ("default_timezone = \"Mars/Olympus\"\n", "IANA time zone"),
+    ])
+    func badPhoneChannelsAreRefused(phone: String, reason: String) {
+        #expect {
+            _ = try load(phone: phone)
+        } throws: { error in
+            ((error as? HeraldError)?.detail ?? "").contains(reason)
+        }
+    }
+}

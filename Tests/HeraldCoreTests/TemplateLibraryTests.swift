@@ -21,11 +21,13 @@ import Testing
         "renewal_date": .string("2026-12-23"), "days_left": .int(30), "renewal_url": .string("https://acme.example/r"),
     ]
 
+    static let lifecycle = ["ebr-invite", "feature-adoption", "inactivity-nudge", "kickoff-reminder", "onboarding-milestone",
+                            "renewal-reminder", "welcome"]
+
     @Test func shippedSetIsCompleteAndRendersInBothLocales() throws {
         let library = try TemplateLibrary.load(directory: Self.shipped)
-        let expected = ["ebr-invite", "feature-adoption", "inactivity-nudge", "kickoff-reminder", "onboarding-milestone",
-                        "renewal-reminder", "welcome"]
-        #expect(library.names == expected)
+        let expected = Self.lifecycle
+        #expect(library.names == ["csm-task"] + expected.prefix(6) + ["task-overdue", "welcome"])
         let renderer = MessageRenderer(library: library)
         for name in expected {
             for locale in ["zh-CN", "en"] {
@@ -59,6 +61,50 @@ import Testing
         }
     }
 
+    /// Every lifecycle template has talking points for the CSM's call: a reason and plain text.
+    @Test func shippedPhoneTemplatesGiveAReasonAndTalkingPoints() throws {
+        let library = try TemplateLibrary.load(directory: Self.shipped)
+        let renderer = MessageRenderer(library: library)
+        for name in Self.lifecycle {
+            for locale in ["zh-CN", "en"] {
+                #expect(library.file(name: name, channel: "phone", locale: locale)?.locale == locale, "\(name) phone.\(locale)")
+                let content = try renderer.render(
+                    template: name, subject: nil, text: nil, html: nil, data: .object(Self.sampleData), locale: locale,
+                    channel: .phone)
+                #expect(content.subject?.isEmpty == false && content.subject?.contains("{{") == false)
+                let points = try #require(content.text)
+                #expect(points.count > 40 && !points.contains("{{") && !points.contains("<"), "\(name) phone.\(locale)")
+            }
+        }
+    }
+
+    /// The notices about tasks render on every channel a CSM can be told on, in both locales.
+    @Test func taskNoticesRenderEverywhere() throws {
+        let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.shipped))
+        let data: JSONValue = .object([
+            "task_id": .string("tsk_1"), "message_id": .string("msg_1"), "reason": .string("Welcome call <b>"),
+            "talking_points": .string("1. hello"), "phone": .string("+8613800138000"), "contact_name": .string("李雷"),
+            "attempt": .int(2), "follow_up": .bool(true), "due": .string("2026-11-24 10:00 (Asia/Shanghai)"),
+            "timezone": .string("Asia/Shanghai"), "csm_name": .string("王芳"), "client_name": .string("星河科技"),
+            "client_id": .string("c1"), "overdue_by": .string("1h 5m"),
+        ])
+        for locale in ["zh-CN", "en"] {
+            for kind in [ChannelKind.email, .wecom, .dingtalk, .feishu] {
+                let content = try renderer.render(
+                    template: "csm-task", subject: nil, text: nil, html: nil, data: data, locale: locale, channel: kind)
+                #expect(content.subject?.contains("李雷") == true, "\(kind) \(locale)")
+                #expect(content.text?.contains("tsk_1") == true)
+                if kind == .email {
+                    #expect(content.html?.contains("Welcome call &lt;b&gt;") == true)
+                    #expect(content.tracking == false)
+                }
+            }
+            let overdue = try renderer.render(
+                template: "task-overdue", subject: nil, text: nil, html: nil, data: data, locale: locale, channel: .email)
+            #expect(overdue.text?.contains("1h 5m") == true)
+        }
+    }
+
     @Test func missingDataIsNamed() throws {
         let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.shipped))
         #expect {
@@ -80,7 +126,7 @@ import Testing
         let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.shipped))
         #expect {
             _ = try renderer.render(template: "welcom", subject: nil, text: nil, html: nil, data: .object([:]), locale: nil, channel: .email)
-        } throws: { ((($0 as? HeraldError)?.fields.first?.reason) ?? "").contains("known: ebr-invite") }
+        } throws: { ((($0 as? HeraldError)?.fields.first?.reason) ?? "").contains("known: csm-task, ebr-invite") }
     }
 
     @Test func brokenFilesAreReportedWithTheirPath() throws {

@@ -46,6 +46,22 @@ public struct RoutingPolicy: Sendable {
         }
     }
 
+    /// One call per message: the CSM calls the first contact with a phone who has not opted out of
+    /// this category.
+    func phoneRoute(_ client: Client, channel: String, origin: String, category: MessageRequest.Category) -> Route {
+        let caller = client.csm.map { "the CSM \($0.name)" } ?? "a CSM (the client has none: the task is unassigned)"
+        let rule = "\(origin): \(channel) call by \(caller)"
+        let people = client.contacts.filter { $0.phone != nil }
+        guard !people.isEmpty else {
+            return Route(channel: channel, address: nil, suppressedReason: "no contact has a phone", rule: rule, contactID: nil)
+        }
+        guard let contact = people.first(where: { !$0.optOuts.contains(category) }) else {
+            return Route(channel: channel, address: people[0].phone, suppressedReason:
+                "every contact with a phone opted out of \(category.rawValue) messages", rule: rule, contactID: people[0].id)
+        }
+        return Route(channel: channel, address: contact.phone, suppressedReason: nil, rule: rule, contactID: contact.id)
+    }
+
     /// The tier's fallback channels as destinations for one route: the same contact's address on
     /// email, the client's endpoint on webhook channels. Channels without an address are left out.
     func fallback(for route: Route, client: Client, plan: TierPlan) -> [FallbackStep] {
@@ -55,7 +71,7 @@ public struct RoutingPolicy: Sendable {
             case .email?:
                 let contact = client.contacts.first { $0.id == route.contactID } ?? client.contacts.first { $0.email != nil }
                 return contact?.email.map { FallbackStep(channel: name, destination: $0) }
-            case .sms?:
+            case .sms?, .phone?:
                 let contact = client.contacts.first { $0.id == route.contactID } ?? client.contacts.first { $0.phone != nil }
                 return contact?.phone.map { FallbackStep(channel: name, destination: $0) }
             case .webhook?, .wecom?, .dingtalk?, .feishu?:
@@ -86,7 +102,7 @@ public struct RoutingPolicy: Sendable {
         switch channels[rule.channel] {
         case .webhook?, .wecom?, .dingtalk?, .feishu?: destination = client.endpoints[rule.channel]
         case .email?: destination = client.csm?.email
-        case .sms?: destination = client.contacts.first { $0.phone != nil }?.phone
+        case .sms?, .phone?: destination = client.contacts.first { $0.phone != nil }?.phone
         case nil: destination = nil
         }
         guard let destination else {
@@ -115,6 +131,8 @@ public struct RoutingPolicy: Sendable {
                 routes += contactRoutes(client, channel: name, origin: origin, category: category, what: "an email") { $0.email }
             case .sms:
                 routes += contactRoutes(client, channel: name, origin: origin, category: category, what: "a phone") { $0.phone }
+            case .phone:
+                routes.append(phoneRoute(client, channel: name, origin: origin, category: category))
             case .webhook, .wecom, .dingtalk, .feishu:
                 let target = kind == .webhook ? "registered endpoint" : "group robot"
                 if let address = client.endpoints[name] {

@@ -10,6 +10,8 @@ public struct ChannelConfig: Sendable, Equatable {
         case twilio
         /// Aliyun Dysmsapi `SendSms` (SMS with approved templates).
         case aliyun
+        /// Phone: open a task for the CSM (the only provider of `kind = "phone"`).
+        case tasks
         /// Write each delivery to `outbox_dir/<delivery id>.json` instead of sending it.
         case outbox
     }
@@ -37,6 +39,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var bot: BotSettings?
     /// For `kind = "sms"`.
     public var sms: SMSSettings?
+    /// For `kind = "phone"`.
+    public var phone: PhoneSettings?
 
     public init(
         name: String,
@@ -70,6 +74,7 @@ public struct ChannelConfig: Sendable, Equatable {
         case .webhook, .wecom, .dingtalk, .feishu: .http
         case .email: .smtp
         case .sms: .twilio
+        case .phone: .tasks
         }
     }
 }

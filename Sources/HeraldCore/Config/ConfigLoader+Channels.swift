@@ -90,3 +90,86 @@ extension ConfigLoader {
         return sms
     }
 }
+
+// MARK: - Phone channel files.
+
+extension ConfigLoader {
+    /// The phone keys of a channel file; all optional.
+    static func parsePhone(_ reader: inout TOMLReader) -> PhoneSettings {
+        var phone = PhoneSettings()
+        let hours = reader.string("business_hours")
+        let days = reader.strings("business_days")
+        if hours != nil || days != nil {
+            let text = hours ?? "09:00-18:00"
+            if let parsed = BusinessHours(hours: text, days: days ?? ["mon", "tue", "wed", "thu", "fri"]) {
+                phone.businessHours = parsed
+            } else if BusinessHours(hours: text, days: ["mon"]) == nil {
+                reader.fail("business_hours", "must be HH:MM-HH:MM with the opening first, e.g. \"09:00-18:00\"")
+            } else {
+                reader.fail("business_days", "must list day names: mon, tue, wed, thu, fri, sat, sun")
+            }
+        }
+        if let d = reader.duration("due_within", minimum: 0) { phone.dueWithin = d }
+        if let d = reader.duration("follow_up_after", minimum: 60_000) { phone.followUpAfter = d }
+        if let n = reader.int("max_attempts", range: 1...10) { phone.maxAttempts = n }
+        if let d = reader.duration("overdue_after", minimum: 0) { phone.overdueAfter = d }
+        if let names = reader.strings("notify") { phone.notify = names }
+        var robots = reader.child("robots")
+        for key in robots.table.keys.sorted() {
+            if let address = robots.string(key) { phone.robots[key] = address }
+        }
+        reader.merge(robots)
+        if let locale = reader.string("locale") {
+            if MessageRequestParser.isLocale(locale) { phone.locale = locale } else {
+                reader.fail("locale", "must be a locale such as en or zh-CN")
+            }
+        }
+        if let manager = reader.string("manager") {
+            if let problem = DestinationRules.emailProblem(manager) { reader.fail("manager", "address \(problem)") } else {
+                phone.manager = manager
+            }
+        }
+        phone.managerChannel = reader.string("manager_channel")
+        if let zone = reader.string("default_timezone") {
+            if TimeZone(identifier: zone) != nil { phone.defaultTimezone = zone } else {
+                reader.fail("default_timezone", "is not an IANA time zone such as Asia/Shanghai")
+            }
+        }
+        return phone
+    }
+
+    /// Cross-file checks of phone channels: notice channels exist and can reach a CSM.
+    static func phoneProblems(_ channels: [ChannelConfig], directory: String) -> [String] {
+        let kinds = Dictionary(channels.map { ($0.name, $0.kind) }, uniquingKeysWith: { a, _ in a })
+        var problems: [String] = []
+        for channel in channels {
+            guard let phone = channel.phone else { continue }
+            let file = "\(directory)/\(channel.name).toml"
+            for name in phone.notify {
+                switch kinds[name] {
+                case nil: problems.append("\(file): notify names channel '\(name)', which has no file in \(directory)/")
+                case .email?: break
+                case let kind? where kind.isBot:
+                    if let address = phone.robots[name] {
+                        if let problem = kind.problem(with: address) { problems.append("\(file): [robots] \(name): \(problem)") }
+                    } else {
+                        problems.append("\(file): notify names robot channel '\(name)': give its team robot in [robots] \(name) = \"…\"")
+                    }
+                case let kind?: problems.append("\(file): notify: '\(name)' is a \(kind.rawValue) channel; use email or robot channels")
+                }
+            }
+            for name in phone.robots.keys.sorted() where !phone.notify.contains(name) {
+                problems.append("\(file): [robots] \(name) is not in notify")
+            }
+            if phone.manager != nil {
+                let managerChannel = phone.managerChannel ?? phone.notify.first { kinds[$0] == .email }
+                if let name = managerChannel {
+                    if kinds[name] != .email { problems.append("\(file): manager_channel '\(name)' is not an email channel") }
+                } else {
+                    problems.append("\(file): manager needs an email channel: set manager_channel or put one in notify")
+                }
+            }
+        }
+        return problems
+    }
+}

@@ -176,6 +176,7 @@ public enum ConfigLoader {
                     problems.append("\(file): [tiers.\(plan.name)] fallback names a channel twice (a cycle)")
                 }
             }
+            problems += phoneProblems(config.channels, directory: channelsDir)
         }
         guard problems.isEmpty else { throw .configuration(problems.joined(separator: "\n")) }
         return config
@@ -223,8 +224,11 @@ public enum ConfigLoader {
         }
         var channel = ChannelConfig(name: name, kind: kind, provider: ChannelConfig.defaultProvider(for: kind))
         if let p = reader.string("provider") {
-            let allowed: [ChannelConfig.Provider] = kind == .sms
-                ? [.twilio, .aliyun, .outbox] : [ChannelConfig.defaultProvider(for: kind), .outbox]
+            let allowed: [ChannelConfig.Provider] = switch kind {
+            case .sms: [.twilio, .aliyun, .outbox]
+            case .phone: [.tasks]
+            default: [ChannelConfig.defaultProvider(for: kind), .outbox]
+            }
             if let provider = ChannelConfig.Provider(rawValue: p), allowed.contains(provider) {
                 channel.provider = provider
             } else {
@@ -234,6 +238,7 @@ public enum ConfigLoader {
         if kind == .email { channel.email = parseEmail(&reader, baseDirectory: baseDirectory) }
         if kind.isBot { channel.bot = parseBot(&reader, kind: kind) }
         if kind == .sms { channel.sms = parseSMS(&reader, provider: channel.provider, baseDirectory: baseDirectory) }
+        if kind == .phone { channel.phone = parsePhone(&reader) }
         if let n = reader.int("concurrency", range: 1...256) { channel.concurrency = n }
         if let d = reader.duration("connect_timeout", minimum: 100) { channel.connectTimeout = d }
         if let d = reader.duration("timeout", minimum: 100) { channel.timeout = d }

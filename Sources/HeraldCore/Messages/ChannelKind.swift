@@ -11,12 +11,15 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
     case feishu
     /// Text messages to a phone (Twilio, Aliyun): the destination is an E.164 number.
     case sms
+    /// A call by the client's CSM: the destination is the contact's E.164 number, and delivering
+    /// opens a ``PhoneTask`` for the CSM instead of sending anything.
+    case phone
 
     /// Group-chat robots: rate-limited per robot, errors in the response body.
     public var isBot: Bool {
         switch self {
         case .wecom, .dingtalk, .feishu: true
-        case .webhook, .email, .sms: false
+        case .webhook, .email, .sms, .phone: false
         }
     }
 
@@ -26,7 +29,7 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
         case .webhook: DestinationRules.urlProblem(address)
         case .email: DestinationRules.emailProblem(address)
         case .wecom, .dingtalk, .feishu: BotAddress.problem(address, kind: self)
-        case .sms: DestinationRules.phoneProblem(address)
+        case .sms, .phone: DestinationRules.phoneProblem(address)
         }
     }
 }

@@ -168,6 +168,39 @@ enum SQLiteMigrations {
             // What an SMS cost. (Receipts name their delivery id, so no index on provider_id is needed.)
             try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN segments INTEGER")
         }
+        migrator.registerMigration("v10-tasks") { db in
+            // Calls the owning CSM is asked to make (phone deliveries). Few rows: indexes for the
+            // lists CSMs and the overdue sweep read.
+            try db.execute(sql: """
+                CREATE TABLE tasks (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    delivery_id TEXT NOT NULL REFERENCES deliveries(id),
+                    message_id TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    client_id TEXT,
+                    client_name TEXT,
+                    assignee TEXT,
+                    assignee_name TEXT,
+                    contact_name TEXT,
+                    phone TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    talking_points TEXT NOT NULL,
+                    due_at INTEGER NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'open',
+                    outcome TEXT,
+                    note TEXT,
+                    created_at INTEGER NOT NULL,
+                    completed_at INTEGER,
+                    completed_by TEXT,
+                    escalated_at INTEGER,
+                    UNIQUE (delivery_id, attempt)
+                ) WITHOUT ROWID;
+                CREATE INDEX tasks_open_due ON tasks(due_at) WHERE status = 'open';
+                CREATE INDEX tasks_assignee ON tasks(assignee, status, id);
+                CREATE INDEX tasks_client ON tasks(client_id, id);
+                """)
+        }
         return migrator
     }
 }

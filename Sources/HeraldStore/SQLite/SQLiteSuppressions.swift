@@ -6,8 +6,8 @@ import HeraldCore
 enum SQLiteSuppressions {
     /// Why `address` must not get a message of `category`, or nil.
     static func reason(address: String, category: MessageRequest.Category, db: Database) throws -> String? {
-        // Only addresses that could be suppressed are looked up (email today): URLs never are.
-        guard address.contains("@"), !address.contains("/") else { return nil }
+        // Only addresses that can be suppressed are looked up (email, phone numbers): URLs and robots never are.
+        guard (address.contains("@") && !address.contains("/")) || address.hasPrefix("+") else { return nil }
         let statement = try db.cachedStatement(sql: """
             SELECT source, reason FROM suppressions WHERE address = ? AND (category = 'all' OR category = ?) LIMIT 1
             """)
@@ -27,5 +27,15 @@ enum SQLiteSuppressions {
             VALUES (?, 'all', ?, 'bounce', ?, ?)
             ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, delivery_id = excluded.delivery_id
             """).execute(arguments: [address.lowercased(), reason, deliveryID, at])
+    }
+
+    /// Suppresses a phone number for every category (a CSM found it is not the contact's).
+    static func addWrongNumber(_ phone: String, reason: String, deliveryID: String, at: Int64, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
+            VALUES (?, 'all', ?, 'wrong_number', ?, ?)
+            ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, source = excluded.source,
+                delivery_id = excluded.delivery_id
+            """).execute(arguments: [phone, reason, deliveryID, at])
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Working hours in a client's time zone (e.g. `09:00-18:00`, Monday to Friday): when a CSM is
+/// expected to call. Due times of phone tasks are counted in business time.
+public struct BusinessHours: Sendable, Equatable, CustomStringConvertible {
+    /// Minutes after local midnight; `open < close` (no window over midnight).
+    public var open: Int
+    public var close: Int
+    /// Working days as `Calendar` weekdays (1 = Sunday … 7 = Saturday).
+    public var days: Set<Int>
+
+    public static let dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+
+    public init(open: Int = 9 * 60, close: Int = 18 * 60, days: Set<Int> = [2, 3, 4, 5, 6]) {
+        self.open = open
+        self.close = close
+        self.days = days
+    }
+
+    /// Parses `HH:MM-HH:MM` (opening before closing) and day names (`mon` … `sun`).
+    public init?(hours: String, days names: [String]) {
+        guard let window = QuietHours(parsing: hours), window.start < window.end else { return nil }
+        var days = Set<Int>()
+        for name in names {
+            guard let index = Self.dayNames.firstIndex(of: name.lowercased()) else { return nil }
+            days.insert(index + 1)
+        }
+        guard !days.isEmpty else { return nil }
+        self.init(open: window.start, close: window.end, days: days)
+    }
+
+    public var description: String {
+        let names = days.sorted().map { Self.dayNames[$0 - 1] }.joined(separator: ",")
+        return String(format: "%02d:%02d-%02d:%02d ", open / 60, open % 60, close / 60, close % 60) + names
+    }
+
+    /// The instant `duration` of business time after `start` (epoch ms): time outside working hours
+    /// does not count. A zero duration gives the first working instant at or after `start`.
+    public func add(_ duration: Int64, to start: Int64, timezone: TimeZone) -> Int64 {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timezone
+        var left = max(duration, 0)
+        var cursor = Date(timeIntervalSince1970: Double(start) / 1000)
+        // Two years of days is more than any sane configuration needs; stop there regardless.
+        for _ in 0..<730 {
+            let day = calendar.startOfDay(for: cursor)
+            let weekday = calendar.component(.weekday, from: day)
+            if days.contains(weekday),
+                let opens = calendar.date(byAdding: .minute, value: open, to: day),
+                let closes = calendar.date(byAdding: .minute, value: close, to: day), cursor < closes
+            {
+                let from = max(cursor, opens)
+                let available = Int64((closes.timeIntervalSince(from) * 1000).rounded())
+                if left <= available { return Self.millis(from) + left }
+                left -= available
+            }
+            guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
+            cursor = next
+        }
+        return start + duration
+    }
+
+    /// Whether `instant` (epoch ms) is inside working hours.
+    public func contains(_ instant: Int64, timezone: TimeZone) -> Bool {
+        add(0, to: instant, timezone: timezone) == instant
+    }
+
+    private static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+}

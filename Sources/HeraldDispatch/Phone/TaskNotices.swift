@@ -1,0 +1,95 @@
+import Foundation
+import HeraldCore
+
+/// The messages that tell people about tasks: the CSM about a new call to make (`csm-task`), the
+/// manager about an overdue one (`task-overdue`). They are ordinary messages (rendered from
+/// templates, delivered, retried and tracked like any other) without a client id, so they never
+/// count as messages to the client.
+struct TaskNotices: Sendable {
+    let kinds: [String: ChannelKind]
+    let renderer: MessageRenderer
+
+    /// What the templates get.
+    static func data(_ task: PhoneTask, timezone: TimeZone, now: Int64) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "task_id": .string(task.id), "message_id": .string(task.messageID), "reason": .string(task.reason),
+            "talking_points": .string(task.talkingPoints), "phone": .string(task.phone),
+            "contact_name": .string(task.contactName ?? task.phone), "attempt": .int(Int64(task.attempt)),
+            "follow_up": .bool(task.attempt > 1), "due": .string(localTime(task.dueAt, timezone: timezone)),
+            "timezone": .string(timezone.identifier), "csm_name": .string(task.assigneeName ?? task.assignee ?? ""),
+            "client_name": .string(task.clientName ?? task.clientID ?? ""), "client_id": .string(task.clientID ?? ""),
+        ]
+        let late = max(now - task.dueAt, 0) / 60_000
+        fields["overdue_by"] = .string(late >= 60 ? "\(late / 60)h \(late % 60)m" : "\(late)m")
+        return .object(fields)
+    }
+
+    /// `2026-11-24 10:00 (Asia/Shanghai)`: how a CSM reads a due time.
+    static func localTime(_ millis: Int64, timezone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timezone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+            + " (\(timezone.identifier))"
+    }
+
+    /// The notices of a new task to its CSM on each `notify` channel that can reach them. Destinations
+    /// whose template does not render are left out (and named in `skipped`).
+    func forCSM(_ task: PhoneTask, client: Client?, settings: PhoneSettings, timezone: TimeZone, now: Int64)
+        -> (notices: [PlannedMessage], skipped: [String])
+    {
+        guard let csm = client?.csm else { return ([], task.assignee == nil ? [] : ["the client has no CSM on file"]) }
+        var destinations: [MessageRequest.Destination] = []
+        var skipped: [String] = []
+        for name in settings.notify {
+            switch kinds[name] {
+            case .email?:
+                if let email = csm.email { destinations.append(.init(channel: name, address: email)) } else {
+                    skipped.append("\(name): the CSM has no email")
+                }
+            case let kind? where kind.isBot:
+                if let robot = settings.robots[name] { destinations.append(.init(channel: name, address: robot)) }
+            default:
+                skipped.append("\(name): not an email or robot channel")
+            }
+        }
+        var request = MessageRequest(
+            idempotencyKey: "task:\(task.id):notify", template: "csm-task", data: Self.data(task, timezone: timezone, now: now),
+            destinations: destinations, locale: settings.locale ?? client?.locale, priority: .high)
+        request.mentions = Mentions.expand(["csm"], client: client)
+        return plan(&request, skipped: skipped, now: now)
+    }
+
+    /// The notice of an overdue task to the manager, or nothing when no manager is configured.
+    func forManager(_ task: PhoneTask, settings: PhoneSettings, timezone: TimeZone, now: Int64)
+        -> (notices: [PlannedMessage], skipped: [String])
+    {
+        guard let manager = settings.manager,
+            let channel = settings.managerChannel ?? settings.notify.first(where: { kinds[$0] == .email })
+        else { return ([], []) }
+        var request = MessageRequest(
+            idempotencyKey: "task:\(task.id):overdue", template: "task-overdue",
+            data: Self.data(task, timezone: timezone, now: now), destinations: [.init(channel: channel, address: manager)],
+            locale: settings.locale, priority: .high)
+        return plan(&request, skipped: [], now: now)
+    }
+
+    private func plan(_ request: inout MessageRequest, skipped: [String], now: Int64) -> ([PlannedMessage], [String]) {
+        var skipped = skipped
+        request.tracking = false
+        request.destinations = request.destinations.filter { destination in
+            guard let kind = kinds[destination.channel] else { return false }
+            do {
+                _ = try renderer.render(
+                    template: request.template, subject: nil, text: nil, html: nil, data: request.data,
+                    locale: request.locale, channel: kind)
+                return true
+            } catch {
+                skipped.append("\(destination.channel): \((error as? HeraldError)?.detail ?? "\(error)")")
+                return false
+            }
+        }
+        guard !request.destinations.isEmpty else { return ([], skipped) }
+        return ([PlannedMessage(request: request, now: now, actor: "dispatcher")], skipped)
+    }
+}

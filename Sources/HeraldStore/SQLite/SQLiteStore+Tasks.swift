@@ -1,0 +1,172 @@
+import GRDB
+import HeraldCore
+
+// MARK: - Phone tasks.
+
+extension SQLiteStore {
+    static let taskColumns = """
+        id, delivery_id, message_id, channel, client_id, client_name, assignee, assignee_name, contact_name, phone,
+        reason, talking_points, due_at, attempt, status, outcome, note, created_at, completed_at, completed_by,
+        escalated_at
+        """
+
+    public func openTasks(_ openings: [TaskOpening], now: Int64) async throws {
+        guard !openings.isEmpty else { return }
+        try await pool.write { db in
+            for opening in openings {
+                let task = opening.task
+                // Only the lease holder's claim moves on; a task that exists already was made by an
+                // earlier claim whose lease ran out before the delivery was marked.
+                guard try Self.insertTask(task, db: db) else { continue }
+                try db.cachedStatement(sql: """
+                    UPDATE deliveries SET state = 'sent', provider_id = ?, lease_until = NULL,
+                        lease_owner = NULL, last_error = NULL, updated_at = ?
+                    WHERE id = ? AND state = 'sending'
+                    """).execute(arguments: [task.id, now, task.deliveryID])
+                try SQLiteRows.insertEvent(
+                    db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_created", state: .sent,
+                    detail: Self.describe(task), actor: "dispatcher", at: now)
+                for notice in opening.notices { _ = try SQLiteEnqueue.insert(notice, db: db) }
+            }
+        }
+    }
+
+    public func tasks(matching query: TaskQuery) async throws -> [PhoneTask] {
+        try await pool.read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let assignee = query.assignee {
+                if assignee == "unassigned" { conditions.append("assignee IS NULL") } else {
+                    conditions.append("assignee = ?")
+                    arguments.append(assignee.lowercased())
+                }
+            }
+            if let status = query.status {
+                conditions.append("status = ?")
+                arguments.append(status.rawValue)
+            }
+            if let client = query.clientID {
+                conditions.append("client_id = ?")
+                arguments.append(client)
+            }
+            if let before = query.dueBefore {
+                conditions.append("status = 'open' AND due_at <= ?")
+                arguments.append(before)
+            }
+            if query.notEscalated { conditions.append("escalated_at IS NULL") }
+            if let cursor = query.cursor {
+                conditions.append("id > ?")
+                arguments.append(cursor)
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(query.limit)
+            return try Row.fetchAll(
+                db, sql: "SELECT \(Self.taskColumns) FROM tasks \(filter) ORDER BY id LIMIT ?",
+                arguments: StatementArguments(arguments)
+            ).map(Self.task)
+        }
+    }
+
+    public func task(id: String) async throws -> PhoneTask? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.taskColumns) FROM tasks WHERE id = ?", arguments: [id]).map(Self.task)
+        }
+    }
+
+    public func completeTask(_ c: TaskCompletion) async throws -> PhoneTask {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.taskColumns) FROM tasks WHERE id = ?", arguments: [c.taskID]) else {
+                throw HeraldError.notFound("no task with id \(c.taskID)")
+            }
+            var task = Self.task(row)
+            guard task.status == .open else {
+                throw HeraldError.conflict(
+                    "task \(task.id) is already done (\(task.outcome?.rawValue ?? "no outcome") by \(task.completedBy ?? "unknown"))")
+            }
+            try db.execute(sql: """
+                UPDATE tasks SET status = 'done', outcome = ?, note = ?, completed_at = ?, completed_by = ? WHERE id = ?
+                """, arguments: [c.outcome.rawValue, c.note, c.at, c.actor, task.id])
+            task.status = .done
+            task.outcome = c.outcome
+            task.note = c.note
+            task.completedAt = c.at
+            task.completedBy = c.actor
+            let noted = c.note.map { ": \($0)" } ?? ""
+            try SQLiteRows.insertEvent(
+                db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_completed", state: nil,
+                detail: "task \(task.id) (call \(task.attempt)) \(c.outcome.rawValue)\(noted)", actor: c.actor, at: c.at)
+            if let state = c.deliveryState,
+                let current = try String.fetchOne(db, sql: "SELECT state FROM deliveries WHERE id = ?", arguments: [task.deliveryID])
+                    .flatMap(DeliveryState.init(rawValue:)),
+                DeliveryStateMachine.canTransition(from: current, to: state)
+            {
+                try db.execute(
+                    sql: "UPDATE deliveries SET state = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                    arguments: [state.rawValue, state == .failed ? c.detail : nil, c.at, task.deliveryID])
+                try SQLiteRows.insertEvent(
+                    db, messageID: task.messageID, deliveryID: task.deliveryID, type: state.rawValue, state: state,
+                    detail: c.detail, actor: c.actor, at: c.at)
+                if state == .failed { try SQLiteFallback.next(after: task.deliveryID, reason: c.detail, at: c.at, db: db) }
+            }
+            if c.flagNumber {
+                try SQLiteSuppressions.addWrongNumber(
+                    task.phone, reason: "wrong number (task \(task.id))", deliveryID: task.deliveryID, at: c.at, db: db)
+            }
+            if let next = c.followUp, try Self.insertTask(next, db: db) {
+                try SQLiteRows.insertEvent(
+                    db, messageID: next.messageID, deliveryID: next.deliveryID, type: "task_created", state: nil,
+                    detail: Self.describe(next), actor: c.actor, at: c.at)
+                for notice in c.notices { _ = try SQLiteEnqueue.insert(notice, db: db) }
+            }
+            return task
+        }
+    }
+
+    public func escalateTask(id: String, notices: [PlannedMessage], now: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE tasks SET escalated_at = ? WHERE id = ? AND status = 'open' AND escalated_at IS NULL",
+                arguments: [now, id])
+            guard db.changesCount > 0,
+                let row = try Row.fetchOne(db, sql: "SELECT message_id, delivery_id, assignee FROM tasks WHERE id = ?", arguments: [id])
+            else { return false }
+            let told = notices.flatMap { $0.deliveries.map(\.destination) }
+            try SQLiteRows.insertEvent(
+                db, messageID: row["message_id"], deliveryID: row["delivery_id"], type: "task_overdue", state: nil,
+                detail: "task \(id) of \((row["assignee"] as String?) ?? "nobody") is overdue"
+                    + (told.isEmpty ? "" : "; told \(told.joined(separator: ", "))"),
+                actor: "dispatcher", at: now)
+            for notice in notices { _ = try SQLiteEnqueue.insert(notice, db: db) }
+            return true
+        }
+    }
+
+    /// Inserts a task unless its delivery already has a task for that call; returns whether it did.
+    static func insertTask(_ t: PhoneTask, db: Database) throws -> Bool {
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO tasks (id, delivery_id, message_id, channel, client_id, client_name, assignee,
+                assignee_name, contact_name, phone, reason, talking_points, due_at, attempt, status, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
+            """).execute(arguments: [
+                t.id, t.deliveryID, t.messageID, t.channel, t.clientID, t.clientName, t.assignee?.lowercased(),
+                t.assigneeName, t.contactName, t.phone, t.reason, t.talkingPoints, t.dueAt, t.attempt, t.createdAt,
+            ])
+        return db.changesCount > 0
+    }
+
+    static func describe(_ t: PhoneTask) -> String {
+        "task \(t.id) (call \(t.attempt)) for \(t.assigneeName ?? t.assignee ?? "nobody (no CSM)"): call \(t.contactName ?? "the contact") due \(Timestamps.format(t.dueAt))"
+    }
+
+    static func task(_ row: Row) -> PhoneTask {
+        PhoneTask(
+            id: row["id"], deliveryID: row["delivery_id"], messageID: row["message_id"], channel: row["channel"],
+            clientID: row["client_id"], clientName: row["client_name"], assignee: row["assignee"],
+            assigneeName: row["assignee_name"], contactName: row["contact_name"], phone: row["phone"], reason: row["reason"],
+            talkingPoints: row["talking_points"], dueAt: row["due_at"], attempt: row["attempt"],
+            status: PhoneTask.Status(rawValue: row["status"]) ?? .open,
+            outcome: (row["outcome"] as String?).flatMap(PhoneTask.Outcome.init(rawValue:)), note: row["note"],
+            createdAt: row["created_at"], completedAt: row["completed_at"], completedBy: row["completed_by"],
+            escalatedAt: row["escalated_at"])
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import HeraldCore
+import Testing
+
+@Suite struct BusinessHoursTests {
+    let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+    let hours = BusinessHours(hours: "09:00-18:00", days: ["mon", "tue", "wed", "thu", "fri"])!
+
+    /// Epoch ms of a local wall-clock time in Shanghai (UTC+8, no DST).
+    func local(_ text: String) -> Int64 {
+        Timestamps.parse(text + "+08:00")!
+    }
+
+    @Test func countsOnlyWorkingTime() {
+        // 2026-11-23 is a Monday.
+        #expect(hours.add(4 * 3_600_000, to: local("2026-11-23T10:00:00"), timezone: shanghai) == local("2026-11-23T14:00:00"))
+        // 16:00 + 4h: two hours today, two tomorrow from the opening.
+        #expect(hours.add(4 * 3_600_000, to: local("2026-11-23T16:00:00"), timezone: shanghai) == local("2026-11-24T11:00:00"))
+        // Before opening: counting starts at 09:00.
+        #expect(hours.add(3_600_000, to: local("2026-11-24T06:30:00"), timezone: shanghai) == local("2026-11-24T10:00:00"))
+        // Friday evening → Monday.
+        #expect(hours.add(2 * 3_600_000, to: local("2026-11-27T17:00:00"), timezone: shanghai) == local("2026-11-30T10:00:00"))
+        // Saturday with zero duration: the next opening.
+        #expect(hours.add(0, to: local("2026-11-28T12:00:00"), timezone: shanghai) == local("2026-11-30T09:00:00"))
+        // Exactly at closing is outside; the close itself is not a working instant.
+        #expect(hours.contains(local("2026-11-23T17:59:00"), timezone: shanghai))
+        #expect(!hours.contains(local("2026-11-23T18:00:00"), timezone: shanghai))
+        // More than a working day: 9h a day, so 10h ends one hour into the day after.
+        #expect(hours.add(10 * 3_600_000, to: local("2026-11-23T09:00:00"), timezone: shanghai) == local("2026-11-24T10:00:00"))
+    }
+
+    @Test func theSameInstantIsDueAtDifferentTimesInDifferentZones() {
+        let newYork = TimeZone(identifier: "America/New_York")!
+        let start = Timestamps.parse("2026-11-23T03:00:00Z")!   // 11:00 in Shanghai, 22:00 (Sunday) in New York
+        #expect(hours.add(3_600_000, to: start, timezone: shanghai) == Timestamps.parse("2026-11-23T04:00:00Z")!)
+        #expect(hours.add(3_600_000, to: start, timezone: newYork) == Timestamps.parse("2026-11-23T15:00:00Z")!)
+    }
+
+    @Test func parsingRefusesNonsense() {
+        #expect(BusinessHours(hours: "18:00-09:00", days: ["mon"]) == nil)
+        #expect(BusinessHours(hours: "9-18", days: ["mon"]) == nil)
+        #expect(BusinessHours(hours: "09:00-18:00", days: ["funday"]) == nil)
+        #expect(BusinessHours(hours: "09:00-18:00", days: []) == nil)
+        #expect(BusinessHours(hours: "08:30-17:30", days: ["MON", "sat"])?.days == [2, 7])
+    }
+}
