@@ -42,5 +42,9 @@ import Testing
         #expect(BusinessHours(hours: "09:00-18:00", days: ["funday"]) == nil)
         #expect(BusinessHours(hours: "09:00-18:00", days: []) == nil)
         #expect(BusinessHours(hours: "08:30-17:30", days: ["MON", "sat"])?.days == [2, 7])
+        #expect(BusinessHours(hours: "09:00-24:30", days: ["mon"]) == nil)
+        // Round the clock: every instant is a working one.
+        let always = BusinessHours(hours: "00:00-24:00", days: BusinessHours.dayNames)
+        #expect(always?.contains(local("2026-11-28T23:59:30"), timezone: shanghai) == true)
     }
 }

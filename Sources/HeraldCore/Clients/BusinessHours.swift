@@ -17,16 +17,28 @@ public struct BusinessHours: Sendable, Equatable, CustomStringConvertible {
         self.days = days
     }
 
-    /// Parses `HH:MM-HH:MM` (opening before closing) and day names (`mon` … `sun`).
+    /// Parses `HH:MM-HH:MM` (opening before closing; `24:00` closes at midnight) and day names
+    /// (`mon` … `sun`).
     public init?(hours: String, days names: [String]) {
-        guard let window = QuietHours(parsing: hours), window.start < window.end else { return nil }
+        let parts = hours.split(separator: "-")
+        guard parts.count == 2, let open = Self.minutes(parts[0]), let close = Self.minutes(parts[1]), open < close,
+            open < 24 * 60
+        else { return nil }
         var days = Set<Int>()
         for name in names {
             guard let index = Self.dayNames.firstIndex(of: name.lowercased()) else { return nil }
             days.insert(index + 1)
         }
         guard !days.isEmpty else { return nil }
-        self.init(open: window.start, close: window.end, days: days)
+        self.init(open: open, close: close, days: days)
+    }
+
+    private static func minutes(_ text: Substring) -> Int? {
+        let hm = text.trimmingCharacters(in: .whitespaces).split(separator: ":")
+        guard hm.count == 2, hm[0].count == 2, hm[1].count == 2, let h = Int(hm[0]), let m = Int(hm[1]),
+            (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 24 * 60
+        else { return nil }
+        return h * 60 + m
     }
 
     public var description: String {

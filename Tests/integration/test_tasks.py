@@ -1,0 +1,189 @@
+"""Phone tasks through the real daemon: routing makes a `phone` delivery, the dispatcher opens a task
+for the client's CSM (due in business hours, talking points from the phone template) and emails the
+CSM through a real SMTP server; the CSM completes it over the API and the CLI; outcomes move the
+delivery; overdue tasks reach the manager; everything survives a restart."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from smtp_server import SMTPServer
+from test_email import email_channel
+
+ROOT = Path(__file__).resolve().parents[2]
+ALWAYS_OPEN = 'business_hours = "00:00-24:00"\nbusiness_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
+
+
+@pytest.fixture
+def smtp():
+    server = SMTPServer()
+    yield server
+    server.stop()
+
+
+def phone_channel(extra=""):
+    return ('kind = "phone"\nnotify = ["email"]\nmanager = "lead@acme.example"\nmax_attempts = 2\n'
+            'follow_up_after = "1h"\ndefault_timezone = "Asia/Shanghai"\n' + extra)
+
+
+def start(make_daemon, smtp, phone_extra=ALWAYS_OPEN + 'due_within = "0s"\noverdue_after = "0s"\n', tiers=None):
+    tiers = tiers or '[tiers.strategic]\nchannels = ["email", "phone"]\n'
+    channels = {**email_channel(smtp.url()), "phone": phone_channel(phone_extra)}
+    daemon = make_daemon(herald_toml=f'[templates]\ndir = "{ROOT / "templates"}"\n' + tiers, extra_channels=channels).start()
+    status, _, body = daemon.request("PUT", "/v1/clients/xinghe", {
+        "name": "星河科技", "tier": "strategic", "timezone": "Asia/Shanghai", "locale": "zh-CN",
+        "csm": {"name": "王芳", "email": "wang.fang@acme.example", "phone": "+8613800138000"},
+        "contacts": [{"id": "li", "name": "李雷", "email": "li@xinghe.example", "phone": "+8613900139000"}]})
+    assert status == 201, body
+    return daemon
+
+
+WELCOME = {"first_name": "李雷", "company": "星河科技", "product_name": "Acme", "csm_name": "王芳",
+           "csm_email": "wang.fang@acme.example", "start_url": "https://app.acme.example/start"}
+
+
+def mails_to(smtp, address):
+    return [m for m in smtp.messages if address in m[1]]
+
+
+def wait_for_tasks(daemon, query, count, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        status, _, page = daemon.request("GET", "/v1/tasks?" + query)
+        assert status == 200, page
+        if len(page["items"]) >= count:
+            return page["items"]
+        assert time.monotonic() < deadline, f"no {count} tasks for {query}: {page}\n{daemon.log()[-3000:]}"
+        time.sleep(0.05)
+
+
+def csm_token(daemon, scopes="read,resend"):
+    result = daemon.cli("token", "create", "--name", f"csm-{scopes.replace(',', '-')}", "--scope", scopes, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["token"]
+
+
+def test_task_lifecycle_notice_overdue_follow_up_restart_and_completion(make_daemon, smtp):
+    daemon = start(make_daemon, smtp)
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "template": "welcome", "data": WELCOME})
+    assert status == 202, reply
+    phone = [d for d in reply["deliveries"] if d["channel"] == "phone"]
+    assert [d["destination"] for d in phone] == ["+8613900139000"]
+
+    [task] = wait_for_tasks(daemon, "assignee=wang.fang@acme.example", 1)
+    assert task["status"] == "open" and task["attempt"] == 1 and task["delivery_id"] == phone[0]["id"]
+    assert task["reason"] == "欢迎电话：星河科技 开始使用 Acme"                       # phone.zh-CN subject
+    assert "https://app.acme.example/start" in task["talking_points"]
+    assert task["contact"] == {"name": "李雷", "phone": "+8613900139000"}
+    assert task["client"] == {"id": "xinghe", "name": "星河科技"}
+    assert task["assignee"] == {"id": "wang.fang@acme.example", "name": "王芳"}
+    detail = daemon.wait_for_states(reply["id"], {"sent"})
+    assert [d["provider_id"] for d in detail["deliveries"] if d["channel"] == "phone"] == [task["id"]]
+
+    # The CSM hears about it by email, and (due now, overdue_after 0) the manager about it being overdue.
+    assert smtp.wait_for(lambda s: mails_to(s, "wang.fang@acme.example") and mails_to(s, "lead@acme.example"), 30), daemon.log()[-3000:]
+    notice = mails_to(smtp, "wang.fang@acme.example")[0][3]
+    assert "李雷" in str(notice["Subject"]) and "星河科技" in str(notice["Subject"])
+    body = notice.get_body(("html",)).get_content()
+    assert task["id"] in body and "+8613900139000" in body and "app.acme.example/start" in body
+    assert "/t/" not in body                                              # no tracking on internal notices
+    overdue = mails_to(smtp, "lead@acme.example")[0][3]
+    assert task["id"] in str(overdue["Subject"])
+    escalated = daemon.request("GET", f"/v1/tasks/{task['id']}")[2]
+    assert escalated["escalated_at"] is not None and escalated["overdue"] is True
+    assert [t["id"] for t in wait_for_tasks(daemon, "overdue=true", 1)] == [task["id"]]
+
+    # Scopes: completing is CSM work (resend scope); read-only tokens are refused.
+    reader = csm_token(daemon, "read")
+    status, _, problem = daemon.request("POST", f"/v1/tasks/{task['id']}/complete", {"outcome": "reached"}, token=reader)
+    assert status == 403 and "resend" in problem["detail"]
+    token = csm_token(daemon)
+    status, _, problem = daemon.request("POST", f"/v1/tasks/{task['id']}/complete", {"outcome": "busy"}, token=token)
+    assert status == 422 and problem["invalid_params"][0]["name"] == "outcome"
+
+    # No answer: a follow-up call, the delivery stays sent, the CSM is told again.
+    status, _, done = daemon.request("POST", f"/v1/tasks/{task['id']}/complete",
+                                     {"outcome": "no_answer", "note": "rang twice"}, token=token)
+    assert status == 200, done
+    assert done["task"]["outcome"] == "no_answer" and done["task"]["completed_by"] == "token:csm-read-resend"
+    follow = done["follow_up"]
+    assert follow["attempt"] == 2 and follow["status"] == "open"
+    assert smtp.wait_for(lambda s: len(mails_to(s, "wang.fang@acme.example")) == 2, 15)
+    assert "再次致电" in str(mails_to(smtp, "wang.fang@acme.example")[1][3]["Subject"])
+
+    # A restart keeps every task.
+    assert daemon.stop() == 0
+    daemon.start()
+    tasks = wait_for_tasks(daemon, "status=all&client_id=xinghe", 2)
+    assert [(t["attempt"], t["status"]) for t in tasks] == [(1, "done"), (2, "open")]
+
+    # The CLI lists and completes like the API.
+    listing = daemon.cli("tasks", "--assignee", "wang.fang@acme.example")
+    assert listing.returncode == 0 and follow["id"] in listing.stdout and "李雷" in listing.stdout
+    result = daemon.cli("tasks", "complete", follow["id"], "--outcome", "reached", "--note", "kickoff booked", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["task"]["outcome"] == "reached"
+    again = daemon.cli("tasks", "complete", follow["id"], "--outcome", "reached")
+    assert again.returncode == 1 and "already done" in again.stderr
+
+    detail = daemon.message(reply["id"])
+    call = [d for d in detail["deliveries"] if d["channel"] == "phone"][0]
+    assert call["status"] == "delivered"
+    types = [e["type"] for e in detail["events"] if e["delivery_id"] == call["id"]]
+    assert types.count("task_created") == 2 and types.count("task_completed") == 2 and "delivered" in types
+    assert types.count("task_overdue") >= 1
+    status, _, problem = daemon.request("POST", f"/v1/tasks/{follow['id']}/complete", {"outcome": "reached"}, token=token)
+    assert status == 409 and problem["type"].endswith("conflict")
+    assert len(mails_to(smtp, "lead@acme.example")) == len({t["id"] for t in tasks if t["escalated_at"]})
+
+
+def test_unanswered_calls_fail_and_wrong_numbers_are_suppressed(make_daemon, smtp):
+    daemon = start(make_daemon, smtp, phone_extra=ALWAYS_OPEN)
+    token = csm_token(daemon)
+
+    def call(template_data=WELCOME):
+        status, _, reply = daemon.request("POST", "/v1/messages",
+                                          {"client_id": "xinghe", "template": "welcome", "data": template_data,
+                                           "channels": ["phone"]})
+        assert status == 202, reply
+        return reply
+
+    first = call()
+    [task] = wait_for_tasks(daemon, "status=open", 1)
+    follow = daemon.request("POST", f"/v1/tasks/{task['id']}/complete", {"outcome": "no_answer"}, token=token)[2]["follow_up"]
+    status, _, last = daemon.request("POST", f"/v1/tasks/{follow['id']}/complete", {"outcome": "no_answer"}, token=token)
+    assert status == 200 and last["follow_up"] is None                        # max_attempts = 2
+    failed = daemon.message(first["id"])["deliveries"][0]
+    assert failed["status"] == "failed" and failed["last_error"] == "no answer after 2 calls"
+
+    second = call({**WELCOME, "first_name": "Lei"})
+    [task] = wait_for_tasks(daemon, "status=open", 1)
+    assert task["message_id"] == second["id"]
+    status, _, done = daemon.request("POST", f"/v1/tasks/{task['id']}/complete",
+                                     {"outcome": "wrong_number", "note": "a bakery"}, token=token)
+    assert status == 200
+    assert daemon.message(second["id"])["deliveries"][0]["status"] == "failed"
+
+    # The number is flagged: the next call to this contact is recorded as suppressed, not made.
+    third = call({**WELCOME, "first_name": "L."})
+    assert third["deliveries"][0]["status"] == "suppressed"
+    detail = daemon.message(third["id"])
+    assert "wrong number" in detail["deliveries"][0]["last_error"]
+
+
+def test_unopened_message_escalates_to_a_csm_call(make_daemon, smtp):
+    tiers = ('[tiers.strategic]\nchannels = ["email"]\n'
+             'escalate = { after = "1s", unless = "opened", to = "phone" }\n')
+    daemon = start(make_daemon, smtp, phone_extra='due_within = "4h"\n', tiers=tiers)
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "template": "welcome", "data": WELCOME})
+    assert status == 202 and [d["channel"] for d in reply["deliveries"]] == ["email"]
+    [task] = wait_for_tasks(daemon, "assignee=wang.fang@acme.example", 1)
+    assert task["message_id"] == reply["id"] and task["contact"]["phone"] == "+8613900139000"
+    # Due four business hours (Shanghai, Mon–Fri 09–18) after it was opened: always inside working hours.
+    due = time.strptime(task["due_at"][:19], "%Y-%m-%dT%H:%M:%S")
+    local_hour = (due.tm_hour + 8) % 24
+    assert 9 <= local_hour <= 18
+    detail = daemon.message(reply["id"])
+    assert any(e["type"] == "escalated" for e in detail["events"])
