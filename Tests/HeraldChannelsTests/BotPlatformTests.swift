@@ -27,7 +27,7 @@ import Testing
         let mentions = Mentions.resolve(["+8613800138000", "dingtalk:0412", "wecom:zs", "all"], for: .dingtalk)
         let request = DingTalkRobot().request(
             baseURL: "https://oapi.dingtalk.com/robot/send", address: BotAddress(id: "tok", secret: "SECabc"),
-            title: nil, content: "Hello", markdown: false, mentions: mentions, now: 1_700_000_000_000)
+            title: nil, content: "Hello", markdown: false, link: nil, mentions: mentions, now: 1_700_000_000_000)
         #expect(request.url.hasPrefix("https://oapi.dingtalk.com/robot/send?access_token=tok&timestamp=1700000000000&sign="))
         let body = try json(request)
         let at = try #require(body["at"] as? [String: Any])
@@ -41,7 +41,7 @@ import Testing
         let mentions = Mentions.resolve(["+8613800138000", "ou_1"], for: .feishu)
         let request = FeishuBot().request(
             baseURL: "https://open.feishu.cn/open-apis/bot/v2/hook", address: BotAddress(id: "hook", secret: "s"),
-            title: "T", content: "Body", markdown: false, mentions: mentions, now: 1_700_000_000_999)
+            title: "T", content: "Body", markdown: false, link: nil, mentions: mentions, now: 1_700_000_000_999)
         #expect(request.url == "https://open.feishu.cn/open-apis/bot/v2/hook/hook")
         let body = try json(request)
         #expect(body["timestamp"] as? String == "1700000000")
@@ -52,10 +52,61 @@ import Testing
     @Test func weComMarkdownMentionsInsideTheContent() throws {
         let request = WeComRobot().request(
             baseURL: "https://q/send", address: BotAddress(id: "k"), title: nil, content: "**hi**", markdown: true,
-            mentions: Mentions.resolve(["zs"], for: .wecom), now: 0)
+            link: nil, mentions: Mentions.resolve(["zs"], for: .wecom), now: 0)
         #expect(request.url == "https://q/send?key=k")
         let body = try json(request)
         #expect((body["markdown"] as? [String: Any])?["content"] as? String == "**hi**\n<@zs>")
+    }
+
+    static let link = ContentLink(url: "https://acme.example/start?a=1&b=2", title: "立即开始")
+
+    @Test func dingTalkLinksMakeAnActionCardUnlessSomeoneIsMentioned() throws {
+        let robot = DingTalkRobot()
+        let card = try json(robot.request(
+            baseURL: "https://d", address: BotAddress(id: "t"), title: "欢迎", content: "### 欢迎\n**三步**", markdown: true,
+            link: Self.link, mentions: Mentions.Resolved(), now: 0))
+        #expect(card["msgtype"] as? String == "actionCard")
+        let action = try #require(card["actionCard"] as? [String: Any])
+        #expect(action["title"] as? String == "欢迎" && action["text"] as? String == "### 欢迎\n**三步**")
+        #expect(action["singleTitle"] as? String == "立即开始" && action["singleURL"] as? String == Self.link.url)
+        // Action cards cannot @ anyone: with mentions the link becomes the last line of markdown.
+        let mentioned = try json(robot.request(
+            baseURL: "https://d", address: BotAddress(id: "t"), title: "欢迎", content: "Hi", markdown: false,
+            link: Self.link, mentions: Mentions.resolve(["+8613800138000"], for: .dingtalk), now: 0))
+        #expect(mentioned["msgtype"] as? String == "markdown")
+        #expect((mentioned["markdown"] as? [String: Any])?["text"] as? String
+            == "Hi\n\n[立即开始](https://acme.example/start?a=1&b=2)\n@13800138000")
+    }
+
+    @Test func weComLinksMakeANewsArticleWithPlainBoundedText() throws {
+        let long = "## 欢迎加入\n**星河科技**，您好！[入门指南](https://x.example/g) 帮您上手。\n" + String(repeating: "数据接入已完成。", count: 60)
+        let news = try json(WeComRobot().request(
+            baseURL: "https://q", address: BotAddress(id: "k"), title: nil, content: long, markdown: true, link: Self.link,
+            mentions: Mentions.Resolved(), now: 0))
+        #expect(news["msgtype"] as? String == "news")
+        let article = try #require(((news["news"] as? [String: Any])?["articles"] as? [[String: Any]])?.first)
+        #expect(article["title"] as? String == "欢迎加入")
+        let description = try #require(article["description"] as? String)
+        #expect(description.hasPrefix("星河科技，您好！入门指南 帮您上手。") && description.hasSuffix("…"))
+        #expect(description.utf8.count <= 512)
+        #expect(article["url"] as? String == Self.link.url)
+        let mentioned = try json(WeComRobot().request(
+            baseURL: "https://q", address: BotAddress(id: "k"), title: nil, content: "Hi", markdown: true, link: Self.link,
+            mentions: Mentions.resolve(["zs"], for: .wecom), now: 0))
+        #expect((mentioned["markdown"] as? [String: Any])?["content"] as? String
+            == "Hi\n[立即开始](https://acme.example/start?a=1&b=2)\n<@zs>")
+    }
+
+    @Test func feishuLinksAddAButtonToTheCard() throws {
+        let body = try json(FeishuBot().request(
+            baseURL: "https://f", address: BotAddress(id: "h"), title: "T", content: "Body", markdown: false, link: Self.link,
+            mentions: Mentions.resolve(["ou_1"], for: .feishu), now: 0))
+        #expect(body["msg_type"] as? String == "interactive")
+        let elements = try #require((body["card"] as? [String: Any])?["elements"] as? [[String: Any]])
+        #expect(elements[0]["content"] as? String == "Body\n<at id=ou_1></at>")
+        let button = try #require((elements[1]["actions"] as? [[String: Any]])?.first)
+        #expect(button["url"] as? String == Self.link.url)
+        #expect((button["text"] as? [String: Any])?["content"] as? String == "立即开始")
     }
 
     @Test func errorsInAnHTTP200BodyAreClassified() {

@@ -56,6 +56,10 @@ import Testing
                     #expect(content.subject?.isEmpty == false && content.subject?.contains("{{") == false)
                     let body = try #require(content.text)
                     #expect(!body.contains("{{") && body.utf8.count < 4_096, "\(name)/\(kind).\(locale)")
+                    // Invitations and welcomes are cards with one button where the platform has them.
+                    let card = name == "ebr-invite" || (name == "welcome" && kind != .wecom)
+                    #expect((content.link != nil) == card, "\(name)/\(kind).\(locale)")
+                    if card { #expect(content.link?.url.hasPrefix("https://") == true && !body.contains("](http")) }
                 }
             }
         }
@@ -103,6 +107,27 @@ import Testing
                 template: "task-overdue", subject: nil, text: nil, html: nil, data: data, locale: locale, channel: .email)
             #expect(overdue.text?.contains("1h 5m") == true)
         }
+    }
+
+    @Test func cardLinksMustRenderToWebURLs() throws {
+        let dir = NSTemporaryDirectory() + "herald-templates-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/invite", withIntermediateDirectories: true)
+        try "---\ntitle: Hi\nlink: {{url}}\n---\nJoin us".write(toFile: dir + "/invite/dingtalk.zh-CN.mustache", atomically: true, encoding: .utf8)
+        let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: dir))
+        let ok = try renderer.render(template: "invite", subject: nil, text: nil, html: nil,
+                                     data: .object(["url": .string("https://acme.example/b")]), locale: "zh-CN", channel: .dingtalk)
+        #expect(ok.link == ContentLink(url: "https://acme.example/b", title: "查看详情"))   // default label by locale
+        for bad in ["javascript:alert(1)", "https://acme.example/a b", "/relative"] {
+            #expect(throws: HeraldError.self, "\(bad)") {
+                _ = try renderer.render(template: "invite", subject: nil, text: nil, html: nil,
+                                        data: .object(["url": .string(bad)]), locale: "zh-CN", channel: .dingtalk)
+            }
+        }
+        // Email templates have no cards.
+        try FileManager.default.createDirectory(atPath: dir + "/bad", withIntermediateDirectories: true)
+        try "---\nsubject: x\nlink: https://a.example\n---\n<p>x</p>".write(toFile: dir + "/bad/email.en.mustache", atomically: true, encoding: .utf8)
+        #expect(throws: HeraldError.self) { _ = try TemplateLibrary.load(directory: dir) }
     }
 
     @Test func missingDataIsNamed() throws {

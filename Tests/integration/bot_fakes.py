@@ -148,6 +148,20 @@ class BotFakes:
         elif kind == "markdown":
             content = (payload.get("markdown") or {}).get("content")
             limit = 4096
+        elif kind == "news":
+            articles = (payload.get("news") or {}).get("articles")
+            if not isinstance(articles, list) or not 1 <= len(articles) <= 8:
+                return self._error(key, arrival, {"errcode": 40008, "errmsg": "news needs 1 to 8 articles"})
+            for a in articles:
+                title, url, desc = a.get("title"), a.get("url"), a.get("description", "")
+                if not isinstance(title, str) or not title or len(title.encode()) > 128:
+                    return self._error(key, arrival, {"errcode": 40058, "errmsg": "article title invalid"})
+                if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                    return self._error(key, arrival, {"errcode": 40058, "errmsg": "article url invalid"})
+                if not isinstance(desc, str) or len(desc.encode()) > 512:
+                    return self._error(key, arrival, {"errcode": 40058, "errmsg": "article description exceeds 512 bytes"})
+            content = "\n".join(a["title"] + "\n" + a.get("description", "") for a in articles)
+            limit = 8 * 640
         else:
             return self._error(key, arrival, {"errcode": 40008, "errmsg": "invalid message type"})
         if not isinstance(content, str) or not content:
@@ -183,6 +197,15 @@ class BotFakes:
             content = md.get("text")
             if not isinstance(md.get("title"), str) or not md["title"]:
                 return self._error(token, arrival, {"errcode": 40035, "errmsg": "missing markdown title"})
+        elif kind == "actionCard":
+            card = payload.get("actionCard") or {}
+            if not all(isinstance(card.get(k), str) and card[k] for k in ("title", "text", "singleTitle", "singleURL")):
+                return self._error(token, arrival, {"errcode": 40035, "errmsg": "actionCard needs title, text, singleTitle, singleURL"})
+            if not card["singleURL"].startswith(("http://", "https://")):
+                return self._error(token, arrival, {"errcode": 40035, "errmsg": "invalid singleURL"})
+            if payload.get("at"):
+                return self._error(token, arrival, {"errcode": 40035, "errmsg": "actionCard does not support at"})
+            content = card["title"] + "\n" + card["text"]
         else:
             return self._error(token, arrival, {"errcode": 40035, "errmsg": "invalid msgtype"})
         if not isinstance(content, str) or not content:
@@ -225,6 +248,12 @@ class BotFakes:
             elements = card.get("elements")
             if not isinstance(elements, list) or not elements:
                 return self._error(hook, arrival, {"code": 9499, "msg": "card has no elements"})
+            for e in elements:
+                if isinstance(e, dict) and e.get("tag") == "action":
+                    for a in e.get("actions") or []:
+                        if a.get("tag") != "button" or not str(a.get("url", "")).startswith(("http://", "https://")) \
+                                or not ((a.get("text") or {}).get("content")):
+                            return self._error(hook, arrival, {"code": 9499, "msg": "invalid button"})
             content = "\n".join(e.get("content", "") for e in elements if isinstance(e, dict))
             title = ((card.get("header") or {}).get("title") or {}).get("content", "")
             content = title + "\n" + content

@@ -233,3 +233,48 @@ def test_client_routing_posts_to_the_clients_group_and_mentions_the_csm(make_dae
     assert ding["at"]["atUserIds"] == ["wangfang01"]
     assert ding["at"]["atMobiles"] == ["13800138000", "13900139000"]
     assert "@13900139000" in ding["markdown"]["text"]
+
+
+def test_cards_with_one_call_to_action(make_daemon, fakes):
+    """The shipped welcome and EBR templates go out as each platform's card type (DingTalk actionCard,
+    WeCom news, Feishu card button); with mentions, DingTalk and WeCom fall back to markdown + link."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    for robot, platform in (("dt-card", "dingtalk"), ("wk-news", "wecom"), ("fs-card", "feishu"), ("dt-at", "dingtalk")):
+        fakes.add(robot, platform)
+    daemon = make_daemon(herald_toml=f'[templates]\ndir = "{root / "templates"}"\n', extra_channels=bot_channels(fakes)).start()
+    welcome = {"first_name": "李雷", "company": "星河科技", "product_name": "Acme", "csm_name": "王芳",
+               "csm_email": "wang@acme.example", "start_url": "https://app.acme.example/start?src=bot"}
+    ebr = {"first_name": "李雷", "company": "星河科技", "period": "2026 Q4", "proposed_date": "12-10 14:00",
+           "agenda": [{"topic": "成果回顾"}, {"topic": "下季度目标"}], "booking_url": "https://acme.example/book",
+           "csm_name": "王芳"}
+    sends = (("dingtalk", "dt-card", "welcome", welcome, []), ("wecom", "wk-news", "ebr-invite", ebr, []),
+             ("feishu", "fs-card", "welcome", welcome, ["ou_1"]), ("dingtalk", "dt-at", "welcome", welcome, ["+8613800138000"]))
+    for channel, robot, template, data, mentions in sends:
+        status, _, reply = daemon.request("POST", "/v1/messages", {
+            "to": {channel: robot}, "template": template, "locale": "zh-CN", "data": data, "mentions": mentions})
+        assert status == 202, reply
+        daemon.wait_for_states(reply["id"], {"sent"})
+    (_, card), = fakes.wait_for("dt-card", 1)
+    assert card["msgtype"] == "actionCard"
+    assert card["actionCard"]["singleURL"] == welcome["start_url"] and card["actionCard"]["singleTitle"] == "立即开始使用"
+    assert "王芳" in card["actionCard"]["text"] and card["actionCard"]["title"] == "欢迎星河科技加入Acme"
+    (_, news), = fakes.wait_for("wk-news", 1)
+    article = news["news"]["articles"][0]
+    assert news["msgtype"] == "news" and article["url"] == ebr["booking_url"]
+    assert article["title"] == "2026 Q4业务回顾邀请" and "成果回顾" in article["description"] and "**" not in article["description"]
+    (_, feishu), = fakes.wait_for("fs-card", 1)
+    button = feishu["card"]["elements"][1]["actions"][0]
+    assert button["url"] == welcome["start_url"] and button["text"]["content"] == "立即开始使用"
+    assert "<at id=ou_1></at>" in feishu["card"]["elements"][0]["content"]
+    (_, mentioned), = fakes.wait_for("dt-at", 1)
+    assert mentioned["msgtype"] == "markdown"
+    assert "[立即开始使用](https://app.acme.example/start?src=bot)" in mentioned["markdown"]["text"]
+    assert mentioned["at"]["atMobiles"] == ["13800138000"]
+    assert not any(fakes.errors.values()), dict(fakes.errors)
+
+    # A link that is not a web URL is refused at enqueue, naming data.
+    status, _, problem = daemon.request("POST", "/v1/messages", {
+        "to": {"dingtalk": "dt-card"}, "template": "welcome", "locale": "zh-CN",
+        "data": {**welcome, "start_url": "javascript:alert(1)"}})
+    assert status == 422 and problem["invalid_params"][0]["name"] == "data"

@@ -57,7 +57,7 @@ public struct BotChannel: Channel {
         let body = BotText.fitted(keyed, limit: platform.contentLimit(markdown: content.markdown))
         return platform.request(
             baseURL: settings.baseURL, address: address, title: title, content: body, markdown: content.markdown,
-            mentions: Mentions.resolve(claimed.message.mentions, for: platform.kind), now: now)
+            link: content.link, mentions: Mentions.resolve(claimed.message.mentions, for: platform.kind), now: now)
     }
 }
 

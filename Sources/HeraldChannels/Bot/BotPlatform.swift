@@ -25,9 +25,10 @@ enum BotVerdict: Sendable, Equatable {
 protocol BotPlatform: Sendable {
     var kind: ChannelKind { get }
     /// Largest message content in UTF-8 bytes; longer content is cut with a marker.
+    /// `link` (a card with one call to action) is sent as the platform's card type where it has one.
     func contentLimit(markdown: Bool) -> Int
     func request(
-        baseURL: String, address: BotAddress, title: String?, content: String, markdown: Bool,
+        baseURL: String, address: BotAddress, title: String?, content: String, markdown: Bool, link: ContentLink?,
         mentions: Mentions.Resolved, now: Int64
     ) -> BotRequest
     func classify(_ response: HTTPResponse, now: Int64) -> BotVerdict

@@ -5,6 +5,8 @@ import HeraldCore
 /// DingTalk custom robot: `POST <base>?access_token=<token>[&timestamp=<ms>&sign=<sign>]`.
 /// Signed robots: `sign = urlencode(base64(HMAC-SHA256(secret, "<ms>\n<secret>")))`.
 /// Mentions go in `at` and, as the platform asks, as `@<mobile>` / `@<userid>` in the text.
+/// A link makes an `actionCard` with one button; action cards cannot mention anyone, so a message
+/// with both mentions and a link is markdown with the link as its last line instead.
 struct DingTalkRobot: BotPlatform {
     var kind: ChannelKind { .dingtalk }
 
@@ -18,7 +20,7 @@ struct DingTalkRobot: BotPlatform {
     }
 
     func request(
-        baseURL: String, address: BotAddress, title: String?, content: String, markdown: Bool,
+        baseURL: String, address: BotAddress, title: String?, content: String, markdown: Bool, link: ContentLink?,
         mentions: Mentions.Resolved, now: Int64
     ) -> BotRequest {
         var url = baseURL + "?access_token=" + address.id
@@ -26,11 +28,20 @@ struct DingTalkRobot: BotPlatform {
             url += "&timestamp=\(now)&sign=" + Self.signature(secret: secret, timestamp: now)
         }
         var text = content
+        let heading = title ?? String(content.split(separator: "\n").first ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "# "))
+        var fields: [String: JSONValue] = [:]
+        if let link, mentions.isEmpty {
+            fields["msgtype"] = .string("actionCard")
+            fields["actionCard"] = .object([
+                "title": .string(heading), "text": .string(text), "singleTitle": .string(link.title),
+                "singleURL": .string(link.url), "btnOrientation": .string("0"),
+            ])
+            return BotRequest(url: url, body: Array(JSONValue.object(fields).canonicalText.utf8))
+        }
+        if let link { text += "\n\n[\(link.title)](\(link.url))" }
         let tags = (mentions.mobiles + mentions.userIDs).map { "@" + $0 }.filter { !content.contains($0) }
         if !tags.isEmpty { text += "\n" + tags.joined(separator: " ") }
-        var fields: [String: JSONValue] = [:]
-        if markdown {
-            let heading = title ?? String(content.split(separator: "\n").first ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "# "))
+        if markdown || link != nil {
             fields["msgtype"] = .string("markdown")
             fields["markdown"] = .object(["title": .string(heading), "text": .string(text)])
         } else {

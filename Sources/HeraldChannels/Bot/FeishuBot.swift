@@ -5,7 +5,8 @@ import HeraldCore
 /// Feishu / Lark custom bot: `POST <base>/<hook id>` with the signature in the body:
 /// `sign = base64(HMAC-SHA256(key: "<seconds>\n<secret>", message: empty))`.
 /// Text messages mention with `<at user_id="…"></at>`; markdown goes out as an interactive card
-/// with a markdown element (`<at id=…></at>`). Feishu mentions by user id only.
+/// with a markdown element (`<at id=…></at>`), and a link adds a button to that card. Feishu
+/// mentions by user id only.
 struct FeishuBot: BotPlatform {
     var kind: ChannelKind { .feishu }
 
@@ -18,15 +19,22 @@ struct FeishuBot: BotPlatform {
     }
 
     func request(
-        baseURL: String, address: BotAddress, title: String?, content: String, markdown: Bool,
+        baseURL: String, address: BotAddress, title: String?, content: String, markdown: Bool, link: ContentLink?,
         mentions: Mentions.Resolved, now: Int64
     ) -> BotRequest {
         var fields: [String: JSONValue] = [:]
-        if markdown {
+        if markdown || link != nil {
             var text = content
             let tags = mentions.userIDs.map { "<at id=\($0)></at>" } + (mentions.all ? ["<at id=all></at>"] : [])
             if !tags.isEmpty { text += "\n" + tags.joined(separator: " ") }
-            var card: [String: JSONValue] = ["elements": .array([.object(["tag": .string("markdown"), "content": .string(text)])])]
+            var elements: [JSONValue] = [.object(["tag": .string("markdown"), "content": .string(text)])]
+            if let link {
+                elements.append(.object(["tag": .string("action"), "actions": .array([.object([
+                    "tag": .string("button"), "type": .string("primary"), "url": .string(link.url),
+                    "text": .object(["tag": .string("plain_text"), "content": .string(link.title)]),
+                ])])]))
+            }
+            var card: [String: JSONValue] = ["elements": .array(elements)]
             if let title {
                 card["header"] = .object(["title": .object(["tag": .string("plain_text"), "content": .string(title)])])
             }

@@ -3,19 +3,32 @@ import HeraldCore
 /// WeCom (企业微信) group robot: `POST <base>?key=<key>`, unsigned (the key is the credential).
 /// Text ≤ 2048 bytes with `mentioned_list` / `mentioned_mobile_list`; markdown ≤ 4096 bytes with
 /// `<@userid>` mentions inside the content (markdown cannot mention by mobile number).
+/// A link makes a `news` article (title ≤ 128 bytes, description ≤ 512 bytes of plain text, the
+/// link); articles cannot mention anyone, so with mentions the link ends a markdown message instead.
 struct WeComRobot: BotPlatform {
     var kind: ChannelKind { .wecom }
 
     func contentLimit(markdown: Bool) -> Int { markdown ? 4096 : 2048 }
 
     func request(
-        baseURL: String, address: BotAddress, title: String?, content: String, markdown: Bool,
+        baseURL: String, address: BotAddress, title: String?, content: String, markdown: Bool, link: ContentLink?,
         mentions: Mentions.Resolved, now: Int64
     ) -> BotRequest {
         let url = baseURL + "?key=" + address.id
         let body: JSONValue
-        if markdown {
+        if let link, mentions.isEmpty {
+            // Without a title the first line is the article's title, so the description starts after it.
+            let lines = content.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            let heading = title ?? String(lines.first ?? "")
+            let plain = BotText.plainText(fromMarkdown: title == nil && lines.count > 1 ? String(lines[1]) : content)
+            let article: JSONValue = .object([
+                "title": .string(BotText.cut(BotText.plainText(fromMarkdown: heading), bytes: 128)),
+                "description": .string(BotText.cut(plain, bytes: 512)), "url": .string(link.url),
+            ])
+            body = .object(["msgtype": .string("news"), "news": .object(["articles": .array([article])])])
+        } else if markdown || link != nil {
             var text = content
+            if let link { text += "\n[\(link.title)](\(link.url))" }
             let tags = mentions.userIDs.map { "<@\($0)>" } + (mentions.all ? ["<@all>"] : [])
             if !tags.isEmpty { text += "\n" + tags.joined(separator: " ") }
             body = .object(["msgtype": .string("markdown"), "markdown": .object(["content": .string(text)])])

@@ -1,5 +1,19 @@
 import Mustache
 
+/// A robot message's one call to action: a button (DingTalk `actionCard`, Feishu card button) or
+/// the article link (WeCom `news`).
+public struct ContentLink: Sendable, Equatable {
+    /// An http(s) URL.
+    public var url: String
+    /// The button's label.
+    public var title: String
+
+    public init(url: String, title: String) {
+        self.url = url
+        self.title = title
+    }
+}
+
 /// Subject, text and HTML after Mustache rendering with the message's data.
 public struct RenderedContent: Sendable, Equatable {
     public var subject: String?
@@ -9,9 +23,15 @@ public struct RenderedContent: Sendable, Equatable {
     public var tracking: Bool
     /// For robot channels: `text` is markdown (template front matter `format: markdown`).
     public var markdown: Bool
+    /// For robot channels: the template's `link:` and `button:`, which make the message a card.
+    public var link: ContentLink?
 
-    public init(subject: String?, text: String?, html: String?, tracking: Bool = true, markdown: Bool = false) {
+    public init(
+        subject: String?, text: String?, html: String?, tracking: Bool = true, markdown: Bool = false,
+        link: ContentLink? = nil
+    ) {
         self.markdown = markdown
+        self.link = link
         self.subject = subject
         self.text = text
         self.html = html

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// Produces the content of a message for one channel kind: from its template file when it names a
@@ -55,6 +56,8 @@ public struct MessageRenderer: Sendable {
         let body = file.body.render(context)
         let subject = file.subject?.render(context)
         let text: String? = file.channel == "email" ? (file.textBody?.render(context) ?? HTMLText.plainText(body)) : body
+        let url = file.link?.render(context).trimmingCharacters(in: .whitespaces)
+        let button = file.button?.render(context).trimmingCharacters(in: .whitespaces)
         if !misses.missing.isEmpty {
             let names = misses.missing.map { "'\($0)'" }.joined(separator: ", ")
             throw .invalid(field: "data", "template \(file.name)/\(file.channel).\(file.locale) uses \(names), which data does not have")
@@ -62,8 +65,19 @@ public struct MessageRenderer: Sendable {
         if let subject, DestinationRules.hasLineBreak(subject) {
             throw .invalid(field: "data", "the subject of \(file.name) renders with a line break")
         }
+        var link: ContentLink? = nil
+        if let url {
+            // The link comes from data: it must be a plain http(s) URL, never something that breaks out of the JSON field's meaning.
+            if let problem = DestinationRules.urlProblem(url) {
+                throw .invalid(field: "data", "the link of \(file.name)/\(file.channel).\(file.locale) renders to '\(url)', which \(problem)")
+            }
+            if let button, DestinationRules.hasLineBreak(button) {
+                throw .invalid(field: "data", "the button of \(file.name) renders with a line break")
+            }
+            link = ContentLink(url: url, title: button.flatMap { $0.isEmpty ? nil : $0 } ?? (file.locale.hasPrefix("zh") ? "查看详情" : "Open"))
+        }
         return RenderedContent(
             subject: subject, text: text, html: file.channel == "email" ? body : nil, tracking: file.tracking,
-            markdown: file.markdown)
+            markdown: file.markdown, link: link)
     }
 }

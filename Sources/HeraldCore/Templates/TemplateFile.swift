@@ -3,7 +3,8 @@ import Mustache
 
 /// One parsed template file: `templates/<name>/<channel>.<locale>.mustache`, optionally with a
 /// front matter between `---` lines holding `subject:` (email), `title:` (bots), `format: markdown`
-/// (bots; the default is plain text) and `tracking: false`.
+/// (bots; the default is plain text), `link:` and `button:` (bots: a card with one call to action)
+/// and `tracking: false`.
 public struct TemplateFile: Sendable {
     public let name: String
     public let channel: String
@@ -17,6 +18,9 @@ public struct TemplateFile: Sendable {
     public let tracking: Bool
     /// Robot templates: the body is markdown rather than plain text.
     public let markdown: Bool
+    /// Robot templates: the card's link and button label (both Mustache, plain text).
+    let link: MustacheTemplate?
+    let button: MustacheTemplate?
     /// Where it came from, for error messages.
     public let path: String
 
@@ -38,8 +42,9 @@ public struct TemplateFile: Sendable {
                     throw .configuration("\(path):\(offset + 2): front matter lines are 'key: value'")
                 }
                 let key = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-                guard ["subject", "title", "tracking", "format"].contains(key) else {
-                    throw .configuration("\(path):\(offset + 2): unknown front matter key '\(key)' (subject, title, format, tracking)")
+                guard ["subject", "title", "tracking", "format", "link", "button"].contains(key) else {
+                    throw .configuration(
+                        "\(path):\(offset + 2): unknown front matter key '\(key)' (subject, title, format, tracking, link, button)")
                 }
                 fields[key] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
             }
@@ -69,10 +74,20 @@ public struct TemplateFile: Sendable {
         case "markdown" where !isHTML: markdown = true
         default: throw .configuration("\(path): format must be text or markdown (robot templates only)")
         }
+        let isRobot = ChannelKind(rawValue: channel)?.isBot == true
+        if !isRobot && (fields["link"] != nil || fields["button"] != nil) {
+            throw .configuration("\(path): link and button are for robot templates (wecom, dingtalk, feishu)")
+        }
+        if fields["button"] != nil && fields["link"] == nil {
+            throw .configuration("\(path): button needs a link")
+        }
         return TemplateFile(
             name: name, channel: channel, locale: locale, body: try compile(String(body), plain: !isHTML, part: "the body"),
             textBody: nil, subject: try subjectSource.map { s throws(HeraldError) in try compile(s, plain: true, part: "the subject") },
-            tracking: tracking, markdown: markdown, path: path)
+            tracking: tracking, markdown: markdown,
+            link: try fields["link"].map { s throws(HeraldError) in try compile(s, plain: true, part: "the link") },
+            button: try fields["button"].map { s throws(HeraldError) in try compile(s, plain: true, part: "the button") },
+            path: path)
     }
 
     static func compileText(_ text: String, path: String) throws(HeraldError) -> MustacheTemplate {
