@@ -83,6 +83,12 @@ public protocol Store: Sendable {
     /// when the task was completed or escalated meanwhile (nothing is enqueued then).
     func escalateTask(id: String, notices: [PlannedMessage], now: Int64) async throws -> Bool
 
+    /// Makes the deliveries of one resend in one transaction, after checking the guard rails again
+    /// (at most `maxResends` per message, `minInterval` since the last send): each is queued (or
+    /// held until `dueAt`), linked to its source (`resend_of`), with a `resent` event naming the actor
+    /// and reason; the message's resend count goes up by one. Throws `conflict` naming the guard rail.
+    func resend(_ plan: ResendPlan) async throws -> [Delivery]
+
     /// Suppresses the address of a delivery for marketing messages (an unsubscribe link was used).
     /// Returns the address, or nil for an unknown delivery.
     func unsubscribe(deliveryID: String, at: Int64) async throws -> String?
@@ -175,7 +181,19 @@ public struct Postponement: Sendable, Equatable {
 
 /// Filters for listing messages.
 public struct MessageQuery: Sendable, Equatable {
+    /// Engagement with a message: any of its deliveries opened (or clicked) / clicked, or none.
+    public enum Engagement: String, Sendable, CaseIterable {
+        case opened, clicked, unopened, unclicked
+    }
+
     public var clientID: String?
+    /// Any of these clients (bulk resend's client list); empty: no filter.
+    public var clientIDs: [String] = []
+    /// Messages about clients of this tier (the client's tier now).
+    public var tier: String?
+    public var engagement: Engagement?
+    /// Created at or before (epoch ms): "older than".
+    public var before: Int64?
     public var template: String?
     /// Messages with at least one delivery in this state.
     public var state: DeliveryState?

@@ -151,4 +151,16 @@ public struct RoutingPolicy: Sendable {
         }
         return routes
     }
+
+    /// The same person's address on `channel`: the contact whose email or phone is `destination`,
+    /// or the client's endpoint for webhook and robot channels. Nil when there is none.
+    public func address(for destination: String, on channel: String, client: Client?) -> String? {
+        guard let kind = channels[channel] else { return nil }
+        let contact = client?.contacts.first { $0.email?.lowercased() == destination.lowercased() || $0.phone == destination }
+        switch kind {
+        case .email: return contact?.email ?? (kind.problem(with: destination) == nil ? destination : nil)
+        case .sms, .phone: return contact?.phone ?? (kind.problem(with: destination) == nil ? destination : nil)
+        case .webhook, .wecom, .dingtalk, .feishu: return client?.endpoints[channel]
+        }
+    }
 }

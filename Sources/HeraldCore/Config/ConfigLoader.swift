@@ -69,6 +69,12 @@ public enum ConfigLoader {
         root.merge(templates)
         config.templates.directory = absolute(config.templates.directory, base: baseDirectory)
 
+        var resend = root.child("resend")
+        if let n = resend.int("max_per_message", range: 0...100) { config.resend.maxPerMessage = n }
+        if let d = resend.duration("min_interval", minimum: 0) { config.resend.minInterval = d }
+        if let n = resend.int("bulk_limit", range: 1...100_000) { config.resend.bulkLimit = n }
+        root.merge(resend)
+
         var retention = root.child("retention")
         if let d = retention.duration("history", minimum: 1_000) { config.retention.history = d }
         if let d = retention.duration("interval", minimum: 100) { config.retention.interval = d }

@@ -83,7 +83,23 @@ public struct HeraldConfig: Sendable, Equatable {
         }
     }
 
+    /// Guard rails of resends (`[resend]`).
+    public struct Resend: Sendable, Equatable {
+        /// Resends of one message, each bulk or single resend counting one.
+        public var maxPerMessage: Int
+        /// Time from the last send (the original or a resend) before another resend (ms).
+        public var minInterval: Int64
+        /// Most messages one bulk resend may touch.
+        public var bulkLimit: Int
+        public init(maxPerMessage: Int = 3, minInterval: Int64 = 86_400_000, bulkLimit: Int = 1_000) {
+            self.maxPerMessage = maxPerMessage
+            self.minInterval = minInterval
+            self.bulkLimit = bulkLimit
+        }
+    }
+
     public var server: Server
+    public var resend = Resend()
     public var database: Database
     public var retention: Retention
     public var templates: Templates

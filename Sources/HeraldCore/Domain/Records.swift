@@ -20,6 +20,9 @@ public struct Message: Sendable, Equatable, Codable {
     public var tracking: Bool
     /// Whom robot messages @-mention, expanded (see ``Mentions``).
     public var mentions: [String] = []
+    /// Resends so far, and when the last one was made.
+    public var resendCount = 0
+    public var lastResentAt: Int64?
     public var createdAt: Int64
 
     public init(
@@ -67,6 +70,8 @@ public struct Delivery: Sendable, Equatable, Codable {
     public var fallback: [FallbackStep] = []
     /// SMS: the parts it was sent as.
     public var segments: Int?
+    /// For resends: the delivery this one resends.
+    public var resendOf: String?
     public var createdAt: Int64
     public var updatedAt: Int64
 

@@ -25,6 +25,7 @@ public enum RecordJSON {
             "expires_at": time(d.expiresAt), "last_error": optional(d.lastError),
             "provider_id": optional(d.providerID), "created_at": time(d.createdAt), "updated_at": time(d.updatedAt),
             "segments": d.segments.map { .int(Int64($0)) } ?? .null,
+            "purpose": optional(d.purpose), "resend_of": optional(d.resendOf),
             "attempts": .array(attempts.map(attempt)),
         ])
     }
@@ -53,6 +54,7 @@ public enum RecordJSON {
             "template": optional(m.template), "subject": optional(m.subject), "locale": optional(m.locale),
             "priority": .string(m.priority.rawValue), "category": .string(m.category.rawValue),
             "send_at": time(m.sendAt), "expires_at": time(m.expiresAt), "created_at": time(m.createdAt),
+            "resend_count": .int(Int64(m.resendCount)), "last_resent_at": time(m.lastResentAt),
             "data": data,
         ]
     }

@@ -4,9 +4,11 @@ import Hummingbird
 
 /// Parses `GET /v1/messages` query parameters, refusing unknown ones (a typo must not silently widen a filter).
 enum MessageListQuery {
-    static let known: Set<String> = ["client_id", "template", "status", "channel", "since", "cursor", "limit"]
+    static let known: Set<String> = [
+        "client_id", "template", "status", "channel", "since", "cursor", "limit", "tier", "opened", "clicked", "older_than",
+    ]
 
-    static func parse(_ parameters: Parameters) throws -> MessageQuery {
+    static func parse(_ parameters: Parameters, now: Int64 = Timestamps.now()) throws -> MessageQuery {
         var query = MessageQuery()
         var problems: [HeraldError.FieldProblem] = []
         for (key, _) in parameters where !known.contains(String(key)) {
@@ -15,6 +17,24 @@ enum MessageListQuery {
         query.clientID = parameters.get("client_id")
         query.template = parameters.get("template")
         query.channel = parameters.get("channel")
+        query.tier = parameters.get("tier")
+        for (key, yes, no) in [("opened", MessageQuery.Engagement.opened, MessageQuery.Engagement.unopened),
+                               ("clicked", .clicked, .unclicked)] {
+            switch parameters.get(key) {
+            case nil: continue
+            case "true": query.engagement = yes
+            case "false": query.engagement = no
+            default: problems.append(.init(name: key, reason: "must be true or false"))
+            }
+        }
+        if parameters.get("opened") != nil && parameters.get("clicked") != nil {
+            problems.append(.init(name: "clicked", reason: "give opened or clicked, not both"))
+        }
+        if let age = parameters.get("older_than") {
+            if let millis = DurationText.milliseconds(age) { query.before = now - millis } else {
+                problems.append(.init(name: "older_than", reason: "must be a duration such as 48h"))
+            }
+        }
         if let status = parameters.get("status") {
             if let state = DeliveryState(rawValue: status) { query.state = state } else {
                 problems.append(.init(name: "status", reason: "must be one of: " + DeliveryState.allCases.map(\.rawValue).joined(separator: ", ")))

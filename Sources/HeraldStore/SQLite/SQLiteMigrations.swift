@@ -201,6 +201,14 @@ enum SQLiteMigrations {
                 CREATE INDEX tasks_client ON tasks(client_id, id);
                 """)
         }
+        migrator.registerMigration("v11-resend") { db in
+            // Resends: the delivery each one repeats, and the guard-rail counters on the message.
+            try db.execute(sql: """
+                ALTER TABLE deliveries ADD COLUMN resend_of TEXT;
+                ALTER TABLE messages ADD COLUMN resend_count INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE messages ADD COLUMN last_resent_at INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -62,6 +62,23 @@ extension SQLiteStore {
                 conditions.append("m.created_at >= ?")
                 arguments.append(since)
             }
+            if let before = query.before {
+                conditions.append("m.created_at <= ?")
+                arguments.append(before)
+            }
+            if !query.clientIDs.isEmpty {
+                conditions.append("m.client_id IN (\(Array(repeating: "?", count: query.clientIDs.count).joined(separator: ", ")))")
+                arguments += query.clientIDs.map { $0 }
+            }
+            if let tier = query.tier {
+                conditions.append("m.client_id IN (SELECT id FROM clients WHERE tier = ?)")
+                arguments.append(tier)
+            }
+            if let engagement = query.engagement {
+                let states = engagement == .opened || engagement == .unopened ? "'opened', 'clicked'" : "'clicked'"
+                let negate = engagement == .unopened || engagement == .unclicked ? "NOT " : ""
+                conditions.append("\(negate)EXISTS (SELECT 1 FROM deliveries e WHERE e.message_id = m.id AND e.state IN (\(states)))")
+            }
             if let cursor = query.cursor {
                 conditions.append("m.id < ?")
                 arguments.append(cursor)

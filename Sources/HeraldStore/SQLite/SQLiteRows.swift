@@ -6,14 +6,14 @@ import HeraldCore
 enum SQLiteRows {
     static let messageColumns = """
         id, idempotency_key, client_id, template, subject, text, html, data, locale, priority, category, \
-        send_at, expires_at, reply_to, tracking, mentions, created_at
+        send_at, expires_at, reply_to, tracking, mentions, resend_count, last_resent_at, created_at
         """
     static func messageColumns(prefix: String) -> String {
         messageColumns.split(separator: ",").map { prefix + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
     }
     static let deliveryColumns = """
         id, message_id, channel, destination, state, attempts, due_at, expires_at, last_error, provider_id, \
-        purpose, segments, created_at, updated_at
+        purpose, segments, resend_of, created_at, updated_at
         """
     static let attemptColumns = "id, delivery_id, number, started_at, duration_ms, status_code, outcome, error, provider_id"
     static let eventColumns = "id, message_id, delivery_id, type, state, detail, actor, created_at"
@@ -30,16 +30,20 @@ enum SQLiteRows {
         if let text: String = row["mentions"], case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
             message.mentions = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
         }
+        message.resendCount = row["resend_count"] ?? 0
+        message.lastResentAt = row["last_resent_at"]
         return message
     }
 
     static func delivery(_ row: Row) -> Delivery {
-        Delivery(
+        var delivery = Delivery(
             id: row["id"], messageID: row["message_id"], channel: row["channel"], destination: row["destination"],
             state: DeliveryState(rawValue: row["state"] ?? "") ?? .failed, attempts: row["attempts"],
             dueAt: row["due_at"], expiresAt: row["expires_at"], lastError: row["last_error"],
             providerID: row["provider_id"], purpose: row["purpose"], segments: row["segments"],
             createdAt: row["created_at"], updatedAt: row["updated_at"])
+        delivery.resendOf = row["resend_of"]
+        return delivery
     }
 
     static func attempt(_ row: Row) -> Attempt {

@@ -1,0 +1,151 @@
+import HeraldCore
+import HeraldStore
+
+/// Decides and makes resends: which deliveries of a message go out again, to whom and when, within
+/// the guard rails (`[resend]`: resends per message, interval since the last send; opened messages
+/// only when forced; quiet hours of the client's tier). Used by the API and the CLI.
+public struct Resender: Sendable {
+    let store: any Store
+    let routing: RoutingPolicy
+    let settings: HeraldConfig.Resend
+
+    public init(store: any Store, config: HeraldConfig) {
+        self.store = store
+        routing = config.routing
+        settings = config.resend
+    }
+
+    /// What a bulk resend selects.
+    public struct Filter: Sendable, Equatable {
+        public var template: String?
+        public var tier: String?
+        public var clientIDs: [String] = []
+        /// Messages at least this old (ms) and, unless `force`, never opened.
+        public var unopenedFor: Int64
+        public var channel: String?
+        public var force = false
+
+        public init(template: String? = nil, tier: String? = nil, clientIDs: [String] = [], unopenedFor: Int64,
+                    channel: String? = nil, force: Bool = false) {
+            self.template = template
+            self.tier = tier
+            self.clientIDs = clientIDs
+            self.unopenedFor = unopenedFor
+            self.channel = channel
+            self.force = force
+        }
+    }
+
+    /// A message a bulk resend leaves out, and why.
+    public struct Skip: Sendable, Equatable {
+        public var messageID: String
+        public var reason: String
+
+        public init(messageID: String, reason: String) {
+            self.messageID = messageID
+            self.reason = reason
+        }
+    }
+
+    /// The resend of one message. Throws `notFound`, `invalid` (unknown channel) or `conflict` (a
+    /// guard rail, opened without `force`, nothing to resend).
+    public func plan(messageID: String, channel: String?, reason: String?, force: Bool, actor: String, now: Int64)
+        async throws -> ResendPlan
+    {
+        if let channel, routing.channels[channel] == nil {
+            throw HeraldError.invalid(field: "channel", "channel '\(channel)' is not configured")
+        }
+        guard let detail = try await store.message(id: messageID) else { throw HeraldError.notFound("no message with id \(messageID)") }
+        let client = try await detail.message.clientID.asyncMap { try await store.client(id: $0) } ?? nil
+        return try plan(detail.message, detail.deliveries, client: client, channel: channel, reason: reason, force: force, actor: actor, now: now)
+    }
+
+    /// Plans for every message a filter selects (up to `[resend] bulk_limit`), and those it skips.
+    public func bulk(_ filter: Filter, reason: String?, actor: String, now: Int64) async throws
+        -> (plans: [ResendPlan], skipped: [Skip])
+    {
+        if let channel = filter.channel, routing.channels[channel] == nil {
+            throw HeraldError.invalid(field: "channel", "channel '\(channel)' is not configured")
+        }
+        var query = MessageQuery(template: filter.template, limit: 500)
+        query.tier = filter.tier
+        query.clientIDs = filter.clientIDs
+        query.before = now - filter.unopenedFor
+        query.engagement = filter.force ? nil : .unopened
+        var plans: [ResendPlan] = []
+        var skipped: [Skip] = []
+        var clients: [String: Client?] = [:]
+        while plans.count + skipped.count < settings.bulkLimit {
+            let page = try await store.messages(matching: query)
+            for (message, deliveries) in page.items where plans.count + skipped.count < settings.bulkLimit {
+                var client: Client? = nil
+                if let id = message.clientID {
+                    if let known = clients[id] { client = known } else {
+                        client = try await store.client(id: id)
+                        clients[id] = client
+                    }
+                }
+                do {
+                    plans.append(try plan(message, deliveries, client: client, channel: filter.channel, reason: reason,
+                                          force: filter.force, actor: actor, now: now))
+                } catch let error as HeraldError {
+                    skipped.append(Skip(messageID: message.id, reason: error.detail))
+                }
+            }
+            guard let next = page.nextCursor else { break }
+            query.cursor = next
+        }
+        return (plans, skipped)
+    }
+
+    /// Makes the deliveries of a plan (the store checks the guard rails again, atomically).
+    public func execute(_ plan: ResendPlan) async throws -> [Delivery] {
+        try await store.resend(plan)
+    }
+
+    func plan(
+        _ message: Message, _ deliveries: [Delivery], client: Client?, channel: String?, reason: String?, force: Bool,
+        actor: String, now: Int64
+    ) throws(HeraldError) -> ResendPlan {
+        let engaged = deliveries.filter { $0.state == .opened || $0.state == .clicked }
+        if !engaged.isEmpty && !force {
+            throw .conflict("the message was already \(engaged.contains { $0.state == .clicked } ? "clicked" : "opened") (\(engaged[0].id)); resend with force to send it anyway")
+        }
+        if let refusal = ResendPlan.refusal(
+            resendCount: message.resendCount, lastSend: message.lastResentAt ?? message.createdAt,
+            maxResends: settings.maxPerMessage, minInterval: settings.minInterval, now: now)
+        {
+            throw .conflict(refusal)
+        }
+        // The message's own sends (not earlier resends, not calls) that went out or failed.
+        let done: Set<DeliveryState> = force
+            ? [.sent, .delivered, .opened, .clicked, .failed, .dead, .expired] : [.sent, .delivered, .failed, .dead, .expired]
+        let originals = deliveries.filter { d in
+            d.resendOf == nil && d.purpose != "resend" && done.contains(d.state) && routing.channels[d.channel] != .phone
+        }
+        // Opens are only known for email: by default, the email deliveries are what is resent.
+        let emails = originals.filter { routing.channels[$0.channel] == .email }
+        let sources = emails.isEmpty ? originals : emails
+        let hold = client.flatMap { routing.hold(for: $0, sendAt: nil, priority: message.priority, now: now) }
+        var items: [ResendPlan.Item] = []
+        var seen = Set<String>()
+        for source in sources {
+            let target = channel ?? source.channel
+            let address = target == source.channel
+                ? source.destination : routing.address(for: source.destination, on: target, client: client)
+            guard let address, seen.insert(target + "\u{0}" + address).inserted else { continue }
+            items.append(ResendPlan.Item(
+                id: HeraldID.make(.delivery), source: source.id, channel: target, destination: address,
+                dueAt: hold?.0 ?? now, held: hold?.1))
+        }
+        guard !items.isEmpty else {
+            let why = sources.isEmpty
+                ? "no delivery of it has been sent yet (states: \(deliveries.map(\.state.rawValue).joined(separator: ", ")))"
+                : "its recipients have no address on \(channel ?? "their channel")"
+            throw .conflict("nothing to resend: \(why)")
+        }
+        return ResendPlan(
+            messageID: message.id, items: items, reason: reason, actor: actor, at: now, maxResends: settings.maxPerMessage,
+            minInterval: settings.minInterval)
+    }
+}
