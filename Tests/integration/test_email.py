@@ -149,7 +149,7 @@ def test_shipped_template_renders_in_the_contacts_locale(make_daemon, smtp):
     assert "'product_name'" in problem["invalid_params"][0]["reason"]
     status, _, problem = daemon.request("POST", "/v1/messages", {
         "to": {"email": "li.lei@client.example"}, "template": "no-such-template", "data": {}})
-    assert status == 422 and "known: ebr-invite" in problem["invalid_params"][0]["reason"]
+    assert status == 422 and "ebr-invite, feature-adoption" in problem["invalid_params"][0]["reason"]
 
 
 @pytest.mark.parametrize("mode", ["starttls", "implicit"])
