@@ -22,6 +22,14 @@ import Testing
             attempt: attempt, createdAt: now)
     }
 
+    /// A claimed call with its task opened (no notices).
+    static func openedCall(_ store: any Store, now: Int64) async throws -> (ClaimedDelivery, PhoneTask) {
+        let claimed = try await claimedCall(store, now: now)
+        let task = task(for: claimed, now: now)
+        try await store.openTasks([TaskOpening(task: task, notices: [])], now: now)
+        return (claimed, task)
+    }
+
     static func notice(for task: PhoneTask, now: Int64) -> PlannedMessage {
         PlannedMessage(
             request: MessageRequest(
@@ -59,9 +67,7 @@ import Testing
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }
         let now = Timestamps.now()
-        let claimed = try await Self.claimedCall(store, now: now)
-        let task = Self.task(for: claimed, now: now)
-        try await store.openTasks([TaskOpening(task: task, notices: [])], now: now)
+        let (claimed, task) = try await Self.openedCall(store, now: now)
         let done = try await store.completeTask(TaskCompletion(
             taskID: task.id, outcome: .reached, note: "agreed kickoff", actor: "wang", at: now + 5, deliveryState: .delivered,
             detail: "reached"))
@@ -84,9 +90,7 @@ import Testing
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }
         let now = Timestamps.now()
-        let claimed = try await Self.claimedCall(store, now: now)
-        let task = Self.task(for: claimed, now: now)
-        try await store.openTasks([TaskOpening(task: task, notices: [])], now: now)
+        let (claimed, task) = try await Self.openedCall(store, now: now)
         _ = try await store.completeTask(TaskCompletion(
             taskID: task.id, outcome: .wrongNumber, note: nil, actor: "wang", at: now + 5, deliveryState: .failed,
             detail: "wrong number", flagNumber: true))
@@ -105,9 +109,7 @@ import Testing
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }
         let now = Timestamps.now()
-        let claimed = try await Self.claimedCall(store, now: now)
-        let task = Self.task(for: claimed, now: now)
-        try await store.openTasks([TaskOpening(task: task, notices: [])], now: now)
+        let (claimed, task) = try await Self.openedCall(store, now: now)
         var next = Self.task(for: claimed, attempt: 2, now: now + 5)
         next.dueAt = now + 86_400_000
         _ = try await store.completeTask(TaskCompletion(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from smtp_server import SMTPServer  # noqa: E402
 from webhook_receiver import Receiver, new_secret  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,3 +173,11 @@ def make_daemon(tmp_path, secret):
 @pytest.fixture
 def daemon(make_daemon):
     return make_daemon().start()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free loopback port."""
+    server = SMTPServer()
+    yield server
+    server.stop()

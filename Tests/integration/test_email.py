@@ -16,13 +16,6 @@ def email_channel(smtp_url, extra=""):
                      'timeout = "5s"\nconcurrency = 2\n' + extra}
 
 
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    yield server
-    server.stop()
-
-
 def enqueue(daemon, to, **extra):
     body = {"to": {"email": to}, "subject": SUBJECT, "text": "您好 {{first_name}}，\n欢迎！",
             "html": "<p>您好 <b>{{first_name}}</b></p>", "data": {"first_name": "李雷"}, **extra}

@@ -8,9 +8,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 
-from smtp_server import SMTPServer
 from test_email import email_channel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,13 +17,6 @@ WELCOME = {"first_name": "Li", "company": "Xinghe", "product_name": "Acme", "csm
 CONFIG = (f'[templates]\ndir = "{ROOT / "templates"}"\n'
           '[resend]\nmax_per_message = 2\nmin_interval = "3s"\n'
           '[tiers.strategic]\nchannels = ["email"]\n[tiers.smb]\nchannels = ["email"]\n')
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    yield server
-    server.stop()
 
 
 def pixel(smtp, address, nth=0):

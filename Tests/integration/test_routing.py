@@ -1,20 +1,11 @@
 """Routing by client tier through the real daemon: registry API, fan-out, opt-outs recorded as
 suppressed, the CSM as Reply-To, dry-run explanations."""
 
-import pytest
 
-from smtp_server import SMTPServer
 from test_email import email_channel
 from webhook_receiver import Receiver
 
 TIERS = '[tiers.strategic]\nchannels = ["email", "webhook"]\n[tiers.smb]\nchannels = ["email"]\n'
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    yield server
-    server.stop()
 
 
 def client_body(receiver, tier="strategic"):

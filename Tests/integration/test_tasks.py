@@ -7,20 +7,11 @@ import json
 import time
 from pathlib import Path
 
-import pytest
 
-from smtp_server import SMTPServer
 from test_email import email_channel
 
 ROOT = Path(__file__).resolve().parents[2]
 ALWAYS_OPEN = 'business_hours = "00:00-24:00"\nbusiness_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    yield server
-    server.stop()
 
 
 def phone_channel(extra=""):

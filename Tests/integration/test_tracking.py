@@ -12,18 +12,10 @@ import urllib.request
 import pytest
 
 from conftest import ROOT
-from smtp_server import SMTPServer
 from test_email import email_channel
 
 WELCOME = {"first_name": "Li", "company": "Nova", "product_name": "Acme", "csm_name": "Wang Fang",
            "csm_email": "wang.fang@acme.example", "start_url": "https://app.acme.example/start?a=1&b=2"}
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
