@@ -71,6 +71,7 @@ public struct HeraldApplication {
             .register(on: router)
         ClientRoutes(store: store, config: config, cache: clients).register(on: router)
         TaskRoutes(store: store, desk: desk).register(on: router)
+        TimelineRoutes(store: store).register(on: router)
         ResendRoutes(resender: Resender(store: store, config: config), wakeup: dispatcher.wakeup).register(on: router)
         HealthRoutes(store: store, channels: channels).register(on: router)
         ReceiptRoutes(store: store, channels: channels, publicURL: config.server.publicURL, logger: logger).register(on: router)

@@ -178,3 +178,25 @@ def test_unopened_message_escalates_to_a_csm_call(make_daemon, smtp):
     assert 9 <= local_hour <= 18
     detail = daemon.message(reply["id"])
     assert any(e["type"] == "escalated" for e in detail["events"])
+
+
+def test_client_timeline_shows_messages_events_and_tasks(make_daemon, smtp):
+    daemon = start(make_daemon, smtp, phone_extra=ALWAYS_OPEN)
+    first = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "template": "welcome", "data": WELCOME})[2]
+    [task] = wait_for_tasks(daemon, "client_id=xinghe", 1)
+    second = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "Note", "text": "Hi",
+                                                     "channels": ["email"]})[2]
+    daemon.wait_for_states(second["id"], {"sent"})
+    status, _, timeline = daemon.request("GET", "/v1/clients/xinghe/timeline?limit=1", token=csm_token(daemon, "read"))
+    assert status == 200, timeline
+    assert timeline["client"] == {"id": "xinghe", "name": "星河科技", "tier": "strategic", "csm": "王芳"}
+    [newest] = timeline["items"]
+    assert newest["id"] == second["id"] and newest["tasks"] == [] and newest["opened"] is False
+    assert timeline["next_cursor"] == second["id"]
+    page = daemon.request("GET", f"/v1/clients/xinghe/timeline?cursor={timeline['next_cursor']}")[2]
+    [older] = page["items"]
+    assert older["id"] == first["id"] and [t["id"] for t in older["tasks"]] == [task["id"]]
+    assert {"queued", "task_created"} <= {e["type"] for e in older["events"]}
+    assert {d["channel"] for d in older["deliveries"]} == {"email", "phone"}
+    assert daemon.request("GET", "/v1/clients/nobody/timeline")[0] == 404
+    assert daemon.request("GET", "/v1/clients/xinghe/timeline?limit=0")[0] == 422
