@@ -91,6 +91,14 @@ def test_bulk_resend_of_unopened_emails_with_guard_rails_and_audit(make_daemon, 
     assert status == 422 and problem["invalid_params"][0]["name"] == "channel"
     status, _, problem = daemon.request("POST", "/v1/resend", {"tier": "strategic"}, token=token)
     assert status == 422 and problem["invalid_params"][0]["name"] == "unopened_for"
+    # Bodies: every bad field named at once; not JSON → 400/415 naming Content-Type; too large → 413.
+    status, _, problem = daemon.request("POST", "/v1/resend", {"unopened_for": "soon", "force": "yes", "extra": 1}, token=token)
+    assert status == 422 and {p["name"] for p in problem["invalid_params"]} == {"unopened_for", "force", "extra"}, problem
+    status, _, problem = daemon.request("POST", f"/v1/messages/{ids['c4']}/resend", raw=b"channel=email",
+                                        headers={"Content-Type": "application/x-www-form-urlencoded"}, token=token)
+    assert status in (400, 415, 422) and problem["invalid_params"][0]["name"] == "Content-Type", problem
+    status, _, problem = daemon.request("POST", "/v1/resend", {"reason": "x" * (70 << 10)}, token=token)
+    assert status == 413 and "limit" in problem["detail"], problem
     reader = json.loads(daemon.cli("token", "create", "--name", "reader", "--scope", "read", "--json").stdout)["token"]
     assert daemon.request("POST", "/v1/resend", bulk, token=reader)[0] == 403
 

@@ -2,21 +2,21 @@ import Foundation
 
 /// Reads typed fields out of a JSON object, recording a ``HeraldError/FieldProblem`` for each
 /// field of the wrong type or shape instead of throwing at the first.
-struct FieldReader {
-    let object: [String: JSONValue]
-    let path: String
-    var problems: [HeraldError.FieldProblem] = []
+public struct FieldReader {
+    public let object: [String: JSONValue]
+    public let path: String
+    public var problems: [HeraldError.FieldProblem] = []
 
-    init(object: [String: JSONValue], path: String) {
+    public init(object: [String: JSONValue], path: String = "") {
         self.object = object
         self.path = path
     }
 
-    mutating func fail(_ field: String, _ reason: String) {
+    public mutating func fail(_ field: String, _ reason: String) {
         problems.append(.init(name: path + field, reason: reason))
     }
 
-    mutating func string(
+    public mutating func string(
         _ key: String,
         maxLength: Int? = nil,
         maxBytes: Int? = nil,
@@ -51,7 +51,7 @@ struct FieldReader {
         }
     }
 
-    mutating func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E?
+    public mutating func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E?
     where E.RawValue == String {
         guard let raw = string(key, maxLength: 32) else { return nil }
         if let value = E(rawValue: raw) { return value }
@@ -60,10 +60,37 @@ struct FieldReader {
     }
 
     /// An RFC 3339 timestamp (`2026-12-01T09:00:00+08:00`), as epoch milliseconds.
-    mutating func timestamp(_ key: String) -> Int64? {
+    public mutating func timestamp(_ key: String) -> Int64? {
         guard let text = string(key, maxLength: 64) else { return nil }
         if let millis = Timestamps.parse(text) { return millis }
         fail(key, "must be an RFC 3339 timestamp such as 2026-12-01T09:00:00Z")
         return nil
+    }
+
+    /// Reads a JSON body that must be an object.
+    public init(body: JSONValue) throws(HeraldError) {
+        guard case .object(let fields) = body else { throw .invalid(field: "(body)", "must be a JSON object") }
+        self.init(object: fields)
+    }
+
+    /// Records every field not in `known` as unknown.
+    public mutating func rejectUnknown(_ known: Set<String>) {
+        for key in object.keys.sorted() where !known.contains(key) { fail(key, "unknown field") }
+    }
+
+    /// An optional boolean (absent or null is `nil`).
+    public mutating func bool(_ key: String) -> Bool? {
+        switch object[key] {
+        case nil, .null: return nil
+        case .bool(let b): return b
+        case .some(let other):
+            fail(key, "must be true or false, not \(other.typeName)")
+            return nil
+        }
+    }
+
+    /// Throws one problem+json error naming every field recorded so far.
+    public func check() throws(HeraldError) {
+        if !problems.isEmpty { throw .invalid(problems) }
     }
 }

@@ -28,25 +28,20 @@ public enum ResendJSON {
         .object(["message_id": .string(skip.messageID), "reason": .string(skip.reason)])
     }
 
-    /// Reads the optional fields both resend bodies share.
-    static func common(_ fields: [String: JSONValue]) throws(HeraldError) -> (channel: String?, reason: String?, force: Bool, dryRun: Bool) {
-        func string(_ key: String, max: Int) throws(HeraldError) -> String? {
-            switch fields[key] {
-            case nil, .null?: return nil
-            case .string(let s)?:
-                guard !s.isEmpty, s.count <= max else { throw .invalid(field: key, "must be 1 to \(max) characters") }
-                guard !DestinationRules.hasLineBreak(s) || key == "reason" else { throw .invalid(field: key, "must be one line") }
-                return s
-            default: throw .invalid(field: key, "must be a string")
-            }
-        }
-        func bool(_ key: String) throws(HeraldError) -> Bool {
-            switch fields[key] {
-            case nil, .null?: return false
-            case .bool(let b)?: return b
-            default: throw .invalid(field: key, "must be true or false")
-            }
-        }
-        return (try string("channel", max: 64), try string("reason", max: 500), try bool("force"), try bool("dry_run"))
+    /// The optional fields both resend bodies share.
+    struct Options {
+        var channel: String?
+        var reason: String?
+        var force = false
+        var dryRun = false
+    }
+
+    /// Reads the fields both resend bodies share; the caller rejects unknown fields and checks the reader.
+    static func common(_ reader: inout FieldReader) -> Options {
+        Options(
+            channel: reader.string("channel", maxLength: 64, singleLine: true),
+            reason: reader.string("reason", maxLength: 500),
+            force: reader.bool("force") ?? false,
+            dryRun: reader.bool("dry_run") ?? false)
     }
 }

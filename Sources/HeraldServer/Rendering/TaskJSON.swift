@@ -19,21 +19,15 @@ public enum TaskJSON {
 
     /// Reads `{"outcome": …, "note": …}`.
     public static func completion(_ json: JSONValue) throws(HeraldError) -> (PhoneTask.Outcome, String?) {
-        guard case .object(let fields) = json else { throw .invalid(field: "(body)", "must be a JSON object") }
-        if let unknown = fields.keys.sorted().first(where: { !["outcome", "note"].contains($0) }) {
-            throw .invalid(field: unknown, "unknown field")
+        var reader = try FieldReader(body: json)
+        reader.rejectUnknown(["outcome", "note"])
+        let outcome = reader.enumeration("outcome", PhoneTask.Outcome.self)
+        if reader.object["outcome"] == nil || reader.object["outcome"] == .null {
+            reader.fail("outcome", "required: one of " + PhoneTask.Outcome.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        let choices = PhoneTask.Outcome.allCases.map(\.rawValue).joined(separator: ", ")
-        guard case .string(let text)? = fields["outcome"] else { throw .invalid(field: "outcome", "required: one of \(choices)") }
-        guard let outcome = PhoneTask.Outcome(rawValue: text) else { throw .invalid(field: "outcome", "must be one of \(choices)") }
-        var note: String? = nil
-        switch fields["note"] {
-        case nil, .null?: break
-        case .string(let text)?:
-            guard text.count <= 2_000 else { throw .invalid(field: "note", "at most 2000 characters") }
-            note = text.isEmpty ? nil : text
-        default: throw .invalid(field: "note", "must be a string")
-        }
+        let note = reader.object["note"] == .string("") ? nil : reader.string("note", maxLength: 2_000)
+        try reader.check()
+        guard let outcome else { throw .invalid(field: "outcome", "required") }
         return (outcome, note)
     }
 }

@@ -4,7 +4,8 @@ import Hummingbird
 
 /// Reads a JSON request body within a size limit.
 enum RequestBody {
-    static func json(_ request: Request, limit: Int) async throws -> JSONValue {
+    /// With `allowEmpty`, a request without a body reads as `{}` (for POSTs whose fields are all optional).
+    static func json(_ request: Request, limit: Int, allowEmpty: Bool = false) async throws -> JSONValue {
         if let type = request.headers[.contentType]?.lowercased(),
             !(type.hasPrefix("application/json") || type.hasPrefix("application/") && type.contains("+json"))
         {
@@ -20,6 +21,7 @@ enum RequestBody {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw HeraldError(kind: .payloadTooLarge, detail: "the body is larger than the limit of \(limit) bytes")
         }
+        if allowEmpty && buffer.readableBytes == 0 { return .object([:]) }
         return try JSONValue.parse(buffer.readableBytesView)
     }
 }

@@ -11,11 +11,10 @@ struct ResendRoutes: Sendable {
     func register(on router: Router<HeraldRequestContext>) {
         router.post("/v1/messages/:id/resend") { request, context in
             let id = context.parameters.get("id") ?? ""
-            let fields = try Self.object(try await Self.body(request))
-            if let unknown = fields.keys.sorted().first(where: { !["channel", "reason", "force", "dry_run"].contains($0) }) {
-                throw HeraldError.invalid(field: unknown, "unknown field")
-            }
-            let options = try ResendJSON.common(fields)
+            var reader = try FieldReader(body: try await RequestBody.json(request, limit: 64 << 10, allowEmpty: true))
+            reader.rejectUnknown(["channel", "reason", "force", "dry_run"])
+            let options = ResendJSON.common(&reader)
+            try reader.check()
             let dryRun = options.dryRun || request.uri.queryParameters.get("dry_run") == "true"
             let now = Timestamps.now()
             let plan = try await resender.plan(
@@ -30,28 +29,33 @@ struct ResendRoutes: Sendable {
             return JSONResponse.make(ResendJSON.plan(plan, made: made), status: .accepted)
         }
         router.post("/v1/resend") { request, context in
-            let fields = try Self.object(try await Self.body(request))
-            let known = ["template", "tier", "client_ids", "unopened_for", "channel", "reason", "force", "dry_run"]
-            if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
-                throw HeraldError.invalid(field: unknown, "unknown field")
-            }
-            let options = try ResendJSON.common(fields)
+            var reader = try FieldReader(body: try await RequestBody.json(request, limit: 64 << 10, allowEmpty: true))
+            reader.rejectUnknown(["template", "tier", "client_ids", "unopened_for", "channel", "reason", "force", "dry_run"])
+            let options = ResendJSON.common(&reader)
             let dryRun = options.dryRun || request.uri.queryParameters.get("dry_run") == "true"
-            var filter = Resender.Filter(unopenedFor: try Self.duration(fields["unopened_for"]), channel: options.channel, force: options.force)
-            filter.template = try Self.name(fields["template"], field: "template")
-            filter.tier = try Self.name(fields["tier"], field: "tier")
-            switch fields["client_ids"] {
+            let unopenedFor = reader.string("unopened_for", maxLength: 32).flatMap(DurationText.milliseconds)
+            if unopenedFor == nil {
+                reader.fail("unopened_for", "required: a duration such as \"48h\" (messages at least this old and not opened)")
+            }
+            var filter = Resender.Filter(unopenedFor: unopenedFor ?? 0, channel: options.channel, force: options.force)
+            filter.template = reader.string("template", maxLength: 128, singleLine: true)
+            filter.tier = reader.string("tier", maxLength: 128, singleLine: true)
+            switch reader.object["client_ids"] {
             case nil, .null?: break
             case .array(let items)?:
-                filter.clientIDs = try items.map { item throws(HeraldError) -> String in
-                    guard case .string(let s) = item, !s.isEmpty, s.count <= 128 else {
-                        throw .invalid(field: "client_ids", "must be an array of client ids")
-                    }
+                let ids = items.compactMap { item -> String? in
+                    guard case .string(let s) = item, !s.isEmpty, s.count <= 128 else { return nil }
                     return s
                 }
-                guard filter.clientIDs.count <= 1_000 else { throw HeraldError.invalid(field: "client_ids", "at most 1000 ids") }
-            default: throw HeraldError.invalid(field: "client_ids", "must be an array of client ids")
+                if ids.count != items.count {
+                    reader.fail("client_ids", "must be an array of client ids")
+                } else if ids.count > 1_000 {
+                    reader.fail("client_ids", "at most 1000 ids")
+                }
+                filter.clientIDs = ids
+            default: reader.fail("client_ids", "must be an array of client ids")
             }
+            try reader.check()
             let now = Timestamps.now()
             let (plans, skipped) = try await resender.bulk(filter, reason: options.reason, actor: context.actor, now: now)
             if dryRun {
@@ -76,32 +80,5 @@ struct ResendRoutes: Sendable {
                 "skipped": .array(refused.map(ResendJSON.skip)),
             ]), status: .accepted)
         }
-    }
-
-    static func body(_ request: Request) async throws -> JSONValue {
-        if request.headers[.contentLength] == "0" { return .object([:]) }
-        let buffer = try await request.body.collect(upTo: 64 << 10)
-        if buffer.readableBytes == 0 { return .object([:]) }
-        return try JSONValue.parse(buffer.readableBytesView)
-    }
-
-    static func object(_ json: JSONValue) throws -> [String: JSONValue] {
-        guard case .object(let fields) = json else { throw HeraldError.invalid(field: "(body)", "must be a JSON object") }
-        return fields
-    }
-
-    static func name(_ value: JSONValue?, field: String) throws -> String? {
-        switch value {
-        case nil, .null?: return nil
-        case .string(let s)? where !s.isEmpty && s.count <= 128: return s
-        default: throw HeraldError.invalid(field: field, "must be a non-empty string")
-        }
-    }
-
-    static func duration(_ value: JSONValue?) throws -> Int64 {
-        guard case .string(let text)? = value, let millis = DurationText.milliseconds(text) else {
-            throw HeraldError.invalid(field: "unopened_for", "required: a duration such as \"48h\" (messages at least this old and not opened)")
-        }
-        return millis
     }
 }

@@ -12,11 +12,14 @@ struct TaskRoutes: Sendable {
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/v1/tasks") { request, _ in
             let now = Timestamps.now()
-            let query = try Self.query(request.uri.queryParameters, now: now)
-            let tasks = try await store.tasks(matching: query)
+            var query = try Self.query(request.uri.queryParameters, now: now)
+            let limit = query.limit
+            query.limit += 1  // one more than the page tells whether another page exists
+            let found = try await store.tasks(matching: query)
+            let tasks = found.prefix(limit)
             return JSONResponse.make(.object([
                 "items": .array(tasks.map { TaskJSON.task($0, now: now) }),
-                "next_cursor": tasks.count == query.limit ? tasks.last.map { .string($0.id) } ?? .null : .null,
+                "next_cursor": found.count > limit ? tasks.last.map { .string($0.id) } ?? .null : .null,
             ]))
         }
         router.get("/v1/tasks/:id") { _, context in
