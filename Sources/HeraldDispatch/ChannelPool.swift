@@ -9,7 +9,7 @@ import Synchronization
 /// connection), pops claimed deliveries, makes the attempt and hands the result to the recorder.
 final class ChannelPool: Sendable {
     let channel: any Channel
-    let queue = JobQueue()
+    let queue = JobQueue<ClaimedDelivery>()
     /// Claimed and not yet recorded; the claim loop keeps this under ``capacity``.
     let outstanding = Atomic<Int>(0)
     let capacity: Int

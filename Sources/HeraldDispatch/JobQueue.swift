@@ -1,16 +1,16 @@
 import Foundation
 import HeraldCore
 
-/// A blocking FIFO between the claim loop (async) and a channel's worker threads.
+/// A blocking FIFO between an async claim loop and worker threads (a channel's, the event relay's).
 /// `pop` blocks a worker thread, never a task of the Swift concurrency pool.
-final class JobQueue: @unchecked Sendable {
+final class JobQueue<Job: Sendable>: @unchecked Sendable {
     // Guarded by `condition`.
-    private var items: [ClaimedDelivery] = []
+    private var items: [Job] = []
     private var head = 0
     private var closed = false
     private let condition = NSCondition()
 
-    func push(_ jobs: [ClaimedDelivery]) {
+    func push(_ jobs: [Job]) {
         condition.lock()
         items.append(contentsOf: jobs)
         condition.broadcast()
@@ -18,7 +18,7 @@ final class JobQueue: @unchecked Sendable {
     }
 
     /// The next job, or nil once the queue is closed (remaining jobs are left for ``takeRemaining()``).
-    func pop() -> ClaimedDelivery? {
+    func pop() -> Job? {
         condition.lock()
         defer { condition.unlock() }
         while head == items.count && !closed { condition.wait() }
@@ -41,7 +41,7 @@ final class JobQueue: @unchecked Sendable {
     }
 
     /// Jobs that were queued but never started (to release at shutdown).
-    func takeRemaining() -> [ClaimedDelivery] {
+    func takeRemaining() -> [Job] {
         condition.lock()
         defer { condition.unlock() }
         let rest = Array(items[head...])

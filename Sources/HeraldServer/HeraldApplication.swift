@@ -18,6 +18,8 @@ public struct HeraldApplication {
     public let renderer: MessageRenderer
     /// Phone tasks: opened by the dispatcher, completed through the API.
     public let desk: PhoneDesk
+    /// Sends delivery events to subscriptions.
+    public let relay: EventRelay
     /// Signs tracking and unsubscribe links; nil without `[tracking] key`.
     public let links: LinkBuilder?
     let notifier: SystemdNotifier
@@ -55,6 +57,9 @@ public struct HeraldApplication {
         var options = Dispatcher.Options(config: config, renderer: renderer)
         if let interval = notifier.watchdogInterval { options.pollInterval = min(options.pollInterval, max(interval / 4, 10)) }
         desk = PhoneDesk(config: config, store: store, renderer: renderer, logger: logger)
+        relay = EventRelay(
+            store: store, settings: config.events, declared: try EventRelay.resolve(config.events),
+            logger: logger)
         dispatcher = Dispatcher(
             store: store, channels: channels, options: options, logger: logger, desk: desk,
             heartbeat: { notifier.pingWatchdog(now: Timestamps.now()) })
@@ -72,6 +77,8 @@ public struct HeraldApplication {
         ClientRoutes(store: store, config: config, cache: clients).register(on: router)
         TaskRoutes(store: store, desk: desk).register(on: router)
         TimelineRoutes(store: store).register(on: router)
+        StatsRoutes(store: store, defaultLocale: config.templates.defaultLocale).register(on: router)
+        SubscriptionRoutes(store: store, relay: relay, settings: config.events).register(on: router)
         ResendRoutes(resender: Resender(store: store, config: config), wakeup: dispatcher.wakeup).register(on: router)
         HealthRoutes(store: store, channels: channels).register(on: router)
         ReceiptRoutes(store: store, channels: channels, publicURL: config.server.publicURL, logger: logger).register(on: router)
@@ -102,6 +109,7 @@ public struct HeraldApplication {
                     .init(service: dispatcher), .init(service: app),
                     .init(service: SystemdService(notifier: notifier, store: store, logger: logger)),
                     .init(service: RetentionService(store: store, retention: config.retention, logger: logger)),
+                    .init(service: relay),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

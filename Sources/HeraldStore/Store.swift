@@ -6,7 +6,7 @@ import HeraldCore
 /// Every method that changes a delivery's state writes the matching ``Event`` in the same
 /// transaction. Claims lease deliveries (`lease_until`); leases that run out are claimed again,
 /// so delivery is at-least-once.
-public protocol Store: Sendable {
+public protocol Store: SubscriptionStore {
     /// Creates or upgrades the schema. Idempotent.
     func migrate() async throws
 
@@ -51,8 +51,9 @@ public protocol Store: Sendable {
     /// The earliest time any delivery of these channels becomes due (or its lease runs out), or nil.
     func nextDueTime(channels: [String]) async throws -> Int64?
 
-    /// Records an open or a click (every one is an event; the first moves the delivery to
-    /// `opened`/`clicked` where the state machine allows). Returns false for an unknown delivery.
+    /// Records an open or a click (every one is an event; the first by a person moves the delivery to
+    /// `opened`/`clicked` where the state machine allows; machines, told by ``EngagementActor``, are
+    /// recorded with actor `machine` and move nothing). Returns false for an unknown delivery.
     func recordEngagement(deliveryID: String, kind: TrackedLink.Kind, url: String?, userAgent: String?, at: Int64)
         async throws -> Bool
 
@@ -114,9 +115,14 @@ public protocol Store: Sendable {
     /// Clients ordered by id, filtered, one page at a time (`after`: the last id of the previous page).
     func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client]
 
-    /// Deletes up to `limit` events and up to `limit` attempts created before `before` (epoch ms);
+    /// Deletes up to `limit` events, attempts and finished event notices created before `before` (epoch ms);
     /// returns how many rows went. Call repeatedly until it returns 0.
     func purgeHistory(before: Int64, limit: Int) async throws -> Int
+
+    /// Engagement per template × tier × locale × channel, over the messages created in `[since, until)`
+    /// (ms). A message's tier is its client's current one; its locale the one it asked for, else its
+    /// client's, else `defaultLocale` — as rendering chose.
+    func templateStats(since: Int64, until: Int64, defaultLocale: String) async throws -> [TemplateStats]
 
     /// Number of deliveries per state.
     func queueDepth() async throws -> [DeliveryState: Int]

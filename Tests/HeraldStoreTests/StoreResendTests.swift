@@ -46,7 +46,7 @@ import Testing
                                        durationMillis: 1, statusCode: 250, outcome: .sent(providerID: nil))
             try await store.record([DeliveryResult(report: report, newState: .sent, nextDueAt: nil, error: nil, providerID: nil)])
         }
-        #expect(try await store.recordEngagement(deliveryID: new.1[0].id, kind: .open, url: nil, userAgent: nil, at: t0 + 7_000))
+        #expect(try await store.recordEngagement(deliveryID: new.1[0].id, kind: .open, url: nil, userAgent: "Mozilla/5.0 (X11; Linux x86_64) Thunderbird/128.0", at: t0 + 7_000))
         func ids(_ configure: (inout MessageQuery) -> Void) async throws -> [String] {
             var query = MessageQuery()
             configure(&query)

@@ -75,6 +75,8 @@ public enum ConfigLoader {
         if let n = resend.int("bulk_limit", range: 1...100_000) { config.resend.bulkLimit = n }
         root.merge(resend)
 
+        config.events = parseEvents(&root, baseDirectory: baseDirectory)
+
         var retention = root.child("retention")
         if let d = retention.duration("history", minimum: 1_000) { config.retention.history = d }
         if let d = retention.duration("interval", minimum: 100) { config.retention.interval = d }

@@ -100,6 +100,8 @@ public struct HeraldConfig: Sendable, Equatable {
 
     public var server: Server
     public var resend = Resend()
+    /// Event subscriptions and how their notices are sent.
+    public var events = EventSettings()
     public var database: Database
     public var retention: Retention
     public var templates: Templates

@@ -15,6 +15,8 @@ public enum HeraldID {
         case attempt = "att"
         case task = "tsk"
         case token = "tok"
+        case subscription = "sub"
+        case notice = "ntc"
     }
 
     private static let generator = Mutex(State())

@@ -209,6 +209,48 @@ enum SQLiteMigrations {
                 ALTER TABLE messages ADD COLUMN last_resent_at INTEGER;
                 """)
         }
+        migrator.registerMigration("v12-subscriptions") { db in
+            // Event subscriptions and their notice outbox, apart from message deliveries. The relay's
+            // position in the event log (ids are time-ordered and written by one writer at a time,
+            // so "after the last id read" misses nothing); `idle` marks a position parked while
+            // there were no subscribers.
+            try db.execute(sql: """
+                CREATE TABLE subscriptions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE,
+                    url TEXT NOT NULL,
+                    topics TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    allow_private INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE notices (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    subscription_id TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    delivery_id TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    payload TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    due_at INTEGER NOT NULL,
+                    lease_until INTEGER,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (subscription_id, event_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX notices_due ON notices(due_at) WHERE state = 'pending';
+                CREATE INDEX notices_order ON notices(subscription_id, delivery_id, id);
+                CREATE INDEX notices_state ON notices(subscription_id, state, id);
+                CREATE TABLE relay_position (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    event_id TEXT NOT NULL,
+                    idle INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -14,8 +14,10 @@ extension SQLiteStore {
             let messageID: String = row["message_id"]
             let state = DeliveryState(rawValue: row["state"]) ?? .failed
             let target: DeliveryState = kind == .click ? .clicked : .opened
+            // A machine's fetch is on record but does not make the delivery opened or clicked.
+            let actor = EngagementActor.classify(userAgent: userAgent)
             var newState: DeliveryState? = nil
-            if DeliveryStateMachine.canTransition(from: state, to: target) {
+            if actor == EngagementActor.person && DeliveryStateMachine.canTransition(from: state, to: target) {
                 try db.cachedStatement(sql: "UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?")
                     .execute(arguments: [target.rawValue, at, deliveryID])
                 newState = target
@@ -25,7 +27,7 @@ extension SQLiteStore {
             if let userAgent { detail["user_agent"] = .string(String(userAgent.prefix(512))) }
             try SQLiteRows.insertEvent(
                 db, messageID: messageID, deliveryID: deliveryID, type: target.rawValue, state: newState,
-                detail: JSONValue.object(detail).canonicalText, actor: "recipient", at: at)
+                detail: JSONValue.object(detail).canonicalText, actor: actor, at: at)
             return true
         }
     }

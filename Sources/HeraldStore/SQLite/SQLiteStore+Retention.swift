@@ -14,7 +14,15 @@ extension SQLiteStore {
             try db.execute(
                 sql: "DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE started_at < ? ORDER BY id LIMIT ?)",
                 arguments: [before, limit])
-            return events + db.changesCount
+            let attempts = db.changesCount
+            // Notices that reached their end (delivered, or dead and never redriven) go with the events they carried.
+            try db.execute(
+                sql: """
+                    DELETE FROM notices WHERE id IN (
+                        SELECT id FROM notices WHERE created_at < ? AND state IN ('delivered', 'dead') ORDER BY id LIMIT ?)
+                    """,
+                arguments: [before, limit])
+            return events + attempts + db.changesCount
         }
     }
 }

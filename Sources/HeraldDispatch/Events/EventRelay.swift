@@ -1,0 +1,115 @@
+import HeraldChannels
+import HeraldCore
+import HeraldStore
+import Logging
+import ServiceLifecycle
+
+/// Sends delivery events to subscriptions: fans the event log out into notices (one per
+/// subscription and event), posts them signed per Standard Webhooks, retries with backoff and
+/// dead-letters what the policy gives up on — all in the notice outbox, apart from message
+/// deliveries. A delivery's notices go out one at a time in order, each with a sequence number.
+public final class EventRelay: Service, Sendable {
+    let store: any Store
+    let settings: EventSettings
+    /// Subscriptions from herald.toml, secrets resolved.
+    public let declared: [Subscription]
+    let logger: Logger
+    private let wakeup = Signal()
+
+    public init(store: any Store, settings: EventSettings, declared: [Subscription], logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.declared = declared
+        self.logger = logger
+    }
+
+    /// The herald.toml subscriptions with their secrets read (a missing or malformed secret is a
+    /// configuration error naming the subscription).
+    public static func resolve(_ settings: EventSettings) throws(HeraldError) -> [Subscription] {
+        try settings.declared.map { d throws(HeraldError) -> Subscription in
+            let secret: String
+            do throws(HeraldError) {
+                secret = try d.secret.resolve()
+                _ = try WebhookSigner(secret: secret)
+            } catch {
+                throw .configuration("[subscriptions.\(d.name)] secret: \(error.detail)")
+            }
+            return Subscription(
+                id: Subscription.configID(d.name), name: d.name, url: d.url, topics: d.topics, secret: secret, source: .config,
+                allowPrivateNetworks: true, createdAt: 0)
+        }
+    }
+
+    /// Wakes the relay (after a subscription is created or redriven).
+    public func poke() { wakeup.raise() }
+
+    public func run() async throws {
+        let sender = NoticeSender(done: wakeup)
+        try sender.start(threads: settings.concurrency)
+        await cancelWhenGracefulShutdown { [self] in await loop(sender) }
+        // Notices never started keep their lease and go out after it runs out (next start).
+        _ = await sender.stop(waitMilliseconds: settings.timeout + 1_000)
+        try? await store.finishNotices(sender.takeFinished().map(result))
+    }
+
+    private func loop(_ sender: NoticeSender) async {
+        let capacity = settings.concurrency * 4
+        var inFlight = 0
+        while !Task.isCancelled {
+            do {
+                let finished = sender.takeFinished()
+                inFlight -= finished.count
+                try await store.finishNotices(finished.map(result))
+                let subscriptions = declared + (try await store.subscriptions())
+                let routes = subscriptions.map { SubscriptionRoute(id: $0.id, topics: $0.topics) }
+                while try await store.fanOut(to: routes, limit: 500, now: Timestamps.now()) == 500 {}
+                if inFlight < capacity, !subscriptions.isEmpty {
+                    let jobs = try await claim(subscriptions, limit: capacity - inFlight)
+                    inFlight += jobs.count
+                    sender.push(jobs)
+                }
+            } catch {
+                logger.error("event relay turn failed; will retry", metadata: ["error": "\(error)"])
+            }
+            await wakeup.wait(milliseconds: settings.pollInterval)
+        }
+    }
+
+    private func claim(_ subscriptions: [Subscription], limit: Int) async throws -> [NoticeSender.Job] {
+        let now = Timestamps.now()
+        let claimed = try await store.claimNotices(
+            subscriptionIDs: subscriptions.map(\.id), limit: limit, now: now, leaseUntil: now + settings.timeout * 2 + 30_000)
+        let byID = Dictionary(subscriptions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return claimed.compactMap { notice -> NoticeSender.Job? in
+            guard let s = byID[notice.subscriptionID], let signer = try? WebhookSigner(secret: s.secret) else { return nil }
+            return NoticeSender.Job(
+                notice: notice, url: s.url, signer: signer,
+                options: HTTPOptions(
+                    connectTimeout: min(5_000, settings.timeout), timeout: settings.timeout, userAgent: "Herald-Events/0.1",
+                    blockPrivateAddresses: !s.allowPrivateNetworks))
+        }
+    }
+
+    /// The notice's next state after an attempt.
+    func result(_ attempt: NoticeSender.Attempt) -> NoticeResult {
+        let notice = attempt.notice
+        guard let error = attempt.error else {
+            return NoticeResult(noticeID: notice.id, outcome: .delivered, statusCode: attempt.status, error: nil, at: attempt.finishedAt)
+        }
+        if attempt.gone {
+            logger.warning("subscriber answered 410 Gone; notice dead-lettered", metadata: ["subscription": "\(notice.subscriptionID)"])
+            return NoticeResult(noticeID: notice.id, outcome: .dead, statusCode: attempt.status, error: error, at: attempt.finishedAt)
+        }
+        switch settings.retry.decide(
+            attempt: notice.attempts + 1, retryAfter: attempt.retryAfter, firstQueuedAt: notice.createdAt, now: attempt.finishedAt)
+        {
+        case .retry(let at):
+            return NoticeResult(noticeID: notice.id, outcome: .retry(at: at), statusCode: attempt.status, error: error, at: attempt.finishedAt)
+        case .giveUp(let reason):
+            logger.warning(
+                "event notice dead-lettered", metadata: ["subscription": "\(notice.subscriptionID)", "notice": "\(notice.id)", "reason": "\(reason)"])
+            return NoticeResult(
+                noticeID: notice.id, outcome: .dead, statusCode: attempt.status, error: "\(error); \(reason)", at: attempt.finishedAt)
+        }
+    }
+}

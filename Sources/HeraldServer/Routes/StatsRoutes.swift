@@ -1,0 +1,46 @@
+import HeraldCore
+import HeraldStore
+import Hummingbird
+
+/// `GET /v1/stats/templates?since=&until=&template=&tier=&locale=&channel=` (scope `read`):
+/// sent, delivered, opened (people), machine opens, clicked and the rates, per template × tier ×
+/// locale × channel, over the messages created in the period (default: the last 30 days).
+struct StatsRoutes: Sendable {
+    let store: any Store
+    let defaultLocale: String
+
+    func register(on router: Router<HeraldRequestContext>) {
+        router.get("/v1/stats/templates") { request, _ in
+            let q = request.uri.queryParameters
+            let now = Timestamps.now()
+            var problems: [HeraldError.FieldProblem] = []
+            for (key, _) in q where !["since", "until", "template", "tier", "locale", "channel"].contains(String(key)) {
+                problems.append(.init(name: String(key), reason: "unknown query parameter"))
+            }
+            var since = now - 30 * 86_400_000
+            var until = now + 1
+            if let text = q.get("since") {
+                // An RFC 3339 time, or a duration back from now ("7d").
+                if let millis = Timestamps.parse(text) { since = millis } else if let back = DurationText.milliseconds(text) {
+                    since = now - back
+                } else {
+                    problems.append(.init(name: "since", reason: "must be an RFC 3339 timestamp or a duration such as 7d"))
+                }
+            }
+            if let text = q.get("until") {
+                if let millis = Timestamps.parse(text) { until = millis } else {
+                    problems.append(.init(name: "until", reason: "must be an RFC 3339 timestamp"))
+                }
+            }
+            if until <= since { problems.append(.init(name: "until", reason: "must be after since")) }
+            if !problems.isEmpty { throw HeraldError.invalid(problems) }
+            let rows = try await store.templateStats(since: since, until: until, defaultLocale: defaultLocale).filter { row in
+                (q.get("template").map { $0 == row.template } ?? true) && (q.get("tier").map { $0 == row.tier } ?? true)
+                    && (q.get("locale").map { $0 == row.locale } ?? true) && (q.get("channel").map { $0 == row.channel } ?? true)
+            }
+            return JSONResponse.make(.object([
+                "since": RecordJSON.time(since), "until": RecordJSON.time(until), "items": .array(rows.map(StatsJSON.row)),
+            ]))
+        }
+    }
+}
