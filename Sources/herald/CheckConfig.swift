@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeraldChannels
 import HeraldCore
+import HeraldDispatch
 
 struct CheckConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +24,7 @@ struct CheckConfig: AsyncParsableCommand {
                 throw CLIFailure(error)
             }
             let library = try config.loadTemplates()
+            _ = try EventRelay.resolve(config.events)  // subscription secrets exist and are whsec_
             if json {
                 let channels: [JSONValue] = config.channels.map {
                     .object([
@@ -35,6 +37,7 @@ struct CheckConfig: AsyncParsableCommand {
                     "ok": .bool(true), "database": .string(config.database.path),
                     "listen": .string("\(config.server.host):\(config.server.port)"), "channels": .array(channels),
                     "templates": .int(Int64(library.all.count)),
+                    "subscriptions": .array(config.events.declared.map { .string($0.name) }),
                 ]).canonicalText)
                 return
             }
@@ -49,6 +52,12 @@ struct CheckConfig: AsyncParsableCommand {
                 table.add(c.name, c.kind.rawValue, c.provider.rawValue, String(c.concurrency), c.secret?.description ?? "-")
             }
             print(config.channels.isEmpty ? "no channels configured (add files to channels/)" : table.render())
+            if !config.events.declared.isEmpty {
+                print("")
+                var subs = TextTable("SUBSCRIPTION", "URL", "SECRET")
+                for d in config.events.declared { subs.add(d.name, d.url, d.secret.description) }
+                print(subs.render())
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 emails; GET /v1/stats/templates must match counts this test computes on its own from the database's
 deliveries and events tables, with machine opens (mail privacy proxies, link scanners) counted apart."""
 
+import json
 import re
 import sqlite3
 from collections import defaultdict
@@ -104,6 +105,14 @@ def test_template_stats_match_the_events_table_with_machine_opens_apart(make_dae
     assert got[("welcome", "strategic", "zh-CN", "email")]["clicked"] == 1      # client 7, images blocked
     assert got[("welcome", "strategic", "zh-CN", "email")]["opened"] == 2       # 5 opened, 7 clicked
     assert got[("kickoff-reminder", "strategic", "en", "email")]["sent"] == 2
+
+    # The CLI prints the same rows (JSON) and a readable table.
+    result = daemon.cli("stats", "--since", "1h", "--json")
+    assert result.returncode == 0, result.stderr
+    assert sorted(json.loads(result.stdout), key=lambda r: json.dumps(r, sort_keys=True)) == \
+        sorted(stats["items"], key=lambda r: json.dumps(r, sort_keys=True))
+    table = daemon.cli("stats", "--template", "welcome").stdout
+    assert "OPEN RATE" in table and "50.0%" in table and "kickoff-reminder" not in table
 
     # Filters and bad input.
     only = daemon.request("GET", "/v1/stats/templates?tier=smb&template=welcome")[2]["items"]

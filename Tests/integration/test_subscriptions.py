@@ -136,6 +136,13 @@ def test_subscribers_get_signed_ordered_events_with_retries_and_dead_letters(mak
         assert broken.wait_for(lambda r: sorted(i for i, _ in accepted(r)) == sorted(d["id"] for d in dead), 20)
         assert dead_letters() == []
 
+        # The CLI: the same subscriptions as a table; bad input exits 65 naming the field.
+        listing = daemon.cli("subscriptions")
+        assert listing.returncode == 0 and "crm" in listing.stdout and "config" in listing.stdout and "warehouse" in listing.stdout
+        assert daemon.cli("subscriptions", "dead-letters", "warehouse").stdout.strip() == "no dead letters"
+        bad = daemon.cli("subscriptions", "add", "cli-sub", "--url", "ftp://x.example")
+        assert bad.returncode == 65 and "url" in bad.stderr
+
         # Listing shows where each came from and the notice counts, never a secret.
         status, _, listing = daemon.request("GET", "/v1/subscriptions")
         assert status == 200
