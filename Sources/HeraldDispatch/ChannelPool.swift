@@ -13,12 +13,14 @@ final class ChannelPool: Sendable {
     /// Claimed and not yet recorded; the claim loop keeps this under ``capacity``.
     let outstanding = Atomic<Int>(0)
     let capacity: Int
+    let metrics: DispatchMetrics
     private let running = Atomic<Int>(0)
     private let stopped = Signal()
 
     init(channel: any Channel, claimBatch: Int) {
         self.channel = channel
         capacity = max(channel.concurrency * 8, min(claimBatch, 64))
+        metrics = DispatchMetrics(channel: channel.name)
     }
 
     /// Starts `concurrency` threads. Throws if a worker cannot be made (e.g. curl failed to init).
@@ -47,6 +49,7 @@ final class ChannelPool: Sendable {
             do {
                 let content = try renderer.render(claimed.message, channel: channel.kind)
                 if case .wait(let until, let reason) = channel.admit(claimed, now: started) {
+                    metrics.waited()
                     results.append(postponement(claimed, until: until, reason: reason, resolver: resolver, now: started))
                     continue
                 }
@@ -64,6 +67,7 @@ final class ChannelPool: Sendable {
                 startedAt: started, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome,
                 segments: attempt.segments)
             let result = resolver.resolve(report, createdAt: claimed.delivery.createdAt, now: started + millis)
+            metrics.attempt(result.newState, milliseconds: millis)
             Self.log(result, claimed: claimed, logger: logger)
             results.append(result)
         }

@@ -5,6 +5,7 @@ import HeraldDispatch
 import HeraldStore
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -22,6 +23,8 @@ public struct HeraldApplication {
     public let relay: EventRelay
     /// Signs tracking and unsubscribe links; nil without `[tracking] key`.
     public let links: LinkBuilder?
+    /// Exported at `/metrics` (swift-metrics is bootstrapped with it by `herald serve`).
+    public let metrics: PrometheusCollectorRegistry
     let notifier: SystemdNotifier
     /// Held while serving: restores and a second daemon on the same file are refused.
     let lock: DaemonLock
@@ -29,8 +32,12 @@ public struct HeraldApplication {
 
     /// Opens and migrates the store and builds every channel. Throws (with a message an operator
     /// can act on) when the database cannot be opened or a channel is misconfigured.
-    public init(config: HeraldConfig, environment: [String: String], logger: Logger) async throws {
+    public init(
+        config: HeraldConfig, environment: [String: String], logger: Logger,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) async throws {
         self.config = config
+        self.metrics = metrics
         self.logger = logger
         let lock = try DaemonLock(databasePath: config.database.path)
         guard lock.tryAcquire() else {
@@ -81,6 +88,7 @@ public struct HeraldApplication {
         SubscriptionRoutes(store: store, relay: relay, settings: config.events).register(on: router)
         ResendRoutes(resender: Resender(store: store, config: config), wakeup: dispatcher.wakeup).register(on: router)
         HealthRoutes(store: store, channels: channels).register(on: router)
+        MetricsRoutes(store: store, registry: metrics).register(on: router)
         ReceiptRoutes(store: store, channels: channels, publicURL: config.server.publicURL, logger: logger).register(on: router)
         if let links {
             TrackingRoutes(store: store, signer: links.signer).register(on: router)

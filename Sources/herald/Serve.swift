@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import HeraldServer
+import Metrics
+import Prometheus
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +15,10 @@ struct Serve: AsyncParsableCommand {
             let config = try options.loadConfig()
             let logger = options.makeLogger()
             let environment = ProcessInfo.processInfo.environment
-            let app = try await HeraldApplication(config: config, environment: environment, logger: logger)
+            // Before anything makes a metric handle: handles made earlier would not be exported.
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let app = try await HeraldApplication(config: config, environment: environment, logger: logger, metrics: registry)
             try await app.run(benchEndpoints: environment["HERALD_BENCH_ENDPOINTS"] == "1")
         }
     }

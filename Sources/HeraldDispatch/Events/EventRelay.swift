@@ -1,3 +1,4 @@
+import CoreMetrics
 import HeraldChannels
 import HeraldCore
 import HeraldStore
@@ -53,13 +54,25 @@ public final class EventRelay: Service, Sendable {
     }
 
     private func loop(_ sender: NoticeSender) async {
+        let outcomes = ["delivered", "retry", "dead"].map { outcome in
+            (outcome, Counter(label: "herald_event_notices_total", dimensions: [("outcome", outcome)]))
+        }
+        let counters = Dictionary(uniqueKeysWithValues: outcomes)
         let capacity = settings.concurrency * 4
         var inFlight = 0
         while !Task.isCancelled {
             do {
                 let finished = sender.takeFinished()
                 inFlight -= finished.count
-                try await store.finishNotices(finished.map(result))
+                let results = finished.map(result)
+                for r in results {
+                    switch r.outcome {
+                    case .delivered: counters["delivered"]?.increment()
+                    case .retry: counters["retry"]?.increment()
+                    case .dead: counters["dead"]?.increment()
+                    }
+                }
+                try await store.finishNotices(results)
                 let subscriptions = declared + (try await store.subscriptions())
                 let routes = subscriptions.map { SubscriptionRoute(id: $0.id, topics: $0.topics) }
                 while try await store.fanOut(to: routes, limit: 500, now: Timestamps.now()) == 500 {}

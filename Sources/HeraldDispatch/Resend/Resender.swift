@@ -1,3 +1,4 @@
+import CoreMetrics
 import HeraldCore
 import HeraldStore
 
@@ -100,7 +101,9 @@ public struct Resender: Sendable {
 
     /// Makes the deliveries of a plan (the store checks the guard rails again, atomically).
     public func execute(_ plan: ResendPlan) async throws -> [Delivery] {
-        try await store.resend(plan)
+        let made = try await store.resend(plan)
+        Counter(label: "herald_resends_total").increment(by: made.count)
+        return made
     }
 
     func plan(

@@ -1,3 +1,4 @@
+import CoreMetrics
 import HTTPTypes
 import HeraldCore
 import HeraldDispatch
@@ -11,6 +12,8 @@ struct MessageRoutes: Sendable {
     let routing: RoutingPolicy
     let clients: ClientCache
     let wakeup: Signal
+    /// Messages stored (duplicates of an idempotency key not counted).
+    let enqueued = Counter(label: "herald_messages_enqueued_total")
 
     func register(on router: Router<HeraldRequestContext>) {
         router.post("/v1/messages") { request, context in try await enqueue(request, context: context) }
@@ -33,6 +36,7 @@ struct MessageRoutes: Sendable {
         guard let result = results.first else { throw HeraldError.internal("the store returned no result") }
         switch result {
         case .created(let m, let deliveries):
+            enqueued.increment()
             wakeup.raise()
             return JSONResponse.make(RecordJSON.accepted(m, deliveries), status: .accepted)
         case .duplicate(let m, let deliveries):
@@ -70,6 +74,7 @@ struct MessageRoutes: Sendable {
         }
         let planned = outcomes.compactMap { try? $0.get() }
         let stored = try await store.enqueue(planned)
+        enqueued.increment(by: stored.reduce(0) { n, r in if case .created = r { n + 1 } else { n } })
         var storedIterator = stored.makeIterator()
         var results: [JSONValue] = []
         var accepted = 0

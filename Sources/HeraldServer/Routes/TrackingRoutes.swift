@@ -1,3 +1,4 @@
+import CoreMetrics
 import HTTPTypes
 import HeraldCore
 import HeraldStore
@@ -38,6 +39,10 @@ struct TrackingRoutes: Sendable {
 
     /// Best effort: a recipient's click must reach its target even when the database is unavailable.
     private func record(_ link: TrackedLink, request: Request, context: HeraldRequestContext) async {
+        let actor = EngagementActor.classify(userAgent: request.headers[.userAgent])
+        Counter(label: "herald_engagement_total", dimensions: [
+            ("kind", link.kind == .click ? "click" : "open"), ("actor", actor == EngagementActor.person ? "person" : "machine"),
+        ]).increment()
         do {
             let found = try await store.recordEngagement(
                 deliveryID: link.deliveryID, kind: link.kind, url: link.url, userAgent: request.headers[.userAgent],

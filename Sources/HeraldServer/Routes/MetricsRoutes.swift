@@ -1,0 +1,38 @@
+import CoreMetrics
+import HTTPTypes
+import HeraldCore
+import HeraldStore
+import Hummingbird
+import NIOCore
+import Prometheus
+
+/// `GET /metrics`: the Prometheus text format. Counters and histograms come from swift-metrics
+/// (bootstrapped with this registry by `herald serve`); gauges of state (queue depth by state,
+/// event notices by state) are read from the database at scrape time. Public like `/healthz`:
+/// it carries counts, never message content or addresses.
+struct MetricsRoutes: Sendable {
+    let store: any Store
+    let registry: PrometheusCollectorRegistry
+
+    func register(on router: Router<HeraldRequestContext>) {
+        router.get("/metrics") { _, _ in
+            let depth = try await store.queueDepth()
+            for state in DeliveryState.allCases {
+                registry.makeGauge(name: "herald_queue_depth", labels: [("state", state.rawValue)])
+                    .set(Double(depth[state] ?? 0))
+            }
+            var notices = NoticeCounts()
+            for counts in try await store.noticeCounts().values {
+                notices.pending += counts.pending
+                notices.delivered += counts.delivered
+                notices.dead += counts.dead
+            }
+            for (state, n) in [("pending", notices.pending), ("delivered", notices.delivered), ("dead", notices.dead)] {
+                registry.makeGauge(name: "herald_event_notices", labels: [("state", state)]).set(Double(n))
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+    }
+}
