@@ -89,6 +89,7 @@ public struct HeraldApplication {
         ResendRoutes(resender: Resender(store: store, config: config), wakeup: dispatcher.wakeup).register(on: router)
         HealthRoutes(store: store, channels: channels).register(on: router)
         MetricsRoutes(store: store, registry: metrics).register(on: router)
+        OpenAPIRoutes().register(on: router)
         ReceiptRoutes(store: store, channels: channels, publicURL: config.server.publicURL, logger: logger).register(on: router)
         if let links {
             TrackingRoutes(store: store, signer: links.signer).register(on: router)
