@@ -26,6 +26,7 @@ struct CLIFailure: Error, CustomStringConvertible {
         case .invalidInput, .malformedJSON, .payloadTooLarge: self.init(error.description, code: 65)
         case .notFound, .unauthorized, .forbidden: self.init(error.description, code: 1)
         case .conflict: self.init(error.description, code: 1)
+        case .rateLimited: self.init(error.description, code: 75)
         case .unavailable: self.init(error.description, code: 69)
         case .configuration: self.init(error.description, code: 78)
         case .internal: self.init(error.description, code: 1)

@@ -14,9 +14,12 @@ struct Token: AsyncParsableCommand {
         @OptionGroup var options: GlobalOptions
         @Option(help: "A unique name; it is recorded as the actor of what the token does.") var name: String
         @Option(help: "Comma-separated scopes: send, read, resend, admin.") var scope: String
+        @Option(help: "Requests per second this token may make (bursts up to one second's worth); default unlimited.")
+        var rateLimit: Int?
         @Flag(help: "Print as JSON.") var json = false
 
         func validate() throws {
+            if let rateLimit, !(1...1_000_000).contains(rateLimit) { throw ValidationError("--rate-limit must be from 1 to 1000000") }
             guard MessageRequestParser.isTemplateName(name) else {
                 throw ValidationError("--name may use a-z, 0-9, '-' and '_' only")
             }
@@ -31,12 +34,13 @@ struct Token: AsyncParsableCommand {
                 let scopes = Set(scope.split(separator: ",").compactMap { APIScope(rawValue: String($0)) })
                 let token = APIToken(
                     id: HeraldID.make(.token), name: name, scopes: scopes, prefix: String(secret.prefix(9)),
-                    createdAt: Timestamps.now(), revokedAt: nil)
+                    createdAt: Timestamps.now(), revokedAt: nil, rateLimit: rateLimit)
                 try await options.withStore { _, store in try await store.createToken(token, hash: TokenSecret.hash(secret)) }
                 if json {
                     print(JSONValue.object([
                         "id": .string(token.id), "name": .string(name), "token": .string(secret),
                         "scopes": .array(scopes.sorted().map { .string($0.rawValue) }),
+                        "rate_limit": rateLimit.map { .int(Int64($0)) } ?? .null,
                     ]).canonicalText)
                 } else {
                     print("created token '\(name)' (\(scopes.sorted().map(\.rawValue).joined(separator: ", ")))")
@@ -62,14 +66,15 @@ struct Token: AsyncParsableCommand {
                             "scopes": .array(t.scopes.sorted().map { .string($0.rawValue) }),
                             "created_at": .string(Timestamps.format(t.createdAt)),
                             "revoked_at": t.revokedAt.map { .string(Timestamps.format($0)) } ?? .null,
+                            "rate_limit": t.rateLimit.map { .int(Int64($0)) } ?? .null,
                         ])
                     }).canonicalText)
                     return
                 }
-                var table = TextTable("NAME", "PREFIX", "SCOPES", "CREATED", "STATUS")
+                var table = TextTable("NAME", "PREFIX", "SCOPES", "RATE LIMIT", "CREATED", "STATUS")
                 for t in tokens {
                     table.add(t.name, t.prefix + "…", t.scopes.sorted().map(\.rawValue).joined(separator: ","),
-                              Timestamps.format(t.createdAt), t.revokedAt == nil ? "active" : "revoked")
+                              t.rateLimit.map { "\($0)/s" } ?? "-", Timestamps.format(t.createdAt), t.revokedAt == nil ? "active" : "revoked")
                 }
                 print(tokens.isEmpty ? "no tokens (create one with: herald token create --name NAME --scope send,read)" : table.render())
             }

@@ -39,6 +39,24 @@ def test_scopes_are_enforced_per_route(daemon):
     assert daemon.request("POST", f"/v1/messages/{reply['id']}/cancel", token=reader)[0] == 403
 
 
+def test_a_token_rate_limit_answers_429_and_refills(daemon):
+    import time
+    result = daemon.cli("token", "create", "--name", "batchjob", "--scope", "read", "--rate-limit", "5", "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["rate_limit"] == 5, result.stderr
+    limited = json.loads(result.stdout)["token"]
+    other = create(daemon, "dashboard2", "read")
+    statuses = [daemon.request("GET", "/v1/messages", token=limited)[0] for _ in range(12)]
+    assert statuses[:5] == [200] * 5 and statuses.count(429) >= 5, statuses      # a burst of one second's worth
+    status, headers, problem = daemon.request("GET", "/v1/messages", token=limited)
+    assert status == 429 and headers["Retry-After"] == "1" and problem["type"].endswith("rate-limited")
+    assert "5 requests per second" in problem["detail"]
+    assert all(daemon.request("GET", "/v1/messages", token=other)[0] == 200 for _ in range(12))  # per token
+    time.sleep(1.1)                  # the behaviour under test is the refill over time
+    assert daemon.request("GET", "/v1/messages", token=limited)[0] == 200
+    listing = daemon.cli("token", "list")
+    assert "5/s" in listing.stdout
+
+
 def test_revoked_tokens_stop_working_within_a_second(daemon):
     import time
     token = create(daemon, "temp", "send,read")

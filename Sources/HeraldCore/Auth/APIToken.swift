@@ -33,8 +33,14 @@ public struct APIToken: Sendable, Equatable {
     public var prefix: String
     public var createdAt: Int64
     public var revokedAt: Int64?
+    /// Requests per second this token may make (bursts up to one second's worth); nil: unlimited.
+    public var rateLimit: Int?
 
-    public init(id: String, name: String, scopes: Set<APIScope>, prefix: String, createdAt: Int64, revokedAt: Int64?) {
+    public init(
+        id: String, name: String, scopes: Set<APIScope>, prefix: String, createdAt: Int64, revokedAt: Int64?,
+        rateLimit: Int? = nil
+    ) {
+        self.rateLimit = rateLimit
         self.id = id
         self.name = name
         self.scopes = scopes

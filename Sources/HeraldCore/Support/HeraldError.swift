@@ -10,6 +10,7 @@ public struct HeraldError: Error, Sendable, Equatable, CustomStringConvertible {
         case forbidden = "forbidden"
         case notFound = "not-found"
         case conflict = "conflict"
+        case rateLimited = "rate-limited"
         case unavailable = "unavailable"
         case configuration = "configuration"
         case `internal` = "internal"
@@ -51,6 +52,7 @@ public struct HeraldError: Error, Sendable, Equatable, CustomStringConvertible {
         case .forbidden: 403
         case .notFound: 404
         case .conflict: 409
+        case .rateLimited: 429
         case .unavailable: 503
         case .configuration: 500
         case .internal: 500

@@ -11,6 +11,7 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = HeraldRequestContext
     let store: any Store
     let cache = TokenCache()
+    let limiter = TokenRateLimiter()
 
     /// The scope a request needs, or nil for public routes.
     static func requiredScope(method: HTTPRequest.Method, path: String) -> APIScope? {
@@ -63,6 +64,9 @@ struct AuthMiddleware: RouterMiddleware {
         guard token.allows(scope) else {
             throw HeraldError.forbidden(
                 "token '\(token.name)' lacks the '\(scope.rawValue)' scope (it has: \(token.scopes.sorted().map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let rate = token.rateLimit, !limiter.allow(tokenID: token.id, perSecond: rate, now: now) {
+            throw HeraldError(kind: .rateLimited, detail: "token '\(token.name)' is limited to \(rate) requests per second")
         }
         var context = context
         context.token = token

@@ -22,6 +22,7 @@ enum ProblemResponse {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if error.kind == .unavailable { headers[.retryAfter] = "5" }
+        if error.kind == .rateLimited { headers[.retryAfter] = "1" }
         if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"herald\"" }
         return Response(
             status: HTTPResponse.Status(code: code), headers: headers,
@@ -37,6 +38,7 @@ enum ProblemResponse {
         case .forbidden: "Forbidden"
         case .notFound: "Not found"
         case .conflict: "Conflict"
+        case .rateLimited: "Too many requests"
         case .unavailable: "Service unavailable"
         case .configuration: "Configuration error"
         case .internal: "Internal error"

@@ -251,6 +251,10 @@ enum SQLiteMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v13-token-rate-limit") { db in
+            // Requests per second an API token may make; NULL: unlimited.
+            try db.execute(sql: "ALTER TABLE api_tokens ADD COLUMN rate_limit INTEGER")
+        }
         return migrator
     }
 }
