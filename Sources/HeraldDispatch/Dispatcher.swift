@@ -35,8 +35,9 @@ public final class Dispatcher: Service, Sendable {
     private let logger: Logger
     private let owner: String
     private let results = ResultBuffer()
-    /// Raised on new work (enqueue), freed capacity (recorded results) and shutdown.
-    public let wakeup = Signal()
+    /// Raised on new work (enqueue), freed capacity (recorded results) and shutdown. Shared by the
+    /// dispatchers that follow each other across reloads, so enqueues always wake the running one.
+    public let wakeup: Signal
     /// Called on every turn of the claim loop (the systemd watchdog ping): if the loop stops
     /// turning, the pings stop and systemd restarts the daemon.
     private let heartbeat: @Sendable () -> Void
@@ -45,8 +46,9 @@ public final class Dispatcher: Service, Sendable {
 
     public init(
         store: any Store, channels: [any Channel], options: Options, logger: Logger, desk: PhoneDesk? = nil,
-        heartbeat: @escaping @Sendable () -> Void = {}
+        wakeup: Signal = Signal(), heartbeat: @escaping @Sendable () -> Void = {}
     ) {
+        self.wakeup = wakeup
         self.heartbeat = heartbeat
         self.desk = desk
         self.store = store

@@ -10,22 +10,26 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Wires a configuration into a running daemon: store, channels, dispatcher and HTTP server,
-/// run by one `ServiceGroup` that drains gracefully on SIGTERM/SIGINT.
-public struct HeraldApplication {
+/// run by one `ServiceGroup` that drains gracefully on SIGTERM/SIGINT and reloads on SIGHUP.
+public struct HeraldApplication: Sendable {
     public let config: HeraldConfig
+    /// The file the configuration came from (read again by a reload); nil: defaults, not reloadable.
+    public let configPath: String?
     public let store: any Store
-    public let dispatcher: Dispatcher
-    public let channels: [any Channel]
-    public let renderer: MessageRenderer
-    /// Phone tasks: opened by the dispatcher, completed through the API.
-    public let desk: PhoneDesk
+    /// Templates, channels, tiers and what derives from them; replaced whole by ``reload()``.
+    public let runtime: Runtime
+    /// Runs the dispatcher of the current runtime; a reload drains it and starts the next.
+    public let supervisor: DispatchSupervisor
     /// Sends delivery events to subscriptions.
     public let relay: EventRelay
     /// Signs tracking and unsubscribe links; nil without `[tracking] key`.
     public let links: LinkBuilder?
     /// Exported at `/metrics` (swift-metrics is bootstrapped with it by `herald serve`).
     public let metrics: PrometheusCollectorRegistry
+    let environment: [String: String]
     let notifier: SystemdNotifier
+    let wakeup = Signal()
+    let reloads = ReloadGate()
     /// Held while serving: restores and a second daemon on the same file are refused.
     let lock: DaemonLock
     let logger: Logger
@@ -33,10 +37,12 @@ public struct HeraldApplication {
     /// Opens and migrates the store and builds every channel. Throws (with a message an operator
     /// can act on) when the database cannot be opened or a channel is misconfigured.
     public init(
-        config: HeraldConfig, environment: [String: String], logger: Logger,
+        config: HeraldConfig, configPath: String? = nil, environment: [String: String], logger: Logger,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) async throws {
         self.config = config
+        self.configPath = configPath
+        self.environment = environment
         self.metrics = metrics
         self.logger = logger
         let lock = try DaemonLock(databasePath: config.database.path)
@@ -54,21 +60,21 @@ public struct HeraldApplication {
             links = nil
             logger.notice("no [tracking] key: emails carry no open/click tracking and no unsubscribe link")
         }
-        let channels = try ChannelFactory.make(
-            config.channels, environment: environment, links: links, publicURL: config.server.publicURL)
-        self.channels = channels
-        renderer = MessageRenderer(library: try config.loadTemplates())
-        let notifier = SystemdNotifier(environment: environment)
-        self.notifier = notifier
+        let snapshot = try RuntimeSnapshot.build(config: config, environment: environment, store: store, links: links, logger: logger)
+        runtime = Runtime(snapshot)
+        notifier = SystemdNotifier(environment: environment)
+        relay = EventRelay(store: store, settings: config.events, declared: try EventRelay.resolve(config.events), logger: logger)
+        supervisor = DispatchSupervisor(Self.dispatcher(for: snapshot, store: store, notifier: notifier, wakeup: wakeup, logger: logger), logger: logger)
+    }
+
+    static func dispatcher(
+        for snapshot: RuntimeSnapshot, store: any Store, notifier: SystemdNotifier, wakeup: Signal, logger: Logger
+    ) -> Dispatcher {
         // Before the configured poll interval can outlast the watchdog, wake the loop often enough.
-        var options = Dispatcher.Options(config: config, renderer: renderer)
+        var options = Dispatcher.Options(config: snapshot.config, renderer: snapshot.renderer)
         if let interval = notifier.watchdogInterval { options.pollInterval = min(options.pollInterval, max(interval / 4, 10)) }
-        desk = PhoneDesk(config: config, store: store, renderer: renderer, logger: logger)
-        relay = EventRelay(
-            store: store, settings: config.events, declared: try EventRelay.resolve(config.events),
-            logger: logger)
-        dispatcher = Dispatcher(
-            store: store, channels: channels, options: options, logger: logger, desk: desk,
+        return Dispatcher(
+            store: store, channels: snapshot.channels, options: options, logger: logger, desk: snapshot.desk, wakeup: wakeup,
             heartbeat: { notifier.pingWatchdog(now: Timestamps.now()) })
     }
 
@@ -77,20 +83,19 @@ public struct HeraldApplication {
         let router = Router(context: HeraldRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthMiddleware(store: store))
-        let parser = MessageRequestParser(channels: config.channelKinds, limits: config.limits, renderer: renderer)
         let clients = ClientCache()
-        MessageRoutes(store: store, parser: parser, routing: config.routing, clients: clients, wakeup: dispatcher.wakeup)
-            .register(on: router)
-        ClientRoutes(store: store, config: config, cache: clients).register(on: router)
-        TaskRoutes(store: store, desk: desk).register(on: router)
+        MessageRoutes(store: store, runtime: runtime, clients: clients, wakeup: wakeup).register(on: router)
+        ClientRoutes(store: store, runtime: runtime, cache: clients).register(on: router)
+        TaskRoutes(store: store, runtime: runtime).register(on: router)
         TimelineRoutes(store: store).register(on: router)
-        StatsRoutes(store: store, defaultLocale: config.templates.defaultLocale).register(on: router)
+        StatsRoutes(store: store, runtime: runtime).register(on: router)
         SubscriptionRoutes(store: store, relay: relay, settings: config.events).register(on: router)
-        ResendRoutes(resender: Resender(store: store, config: config), wakeup: dispatcher.wakeup).register(on: router)
-        HealthRoutes(store: store, channels: channels).register(on: router)
+        ResendRoutes(runtime: runtime, wakeup: wakeup).register(on: router)
+        HealthRoutes(store: store, runtime: runtime).register(on: router)
         MetricsRoutes(store: store, registry: metrics).register(on: router)
         OpenAPIRoutes().register(on: router)
-        ReceiptRoutes(store: store, channels: channels, publicURL: config.server.publicURL, logger: logger).register(on: router)
+        ReloadRoutes(reload: { try await reload() }).register(on: router)
+        ReceiptRoutes(store: store, runtime: runtime, publicURL: config.server.publicURL, logger: logger).register(on: router)
         if let links {
             TrackingRoutes(store: store, signer: links.signer).register(on: router)
             UnsubscribeRoutes(store: store, signer: links.signer).register(on: router)
@@ -115,10 +120,11 @@ public struct HeraldApplication {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: dispatcher), .init(service: app),
+                    .init(service: supervisor), .init(service: app),
                     .init(service: SystemdService(notifier: notifier, store: store, logger: logger)),
                     .init(service: RetentionService(store: store, retention: config.retention, logger: logger)),
                     .init(service: relay),
+                    .init(service: ReloadService(reload: { _ = try await reload() }, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

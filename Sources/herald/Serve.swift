@@ -18,7 +18,8 @@ struct Serve: AsyncParsableCommand {
             // Before anything makes a metric handle: handles made earlier would not be exported.
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            let app = try await HeraldApplication(config: config, environment: environment, logger: logger, metrics: registry)
+            let app = try await HeraldApplication(
+                config: config, configPath: options.config, environment: environment, logger: logger, metrics: registry)
             try await app.run(benchEndpoints: environment["HERALD_BENCH_ENDPOINTS"] == "1")
         }
     }

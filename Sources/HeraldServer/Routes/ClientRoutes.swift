@@ -6,7 +6,7 @@ import Hummingbird
 /// `PUT/GET /v1/clients/{id}`, `GET /v1/clients?tier=&csm=&stage=&cursor=&limit=`.
 struct ClientRoutes: Sendable {
     let store: any Store
-    let config: HeraldConfig
+    let runtime: Runtime
     let cache: ClientCache
 
     func register(on router: Router<HeraldRequestContext>) {
@@ -14,6 +14,7 @@ struct ClientRoutes: Sendable {
             let id = context.parameters.get("id") ?? ""
             let json = try await RequestBody.json(request, limit: 256 << 10)
             let now = Timestamps.now()
+            let config = runtime.current.config
             var client = try ClientJSON.parse(json, id: id, tiers: config.tiers, channels: config.channelKinds, now: now)
             if let existing = try await store.client(id: id) { client.createdAt = existing.createdAt }
             let created = try await store.upsertClient(client)

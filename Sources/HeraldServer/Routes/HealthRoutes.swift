@@ -8,7 +8,7 @@ import Hummingbird
 /// they make the answer `degraded` but keep it 200, since every other destination still works.
 struct HealthRoutes: Sendable {
     let store: any Store
-    var channels: [any Channel] = []
+    let runtime: Runtime
 
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/healthz") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
@@ -20,7 +20,7 @@ struct HealthRoutes: Sendable {
                 for (state, n) in depth { counts[state.rawValue] = .int(Int64(n)) }
                 var details: [String: JSONValue] = [:]
                 var degraded = false
-                for channel in channels {
+                for channel in runtime.current.channels {
                     let problems = channel.problems()
                     degraded = degraded || !problems.isEmpty
                     details[channel.name] = .object([

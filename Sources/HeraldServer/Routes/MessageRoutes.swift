@@ -8,12 +8,14 @@ import Hummingbird
 /// `/v1/messages`: enqueue (single and batch), read, list and cancel.
 struct MessageRoutes: Sendable {
     let store: any Store
-    let parser: MessageRequestParser
-    let routing: RoutingPolicy
+    /// Templates, channels and tiers (replaced by a reload).
+    let runtime: Runtime
     let clients: ClientCache
     let wakeup: Signal
     /// Messages stored (duplicates of an idempotency key not counted).
     let enqueued = Counter(label: "herald_messages_enqueued_total")
+
+    var parser: MessageRequestParser { runtime.current.parser }
 
     func register(on router: Router<HeraldRequestContext>) {
         router.post("/v1/messages") { request, context in try await enqueue(request, context: context) }
@@ -142,6 +144,9 @@ struct MessageRoutes: Sendable {
     func prepare(_ json: JSONValue, path: String, header: String?, now: Int64) async throws
         -> (MessageRequest, [RoutingPolicy.Route])
     {
+        let snapshot = runtime.current  // one configuration for the whole request
+        let parser = snapshot.parser
+        let routing = snapshot.routing
         var message = try parser.parse(json, path: path, idempotencyKeyHeader: header, now: now)
         let mentionsClient = message.mentions.contains("csm") || message.mentions.contains("contacts")
         guard message.destinations.isEmpty || mentionsClient, let clientID = message.clientID else { return (message, []) }

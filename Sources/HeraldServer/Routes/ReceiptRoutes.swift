@@ -18,28 +18,25 @@ import Logging
 /// acknowledged, so the provider stops resending them.
 struct ReceiptRoutes: Sendable {
     let store: any Store
-    /// (channel, auth token) of each Twilio channel.
-    let twilio: [(String, String)]
-    /// (channel, receipt token) of each Aliyun channel.
-    let aliyun: [(String, String)]
+    /// The SMS channels (replaced by a reload).
+    let runtime: Runtime
     let publicURL: String
     let logger: Logger
 
-    init(store: any Store, channels: [any Channel], publicURL: String, logger: Logger) {
-        var twilio: [(String, String)] = []
-        var aliyun: [(String, String)] = []
-        for case let channel as SMSChannel in channels {
-            switch channel.receipts {
-            case .twilioAuthToken(let token)?: twilio.append((channel.name, token))
-            case .aliyunURLToken(let token)?: aliyun.append((channel.name, token))
-            case nil: break
-            }
+    /// (channel, auth token) of each Twilio channel.
+    var twilio: [(String, String)] {
+        runtime.current.channels.compactMap { channel in
+            guard case .twilioAuthToken(let token)? = (channel as? SMSChannel)?.receipts else { return nil }
+            return (channel.name, token)
         }
-        self.store = store
-        self.twilio = twilio
-        self.aliyun = aliyun
-        self.publicURL = publicURL
-        self.logger = logger
+    }
+
+    /// (channel, receipt token) of each Aliyun channel.
+    var aliyun: [(String, String)] {
+        runtime.current.channels.compactMap { channel in
+            guard case .aliyunURLToken(let token)? = (channel as? SMSChannel)?.receipts else { return nil }
+            return (channel.name, token)
+        }
     }
 
     func register(on router: Router<HeraldRequestContext>) {

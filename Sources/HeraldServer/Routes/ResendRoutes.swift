@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `POST /v1/messages/{id}/resend` and the bulk `POST /v1/resend` (scope `resend`).
 struct ResendRoutes: Sendable {
-    let resender: Resender
+    let runtime: Runtime
     let wakeup: Signal
 
     func register(on router: Router<HeraldRequestContext>) {
@@ -17,6 +17,7 @@ struct ResendRoutes: Sendable {
             try reader.check()
             let dryRun = options.dryRun || request.uri.queryParameters.get("dry_run") == "true"
             let now = Timestamps.now()
+            let resender = runtime.current.resender
             let plan = try await resender.plan(
                 messageID: id, channel: options.channel, reason: options.reason, force: options.force, actor: context.actor, now: now)
             if dryRun {
@@ -57,6 +58,7 @@ struct ResendRoutes: Sendable {
             }
             try reader.check()
             let now = Timestamps.now()
+            let resender = runtime.current.resender
             let (plans, skipped) = try await resender.bulk(filter, reason: options.reason, actor: context.actor, now: now)
             if dryRun {
                 return JSONResponse.make(.object([

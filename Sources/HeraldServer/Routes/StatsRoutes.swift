@@ -7,7 +7,7 @@ import Hummingbird
 /// locale × channel, over the messages created in the period (default: the last 30 days).
 struct StatsRoutes: Sendable {
     let store: any Store
-    let defaultLocale: String
+    let runtime: Runtime
 
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/v1/stats/templates") { request, _ in
@@ -34,7 +34,7 @@ struct StatsRoutes: Sendable {
             }
             if until <= since { problems.append(.init(name: "until", reason: "must be after since")) }
             if !problems.isEmpty { throw HeraldError.invalid(problems) }
-            let rows = try await store.templateStats(since: since, until: until, defaultLocale: defaultLocale).filter { row in
+            let rows = try await store.templateStats(since: since, until: until, defaultLocale: runtime.current.config.templates.defaultLocale).filter { row in
                 (q.get("template").map { $0 == row.template } ?? true) && (q.get("tier").map { $0 == row.tier } ?? true)
                     && (q.get("locale").map { $0 == row.locale } ?? true) && (q.get("channel").map { $0 == row.channel } ?? true)
             }

@@ -7,7 +7,7 @@ import Hummingbird
 /// `POST /v1/tasks/{id}/complete`.
 struct TaskRoutes: Sendable {
     let store: any Store
-    let desk: PhoneDesk
+    let runtime: Runtime
 
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/v1/tasks") { request, _ in
@@ -31,7 +31,7 @@ struct TaskRoutes: Sendable {
             let id = context.parameters.get("id") ?? ""
             let (outcome, note) = try TaskJSON.completion(try await RequestBody.json(request, limit: 16 << 10))
             let now = Timestamps.now()
-            let (task, followUp) = try await desk.complete(taskID: id, outcome: outcome, note: note, actor: context.actor, now: now)
+            let (task, followUp) = try await runtime.current.desk.complete(taskID: id, outcome: outcome, note: note, actor: context.actor, now: now)
             return JSONResponse.make(.object([
                 "task": TaskJSON.task(task, now: now), "follow_up": followUp.map { TaskJSON.task($0, now: now) } ?? .null,
             ]))
