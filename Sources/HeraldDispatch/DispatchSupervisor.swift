@@ -1,3 +1,4 @@
+import HeraldCore
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -9,6 +10,8 @@ public final class DispatchSupervisor: Service, Sendable {
     private enum Request: Sendable {
         case replace(Dispatcher, CheckedContinuation<Void, Never>)
         case stop
+        /// The running dispatcher's service group returned (after a shutdown we asked for, or on its own).
+        case exited((any Error)?)
     }
 
     private let current: Mutex<Dispatcher>
@@ -35,23 +38,44 @@ public final class DispatchSupervisor: Service, Sendable {
     public func run() async throws {
         try await withGracefulShutdownHandler {
             var iterator = requests.makeAsyncIterator()
+            var waiting: [Request] = []  // requests that arrived while a dispatcher was draining
             var started: CheckedContinuation<Void, Never>? = nil
             while true {
                 let dispatcher = current.withLock { $0 }
                 let group = ServiceGroup(
                     configuration: .init(services: [.init(service: dispatcher)], gracefulShutdownSignals: [], logger: logger))
                 let next = try await withThrowingTaskGroup(of: Void.self) { tasks -> Request? in
-                    tasks.addTask { try await group.run() }
+                    tasks.addTask { [continuation] in
+                        do {
+                            try await group.run()
+                            continuation.yield(.exited(nil))
+                        } catch {
+                            continuation.yield(.exited(error))
+                        }
+                    }
                     started?.resume()
                     started = nil
-                    let request = await iterator.next()
+                    let request = waiting.isEmpty ? await iterator.next() : waiting.removeFirst()
+                    if case .exited(let error)? = request {
+                        // The dispatcher stopped by itself: fail like any other service, so the daemon
+                        // exits and its supervisor (systemd) restarts it.
+                        throw error ?? HeraldError.internal("the dispatcher stopped unexpectedly")
+                    }
                     await group.triggerGracefulShutdown()
+                    while let r = await iterator.next() {
+                        if case .exited(let error) = r {
+                            if let error { throw error }
+                            break
+                        }
+                        waiting.append(r)
+                    }
                     try await tasks.waitForAll()
                     return request
                 }
                 guard case .replace(let successor, let done)? = next else {
                     // Stopping: no successor will start; release anyone waiting for one.
                     continuation.finish()
+                    for case .replace(_, let done) in waiting { done.resume() }
                     while let late = await iterator.next() { if case .replace(_, let done) = late { done.resume() } }
                     return
                 }

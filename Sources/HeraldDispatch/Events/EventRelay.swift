@@ -60,6 +60,7 @@ public final class EventRelay: Service, Sendable {
         let counters = Dictionary(uniqueKeysWithValues: outcomes)
         let capacity = settings.concurrency * 4
         var inFlight = 0
+        var parked = false
         while !Task.isCancelled {
             do {
                 let finished = sender.takeFinished()
@@ -75,7 +76,11 @@ public final class EventRelay: Service, Sendable {
                 try await store.finishNotices(results)
                 let subscriptions = declared + (try await store.subscriptions())
                 let routes = subscriptions.map { SubscriptionRoute(id: $0.id, topics: $0.topics) }
-                while try await store.fanOut(to: routes, limit: 500, now: Timestamps.now()) == 500 {}
+                // Without subscribers the position is parked once; nothing is written turn after turn.
+                if !(routes.isEmpty && parked) {
+                    while try await store.fanOut(to: routes, limit: 500, now: Timestamps.now()) == 500 {}
+                    parked = routes.isEmpty
+                }
                 if inFlight < capacity, !subscriptions.isEmpty {
                     let jobs = try await claim(subscriptions, limit: capacity - inFlight)
                     inFlight += jobs.count

@@ -86,10 +86,10 @@ public struct Resender: Sendable {
                         clients[id] = client
                     }
                 }
-                do {
+                do throws(HeraldError) {
                     plans.append(try plan(message, deliveries, client: client, channel: filter.channel, reason: reason,
                                           force: filter.force, actor: actor, now: now))
-                } catch let error as HeraldError {
+                } catch {
                     skipped.append(Skip(messageID: message.id, reason: error.detail))
                 }
             }
