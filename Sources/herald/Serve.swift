@@ -11,6 +11,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
+        // A SIGHUP before the reload service listens (during migrations) must not end the process.
+        signal(SIGHUP, SIG_IGN)
         try await CLIFailure.guarding {
             let config = try options.loadConfig()
             let logger = options.makeLogger()
