@@ -1,0 +1,95 @@
+"""kill -9 chaos, shared by `scripts/chaos` (20 kills) and the test suite (a CI-sized run).
+
+Producers enqueue single messages as fast as they can, each with its own idempotency key, and
+retry the same key until they get an answer — what a careful producer does across a crash — so
+every logical message ends with exactly one accepted id. Meanwhile the daemon is killed with
+SIGKILL at random moments and restarted on the same database. At the end every accepted message
+must be in a terminal state, every accepted delivery must have reached the receiver, nothing the
+receiver got may be foreign, and duplicates (same webhook-id twice) are bounded by what was
+claimed and not yet recorded at each kill."""
+
+import collections
+import http.client
+import sqlite3
+import threading
+import time
+import urllib.error
+
+
+class Producers:
+    def __init__(self, daemon, url, clients):
+        self.daemon = daemon
+        self.url = url
+        self.accepted = {}          # idempotency key -> (message id, delivery id)
+        self.retries = 0
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(clients)]
+        for t in self.threads:
+            t.start()
+
+    def _run(self, n):
+        i = 0
+        while not self.stopping.is_set():
+            key = f"chaos-{n}-{i}"
+            i += 1
+            body = {"to": {"webhook": self.url}, "text": f"chaos {key}", "idempotency_key": key}
+            while True:       # the same key until the daemon answers, even while stopping
+                try:
+                    status, _, reply = self.daemon.request("POST", "/v1/messages", body)
+                except (OSError, http.client.HTTPException, urllib.error.URLError):
+                    with self.lock:
+                        self.retries += 1
+                    time.sleep(0.02)
+                    continue
+                if status == 503:
+                    time.sleep(0.05)
+                    continue
+                assert status == 202, (status, reply)
+                with self.lock:
+                    self.accepted[key] = (reply["id"], reply["deliveries"][0]["id"])
+                break
+
+    def finish(self):
+        self.stopping.set()
+        for t in self.threads:
+            t.join(timeout=120)
+        return dict(self.accepted)
+
+
+def run(daemon, receiver, kills, rng, clients=3, window=(0.3, 1.2), settle=180.0):
+    """Runs the scenario on a started daemon; returns the figures, raises AssertionError on a loss."""
+    started = time.monotonic()
+    producers = Producers(daemon, receiver.url("/chaos"), clients)
+    for _ in range(kills):
+        time.sleep(rng.uniform(*window))          # a random moment under load: time is the point here
+        daemon.kill9()
+        daemon.start()
+    accepted = producers.finish()
+    expected = {delivery for _, delivery in accepted.values()}
+    assert expected, "no message was accepted: the scenario proves nothing"
+    got_all = receiver.wait_for(lambda r: expected <= set(r.accepted_ids()), settle)
+    received = collections.Counter(receiver.accepted_ids())
+    missing = expected - set(received)
+    assert got_all and not missing, f"{len(missing)} accepted deliveries never arrived, e.g. {sorted(missing)[:3]}"
+    foreign = set(received) - expected
+    assert not foreign, f"the receiver got deliveries nobody was told were accepted: {sorted(foreign)[:3]}"
+    # Every delivery ends terminal in the database (read with sqlite3, not through the daemon).
+    db = sqlite3.connect(f"file:{daemon.folder / 'var' / 'herald.db'}?mode=ro", uri=True)
+    states = dict(db.execute("SELECT state, COUNT(*) FROM deliveries GROUP BY state").fetchall())
+    messages = db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+    db.close()
+    assert messages == len(accepted), f"{messages} messages stored, {len(accepted)} accepted (idempotency broken?)"
+    deadline = time.monotonic() + 30
+    while set(states) - {"sent"} and time.monotonic() < deadline:   # the last records may still be landing
+        time.sleep(0.1)
+        db = sqlite3.connect(f"file:{daemon.folder / 'var' / 'herald.db'}?mode=ro", uri=True)
+        states = dict(db.execute("SELECT state, COUNT(*) FROM deliveries GROUP BY state").fetchall())
+        db.close()
+    assert set(states) == {"sent"}, states
+    duplicates = sum(n - 1 for n in received.values())
+    # Per kill: at most the deliveries claimed and not yet recorded (queue capacity 64 + 8 in flight).
+    assert duplicates <= kills * 72, duplicates
+    return {"kills": kills, "accepted": len(accepted), "delivered": len(expected), "lost": len(missing),
+            "duplicates": duplicates, "producer_retries": producers.retries,
+            "seconds": round(time.monotonic() - started, 1)}
