@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldChannelsTests",
-            dependencies: ["HeraldCore", "HeraldChannels"],
+            dependencies: ["HeraldCore", "HeraldChannels", "CCurl"],
             swiftSettings: swiftSettings
         ),
     ]

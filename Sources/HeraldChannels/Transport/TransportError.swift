@@ -11,7 +11,7 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         case network
         /// The destination resolves to a loopback/private address and those are blocked (permanent).
         case blockedAddress
-        /// The request itself is unusable: bad URL, unsupported protocol (permanent).
+        /// The request itself is unusable: a malformed URL (permanent).
         case invalidRequest
         /// libcurl itself failed (retry).
         case `internal`
@@ -28,14 +28,20 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     init(curlCode code: CURLcode) {
-        let text = String(cString: curl_easy_strerror(code))
+        var text = String(cString: curl_easy_strerror(code))
         let kind: Kind
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
             kind = .connect
         case CURLE_OPERATION_TIMEDOUT:
             kind = .timeout
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            // Schemes are checked before a request is made (http/https destinations, smtp/smtps
+            // servers), so at transfer time this is a peer that answered something that is not the
+            // protocol (an HTTP/0.9-looking reply, junk): the server's fault, and worth a retry.
+            kind = .network
+            text = "the reply was not a valid response of the protocol (\(text))"
+        case CURLE_URL_MALFORMAT:
             kind = .invalidRequest
         case CURLE_OUT_OF_MEMORY, CURLE_FAILED_INIT:
             kind = .internal
