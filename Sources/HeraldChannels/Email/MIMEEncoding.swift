@@ -45,10 +45,25 @@ public enum MIMEEncoding {
         return name
     }
 
-    /// Text with every line ending turned into CRLF.
+    /// Text with every line ending (CRLF, CR or LF) turned into CRLF. Works on UTF-8 bytes: a
+    /// Foundation search by characters can take a CR followed by a combining mark for one
+    /// character and lose the line break (found by the property tests).
     public static func crlf(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .replacingOccurrences(of: "\n", with: "\r\n")
+        let input = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count + 16)
+        var i = 0
+        while i < input.count {
+            let byte = input[i]
+            if byte == 13 || byte == 10 {
+                out += [13, 10]
+                i += (byte == 13 && i + 1 < input.count && input[i + 1] == 10) ? 2 : 1
+            } else {
+                out.append(byte)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether quoted-printable suits `text` (mostly ASCII) better than base64.
