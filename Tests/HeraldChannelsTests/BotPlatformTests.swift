@@ -137,6 +137,13 @@ import Testing
         #expect(feishu.classify(
             answer(#"{"code":99991400,"msg":"too many"}"#, status: 429, headers: [("x-ogw-ratelimit-reset", "7")]), now: 0)
             == .rateLimited(pause: 7_000, reason: #"feishu HTTP 429: {"code":99991400,"msg":"too many"}"#))
+        for platform in [wecom, ding, feishu] as [any BotPlatform] {
+            guard case .retry(let reason) = platform.classify(answer("<html>proxy login</html>"), now: 0) else {
+                Issue.record("a 200 that is not the platform's JSON must be retried")
+                return
+            }
+            #expect(reason.contains("not the platform's JSON"))
+        }
         guard case .retry = wecom.classify(answer("bad gateway", status: 502), now: 0) else {
             Issue.record("5xx must retry")
             return

@@ -70,3 +70,50 @@ def test_a_locked_database_fails_readiness_and_enqueue_then_recovers(make_daemon
     assert status == 202
     assert daemon.message(before["id"])["id"] == before["id"]          # nothing accepted was lost
     assert daemon.message(after["id"])["deliveries"][0]["status"] == "scheduled"
+
+
+def mount_tmpfs(path, size):
+    """A size-limited tmpfs at `path` (root only); None when this machine does not allow it."""
+    if os.geteuid() != 0:
+        return None
+    path.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, text=True)
+    return path if result.returncode == 0 else None
+
+
+def test_a_full_disk_answers_503_loses_nothing_and_recovers(make_daemon):
+    import pytest
+    daemon = make_daemon()
+    var = mount_tmpfs(daemon.folder / "var", "3m")
+    if var is None:
+        pytest.skip("a size-limited tmpfs needs root and mount(8) (the issue's condition: 'when running as root')")
+    try:
+        daemon.start()
+        accepted = []
+        body = {"to": {"webhook": "https://crm.example/h"}, "send_at": "2099-01-01T00:00:00Z"}
+        status = 202
+        for n in range(400):                          # ~60 KB each: the 3 MB filesystem fills up
+            status, headers, reply = daemon.request("POST", "/v1/messages", {**body, "text": f"{n} " + "x" * 60_000})
+            if status != 202:
+                break
+            accepted.append(reply["id"])
+        assert status == 503, (status, reply)
+        assert headers["Content-Type"] == "application/problem+json" and "full" in reply["detail"], reply
+        assert len(accepted) >= 5, "the filesystem filled before anything was accepted: the test proves nothing"
+        assert daemon.request("GET", "/healthz", token=None)[0] == 200   # the daemon did not fall over
+        for message_id in accepted:                   # everything acknowledged is still there
+            assert daemon.request("GET", f"/v1/messages/{message_id}")[0] == 200
+        # Space comes back: enqueue works again without a restart.
+        subprocess.run(["mount", "-o", "remount,size=64m", str(var)], check=True)
+        status, _, reply = daemon.request("POST", "/v1/messages", {**body, "text": "after"})
+        assert status == 202, reply
+        assert daemon.stop() == 0
+        db = sqlite3.connect(var / "herald.db")
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {row[0] for row in db.execute("SELECT id FROM messages")}
+        db.close()
+        assert set(accepted) | {reply["id"]} <= stored
+    finally:
+        if daemon.process and daemon.process.poll() is None:
+            daemon.kill9()
+        subprocess.run(["umount", "-l", str(daemon.folder / "var")], capture_output=True)

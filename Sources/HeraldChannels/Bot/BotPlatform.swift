@@ -51,6 +51,9 @@ extension BotPlatform {
     func transportVerdict(_ response: HTTPResponse) -> BotVerdict {
         let reason = "HTTP \(response.status)" + (response.bodySnippet().isEmpty ? "" : ": \(response.bodySnippet())")
         switch response.status {
+        // Platforms always answer JSON; a 2xx without it came from something in between (a proxy's
+        // page, a truncated answer): whether the robot posted is unknown, so try again.
+        case 200..<300: return .retry(reason: reason + " (not the platform's JSON answer)")
         case 429: return .rateLimited(pause: nil, reason: reason)
         case 408, 500..<600: return .retry(reason: reason)
         case 401, 403, 404: return .robotRejected(reason: reason)
