@@ -57,9 +57,18 @@ class Producers:
         return dict(self.accepted)
 
 
-def run(daemon, receiver, kills, rng, clients=3, window=(0.3, 1.2), settle=180.0):
-    """Runs the scenario on a started daemon; returns the figures, raises AssertionError on a loss."""
+# The daemon a chaos run needs: retries enough that injected faults never exhaust them.
+RETRY_TOML = 'base = "100ms"\nmax_backoff = "500ms"\nmax_attempts = 60\n'
+
+
+def run(daemon, receiver, kills, rng, clients=3, window=(0.3, 1.2), settle=180.0, faults=0.0):
+    """Runs the scenario on a started daemon; returns the figures, raises AssertionError on a loss.
+    With `faults`, that share of the receiver's answers are 500s or 429s with `Retry-After: 0`."""
     started = time.monotonic()
+    with receiver.lock:
+        receiver.script["/chaos"] = [
+            rng.choice([(500, {}, b"injected fault"), (429, {"Retry-After": "0"}, b"")]) if rng.random() < faults
+            else (204, {}, b"") for _ in range(200_000)]
     producers = Producers(daemon, receiver.url("/chaos"), clients)
     for _ in range(kills):
         time.sleep(rng.uniform(*window))          # a random moment under load: time is the point here
@@ -90,6 +99,8 @@ def run(daemon, receiver, kills, rng, clients=3, window=(0.3, 1.2), settle=180.0
     duplicates = sum(n - 1 for n in received.values())
     # Per kill: at most the deliveries claimed and not yet recorded (queue capacity 64 + 8 in flight).
     assert duplicates <= kills * 72, duplicates
-    return {"kills": kills, "accepted": len(accepted), "delivered": len(expected), "lost": len(missing),
+    with receiver.lock:
+        injected = sum(1 for r in receiver.received if r[3] >= 400)
+    return {"kills": kills, "faults_injected": injected, "accepted": len(accepted), "delivered": len(expected), "lost": len(missing),
             "duplicates": duplicates, "producer_retries": producers.retries,
             "seconds": round(time.monotonic() - started, 1)}

@@ -32,7 +32,8 @@ class Daemon:
     """One herald process with its own config folder; restartable on the same database."""
 
     def __init__(self, folder: Path, secret: str, herald_toml: str = "", webhook_toml: str = "",
-                 extra_channels: dict | None = None):
+                 extra_channels: dict | None = None,
+                 retry_toml: str = 'base = "200ms"\nmax_backoff = "1s"\nmax_attempts = 5\n'):
         self.folder = folder
         self.port = free_port()
         self.process = None
@@ -47,7 +48,7 @@ class Daemon:
             '[tracking]\nkey = "file:secrets/tracking.key"\n'
             '[database]\npath = "var/herald.db"\n'
             '[dispatch]\npoll_interval = "200ms"\nlease = "10s"\ndrain_timeout = "10s"\n'
-            '[retry]\nbase = "200ms"\nmax_backoff = "1s"\nmax_attempts = 5\n'
+            "[retry]\n" + retry_toml
             + herald_toml
         )
         (folder / "channels" / "webhook.toml").write_text(
