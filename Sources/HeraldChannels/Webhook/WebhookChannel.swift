@@ -38,15 +38,8 @@ final class WebhookWorker: ChannelWorker {
 
     func send(_ claimed: ClaimedDelivery, content: RenderedContent) -> ChannelAttempt {
         let now = Timestamps.now()
-        let seconds = now / 1000
         let body = WebhookPayload.body(for: claimed, content: content, timestamp: now)
-        let id = claimed.delivery.id
-        let headers = [
-            ("Content-Type", "application/json"),
-            ("webhook-id", id),
-            ("webhook-timestamp", String(seconds)),
-            ("webhook-signature", signer.signature(id: id, timestamp: seconds, body: body)),
-        ]
+        let headers = signer.headers(id: claimed.delivery.id, body: body, now: now)
         do {
             let response = try easy.post(url: claimed.delivery.destination, headers: headers, body: body, options: options)
             return ChannelAttempt(outcome: WebhookClassifier.classify(response, now: now), statusCode: response.status)

@@ -26,6 +26,18 @@ public struct WebhookSigner: Sendable {
         return "v1," + Data(mac).base64EncodedString()
     }
 
+    /// The headers of a signed JSON POST: `Content-Type`, `webhook-id`, `webhook-timestamp` (seconds
+    /// of `now`, epoch ms) and `webhook-signature`.
+    public func headers(id: String, body: [UInt8], now: Int64) -> [(String, String)] {
+        let seconds = now / 1000
+        return [
+            ("Content-Type", "application/json"),
+            ("webhook-id", id),
+            ("webhook-timestamp", String(seconds)),
+            ("webhook-signature", signature(id: id, timestamp: seconds, body: body)),
+        ]
+    }
+
     /// A fresh random secret in `whsec_` form (24 bytes, as the spec suggests).
     public static func generateSecret() -> String {
         let key = SymmetricKey(size: .bits192)

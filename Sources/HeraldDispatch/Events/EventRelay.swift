@@ -61,11 +61,13 @@ public final class EventRelay: Service, Sendable {
         let capacity = settings.concurrency * 4
         var inFlight = 0
         var parked = false
+        var unrecorded: [NoticeResult] = []  // kept when recording fails, so the next turn tries again
         while !Task.isCancelled {
             do {
                 let finished = sender.takeFinished()
                 inFlight -= finished.count
                 let results = finished.map(result)
+                unrecorded += results
                 for r in results {
                     switch r.outcome {
                     case .delivered: counters["delivered"]?.increment()
@@ -73,7 +75,8 @@ public final class EventRelay: Service, Sendable {
                     case .dead: counters["dead"]?.increment()
                     }
                 }
-                try await store.finishNotices(results)
+                try await store.finishNotices(unrecorded)
+                unrecorded = []
                 let subscriptions = declared + (try await store.subscriptions())
                 let routes = subscriptions.map { SubscriptionRoute(id: $0.id, topics: $0.topics) }
                 // Without subscribers the position is parked once; nothing is written turn after turn.
@@ -97,9 +100,11 @@ public final class EventRelay: Service, Sendable {
         let now = Timestamps.now()
         let claimed = try await store.claimNotices(
             subscriptionIDs: subscriptions.map(\.id), limit: limit, now: now, leaseUntil: now + settings.timeout * 2 + 30_000)
-        let byID = Dictionary(subscriptions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // Secrets were checked when the subscription was made (or at start): one signer per subscription.
+        var signers: [String: (Subscription, WebhookSigner)] = [:]
+        for s in subscriptions { if let signer = try? WebhookSigner(secret: s.secret) { signers[s.id] = (s, signer) } }
         return claimed.compactMap { notice -> NoticeSender.Job? in
-            guard let s = byID[notice.subscriptionID], let signer = try? WebhookSigner(secret: s.secret) else { return nil }
+            guard let (s, signer) = signers[notice.subscriptionID] else { return nil }
             return NoticeSender.Job(
                 notice: notice, url: s.url, signer: signer,
                 options: HTTPOptions(

@@ -70,14 +70,8 @@ final class NoticeSender: Sendable {
 
     static func post(_ job: Job, easy: CurlEasy) -> Attempt {
         let now = Timestamps.now()
-        let seconds = now / 1000
         let body = Array(job.notice.payload.utf8)
-        let headers = [
-            ("Content-Type", "application/json"),
-            ("webhook-id", job.notice.id),
-            ("webhook-timestamp", String(seconds)),
-            ("webhook-signature", job.signer.signature(id: job.notice.id, timestamp: seconds, body: body)),
-        ]
+        let headers = job.signer.headers(id: job.notice.id, body: body, now: now)
         do {
             let response = try easy.post(url: job.url, headers: headers, body: body, options: job.options)
             let ok = (200..<300).contains(response.status)
