@@ -26,6 +26,9 @@ public struct HeraldApplication: Sendable {
     public let links: LinkBuilder?
     /// Exported at `/metrics` (swift-metrics is bootstrapped with it by `herald serve`).
     public let metrics: PrometheusCollectorRegistry
+    /// Signs dashboard sessions (derived from the tracking key when there is one).
+    let dashboardKeys: DashboardKeys
+    let dashboardViews: DashboardViews
     let environment: [String: String]
     let notifier: SystemdNotifier
     let wakeup = Signal()
@@ -53,8 +56,11 @@ public struct HeraldApplication: Sendable {
         let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout, logger: logger)
         try await store.migrate()
         self.store = store
-        if let reference = config.tracking.key {
-            let signer = try LinkSigner(secret: try reference.resolve(environment: environment))
+        let trackingSecret = try config.tracking.key?.resolve(environment: environment)
+        dashboardKeys = DashboardKeys(secret: trackingSecret)
+        dashboardViews = try DashboardViews()
+        if let trackingSecret {
+            let signer = try LinkSigner(secret: trackingSecret)
             links = LinkBuilder(signer: signer, publicURL: config.server.publicURL, trackingEnabled: config.tracking.enabled)
         } else {
             links = nil
@@ -100,6 +106,10 @@ public struct HeraldApplication: Sendable {
             TrackingRoutes(store: store, signer: links.signer).register(on: router)
             UnsubscribeRoutes(store: store, signer: links.signer).register(on: router)
         }
+        DashboardRoutes(
+            store: store, runtime: runtime, wakeup: wakeup, keys: dashboardKeys, views: dashboardViews,
+            secureCookies: config.server.publicURL.hasPrefix("https://")
+        ).register(on: router)
         if benchEndpoints { BenchRoutes(limit: config.limits.maximumBodyBytes).register(on: router) }
         return router
     }

@@ -115,6 +115,11 @@ public protocol Store: SubscriptionStore {
     /// Clients ordered by id, filtered, one page at a time (`after`: the last id of the previous page).
     func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client]
 
+    /// Last contact and unopened messages of each client in `clientIDs` (clients without messages
+    /// are left out). A message counts as unopened when one of its deliveries on `openableChannels`
+    /// reached `sent` or `delivered` and none of its deliveries was opened or clicked.
+    func clientActivity(clientIDs: [String], openableChannels: [String]) async throws -> [String: ClientActivity]
+
     /// Deletes up to `limit` events, attempts and finished event notices created before `before` (epoch ms);
     /// returns how many rows went. Call repeatedly until it returns 0.
     func purgeHistory(before: Int64, limit: Int) async throws -> Int

@@ -16,9 +16,14 @@ struct Token: AsyncParsableCommand {
         @Option(help: "Comma-separated scopes: send, read, resend, admin.") var scope: String
         @Option(help: "Requests per second this token may make (bursts up to one second's worth); default unlimited.")
         var rateLimit: Int?
+        @Option(help: "The CSM the token belongs to (their email, as in the client registry): the dashboard's \"my clients\" and \"my tasks\".")
+        var csm: String?
         @Flag(help: "Print as JSON.") var json = false
 
         func validate() throws {
+            if let csm, csm.isEmpty || csm.count > 254 || csm.contains(where: { $0.isNewline || $0 == " " }) {
+                throw ValidationError("--csm must be the CSM's email, as the client registry has it")
+            }
             if let rateLimit, !(1...1_000_000).contains(rateLimit) { throw ValidationError("--rate-limit must be from 1 to 1000000") }
             guard MessageRequestParser.isTemplateName(name) else {
                 throw ValidationError("--name may use a-z, 0-9, '-' and '_' only")
@@ -34,13 +39,14 @@ struct Token: AsyncParsableCommand {
                 let scopes = Set(scope.split(separator: ",").compactMap { APIScope(rawValue: String($0)) })
                 let token = APIToken(
                     id: HeraldID.make(.token), name: name, scopes: scopes, prefix: String(secret.prefix(9)),
-                    createdAt: Timestamps.now(), revokedAt: nil, rateLimit: rateLimit)
+                    createdAt: Timestamps.now(), revokedAt: nil, rateLimit: rateLimit, csm: csm)
                 try await options.withStore { _, store in try await store.createToken(token, hash: TokenSecret.hash(secret)) }
                 if json {
                     print(JSONValue.object([
                         "id": .string(token.id), "name": .string(name), "token": .string(secret),
                         "scopes": .array(scopes.sorted().map { .string($0.rawValue) }),
                         "rate_limit": rateLimit.map { .int(Int64($0)) } ?? .null,
+                        "csm": csm.map(JSONValue.string) ?? .null,
                     ]).canonicalText)
                 } else {
                     print("created token '\(name)' (\(scopes.sorted().map(\.rawValue).joined(separator: ", ")))")
@@ -67,13 +73,14 @@ struct Token: AsyncParsableCommand {
                             "created_at": .string(Timestamps.format(t.createdAt)),
                             "revoked_at": t.revokedAt.map { .string(Timestamps.format($0)) } ?? .null,
                             "rate_limit": t.rateLimit.map { .int(Int64($0)) } ?? .null,
+                            "csm": t.csm.map(JSONValue.string) ?? .null,
                         ])
                     }).canonicalText)
                     return
                 }
-                var table = TextTable("NAME", "PREFIX", "SCOPES", "RATE LIMIT", "CREATED", "STATUS")
+                var table = TextTable("NAME", "PREFIX", "SCOPES", "CSM", "RATE LIMIT", "CREATED", "STATUS")
                 for t in tokens {
-                    table.add(t.name, t.prefix + "…", t.scopes.sorted().map(\.rawValue).joined(separator: ","),
+                    table.add(t.name, t.prefix + "…", t.scopes.sorted().map(\.rawValue).joined(separator: ","), t.csm ?? "-",
                               t.rateLimit.map { "\($0)/s" } ?? "-", Timestamps.format(t.createdAt), t.revokedAt == nil ? "active" : "revoked")
                 }
                 print(tokens.isEmpty ? "no tokens (create one with: herald token create --name NAME --scope send,read)" : table.render())

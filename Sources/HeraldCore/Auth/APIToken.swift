@@ -35,12 +35,15 @@ public struct APIToken: Sendable, Equatable {
     public var revokedAt: Int64?
     /// Requests per second this token may make (bursts up to one second's worth); nil: unlimited.
     public var rateLimit: Int?
+    /// The CSM this token belongs to (their email, as `clients` name them): the dashboard's "me".
+    public var csm: String?
 
     public init(
         id: String, name: String, scopes: Set<APIScope>, prefix: String, createdAt: Int64, revokedAt: Int64?,
-        rateLimit: Int? = nil
+        rateLimit: Int? = nil, csm: String? = nil
     ) {
         self.rateLimit = rateLimit
+        self.csm = csm
         self.id = id
         self.name = name
         self.scopes = scopes

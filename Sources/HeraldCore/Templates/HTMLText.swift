@@ -4,6 +4,23 @@ import Foundation
 /// block ends become line breaks, links keep their target (`text (https://…)`), tags go,
 /// common entities are decoded and runs of blank space collapse.
 public enum HTMLText {
+    /// Text made safe for HTML (and XML/SVG) content and quoted attribute values.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
     public static func plainText(_ html: String) -> String {
         var out = ""
         var index = html.startIndex

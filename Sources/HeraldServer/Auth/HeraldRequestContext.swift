@@ -6,6 +6,8 @@ public struct HeraldRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated token, when the route needed one.
     public var token: APIToken?
+    /// The dashboard visitor (language, CSRF token, form), on `/dashboard/…` pages.
+    var dashboard: DashboardVisit?
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -255,6 +255,10 @@ enum SQLiteMigrations {
             // Requests per second an API token may make; NULL: unlimited.
             try db.execute(sql: "ALTER TABLE api_tokens ADD COLUMN rate_limit INTEGER")
         }
+        migrator.registerMigration("v14-token-csm") { db in
+            // The CSM (their email, as clients name them) a token signs in to the dashboard as; NULL: none.
+            try db.execute(sql: "ALTER TABLE api_tokens ADD COLUMN csm TEXT")
+        }
         return migrator
     }
 }

@@ -59,6 +59,38 @@ extension SQLiteStore {
         }
     }
 
+    public func clientActivity(clientIDs: [String], openableChannels: [String]) async throws -> [String: ClientActivity] {
+        guard !clientIDs.isEmpty else { return [:] }
+        let ids = Array(Set(clientIDs).prefix(1_000))
+        let channels = openableChannels.isEmpty ? [""] : openableChannels
+        let important = ClientActivity.importantPriorities.map(\.rawValue).sorted()
+        let marks = { (n: Int) in Array(repeating: "?", count: n).joined(separator: ", ") }
+        let sql = """
+            SELECT client_id, MAX(created_at) AS last_contact, COUNT(*) AS messages,
+                   SUM(unopened) AS unopened, SUM(unopened AND priority IN (\(marks(important.count)))) AS important
+            FROM (
+                SELECT m.client_id, m.created_at, m.priority,
+                       EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id
+                               AND d.channel IN (\(marks(channels.count))) AND d.state IN ('sent', 'delivered'))
+                       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.state IN ('opened', 'clicked'))
+                       AS unopened
+                FROM messages m WHERE m.client_id IN (\(marks(ids.count)))
+            )
+            GROUP BY client_id
+            """
+        let arguments = important + channels + ids
+        return try await pool.read { db in
+            var found: [String: ClientActivity] = [:]
+            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
+                let id: String = row["client_id"]
+                found[id] = ClientActivity(
+                    clientID: id, lastContactAt: row["last_contact"], messages: row["messages"], unopened: row["unopened"],
+                    unopenedImportant: row["important"])
+            }
+            return found
+        }
+    }
+
     static func client(_ row: Row, db: Database) throws -> Client {
         let id: String = row["id"]
         let contacts = try Row.fetchAll(

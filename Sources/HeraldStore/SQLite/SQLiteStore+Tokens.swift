@@ -9,11 +9,11 @@ extension SQLiteStore {
             try await pool.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         token.id, token.name, hash, token.prefix, token.scopes.sorted().map(\.rawValue).joined(separator: ","),
-                        token.createdAt, token.rateLimit,
+                        token.createdAt, token.rateLimit, token.csm,
                     ])
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -23,7 +23,7 @@ extension SQLiteStore {
 
     public func tokens() async throws -> [APIToken] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, prefix, scopes, created_at, revoked_at, rate_limit FROM api_tokens ORDER BY id")
+            try Row.fetchAll(db, sql: "SELECT id, name, prefix, scopes, created_at, revoked_at, rate_limit, csm FROM api_tokens ORDER BY id")
                 .map(Self.token(from:))
         }
     }
@@ -31,7 +31,7 @@ extension SQLiteStore {
     public func token(hash: String) async throws -> APIToken? {
         try await pool.read { db in
             try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, name, prefix, scopes, created_at, revoked_at, rate_limit FROM api_tokens WHERE hash = ?"),
+                db.cachedStatement(sql: "SELECT id, name, prefix, scopes, created_at, revoked_at, rate_limit, csm FROM api_tokens WHERE hash = ?"),
                 arguments: [hash]
             ).map(Self.token(from:))
         }
@@ -48,6 +48,6 @@ extension SQLiteStore {
         let scopes = (row["scopes"] as String).split(separator: ",").compactMap { APIScope(rawValue: String($0)) }
         return APIToken(
             id: row["id"], name: row["name"], scopes: Set(scopes), prefix: row["prefix"], createdAt: row["created_at"],
-            revokedAt: row["revoked_at"], rateLimit: row["rate_limit"])
+            revokedAt: row["revoked_at"], rateLimit: row["rate_limit"], csm: row["csm"])
     }
 }

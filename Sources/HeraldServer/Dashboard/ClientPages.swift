@@ -1,0 +1,132 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Hummingbird
+
+/// "My clients" (`/dashboard/clients`) and one client's timeline (`/dashboard/clients/{id}`).
+struct ClientPages: Sendable {
+    let store: any Store
+    let runtime: Runtime
+    let views: DashboardViews
+    static let pageSize = 50
+
+    func register(on group: RouterGroup<HeraldRequestContext>) {
+        group.get("clients") { request, context in
+            let visit = try DashboardRoutes.visit(context)
+            let q = request.uri.queryParameters
+            // No `csm` parameter: the signed-in CSM's clients; an empty one: everybody's.
+            let csm = q.get("csm").map { $0.trimmingCharacters(in: .whitespaces) } ?? visit.csm ?? ""
+            let tier = q.get("tier").flatMap { $0.isEmpty ? nil : $0 }
+            let stage = q.get("stage").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+            let after = q.get("after").flatMap { $0.isEmpty ? nil : $0 }
+            let found = try await store.clients(
+                tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, after: after, limit: Self.pageSize + 1)
+            let clients = Array(found.prefix(Self.pageSize))
+            let snapshot = runtime.current
+            let emailChannels = snapshot.routing.channels.filter { $0.value == .email }.map(\.key)
+            let activity = try await store.clientActivity(clientIDs: clients.map(\.id), openableChannels: emailChannels)
+            let rows: [[String: Any]] = clients.map { client in
+                let seen = activity[client.id] ?? ClientActivity(clientID: client.id)
+                var row: [String: Any] = [
+                    "id": client.id, "name": client.name, "tier": client.tier, "stage": client.lifecycleStage ?? "",
+                    "csm": client.csm?.name ?? "", "unopened": String(seen.unopened), "important": String(seen.unopenedImportant),
+                    "attention": seen.unopenedImportant > 0,
+                ]
+                if let last = DashboardViews.time(seen.lastContactAt) { row["last_contact"] = last }
+                return row
+            }
+            var values: [String: Any] = [
+                "heading": csm.isEmpty ? visit.text("clients") : visit.csm == csm ? visit.text("my_clients") : "\(visit.text("clients")): \(csm)",
+                "filter_csm": csm, "filter_stage": stage ?? "", "clients": rows, "has_clients": !rows.isEmpty,
+                "tiers": snapshot.config.tiers.keys.sorted().map { ["name": $0, "selected": $0 == tier] },
+            ]
+            if found.count > Self.pageSize, let last = clients.last {
+                values["next_url"] = Self.url("/dashboard/clients", ["csm": csm, "tier": tier ?? "", "stage": stage ?? "", "after": last.id])
+            }
+            return views.page("clients", title: visit.text("my_clients"), visit: visit, nav: "clients", values: values)
+        }
+
+        group.get("clients/:id") { request, context in
+            let visit = try DashboardRoutes.visit(context)
+            let id = context.parameters.get("id") ?? ""
+            guard let client = try await store.client(id: id) else { throw HeraldError.notFound("no client with id \(id)") }
+            var query = MessageQuery(clientID: id, limit: 20)
+            if let cursor = request.uri.queryParameters.get("cursor"), HeraldID.isValid(cursor, kind: .message) { query.cursor = cursor }
+            let page = try await store.messages(matching: query)
+            let tasks = try await store.tasks(matching: TaskQuery(clientID: id, limit: 500))
+            let snapshot = runtime.current
+            var messages: [[String: Any]] = []
+            for (message, _) in page.items {
+                guard let detail = try await store.message(id: message.id) else { continue }
+                messages.append(Self.item(detail, tasks: tasks.filter { $0.messageID == message.id }, channels: snapshot.routing.channels, visit: visit))
+            }
+            var notice: String? = nil
+            if let made = request.uri.queryParameters.get("resent").flatMap(Int.init) {
+                notice = DashboardStrings.format(visit.text("resend_done"), made)
+            }
+            var values: [String: Any] = [
+                "client": [
+                    "name": client.name, "tier": client.tier, "stage": client.lifecycleStage ?? "-",
+                    "csm": client.csm.map { [$0.name, $0.email].compactMap { $0 }.joined(separator: " · ") } ?? "-",
+                    "contacts": client.contacts.map { c in [c.name, c.email, c.phone].compactMap { $0 }.joined(separator: " · ") },
+                ] as [String: Any],
+                "messages": messages,
+            ]
+            if let next = page.nextCursor { values["next_url"] = Self.url("/dashboard/clients/\(id)", ["cursor": next]) }
+            return views.page("client", title: client.name, visit: visit, nav: "clients", values: values, notice: notice)
+        }
+    }
+
+    /// One message of the timeline: its deliveries with first opens and clicks by a person, its
+    /// call tasks, and whether a Resend button belongs to it.
+    static func item(_ detail: MessageDetail, tasks: [PhoneTask], channels: [String: ChannelKind], visit: DashboardVisit) -> [String: Any] {
+        let message = detail.message
+        func first(_ type: String, _ delivery: String) -> Int64? {
+            detail.events.filter { $0.deliveryID == delivery && $0.type == type && $0.actor != EngagementActor.machine }.map(\.createdAt).min()
+        }
+        let deliveries: [[String: Any]] = detail.deliveries.map { d in
+            let clicked = first("clicked", d.id)
+            var row: [String: Any] = [
+                "id": d.id, "channel": d.channel, "destination": d.destination, "state": d.state.rawValue,
+                "resend": d.resendOf != nil,
+            ]
+            if let opened = DashboardViews.time(first("opened", d.id) ?? clicked) { row["opened"] = opened }
+            if let clicked = DashboardViews.time(clicked) { row["clicked"] = clicked }
+            return row
+        }
+        let engaged = detail.deliveries.contains { $0.state == .opened || $0.state == .clicked }
+        let wentOut = detail.deliveries.contains { d in
+            channels[d.channel] == .email && [DeliveryState.sent, .delivered].contains(d.state)
+        }
+        let failed = !detail.deliveries.isEmpty && detail.deliveries.allSatisfy { [DeliveryState.failed, .dead, .expired].contains($0.state) }
+        var item: [String: Any] = [
+            "id": message.id, "title": title(message), "priority": message.priority.rawValue,
+            "unopened": wentOut && !engaged, "can_resend": !engaged && (wentOut || failed),
+            "deliveries": deliveries,
+            "tasks": tasks.map { task -> [String: Any] in
+                var row: [String: Any] = ["id": task.id, "status": visit.text(task.status == .open ? "open" : "done"), "status_key": task.status.rawValue]
+                if let outcome = task.outcome { row["outcome"] = visit.text("outcome_\(outcome.rawValue)") }
+                return row
+            },
+        ]
+        if message.resendCount > 0 { item["resends"] = String(message.resendCount) }
+        if let created = DashboardViews.time(message.createdAt) { item["created"] = created }
+        return item
+    }
+
+    /// What a CSM calls a message: its subject, else its template, else its id.
+    static func title(_ message: Message) -> String {
+        if let subject = message.subject, !subject.isEmpty { return subject }
+        if let template = message.template { return template }
+        return message.id
+    }
+
+    /// A dashboard URL with its query (empty values left out).
+    static func url(_ path: String, _ parameters: [String: String]) -> String {
+        var components = URLComponents()
+        components.path = path
+        let items = parameters.filter { !$0.value.isEmpty || $0.key == "csm" }.sorted { $0.key < $1.key }
+        components.queryItems = items.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return components.string ?? path
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import HeraldCore
+import Hummingbird
+import Mustache
+
+/// The dashboard's Mustache templates (compiled into the binary: nothing to lose when the binary
+/// is installed alone) and the one way pages are rendered: page content inside the layout, with
+/// the visit's language, CSRF token and navigation.
+struct DashboardViews: Sendable {
+    static let templates: [String: String] = [
+        "layout": LayoutView.template, "sign-in": SignInView.template, "error": ErrorView.template,
+        "clients": ClientsView.template, "client": ClientView.template, "resend": ResendView.template,
+        "bulk-resend": BulkResendView.template, "tasks": TasksView.template, "stats": StatsView.template,
+    ]
+
+    private let library: MustacheLibrary
+
+    init() throws(HeraldError) {
+        var library = MustacheLibrary()
+        for (name, text) in Self.templates {
+            do { try library.register(text, named: name) } catch {
+                throw .internal("dashboard template '\(name)' does not parse: \(error)")
+            }
+        }
+        self.library = library
+    }
+
+    /// A page: `values` rendered by template `page`, inside the layout. `nav` marks the current
+    /// navigation entry (`clients`, `tasks`, `resend`, `stats`).
+    func page(
+        _ page: String, title: String, visit: DashboardVisit, nav: String? = nil, values: [String: Any] = [:],
+        status: HTTPResponse.Status = .ok, notice: String? = nil
+    ) -> Response {
+        var context = values
+        context["t"] = visit.strings
+        context["csrf"] = visit.csrf
+        context["lang"] = visit.language.rawValue
+        let content = library.render(context, withTemplate: page) ?? ""
+        var layout: [String: Any] = [
+            "t": visit.strings, "csrf": visit.csrf, "lang": visit.language.rawValue, "title": title, "content": content,
+            "signed_in": visit.token != nil, "me": visit.token.map { $0.csm ?? $0.name } ?? "",
+            "other_lang": visit.language.other.rawValue, "other_lang_name": visit.language.other.nativeName,
+            "switch_url": Self.switchURL(visit),
+        ]
+        if let nav { layout["nav_\(nav)"] = true }
+        if let notice { layout["notice"] = notice }
+        let html = library.render(layout, withTemplate: "layout") ?? ""
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A refused or failed request as a page with the error's status.
+    func error(_ error: HeraldError, visit: DashboardVisit) -> Response {
+        let heading = error.kind == .notFound ? visit.text("not_found") : visit.text("error_title")
+        return page(
+            "error", title: heading, visit: visit,
+            values: [
+                "heading": heading, "detail": error.detail, "has_fields": !error.fields.isEmpty,
+                "fields": error.fields.map { ["name": $0.name, "reason": $0.reason] },
+            ],
+            status: HTTPResponse.Status(code: error.httpStatus))
+    }
+
+    /// The same page in the other language.
+    static func switchURL(_ visit: DashboardVisit) -> String {
+        var components = URLComponents()
+        components.path = visit.path
+        components.queryItems = visit.query.map { URLQueryItem(name: $0.0, value: $0.1) }
+            + [URLQueryItem(name: "lang", value: visit.language.other.rawValue)]
+        return components.string ?? "?lang=\(visit.language.other.rawValue)"
+    }
+
+    /// A time as the dashboard shows it: `2026-11-23 14:05 UTC`, with its ISO form for `<time>`.
+    static func time(_ millis: Int64?) -> [String: String]? {
+        guard let millis else { return nil }
+        let iso = Timestamps.format(millis, fractionalSeconds: false)
+        let text = iso.prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC"
+        return ["iso": iso, "text": text]
+    }
+}

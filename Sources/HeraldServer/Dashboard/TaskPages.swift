@@ -1,0 +1,58 @@
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+import Hummingbird
+
+/// "My calls" (`/dashboard/tasks?status=open|done`) and the outcome form's POST
+/// (`/dashboard/tasks/{id}/complete`), which goes through the same `PhoneDesk` as the API.
+struct TaskPages: Sendable {
+    let store: any Store
+    let runtime: Runtime
+    let views: DashboardViews
+
+    func register(on group: RouterGroup<HeraldRequestContext>) {
+        group.get("tasks") { request, context in
+            let visit = try DashboardRoutes.visit(context)
+            let q = request.uri.queryParameters
+            let open = q.get("status") != "done"
+            let now = Timestamps.now()
+            // The CSM's own calls; a token without a CSM (an admin) sees everybody's.
+            var query = TaskQuery(assignee: visit.csm, clientID: nil, limit: 200)
+            query.status = open ? .open : .done
+            var tasks = try await store.tasks(matching: query)
+            if !open { tasks.reverse() }  // the latest outcomes first
+            let rows: [[String: Any]] = tasks.map { task in
+                var row: [String: Any] = [
+                    "id": task.id, "client": task.clientName ?? task.clientID ?? "-", "phone": task.phone,
+                    "reason": task.reason, "talking_points": task.talkingPoints, "open": task.status == .open,
+                    "overdue": task.status == .open && task.dueAt < now,
+                    "outcomes": PhoneTask.Outcome.allCases.map { ["task": task.id, "value": $0.rawValue, "label": visit.text("outcome_\($0.rawValue)")] },
+                ]
+                if let contact = task.contactName { row["contact"] = contact }
+                if let clientID = task.clientID { row["client_id"] = clientID }
+                if let due = DashboardViews.time(task.dueAt) { row["due"] = due }
+                if let outcome = task.outcome { row["outcome"] = visit.text("outcome_\(outcome.rawValue)") }
+                if let note = task.note { row["note"] = note }
+                if let completed = DashboardViews.time(task.completedAt) { row["completed"] = completed }
+                return row
+            }
+            var notice: String? = nil
+            if q.get("done") != nil {
+                notice = visit.text("task_done") + (q.get("follow_up") != nil ? " " + visit.text("follow_up_made") : "")
+            }
+            return views.page(
+                "tasks", title: visit.text("my_tasks"), visit: visit, nav: "tasks", values: ["tasks": rows, "is_open": open], notice: notice)
+        }
+        group.post("tasks/:id/complete") { _, context in
+            let visit = try DashboardRoutes.visit(context)
+            let id = context.parameters.get("id") ?? ""
+            guard let outcome = visit.form.text("outcome").flatMap(PhoneTask.Outcome.init(rawValue:)) else {
+                throw HeraldError.invalid(field: "outcome", "choose one of: \(PhoneTask.Outcome.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let note = visit.form.text("note").map { String($0.prefix(2_000)) }
+            let (_, followUp) = try await runtime.current.desk.complete(
+                taskID: id, outcome: outcome, note: note, actor: visit.actor, now: Timestamps.now())
+            return DashboardMiddleware.redirect("/dashboard/tasks?done=\(id)" + (followUp != nil ? "&follow_up=1" : ""))
+        }
+    }
+}
