@@ -119,5 +119,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "HeraldServerTests",
+            dependencies: ["HeraldCore", "HeraldServer", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

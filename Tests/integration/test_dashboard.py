@@ -147,6 +147,7 @@ def test_csm_signs_in_resends_completes_a_call_and_reads_stats(world, browser):
     rows["xinghe"].find_element(By.TAG_NAME, "a").click()
     article = wait(d, lambda d: d.find_element(By.CSS_SELECTOR, f'article[data-message="{ids["xinghe"]}"]'))
     assert "unopened" in article.get_attribute("class")
+    assert article.find_element(By.TAG_NAME, "h3").text == "欢迎加入Acme，李雷！您的专属客户成功经理是王芳 (welcome)"  # the subject they saw
     states = {r.find_elements(By.TAG_NAME, "td")[0].text: r.get_attribute("data-state")
               for r in article.find_elements(By.CSS_SELECTOR, "tbody tr")}
     assert states == {"email": "sent", "phone": "sent"}

@@ -58,7 +58,9 @@ struct ClientPages: Sendable {
             var messages: [[String: Any]] = []
             for (message, _) in page.items {
                 guard let detail = try await store.message(id: message.id) else { continue }
-                messages.append(Self.item(detail, tasks: tasks.filter { $0.messageID == message.id }, channels: snapshot.routing.channels, visit: visit))
+                var item = Self.item(detail, tasks: tasks.filter { $0.messageID == message.id }, channels: snapshot.routing.channels, visit: visit)
+                item["title"] = Self.title(detail.message, renderer: snapshot.renderer)
+                messages.append(item)
             }
             var notice: String? = nil
             if let made = request.uri.queryParameters.get("resent").flatMap(Int.init) {
@@ -119,6 +121,15 @@ struct ClientPages: Sendable {
         if let subject = message.subject, !subject.isEmpty { return subject }
         if let template = message.template { return template }
         return message.id
+    }
+
+    /// The subject the recipient saw (a template's email subject rendered with the message's data)
+    /// and the template's name: `欢迎加入 Acme (welcome)`.
+    static func title(_ message: Message, renderer: MessageRenderer) -> String {
+        guard let template = message.template, message.subject?.isEmpty ?? true,
+            let subject = (try? renderer.render(message, channel: .email))?.subject, !subject.isEmpty
+        else { return title(message) }
+        return "\(subject) (\(template))"
     }
 
     /// A dashboard URL with its query (empty values left out).

@@ -79,7 +79,6 @@ enum DashboardStrings {
         ("tasks_intro", "Calls Herald asked you to make. Record how each went: Herald applies the consequences (a failed call falls back, a voicemail gets a follow-up).",
          "系统为您安排的电话。请记录每通电话的结果：系统会自动处理后续（未接通会改用其他渠道，留言会安排回访）。"),
         ("no_tasks", "No calls here.", "暂无电话任务。"),
-        ("phone", "Phone", "电话"),
         ("due", "Due", "截止"),
         ("overdue", "overdue", "已逾期"),
         ("talking_points", "Talking points", "通话要点"),
@@ -109,10 +108,7 @@ enum DashboardStrings {
         ("no_stats", "No messages in this period.", "该时间段内没有消息。"),
         ("error_title", "Something went wrong", "出错了"),
         ("not_found", "Not found", "未找到"),
-        ("language", "Language", "语言"),
         ("signed_in_as", "Signed in as", "当前登录"),
-        ("all_clients", "All clients", "全部客户"),
-        ("status", "Status", "状态"),
     ]
 
     static let en: [String: String] = Dictionary(entries.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })

@@ -32,6 +32,15 @@ struct DashboardViews: Sendable {
         _ page: String, title: String, visit: DashboardVisit, nav: String? = nil, values: [String: Any] = [:],
         status: HTTPResponse.Status = .ok, notice: String? = nil
     ) -> Response {
+        let html = render(page, title: title, visit: visit, nav: nav, values: values, notice: notice)
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The HTML of a page (``page(_:title:visit:nav:values:status:notice:)`` without the response).
+    func render(_ page: String, title: String, visit: DashboardVisit, nav: String? = nil, values: [String: Any] = [:], notice: String? = nil)
+        -> String
+    {
         var context = values
         context["t"] = visit.strings
         context["csrf"] = visit.csrf
@@ -45,9 +54,7 @@ struct DashboardViews: Sendable {
         ]
         if let nav { layout["nav_\(nav)"] = true }
         if let notice { layout["notice"] = notice }
-        let html = library.render(layout, withTemplate: "layout") ?? ""
-        return Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        return library.render(layout, withTemplate: "layout") ?? ""
     }
 
     /// A refused or failed request as a page with the error's status.

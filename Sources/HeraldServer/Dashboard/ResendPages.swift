@@ -21,7 +21,7 @@ struct ResendPages: Sendable {
             guard let detail = try await store.message(id: id) else { throw HeraldError.notFound("no message with id \(id)") }
             let snapshot = runtime.current
             var values: [String: Any] = [
-                "id": id, "title": ClientPages.title(detail.message), "client_id": detail.message.clientID ?? "",
+                "id": id, "title": ClientPages.title(detail.message, renderer: snapshot.renderer), "client_id": detail.message.clientID ?? "",
                 "client_name": visit.text("back_to_clients"),
                 "channels": [["key": "same", "value": "", "label": visit.text("same_channels"), "checked": true]]
                     + snapshot.routing.channels.filter { $0.value != .phone }.keys.sorted().map { ["key": $0, "value": $0, "label": $0, "checked": false] },
@@ -83,7 +83,7 @@ struct ResendPages: Sendable {
                         }
                     }
                     rows.append([
-                        "client": clientName, "title": ClientPages.title(detail.message),
+                        "client": clientName, "title": ClientPages.title(detail.message, renderer: snapshot.renderer),
                         "created": DashboardViews.time(detail.message.createdAt)?["text"] ?? "",
                         "targets": plan.items.map { "\($0.channel) → \($0.destination)" }.joined(separator: ", "),
                     ])
