@@ -128,7 +128,8 @@ def test_csm_signs_in_resends_completes_a_call_and_reads_stats(world, browser):
     # A token without the resend scope is refused; the CSM's own gets in.
     d.find_element(By.ID, "token").send_keys(reader)
     d.find_element(By.ID, "sign-in").click()
-    assert "lacks the resend scope" in d.find_element(By.ID, "sign-in-error").text
+    # (Every step after a click waits for the next page: a click does not wait for the navigation.)
+    assert "lacks the resend scope" in wait(d, lambda d: d.find_element(By.ID, "sign-in-error")).text
     d.find_element(By.ID, "token").send_keys(token)
     d.find_element(By.ID, "sign-in").click()
     wait(d, lambda d: d.current_url.endswith("/dashboard/clients"))
@@ -161,6 +162,14 @@ def test_csm_signs_in_resends_completes_a_call_and_reads_stats(world, browser):
     assert "email → li@xinghe.example" in d.find_element(By.ID, "resend-plan").text
     check_accessible(d)
     shoot(d, "resend")
+    # The same form with its CSRF field stripped (as a forged cross-site form would be) is refused.
+    d.execute_script("document.querySelector('form[action$=\"/resend\"] input[name=_csrf]').remove()")
+    d.find_element(By.ID, "confirm-resend").click()
+    assert "did not come from this page" in wait(d, lambda d: d.find_element(By.ID, "error-detail")).text
+    shoot(d, "refused")
+    assert daemon.message(ids["xinghe"])["resend_count"] == 0
+    d.back()
+    d.refresh()
     d.find_element(By.ID, "reason").send_keys("客户说没收到")
     d.find_element(By.ID, "confirm-resend").send_keys(Keys.ENTER)
     notice = wait(d, lambda d: d.find_element(By.ID, "notice"))
@@ -203,9 +212,9 @@ def test_csm_signs_in_resends_completes_a_call_and_reads_stats(world, browser):
 
     # The language switch: the same page in Chinese, kept for the next pages.
     d.find_element(By.ID, "language-switch").click()
-    assert wait(d, lambda d: d.find_element(By.TAG_NAME, "h1")).text == "模板统计"
+    wait(d, lambda d: d.find_element(By.TAG_NAME, "h1").text == "模板统计")
     d.find_element(By.LINK_TEXT, "我的客户").click()
-    assert d.find_element(By.TAG_NAME, "h1").text == "我的客户"
+    wait(d, lambda d: d.find_element(By.TAG_NAME, "h1").text == "我的客户")
     assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
     shoot(d, "clients-zh")
 

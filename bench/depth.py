@@ -1,0 +1,92 @@
+"""Memory, start-up and claim rate against queue depth.
+
+A database with N queued webhook deliveries is made by enqueueing 1,000 messages through the API
+(scheduled far ahead), then copying their rows (messages, deliveries, events) with suffixed ids in
+SQLite — the rows are what the API wrote, only multiplied, so 1M queued costs seconds instead of
+minutes of preloading. Then:
+  * start-up: exec until /healthz answers, with N rows;
+  * RSS: idle (empty database) and with N queued;
+  * claim rate: every delivery made due at once; deliveries/s over the first 10,000 sent, at
+    1M rows vs at 10k rows (the claim query must not slow down with depth)."""
+
+import sqlite3
+import time
+
+from harness import Herald
+
+SEED = 1_000
+MEASURED = 10_000
+
+
+def seed(binary, folder, sink_url, total):
+    herald = Herald(binary, folder)
+    try:
+        for offset in range(0, SEED, 500):
+            status, reply = herald.post("/v1/messages/batch", {"messages": [
+                {"to": {"webhook": sink_url}, "subject": "Renewal in 30 days", "text": "Your subscription renews on 2026-12-23.",
+                 "data": {"n": offset + i}, "send_at": "2099-01-01T00:00:00Z"} for i in range(500)]})
+            assert status == 202 and reply["accepted"] == 500, reply
+    finally:
+        herald.stop()
+    copies = total // SEED
+    with sqlite3.connect(folder / "herald.db") as db:
+        db.execute("CREATE TEMP TABLE copies (suffix TEXT NOT NULL)")
+        db.executemany("INSERT INTO copies VALUES (?)", [(f"{k:05d}",) for k in range(1, copies)])
+        for table, ids in (("messages", {"id"}), ("deliveries", {"id", "message_id"}),
+                           ("events", {"id", "message_id", "delivery_id"})):
+            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            db.execute(f"CREATE TEMP TABLE seed_{table} AS SELECT * FROM {table}")
+            values = [f"t.{c} || c.suffix" if c in ids else f"t.{c}" for c in columns]
+            db.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+                       f"FROM seed_{table} t CROSS JOIN copies c")
+        count = db.execute("SELECT COUNT(*) FROM deliveries WHERE state = 'scheduled'").fetchone()[0]
+    assert count == copies * SEED, count
+    return count
+
+
+def make_due(folder):
+    """Every queued delivery due now; returns when the update committed (monotonic)."""
+    with sqlite3.connect(folder / "herald.db", timeout=60) as db:
+        db.execute("UPDATE deliveries SET due_at = ? WHERE state = 'scheduled'", (int(time.time() * 1000),))
+    return time.monotonic()
+
+
+def drain_rate(herald, since, count=MEASURED):
+    peak = herald.rss_mb()
+    while (sent := herald.sent_total()) < count:
+        if time.monotonic() - since > 300:
+            raise RuntimeError(f"only {sent} sent in 300 s")
+        peak = max(peak, herald.rss_mb())
+        time.sleep(0.05)
+    return round(sent / (time.monotonic() - since), 1), peak
+
+
+def bench_depth(binary, tmp, sink_url, big=1_000_000, small=10_000):
+    idle = Herald(binary, tmp / "depth-idle")
+    try:
+        time.sleep(2)
+        idle_rss = idle.rss_mb()
+        idle.stop()
+        empty_start = idle.start()
+    finally:
+        idle.stop()
+    results = {"idle_rss_mb": idle_rss, "empty_start_s": round(empty_start, 3)}
+    for label, total in (("small", small), ("big", big)):
+        folder = tmp / f"depth-{label}"
+        t0 = time.monotonic()
+        rows = seed(binary, folder, sink_url, total)
+        herald = Herald(binary, folder)  # creates its token, starts, waits for health
+        try:
+            herald.stop()
+            start_s = herald.start()
+            time.sleep(2)
+            queued_rss = herald.rss_mb()
+            since = make_due(folder)
+            rate, peak = drain_rate(herald, since)
+        finally:
+            herald.stop()
+        results[label] = {"queued": rows, "seed_s": round(time.monotonic() - t0, 1), "start_s": round(start_s, 3),
+                          "rss_queued_mb": queued_rss, "rss_peak_draining_mb": peak, "drain_rate": rate,
+                          "db_mb": round((folder / "herald.db").stat().st_size / 2**20, 1)}
+    results["claim_rate_ratio"] = round(results["big"]["drain_rate"] / results["small"]["drain_rate"], 3)
+    return results
