@@ -4,7 +4,8 @@ A database with N queued webhook deliveries is made by enqueueing 1,000 messages
 (scheduled far ahead), then copying their rows (messages, deliveries, events) with suffixed ids in
 SQLite — the rows are what the API wrote, only multiplied, so 1M queued costs seconds instead of
 minutes of preloading. Then:
-  * start-up: exec until /healthz answers, with N rows;
+  * start-up: exec until /healthz answers, with N rows — after a clean stop (the integrity scan
+    is skipped: the file is as the clean close left it) and after kill -9 (full scan);
   * RSS: idle (empty database) and with N queued;
   * claim rate: every delivery made due at once; deliveries/s over the first 10,000 sent, at
     1M rows vs at 10k rows (the claim query must not slow down with depth)."""
@@ -75,17 +76,20 @@ def bench_depth(binary, tmp, sink_url, big=1_000_000, small=10_000):
         folder = tmp / f"depth-{label}"
         t0 = time.monotonic()
         rows = seed(binary, folder, sink_url, total)
-        herald = Herald(binary, folder)  # creates its token, starts, waits for health
+        herald = Herald(binary, folder)  # creates its token, starts (full scan: the file was edited), waits for health
         try:
             herald.stop()
             start_s = herald.start()
+            herald.process.kill()
+            herald.process.wait()
+            crash_start_s = herald.start()
             time.sleep(2)
             queued_rss = herald.rss_mb()
             since = make_due(folder)
             rate, peak = drain_rate(herald, since)
         finally:
             herald.stop()
-        results[label] = {"queued": rows, "seed_s": round(time.monotonic() - t0, 1), "start_s": round(start_s, 3),
+        results[label] = {"queued": rows, "seed_s": round(time.monotonic() - t0, 1), "start_s": round(start_s, 3), "start_after_crash_s": round(crash_start_s, 3),
                           "rss_queued_mb": queued_rss, "rss_peak_draining_mb": peak, "drain_rate": rate,
                           "db_mb": round((folder / "herald.db").stat().st_size / 2**20, 1)}
     results["claim_rate_ratio"] = round(results["big"]["drain_rate"] / results["small"]["drain_rate"], 3)
