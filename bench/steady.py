@@ -19,7 +19,7 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_load(herald, body, rate, seconds, threads=8):
+def run_load(herald, body, rate, seconds, threads=8, path="/v1/messages"):
     """Sends `rate` requests per second for `seconds`, spread over `threads` keep-alive connections.
     Returns per-request latency in ms (response time minus scheduled time) and the failures."""
     total = rate * seconds
@@ -38,7 +38,7 @@ def run_load(herald, body, rate, seconds, threads=8):
             if delay > 0:
                 time.sleep(delay)
             try:
-                conn.request("POST", "/v1/messages", body=payload, headers=headers)
+                conn.request("POST", path, body=payload, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 202

@@ -6,7 +6,7 @@ import Testing
 @testable import HeraldStore
 
 /// SQLite-specific start-up behaviour: the full integrity scan is skipped only when the file is
-/// exactly as a clean close left it; checkpoints happen beside the writer.
+/// exactly as a clean close left it.
 @Suite struct SQLiteStartTests {
     @Test func aCleanCloseSkipsTheScanAndAnyChangeOrCrashBringsItBack() async throws {
         let dir = NSTemporaryDirectory() + "herald-start-\(UUID().uuidString)"
@@ -40,29 +40,18 @@ import Testing
         try await third.close()
     }
 
-    @Test func theWriterLeavesCheckpointsToTheCheckpointer() async throws {
-        let dir = NSTemporaryDirectory() + "herald-wal-\(UUID().uuidString)"
+    @Test func theWriterIsDurableAndKeepsADeepQueueInCache() async throws {
+        let dir = NSTemporaryDirectory() + "herald-pragmas-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try SQLiteStore(path: dir + "/herald.db")
         try await store.migrate()
         let settings = try await store.pool.writeWithoutTransaction { db in
-            [try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1, try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1]
+            [try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1, try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0]
         }
-        #expect(settings == [0, 2])
-        // With automatic checkpoints off, only the checkpointer moves pages into the database file:
-        // the file itself grows only if it runs.
-        let path = dir + "/herald.db"
-        let initial = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        for _ in 0..<40 {
-            _ = try await store.enqueue((0..<50).map { _ in Fixtures.planned(text: String(repeating: "x", count: 2_000), now: Timestamps.now()) })
-        }
-        let deadline = ContinuousClock.now + .seconds(10)
-        var size = initial
-        while size < initial + 2_000_000 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-            size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        }
-        #expect(size >= initial + 2_000_000, "the database file did not grow: nothing checkpointed the WAL")
+        #expect(settings == [2, -32768])
         try await store.close()
+        // The clean close folded the WAL into the file and left it empty.
+        let wal = (try? FileManager.default.attributesOfItem(atPath: dir + "/herald.db-wal")[.size] as? Int) ?? 0
+        #expect(wal == 0)
     }
 }

@@ -10,7 +10,6 @@ public final class SQLiteStore: Store {
     let logger: Logger
     private let committer: GroupCommitter
     private let marker: CleanCloseMarker
-    private let checkpointer: WALCheckpointer
     /// The file was closed cleanly and is unchanged since: ``migrate()`` skips the full scan.
     let closedCleanly: Bool
 
@@ -35,8 +34,6 @@ public final class SQLiteStore: Store {
             // set FULL on the writer afterwards and read it back.
             let synchronous = try pool.writeWithoutTransaction { db -> Int in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
-                // Checkpoints run beside the writer (WALCheckpointer), not inside a commit.
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
                 // The claim/record indexes of a deep queue stay in memory (32 MB; filled only as used).
                 try db.execute(sql: "PRAGMA cache_size = -32768")
                 return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
@@ -49,11 +46,7 @@ public final class SQLiteStore: Store {
         }
         self.logger = logger
         committer = GroupCommitter(pool: pool)
-        do {
-            checkpointer = try WALCheckpointer(path: path, logger: logger)
-        } catch {
-            throw HeraldError.unavailable("cannot open the database \(path) for checkpoints: \(error)")
-        }
+
     }
 
     public func migrate() async throws {
@@ -83,7 +76,10 @@ public final class SQLiteStore: Store {
     }
 
     public func close() async throws {
-        await checkpointer.stop()
+        // Fold the WAL into the file and empty it: GRDB closes the writer before its (read-only)
+        // readers, so SQLite's own checkpoint-on-last-close does not happen. An empty WAL is what
+        // lets the clean-close marker vouch for the file alone.
+        _ = try? await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
         marker.write()
     }
