@@ -7,7 +7,9 @@ enum SQLiteQueries {
         let statement = try db.cachedStatement(sql: "SELECT \(SQLiteRows.messageColumns) FROM messages WHERE id = ?")
         var result: [String: Message] = [:]
         for id in ids {
-            if let row = try Row.fetchOne(statement, arguments: [id]) { result[id] = SQLiteRows.message(row) }
+            // A cursor row, converted while the cursor lives, never copied (see the claim in SQLiteStore+Dispatch).
+            let cursor = try Row.fetchCursor(statement, arguments: [id])
+            if let row = try cursor.next() { result[id] = SQLiteRows.message(row) }
         }
         return result
     }
@@ -15,7 +17,7 @@ enum SQLiteQueries {
     static func deliveries(messageID: String, db: Database) throws -> [Delivery] {
         let statement = try db.cachedStatement(
             sql: "SELECT \(SQLiteRows.deliveryColumns) FROM deliveries WHERE message_id = ? ORDER BY id")
-        return try Row.fetchAll(statement, arguments: [messageID]).map(SQLiteRows.delivery)
+        return try Array(Row.fetchCursor(statement, arguments: [messageID]).map(SQLiteRows.delivery))
     }
 
     static func messageWithDeliveries(id: String, db: Database) throws -> (Message, [Delivery])? {

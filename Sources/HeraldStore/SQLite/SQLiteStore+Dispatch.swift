@@ -16,9 +16,11 @@ extension SQLiteStore {
                                  AND (expires_at IS NULL OR expires_at > ?) ORDER BY lease_until LIMIT ?)
                     RETURNING \(SQLiteRows.deliveryColumns)
                     """)
-                var deliveries = try Row.fetchAll(
+                // Rows are read through cursors, not fetchAll: GRDB's copied rows find a column by
+                // lower-casing every column name on every lookup (2 % of the drain's CPU in a profile).
+                var deliveries = try Array(Row.fetchCursor(
                     reclaim, arguments: [leaseUntil, owner, now, channel, now, now, limit]
-                ).map(SQLiteRows.delivery)
+                ).map(SQLiteRows.delivery))
                 for d in deliveries {
                     try SQLiteRows.insertEvent(
                         db, messageID: d.messageID, deliveryID: d.id, type: "reclaimed", state: .sending,
@@ -34,9 +36,9 @@ extension SQLiteStore {
                                      ORDER BY due_at LIMIT ?)
                         RETURNING \(SQLiteRows.deliveryColumns)
                         """)
-                    deliveries += try Row.fetchAll(
+                    deliveries += try Array(Row.fetchCursor(
                         due, arguments: [leaseUntil, owner, now, channel, now, now, limit - deliveries.count]
-                    ).map(SQLiteRows.delivery)
+                    ).map(SQLiteRows.delivery))
                 }
                 let byID = try SQLiteQueries.messages(ids: Set(deliveries.map(\.messageID)), db: db)
                 return deliveries.compactMap { d in byID[d.messageID].map { ClaimedDelivery(delivery: d, message: $0) } }
