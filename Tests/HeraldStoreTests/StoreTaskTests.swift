@@ -129,5 +129,14 @@ import Testing
         #expect(try await store.escalateTask(id: next.id, notices: [], now: now + 86_400_003) == false)
         #expect(try await store.tasks(matching: query).isEmpty)
         #expect(try await store.task(id: next.id)?.escalatedAt == now + 86_400_002)
+
+        // Newest first, paged towards older tasks (the dashboard's latest outcomes).
+        var latest = TaskQuery(limit: 1)
+        latest.newestFirst = true
+        let first = try await store.tasks(matching: latest)
+        #expect(first.map(\.id) == [next.id])
+        latest.cursor = first.last?.id
+        #expect(try await store.tasks(matching: latest).map(\.id) == [task.id])
+        #expect(try await store.tasks(matching: TaskQuery(limit: 5)).map(\.id) == [task.id, next.id])
     }
 }

@@ -95,6 +95,8 @@ public struct TaskQuery: Sendable, Equatable {
     /// Continue after this task id (exclusive).
     public var cursor: String?
     public var limit: Int
+    /// Newest first (the cursor then continues towards older tasks): the latest outcomes.
+    public var newestFirst = false
 
     public init(
         assignee: String? = nil, status: PhoneTask.Status? = nil, clientID: String? = nil, dueBefore: Int64? = nil,

@@ -19,8 +19,8 @@ struct TaskPages: Sendable {
             // The CSM's own calls; a token without a CSM (an admin) sees everybody's.
             var query = TaskQuery(assignee: visit.csm, clientID: nil, limit: 200)
             query.status = open ? .open : .done
-            var tasks = try await store.tasks(matching: query)
-            if !open { tasks.reverse() }  // the latest outcomes first
+            query.newestFirst = !open  // open: oldest (most urgent) first; done: the latest outcomes
+            let tasks = try await store.tasks(matching: query)
             let rows: [[String: Any]] = tasks.map { task in
                 var row: [String: Any] = [
                     "id": task.id, "client": task.clientName ?? task.clientID ?? "-", "phone": task.phone,

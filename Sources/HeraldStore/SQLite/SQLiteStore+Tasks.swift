@@ -55,13 +55,13 @@ extension SQLiteStore {
             }
             if query.notEscalated { conditions.append("escalated_at IS NULL") }
             if let cursor = query.cursor {
-                conditions.append("id > ?")
+                conditions.append(query.newestFirst ? "id < ?" : "id > ?")
                 arguments.append(cursor)
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments.append(query.limit)
             return try Row.fetchAll(
-                db, sql: "SELECT \(Self.taskColumns) FROM tasks \(filter) ORDER BY id LIMIT ?",
+                db, sql: "SELECT \(Self.taskColumns) FROM tasks \(filter) ORDER BY id \(query.newestFirst ? "DESC" : "ASC") LIMIT ?",
                 arguments: StatementArguments(arguments)
             ).map(Self.task)
         }
