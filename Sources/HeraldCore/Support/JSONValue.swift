@@ -14,22 +14,12 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     /// The deepest nesting accepted in any request (a guard against stack exhaustion).
     public static let maximumDepth = 32
 
-    /// Parses UTF-8 JSON, mapping every parse failure to a `malformed-json` error.
+    /// Parses UTF-8 JSON (strictly, see ``JSONParser``), mapping every failure to a `malformed-json`
+    /// error that says what and at which byte.
     public static func parse(_ bytes: some Collection<UInt8>) throws(HeraldError) -> JSONValue {
         guard !bytes.isEmpty else { throw .malformedJSON("the request body is empty; a JSON object was expected") }
-        let data = Data(bytes)
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let error as DecodingError {
-            throw .malformedJSON("the body is not valid JSON (\(Self.describe(error)))")
-        } catch {
-            throw .malformedJSON("the body is not valid JSON")
-        }
-        guard value.depth <= maximumDepth else {
-            throw .malformedJSON("JSON nesting deeper than \(maximumDepth) levels")
-        }
-        return value
+        var parser = JSONParser(Array(bytes))
+        return try parser.parseDocument()
     }
 
     /// Nesting depth: scalars are 0.
@@ -107,16 +97,6 @@ public enum JSONValue: Sendable, Equatable, Hashable {
             }
         }
         out += "\""
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        default:
-            return "unreadable"
-        }
     }
 }
 
