@@ -28,11 +28,12 @@ struct JSONParser {
 
     private mutating func parseValue(depth: Int) throws(HeraldError) -> JSONValue {
         guard index < bytes.count else { throw failure("unexpected end of data") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"):
-            return try parseObject(depth: depth + 1)
-        case UInt8(ascii: "["):
-            return try parseArray(depth: depth + 1)
+        let byte = bytes[index]
+        if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+            guard depth < JSONValue.maximumDepth else { throw .malformedJSON("JSON nesting deeper than \(JSONValue.maximumDepth) levels") }
+            return byte == UInt8(ascii: "{") ? try parseObject(depth: depth + 1) : try parseArray(depth: depth + 1)
+        }
+        switch byte {
         case UInt8(ascii: "\""):
             return .string(try parseString())
         case UInt8(ascii: "t"):
@@ -52,7 +53,6 @@ struct JSONParser {
     }
 
     private mutating func parseObject(depth: Int) throws(HeraldError) -> JSONValue {
-        guard depth <= JSONValue.maximumDepth else { throw .malformedJSON("JSON nesting deeper than \(JSONValue.maximumDepth) levels") }
         index += 1  // {
         var fields: [String: JSONValue] = [:]
         skipWhitespace()
@@ -82,7 +82,6 @@ struct JSONParser {
     }
 
     private mutating func parseArray(depth: Int) throws(HeraldError) -> JSONValue {
-        guard depth <= JSONValue.maximumDepth else { throw .malformedJSON("JSON nesting deeper than \(JSONValue.maximumDepth) levels") }
         index += 1  // [
         var items: [JSONValue] = []
         skipWhitespace()

@@ -41,7 +41,7 @@ struct ClientPages: Sendable {
                 "tiers": snapshot.config.tiers.keys.sorted().map { ["name": $0, "selected": $0 == tier] },
             ]
             if found.count > Self.pageSize, let last = clients.last {
-                values["next_url"] = Self.url("/dashboard/clients", ["csm": csm, "tier": tier ?? "", "stage": stage ?? "", "after": last.id])
+                values["next_url"] = Self.url("/dashboard/clients", ["csm": csm, "tier": tier, "stage": stage, "after": last.id])
             }
             return views.page("clients", title: visit.text("my_clients"), visit: visit, nav: "clients", values: values)
         }
@@ -132,12 +132,13 @@ struct ClientPages: Sendable {
         return "\(subject) (\(template))"
     }
 
-    /// A dashboard URL with its query (empty values left out).
-    static func url(_ path: String, _ parameters: [String: String]) -> String {
+    /// A dashboard URL with its query; nil values are left out (an empty string is kept: an empty
+    /// `csm` means "everybody's clients", unlike no `csm` at all).
+    static func url(_ path: String, _ parameters: [String: String?]) -> String {
         var components = URLComponents()
         components.path = path
-        let items = parameters.filter { !$0.value.isEmpty || $0.key == "csm" }.sorted { $0.key < $1.key }
-        components.queryItems = items.map { URLQueryItem(name: $0.key, value: $0.value) }
+        components.queryItems = parameters.compactMap { key, value in value.map { URLQueryItem(name: key, value: $0) } }
+            .sorted { $0.name < $1.name }
         return components.string ?? path
     }
 }

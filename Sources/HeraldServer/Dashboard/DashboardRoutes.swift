@@ -27,13 +27,14 @@ struct DashboardRoutes: Sendable {
         group.post("sign-in") { _, context in
             let visit = try Self.visit(context)
             let secret = visit.form.text("token") ?? ""
+            let hash = TokenSecret.hash(secret)
             var token: APIToken? = nil
-            if TokenSecret.looksValid(secret) { token = try await store.token(hash: TokenSecret.hash(secret)) }
+            if TokenSecret.looksValid(secret) { token = try await store.token(hash: hash) }
             guard let token, token.allows(.resend) else {
                 return views.page("sign-in", title: visit.text("sign_in"), visit: visit, values: ["failed": true], status: .unauthorized)
             }
             var response = DashboardMiddleware.redirect("/dashboard/clients")
-            response.setCookie(middleware.sessionCookie(hash: TokenSecret.hash(secret), now: Timestamps.now()))
+            response.setCookie(middleware.sessionCookie(hash: hash, now: Timestamps.now()))
             // A new CSRF nonce with the new session: a token planted before sign-in is worthless after it.
             response.setCookie(middleware.cookie(DashboardMiddleware.csrfCookie, DashboardKeys.nonce(), maxAge: nil))
             context.logger.info("dashboard sign-in", metadata: ["token": "\(token.name)"])

@@ -120,8 +120,8 @@ struct ResendPages: Sendable {
             }
             if resent > 0 { wakeup.raise() }
             return DashboardMiddleware.redirect(ClientPages.url("/dashboard/resend", [
-                "resent": String(resent), "skipped": String(refused), "template": filter.template ?? "", "tier": filter.tier ?? "",
-                "unopened_for": filter.age, "mine": filter.mine ? "1" : "",
+                "resent": String(resent), "skipped": String(refused), "template": filter.template, "tier": filter.tier,
+                "unopened_for": filter.age, "mine": filter.mine ? "1" : nil,
             ]))
         }
     }
