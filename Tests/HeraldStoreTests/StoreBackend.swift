@@ -1,10 +1,13 @@
 import Foundation
 import HeraldCore
+import HeraldPostgres
 import HeraldStore
+import PostgresNIO
 
-/// The backends the store suite runs against. PostgreSQL joins this list with the scale-out work.
+/// The backends the store suite runs against: every store test runs once per backend.
 enum StoreBackend: String, CaseIterable, CustomTestStringConvertible {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
 
@@ -16,7 +19,38 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible {
             let store = try SQLiteStore(path: dir + "/herald.db")
             try await store.migrate()
             return (store, { try? FileManager.default.removeItem(atPath: dir) })
+        case .postgres:
+            let url = try PostgresURL(try await TestDatabases.shared.create())
+            let store = PostgresStore(url: url, maximumConnections: 4)
+            try await store.migrate()
+            return (store, { Task { try? await store.close() } })
         }
+    }
+}
+
+/// A new, empty database per test on the server `scripts/test` starts (`HERALD_TEST_POSTGRES_URL`).
+/// Databases are left for the throw-away cluster to take with it.
+actor TestDatabases {
+    static let shared = TestDatabases()
+    private var admin: PostgresClient?
+    private var runner: Task<Void, Never>?
+
+    func create() async throws -> String {
+        guard let base = ProcessInfo.processInfo.environment["HERALD_TEST_POSTGRES_URL"], !base.isEmpty else {
+            throw HeraldError.configuration(
+                "HERALD_TEST_POSTGRES_URL is not set: run the suite with scripts/test, which starts a PostgreSQL server "
+                    + "(or `scripts/postgres start DIR PORT` and export the URL it prints)")
+        }
+        let url = try PostgresURL(base)
+        let client: PostgresClient
+        if let admin { client = admin } else {
+            client = PostgresClient(configuration: url.configuration(maximumConnections: 2))
+            admin = client
+            runner = Task { await client.run() }
+        }
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        return "postgres://\(url.user)@\(url.host):\(url.port)/\(name)"
     }
 }
 

@@ -20,7 +20,7 @@ enum SQLiteFallback {
             """).execute(arguments: [id, messageID, step.channel, step.destination, at, FallbackStep.encode(chain), at, at])
         try SQLiteRows.insertEvent(
             db, messageID: messageID, deliveryID: id, type: "fallback", state: .queued,
-            detail: "\(row["channel"] as String) failed permanently (\(reason ?? "no reason")); trying \(step.channel)",
+            detail: StoreText.fallback(failedChannel: row["channel"], reason: reason, next: step.channel),
             actor: "dispatcher", at: at)
     }
 }

@@ -4,19 +4,11 @@ import HeraldCore
 /// Column lists and row decoding for the SQLite store, kept in one place so every query
 /// selects what the decoders read.
 enum SQLiteRows {
-    static let messageColumns = """
-        id, idempotency_key, client_id, template, subject, text, html, data, locale, priority, category, \
-        send_at, expires_at, reply_to, tracking, mentions, resend_count, last_resent_at, created_at
-        """
-    static func messageColumns(prefix: String) -> String {
-        messageColumns.split(separator: ",").map { prefix + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
-    }
-    static let deliveryColumns = """
-        id, message_id, channel, destination, state, attempts, due_at, expires_at, last_error, provider_id, \
-        purpose, segments, resend_of, created_at, updated_at
-        """
-    static let attemptColumns = "id, delivery_id, number, started_at, duration_ms, status_code, outcome, error, provider_id"
-    static let eventColumns = "id, message_id, delivery_id, type, state, detail, actor, created_at"
+    static let messageColumns = StoreColumns.message
+    static func messageColumns(prefix: String) -> String { StoreColumns.message(prefix: prefix) }
+    static let deliveryColumns = StoreColumns.delivery
+    static let attemptColumns = StoreColumns.attempt
+    static let eventColumns = StoreColumns.event
 
     static func message(_ row: Row) -> Message {
         var message = Message(

@@ -98,19 +98,11 @@ extension SQLiteStore {
         ).map { c in
             Contact(
                 id: c["id"], name: c["name"], email: c["email"], phone: c["phone"], locale: c["locale"],
-                optOuts: Set(((c["opt_outs"] as String?) ?? "").split(separator: ",").compactMap {
-                    MessageRequest.Category(rawValue: String($0))
-                }))
+                optOuts: StoredClient.optOuts(c["opt_outs"]))
         }
-        var endpoints: [String: String] = [:]
-        if let text: String = row["endpoints"], case .object(let map)? = try? JSONValue.parse(Array(text.utf8)) {
-            for (k, v) in map { if case .string(let s) = v { endpoints[k] = s } }
-        }
-        var csm: CSM? = nil
-        if let text: String = row["csm"], let value = try? JSONValue.parse(Array(text.utf8)) { csm = ClientJSON.csm(from: value) }
-        return Client(
+        return StoredClient.make(
             id: id, name: row["name"], tier: row["tier"], timezone: row["timezone"], locale: row["locale"],
-            lifecycleStage: row["lifecycle_stage"], csm: csm, contacts: contacts, endpoints: endpoints,
+            lifecycleStage: row["lifecycle_stage"], csmText: row["csm"], contacts: contacts, endpointsText: row["endpoints"],
             createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 }

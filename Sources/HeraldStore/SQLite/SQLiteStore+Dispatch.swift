@@ -24,7 +24,7 @@ extension SQLiteStore {
                 for d in deliveries {
                     try SQLiteRows.insertEvent(
                         db, messageID: d.messageID, deliveryID: d.id, type: "reclaimed", state: .sending,
-                        detail: "lease of an earlier attempt ran out", actor: "dispatcher", at: now)
+                        detail: StoreText.reclaimed, actor: "dispatcher", at: now)
                 }
                 if deliveries.count < limit {
                     let due = try db.cachedStatement(sql: """
@@ -127,7 +127,7 @@ extension SQLiteStore {
                     try SQLiteRows.insertEvent(
                         db, messageID: item.messageID, deliveryID: item.deliveryID, type: item.givesUp ? "dead" : "postponed",
                         state: item.givesUp ? .dead : .queued,
-                        detail: item.givesUp ? item.reason : "\(item.reason); due again \(Timestamps.format(item.until))",
+                        detail: StoreText.postponed(item),
                         actor: "dispatcher", at: now)
                     if item.givesUp {
                         try SQLiteFallback.next(after: item.deliveryID, reason: item.reason, at: now, db: db)
@@ -167,7 +167,7 @@ extension SQLiteStore {
                 guard let messageID = try String.fetchOne(statement, arguments: [now, id]) else { continue }
                 try SQLiteRows.insertEvent(
                     db, messageID: messageID, deliveryID: id, type: "released", state: .queued,
-                    detail: "returned to the queue at shutdown before its attempt started", actor: "dispatcher", at: now)
+                    detail: StoreText.released, actor: "dispatcher", at: now)
             }
         }
     }
@@ -176,18 +176,18 @@ extension SQLiteStore {
         try await pool.write { db in
             let statement = try db.cachedStatement(sql: """
                 UPDATE deliveries SET state = 'expired', lease_until = NULL, lease_owner = NULL, updated_at = ?,
-                    last_error = 'expired before it could be sent'
+                    last_error = ?
                 WHERE id IN (SELECT id FROM deliveries WHERE expires_at <= ?
                                AND (state IN ('scheduled', 'queued', 'retrying')
                                     OR (state = 'sending' AND lease_until <= ?))
                              LIMIT ?)
                 RETURNING id, message_id
                 """)
-            let rows = try Row.fetchAll(statement, arguments: [now, now, now, limit])
+            let rows = try Row.fetchAll(statement, arguments: [now, StoreText.expiredError, now, now, limit])
             for row in rows {
                 try SQLiteRows.insertEvent(
                     db, messageID: row["message_id"], deliveryID: row["id"], type: "expired", state: .expired,
-                    detail: "expires_at passed before delivery", actor: "dispatcher", at: now)
+                    detail: StoreText.expired, actor: "dispatcher", at: now)
             }
             return rows.count
         }

@@ -22,12 +22,9 @@ extension SQLiteStore {
                     .execute(arguments: [target.rawValue, at, deliveryID])
                 newState = target
             }
-            var detail: [String: JSONValue] = [:]
-            if let url { detail["url"] = .string(url) }
-            if let userAgent { detail["user_agent"] = .string(String(userAgent.prefix(512))) }
             try SQLiteRows.insertEvent(
                 db, messageID: messageID, deliveryID: deliveryID, type: target.rawValue, state: newState,
-                detail: JSONValue.object(detail).canonicalText, actor: actor, at: at)
+                detail: StoreText.engagement(url: url, userAgent: userAgent), actor: actor, at: at)
             return true
         }
     }
@@ -49,7 +46,7 @@ extension SQLiteStore {
             }
             try SQLiteRows.insertEvent(
                 db, messageID: row["message_id"], deliveryID: id, type: state.rawValue, state: moved,
-                detail: moved == nil ? "\(detail) (receipt after \(current.rawValue); state kept)" : detail,
+                detail: moved == nil ? StoreText.receiptKept(detail, current: current) : detail,
                 actor: "provider", at: at)
             if moved == .failed { try SQLiteFallback.next(after: id, reason: detail, at: at, db: db) }
             return true
@@ -64,13 +61,13 @@ extension SQLiteStore {
             let address: String = row["destination"]
             try db.cachedStatement(sql: """
                 INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
-                VALUES (?, 'marketing', 'unsubscribed with the link in a message', 'unsubscribe', ?, ?)
+                VALUES (?, 'marketing', ?, 'unsubscribe', ?, ?)
                 ON CONFLICT (address, category) DO NOTHING
-                """).execute(arguments: [address.lowercased(), deliveryID, at])
+                """).execute(arguments: [address.lowercased(), StoreText.unsubscribeReason, deliveryID, at])
             if db.changesCount > 0 {
                 try SQLiteRows.insertEvent(
                     db, messageID: row["message_id"], deliveryID: deliveryID, type: "unsubscribed", state: nil,
-                    detail: "marketing messages to this address are suppressed", actor: "recipient", at: at)
+                    detail: StoreText.unsubscribed, actor: "recipient", at: at)
             }
             return address
         }

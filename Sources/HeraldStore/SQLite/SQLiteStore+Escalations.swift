@@ -16,8 +16,7 @@ extension SQLiteStore {
                 let id: String = row["id"]
                 let messageID: String = row["message_id"]
                 let unless = DeliveryState(rawValue: row["unless_state"]) ?? .opened
-                // "Unless opened" is met by opened or clicked; "unless clicked" only by clicked.
-                let enough: [DeliveryState] = unless == .clicked ? [.clicked] : [.opened, .clicked]
+                let enough = StoreText.statesMeeting(unless)
                 let states = try String.fetchAll(
                     db.cachedStatement(sql: "SELECT state FROM deliveries WHERE message_id = ? AND (purpose IS NULL OR purpose = 'fallback')"),
                     arguments: [messageID])
@@ -38,7 +37,7 @@ extension SQLiteStore {
                 try db.execute(sql: "UPDATE escalations SET state = 'fired', settled_at = ? WHERE id = ?", arguments: [now, id])
                 try SQLiteRows.insertEvent(
                     db, messageID: messageID, deliveryID: deliveryID, type: "escalated", state: .queued,
-                    detail: "not \(unless.rawValue) within \(waited) s: escalated via \(row["channel"] as String)",
+                    detail: StoreText.escalated(unless: unless, waitedSeconds: waited, channel: row["channel"]),
                     actor: "dispatcher", at: now)
                 fired += 1
             }

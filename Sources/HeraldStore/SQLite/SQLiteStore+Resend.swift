@@ -39,10 +39,8 @@ extension SQLiteStore {
                     item.id, plan.messageID, item.channel, item.destination, state.rawValue, item.dueAt, lastError, item.source,
                     plan.at, plan.at,
                 ])
-                var detail = "resend \(count + 1) of \(item.source)"
-                if let reason = plan.reason { detail += ": \(reason)" }
-                if let held = item.held { detail += "; \(held)" }
-                if let lastError { detail += "; \(lastError)" }
+                let detail = StoreText.resent(
+                    number: count + 1, source: item.source, reason: plan.reason, held: item.held, lastError: lastError)
                 try SQLiteRows.insertEvent(
                     db, messageID: plan.messageID, deliveryID: item.id, type: "resent", state: state, detail: detail,
                     actor: plan.actor, at: plan.at)

@@ -190,10 +190,7 @@ extension SQLiteStore {
         }
     }
 
-    static let noticeColumns = """
-        n.id, n.subscription_id, n.event_id, n.topic, n.delivery_id, n.sequence, n.payload, n.state, n.attempts, n.due_at,
-        n.last_error, n.created_at, n.updated_at
-        """
+    static let noticeColumns = StoreColumns.notice
 
     static func notice(from row: Row) -> EventNotice {
         EventNotice(

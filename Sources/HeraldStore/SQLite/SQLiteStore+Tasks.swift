@@ -4,11 +4,7 @@ import HeraldCore
 // MARK: - Phone tasks.
 
 extension SQLiteStore {
-    static let taskColumns = """
-        id, delivery_id, message_id, channel, client_id, client_name, assignee, assignee_name, contact_name, phone,
-        reason, talking_points, due_at, attempt, status, outcome, note, created_at, completed_at, completed_by,
-        escalated_at
-        """
+    static let taskColumns = StoreColumns.task
 
     public func openTasks(_ openings: [TaskOpening], now: Int64) async throws {
         guard !openings.isEmpty else { return }
@@ -25,7 +21,7 @@ extension SQLiteStore {
                     """).execute(arguments: [task.id, now, task.deliveryID])
                 try SQLiteRows.insertEvent(
                     db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_created", state: .sent,
-                    detail: Self.describe(task), actor: "dispatcher", at: now)
+                    detail: StoreText.taskCreated(task), actor: "dispatcher", at: now)
                 for notice in opening.notices { _ = try SQLiteEnqueue.insert(notice, db: db) }
             }
         }
@@ -91,10 +87,9 @@ extension SQLiteStore {
             task.note = c.note
             task.completedAt = c.at
             task.completedBy = c.actor
-            let noted = c.note.map { ": \($0)" } ?? ""
             try SQLiteRows.insertEvent(
                 db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_completed", state: nil,
-                detail: "task \(task.id) (call \(task.attempt)) \(c.outcome.rawValue)\(noted)", actor: c.actor, at: c.at)
+                detail: StoreText.taskCompleted(task, outcome: c.outcome, note: c.note), actor: c.actor, at: c.at)
             if let state = c.deliveryState,
                 let current = try String.fetchOne(db, sql: "SELECT state FROM deliveries WHERE id = ?", arguments: [task.deliveryID])
                     .flatMap(DeliveryState.init(rawValue:)),
@@ -115,7 +110,7 @@ extension SQLiteStore {
             if let next = c.followUp, try Self.insertTask(next, db: db) {
                 try SQLiteRows.insertEvent(
                     db, messageID: next.messageID, deliveryID: next.deliveryID, type: "task_created", state: nil,
-                    detail: Self.describe(next), actor: c.actor, at: c.at)
+                    detail: StoreText.taskCreated(next), actor: c.actor, at: c.at)
                 for notice in c.notices { _ = try SQLiteEnqueue.insert(notice, db: db) }
             }
             return task
@@ -133,8 +128,7 @@ extension SQLiteStore {
             let told = notices.flatMap { $0.deliveries.map(\.destination) }
             try SQLiteRows.insertEvent(
                 db, messageID: row["message_id"], deliveryID: row["delivery_id"], type: "task_overdue", state: nil,
-                detail: "task \(id) of \((row["assignee"] as String?) ?? "nobody") is overdue"
-                    + (told.isEmpty ? "" : "; told \(told.joined(separator: ", "))"),
+                detail: StoreText.taskOverdue(taskID: id, assignee: row["assignee"], told: told),
                 actor: "dispatcher", at: now)
             for notice in notices { _ = try SQLiteEnqueue.insert(notice, db: db) }
             return true
@@ -152,10 +146,6 @@ extension SQLiteStore {
                 t.assigneeName, t.contactName, t.phone, t.reason, t.talkingPoints, t.dueAt, t.attempt, t.createdAt,
             ])
         return db.changesCount > 0
-    }
-
-    static func describe(_ t: PhoneTask) -> String {
-        "task \(t.id) (call \(t.attempt)) for \(t.assigneeName ?? t.assignee ?? "nobody (no CSM)"): call \(t.contactName ?? "the contact") due \(Timestamps.format(t.dueAt))"
     }
 
     static func task(_ row: Row) -> PhoneTask {

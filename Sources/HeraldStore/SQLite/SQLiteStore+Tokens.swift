@@ -23,7 +23,7 @@ extension SQLiteStore {
 
     public func tokens() async throws -> [APIToken] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, prefix, scopes, created_at, revoked_at, rate_limit, csm FROM api_tokens ORDER BY id")
+            try Row.fetchAll(db, sql: "SELECT \(StoreColumns.token) FROM api_tokens ORDER BY id")
                 .map(Self.token(from:))
         }
     }
@@ -31,7 +31,7 @@ extension SQLiteStore {
     public func token(hash: String) async throws -> APIToken? {
         try await pool.read { db in
             try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, name, prefix, scopes, created_at, revoked_at, rate_limit, csm FROM api_tokens WHERE hash = ?"),
+                db.cachedStatement(sql: "SELECT \(StoreColumns.token) FROM api_tokens WHERE hash = ?"),
                 arguments: [hash]
             ).map(Self.token(from:))
         }

@@ -45,7 +45,15 @@ public final class SQLiteStore: Store {
             throw HeraldError.unavailable("cannot open the database \(path): \(error.message ?? "\(error)")")
         }
         self.logger = logger
-        committer = GroupCommitter(pool: pool)
+        committer = GroupCommitter { [pool] groups in
+            do {
+                return try await pool.write { db in
+                    try groups.map { messages in try messages.map { try SQLiteEnqueue.insert($0, db: db) } }
+                }
+            } catch {
+                throw SQLiteErrors.map(error)
+            }
+        }
 
     }
 

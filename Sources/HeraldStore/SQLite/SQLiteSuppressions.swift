@@ -6,8 +6,7 @@ import HeraldCore
 enum SQLiteSuppressions {
     /// Why `address` must not get a message of `category`, or nil.
     static func reason(address: String, category: MessageRequest.Category, db: Database) throws -> String? {
-        // Only addresses that can be suppressed are looked up (email, phone numbers): URLs and robots never are.
-        guard (address.contains("@") && !address.contains("/")) || address.hasPrefix("+") else { return nil }
+        guard Suppressions.canBeSuppressed(address) else { return nil }
         let statement = try db.cachedStatement(sql: """
             SELECT source, reason FROM suppressions WHERE address = ? AND (category = 'all' OR category = ?) LIMIT 1
             """)

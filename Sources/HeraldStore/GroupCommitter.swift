@@ -1,11 +1,13 @@
-import GRDB
 import HeraldCore
 import Synchronization
 
 /// Lets concurrent enqueues share one transaction: callers queue their messages and wait; one
 /// drain task at a time commits everything queued so far and then resumes every waiter.
-/// A caller is resumed only after the commit that holds its messages returned.
-final class GroupCommitter: Sendable {
+/// A caller is resumed only after the commit that holds its messages returned. The backend
+/// supplies the commit: one transaction inserting each group of messages, results in order.
+public final class GroupCommitter: Sendable {
+    public typealias Commit = @Sendable ([[PlannedMessage]]) async throws -> [[EnqueueResult]]
+
     private struct Waiter {
         let messages: [PlannedMessage]
         let continuation: CheckedContinuation<[EnqueueResult], any Error>
@@ -16,14 +18,14 @@ final class GroupCommitter: Sendable {
         var draining = false
     }
 
-    private let pool: DatabasePool
+    private let commit: Commit
     private let state = Mutex(State())
 
-    init(pool: DatabasePool) {
-        self.pool = pool
+    public init(commit: @escaping Commit) {
+        self.commit = commit
     }
 
-    func submit(_ messages: [PlannedMessage]) async throws -> [EnqueueResult] {
+    public func submit(_ messages: [PlannedMessage]) async throws -> [EnqueueResult] {
         try await withCheckedThrowingContinuation { continuation in
             let startDrain = state.withLock { state -> Bool in
                 state.pending.append(Waiter(messages: messages, continuation: continuation))
@@ -44,14 +46,11 @@ final class GroupCommitter: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            let groups = batch.map(\.messages)
             do {
-                let results = try await pool.write { db in
-                    try groups.map { messages in try messages.map { try SQLiteEnqueue.insert($0, db: db) } }
-                }
+                let results = try await commit(batch.map(\.messages))
                 for (waiter, result) in zip(batch, results) { waiter.continuation.resume(returning: result) }
             } catch {
-                for waiter in batch { waiter.continuation.resume(throwing: SQLiteErrors.map(error)) }
+                for waiter in batch { waiter.continuation.resume(throwing: error) }
             }
         }
     }

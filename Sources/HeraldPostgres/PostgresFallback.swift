@@ -1,0 +1,30 @@
+import HeraldCore
+import HeraldStore
+import Logging
+import PostgresNIO
+
+/// Fallback chains (see `SQLiteFallback`): the first step of a failed delivery's chain becomes a
+/// new queued delivery carrying the rest, in the same transaction as the failure.
+enum PostgresFallback {
+    static func next(after deliveryID: String, reason: String?, at: Int64, conn: PostgresConnection, logger: Logger) async throws {
+        guard let row = try await conn.row(
+            "SELECT message_id, channel, fallback FROM deliveries WHERE id = \(deliveryID)", logger: logger)
+        else { return }
+        var chain = FallbackStep.decode(try row["fallback"])
+        guard !chain.isEmpty else { return }
+        let step = chain.removeFirst()
+        let messageID: String = try row["message_id"]
+        let id = HeraldID.make(.delivery)
+        try await conn.run(
+            """
+            INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, purpose, fallback,
+                created_at, updated_at)
+            VALUES (\(id), \(messageID), \(step.channel), \(step.destination), 'queued', 0, \(at), 'fallback',
+                \(FallbackStep.encode(chain)), \(at), \(at))
+            """, logger: logger)
+        try await PostgresRows.insertEvent(
+            conn, logger, messageID: messageID, deliveryID: id, type: "fallback", state: .queued,
+            detail: StoreText.fallback(failedChannel: try row["channel"], reason: reason, next: step.channel),
+            actor: "dispatcher", at: at)
+    }
+}

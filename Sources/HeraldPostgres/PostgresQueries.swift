@@ -1,0 +1,132 @@
+import HeraldCore
+import HeraldStore
+import Logging
+import PostgresNIO
+
+/// Read queries shared by several store operations.
+enum PostgresQueries {
+    static func messages(ids: [String], conn: PostgresConnection, logger: Logger) async throws -> [String: Message] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [String: Message] = [:]
+        for row in try await conn.rows(
+            PostgresQuery(unsafeSQL: "SELECT \(StoreColumns.message) FROM messages WHERE id = ANY($1)", binds: binds(ids)),
+            logger: logger)
+        {
+            let message = try PostgresRows.message(row)
+            result[message.id] = message
+        }
+        return result
+    }
+
+    static func deliveries(messageID: String, conn: PostgresConnection, logger: Logger) async throws -> [Delivery] {
+        try await conn.rows(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(StoreColumns.delivery) FROM deliveries WHERE message_id = $1 ORDER BY id",
+                binds: binds(messageID)),
+            logger: logger
+        ).map(PostgresRows.delivery)
+    }
+
+    static func messageWithDeliveries(
+        id: String, conn: PostgresConnection, logger: Logger
+    ) async throws -> (Message, [Delivery])? {
+        guard let message = try await messages(ids: [id], conn: conn, logger: logger)[id] else { return nil }
+        return (message, try await deliveries(messageID: id, conn: conn, logger: logger))
+    }
+
+    static func detail(id: String, conn: PostgresConnection, logger: Logger) async throws -> MessageDetail? {
+        guard let (message, deliveries) = try await messageWithDeliveries(id: id, conn: conn, logger: logger) else { return nil }
+        let attempts = try await conn.rows(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(StoreColumns.attempt) FROM attempts WHERE delivery_id = ANY($1) ORDER BY id",
+                binds: binds(deliveries.map(\.id))),
+            logger: logger
+        ).map(PostgresRows.attempt)
+        let events = try await conn.rows(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(StoreColumns.event) FROM events WHERE message_id = $1 ORDER BY id", binds: binds(id)),
+            logger: logger
+        ).map(PostgresRows.event)
+        return MessageDetail(message: message, deliveries: deliveries, attempts: attempts, events: events)
+    }
+
+    /// Bindings of one value, for statements whose text is assembled from column lists.
+    static func binds<T: PostgresNonThrowingEncodable>(_ values: T...) -> PostgresBindings {
+        var binds = PostgresBindings()
+        for value in values { binds.append(value) }
+        return binds
+    }
+}
+
+// MARK: - Reading and cancelling messages.
+
+extension PostgresStore {
+    public func message(id: String) async throws -> MessageDetail? {
+        try await read { conn in try await PostgresQueries.detail(id: id, conn: conn, logger: self.logger) }
+    }
+
+    public func messages(matching query: MessageQuery) async throws -> MessagePage {
+        var s = PGStatement("SELECT \(StoreColumns.message(prefix: "m.")) FROM messages m")
+        var conditions: [String] = []
+        if let client = query.clientID { conditions.append("m.client_id = \(s.bind(client))") }
+        if let template = query.template { conditions.append("m.template = \(s.bind(template))") }
+        if let since = query.since { conditions.append("m.created_at >= \(s.bind(since))") }
+        if let before = query.before { conditions.append("m.created_at <= \(s.bind(before))") }
+        if !query.clientIDs.isEmpty { conditions.append("m.client_id = ANY(\(s.bind(query.clientIDs)))") }
+        if let tier = query.tier { conditions.append("m.client_id IN (SELECT id FROM clients WHERE tier = \(s.bind(tier)))") }
+        if let engagement = query.engagement {
+            let states = engagement == .opened || engagement == .unopened ? "'opened', 'clicked'" : "'clicked'"
+            let negate = engagement == .unopened || engagement == .unclicked ? "NOT " : ""
+            conditions.append("\(negate)EXISTS (SELECT 1 FROM deliveries e WHERE e.message_id = m.id AND e.state IN (\(states)))")
+        }
+        if let cursor = query.cursor { conditions.append("m.id < \(s.bind(cursor))") }
+        if query.state != nil || query.channel != nil {
+            var sub = "EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id"
+            if let state = query.state { sub += " AND d.state = \(s.bind(state.rawValue))" }
+            if let channel = query.channel { sub += " AND d.channel = \(s.bind(channel))" }
+            conditions.append(sub + ")")
+        }
+        let limit = max(1, min(query.limit, 500))
+        if !conditions.isEmpty { s.append(" WHERE " + conditions.joined(separator: " AND ")) }
+        s.append(" ORDER BY m.id DESC LIMIT \(limit + 1)")
+        let statement = s
+        return try await read { conn in
+            let rows = try await conn.rows(statement.query, logger: self.logger)
+            var items: [(message: Message, deliveries: [Delivery])] = []
+            for row in rows.prefix(limit) {
+                let message = try PostgresRows.message(row)
+                items.append((message, try await PostgresQueries.deliveries(messageID: message.id, conn: conn, logger: self.logger)))
+            }
+            return MessagePage(items: items, nextCursor: rows.count > limit ? items.last?.message.id : nil)
+        }
+    }
+
+    public func cancel(messageID: String, actor: String, now: Int64) async throws -> CancelResult {
+        try await write { conn in
+            guard let (_, deliveries) = try await PostgresQueries.messageWithDeliveries(id: messageID, conn: conn, logger: self.logger)
+            else { throw HeraldError.notFound("no message with id \(messageID)") }
+            let cancellable = deliveries.filter { DeliveryState.cancellable.contains($0.state) }
+            guard !cancellable.isEmpty else {
+                let states = deliveries.map { "\($0.id): \($0.state.rawValue)" }.joined(separator: ", ")
+                throw HeraldError.conflict("nothing left to cancel; every delivery has started or ended (\(states))")
+            }
+            var cancelled: [String] = []
+            for d in cancellable {
+                guard try await conn.row(
+                    """
+                    UPDATE deliveries SET state = 'cancelled', updated_at = \(now), lease_until = NULL, lease_owner = NULL
+                    WHERE id = \(d.id) AND state IN ('scheduled', 'queued', 'retrying') RETURNING id
+                    """, logger: self.logger) != nil
+                else { continue }
+                cancelled.append(d.id)
+                try await PostgresRows.insertEvent(
+                    conn, self.logger, messageID: messageID, deliveryID: d.id, type: "cancelled", state: .cancelled,
+                    detail: nil, actor: actor, at: now)
+            }
+            guard let detail = try await PostgresQueries.detail(id: messageID, conn: conn, logger: self.logger) else {
+                throw HeraldError.notFound("no message with id \(messageID)")
+            }
+            return CancelResult(cancelled: cancelled, detail: detail)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import HeraldCore
+import HeraldStore
+import PostgresNIO
+
+// MARK: - Escalation timers.
+
+extension PostgresStore {
+    public func fireEscalations(now: Int64, limit: Int) async throws -> Int {
+        try await write { conn in
+            // SKIP LOCKED: each due timer is settled by exactly one instance.
+            let due = try await conn.rows(
+                """
+                SELECT id, message_id, unless_state, channel, destination, created_at FROM escalations
+                WHERE state = 'pending' AND due_at <= \(now) ORDER BY due_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """, logger: self.logger)
+            var fired = 0
+            for row in due {
+                let id: String = try row["id"]
+                let messageID: String = try row["message_id"]
+                let channel: String = try row["channel"]
+                let unless = DeliveryState(rawValue: try row["unless_state"]) ?? .opened
+                let enough = StoreText.statesMeeting(unless).map(\.rawValue)
+                let met = try await conn.row(
+                    """
+                    SELECT 1 AS met FROM deliveries WHERE message_id = \(messageID)
+                      AND (purpose IS NULL OR purpose = 'fallback') AND state = ANY(\(enough)) LIMIT 1
+                    """, logger: self.logger)
+                let waited = (now - (try row["created_at"] as Int64)) / 1000
+                if met != nil {
+                    try await conn.run(
+                        "UPDATE escalations SET state = 'skipped', settled_at = \(now) WHERE id = \(id)", logger: self.logger)
+                    try await PostgresRows.insertEvent(
+                        conn, self.logger, messageID: messageID, deliveryID: nil, type: "escalation_skipped", state: nil,
+                        detail: "\(unless.rawValue) in time", actor: "dispatcher", at: now)
+                    continue
+                }
+                let deliveryID = HeraldID.make(.delivery)
+                try await conn.run(
+                    """
+                    INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, purpose,
+                        created_at, updated_at)
+                    VALUES (\(deliveryID), \(messageID), \(channel), \(try row["destination"] as String), 'queued', 0, \(now),
+                        'escalation', \(now), \(now))
+                    """, logger: self.logger)
+                try await conn.run(
+                    "UPDATE escalations SET state = 'fired', settled_at = \(now) WHERE id = \(id)", logger: self.logger)
+                try await PostgresRows.insertEvent(
+                    conn, self.logger, messageID: messageID, deliveryID: deliveryID, type: "escalated", state: .queued,
+                    detail: StoreText.escalated(unless: unless, waitedSeconds: waited, channel: channel),
+                    actor: "dispatcher", at: now)
+                fired += 1
+            }
+            return fired
+        }
+    }
+}

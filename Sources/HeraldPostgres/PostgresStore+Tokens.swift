@@ -1,0 +1,55 @@
+import HeraldCore
+import HeraldStore
+import PostgresNIO
+
+// MARK: - API tokens (hashes only).
+
+extension PostgresStore {
+    public func createToken(_ token: APIToken, hash: String) async throws {
+        let inserted = try await write { conn in
+            try await conn.row(
+                """
+                INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm)
+                VALUES (\(token.id), \(token.name), \(hash), \(token.prefix),
+                    \(token.scopes.sorted().map(\.rawValue).joined(separator: ",")), \(token.createdAt), \(token.rateLimit),
+                    \(token.csm))
+                ON CONFLICT DO NOTHING RETURNING id
+                """, logger: self.logger) != nil
+        }
+        guard inserted else { throw HeraldError.conflict("a token named '\(token.name)' already exists") }
+    }
+
+    public func tokens() async throws -> [APIToken] {
+        try await read { conn in
+            try await conn.rows(
+                PostgresQuery(unsafeSQL: "SELECT \(StoreColumns.token) FROM api_tokens ORDER BY id"), logger: self.logger
+            ).map(Self.token(from:))
+        }
+    }
+
+    public func token(hash: String) async throws -> APIToken? {
+        try await read { conn in
+            try await conn.row(
+                PostgresQuery(
+                    unsafeSQL: "SELECT \(StoreColumns.token) FROM api_tokens WHERE hash = $1", binds: PostgresQueries.binds(hash)),
+                logger: self.logger
+            ).map(Self.token(from:))
+        }
+    }
+
+    public func revokeToken(name: String, at: Int64) async throws -> Bool {
+        try await write { conn in
+            try await conn.row(
+                "UPDATE api_tokens SET revoked_at = \(at) WHERE name = \(name) AND revoked_at IS NULL RETURNING id",
+                logger: self.logger) != nil
+        }
+    }
+
+    static func token(from row: PGRow) throws -> APIToken {
+        let scopes = (try row["scopes"] as String).split(separator: ",").compactMap { APIScope(rawValue: String($0)) }
+        return APIToken(
+            id: try row["id"], name: try row["name"], scopes: Set(scopes), prefix: try row["prefix"],
+            createdAt: try row["created_at"], revokedAt: try row["revoked_at"], rateLimit: try row["rate_limit"],
+            csm: try row["csm"])
+    }
+}

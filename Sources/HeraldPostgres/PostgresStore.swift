@@ -1,0 +1,94 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Logging
+import PostgresNIO
+
+/// The scale-out store: several Herald instances share one PostgreSQL database. Claims lease rows
+/// with `FOR UPDATE SKIP LOCKED`, so instances never claim the same delivery twice; a commit that
+/// returned is durable (the server's `synchronous_commit`, on by default). Enqueues from
+/// concurrent requests of one instance share transactions (group commit), as on SQLite.
+public final class PostgresStore: Store {
+    let pool: PGPool
+    let logger: Logger
+    public let url: PostgresURL
+    private let runner: Task<Void, Never>
+    private let committer: GroupCommitter
+
+    /// Connects lazily (the first query opens a connection). Call ``migrate()`` before use.
+    public init(url: PostgresURL, maximumConnections: Int = 16, logger: Logger = Logger(label: "herald.store")) {
+        self.url = url
+        self.logger = logger
+        let client = PostgresClient(configuration: url.configuration(maximumConnections: maximumConnections), backgroundLogger: logger)
+        let pool = PGPool(client: client, logger: logger)
+        self.pool = pool
+        runner = Task { await client.run() }
+        committer = GroupCommitter { groups in
+            try await pool.write { conn in
+                var results: [[EnqueueResult]] = []
+                for messages in groups {
+                    var group: [EnqueueResult] = []
+                    for planned in messages { group.append(try await PostgresEnqueue.insert(planned, conn: conn, logger: logger)) }
+                    results.append(group)
+                }
+                return results
+            }
+        }
+    }
+
+    public func migrate() async throws {
+        try await write { conn in
+            // One instance migrates at a time; the others wait here and then find nothing to do.
+            try await conn.run("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))", logger: self.logger)
+            try await conn.run(
+                "CREATE TABLE IF NOT EXISTS herald_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                logger: self.logger)
+            let done = Set(try await conn.rows("SELECT name FROM herald_migrations", logger: self.logger).map { try $0["name"] as String })
+            for migration in PostgresMigrations.all where !done.contains(migration.name) {
+                self.logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
+                // One statement per query (the extended protocol takes no more); no statement holds a ';'.
+                for statement in migration.sql.split(separator: ";") where statement.contains(where: { !$0.isWhitespace }) {
+                    try await conn.run(PostgresQuery(unsafeSQL: String(statement)), logger: self.logger)
+                }
+                try await conn.run(
+                    "INSERT INTO herald_migrations (name, applied_at) VALUES (\(migration.name), \(Timestamps.now()))",
+                    logger: self.logger)
+            }
+        }
+    }
+
+    public func enqueue(_ messages: [PlannedMessage]) async throws -> [EnqueueResult] {
+        if messages.isEmpty { return [] }
+        return try await committer.submit(messages)
+    }
+
+    public func checkWritable() async throws {
+        try await write { conn in
+            let readOnly: String = try await conn.row("SHOW transaction_read_only", logger: self.logger)?["transaction_read_only"] ?? "on"
+            guard readOnly == "off" else { throw HeraldError.unavailable("the PostgreSQL server is read-only (a standby?)") }
+        }
+    }
+
+    public func close() async throws {
+        runner.cancel()
+        _ = await runner.result
+    }
+
+    public func queueDepth() async throws -> [DeliveryState: Int] {
+        try await read { conn in
+            var depth: [DeliveryState: Int] = [:]
+            for row in try await conn.rows("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state", logger: self.logger) {
+                if let state = DeliveryState(rawValue: try row["state"]) { depth[state] = try row["n"] }
+            }
+            return depth
+        }
+    }
+
+    func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await pool.write(body)
+    }
+
+    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await pool.read(body)
+    }
+}

@@ -1,0 +1,46 @@
+import HeraldCore
+import HeraldStore
+import Logging
+import PostgresNIO
+
+/// The suppression list (see `SQLiteSuppressions`): hard bounces and wrong numbers for every
+/// category, unsubscribes for marketing.
+enum PostgresSuppressions {
+    static func reason(
+        address: String, category: MessageRequest.Category, conn: PostgresConnection, logger: Logger
+    ) async throws -> String? {
+        guard Suppressions.canBeSuppressed(address) else { return nil }
+        guard let row = try await conn.row(
+            """
+            SELECT source, reason FROM suppressions
+            WHERE address = \(address.lowercased()) AND (category = 'all' OR category = \(category.rawValue)) LIMIT 1
+            """, logger: logger)
+        else { return nil }
+        return "\(try row["source"] as String): \(try row["reason"] as String)"
+    }
+
+    static func addForBounce(deliveryID: String, reason: String, at: Int64, conn: PostgresConnection, logger: Logger) async throws {
+        guard let row = try await conn.row("SELECT destination FROM deliveries WHERE id = \(deliveryID)", logger: logger) else {
+            return
+        }
+        let address: String = try row["destination"]
+        try await conn.run(
+            """
+            INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
+            VALUES (\(address.lowercased()), 'all', \(reason), 'bounce', \(deliveryID), \(at))
+            ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, delivery_id = excluded.delivery_id
+            """, logger: logger)
+    }
+
+    static func addWrongNumber(
+        _ phone: String, reason: String, deliveryID: String, at: Int64, conn: PostgresConnection, logger: Logger
+    ) async throws {
+        try await conn.run(
+            """
+            INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
+            VALUES (\(phone), 'all', \(reason), 'wrong_number', \(deliveryID), \(at))
+            ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, source = excluded.source,
+                delivery_id = excluded.delivery_id
+            """, logger: logger)
+    }
+}

@@ -1,0 +1,59 @@
+import HeraldCore
+
+/// The words on events every backend writes, so a timeline reads the same on SQLite and PostgreSQL.
+public enum StoreText {
+    public static func fallback(failedChannel: String, reason: String?, next: String) -> String {
+        "\(failedChannel) failed permanently (\(reason ?? "no reason")); trying \(next)"
+    }
+
+    public static func taskCreated(_ t: PhoneTask) -> String {
+        "task \(t.id) (call \(t.attempt)) for \(t.assigneeName ?? t.assignee ?? "nobody (no CSM)"): call \(t.contactName ?? "the contact") due \(Timestamps.format(t.dueAt))"
+    }
+
+    public static func taskCompleted(_ t: PhoneTask, outcome: PhoneTask.Outcome, note: String?) -> String {
+        "task \(t.id) (call \(t.attempt)) \(outcome.rawValue)\(note.map { ": \($0)" } ?? "")"
+    }
+
+    public static func taskOverdue(taskID: String, assignee: String?, told: [String]) -> String {
+        "task \(taskID) of \(assignee ?? "nobody") is overdue" + (told.isEmpty ? "" : "; told \(told.joined(separator: ", "))")
+    }
+
+    public static func escalated(unless: DeliveryState, waitedSeconds: Int64, channel: String) -> String {
+        "not \(unless.rawValue) within \(waitedSeconds) s: escalated via \(channel)"
+    }
+
+    /// "Unless opened" is met by opened or clicked; "unless clicked" only by clicked.
+    public static func statesMeeting(_ unless: DeliveryState) -> [DeliveryState] {
+        unless == .clicked ? [.clicked] : [.opened, .clicked]
+    }
+
+    public static func resent(number: Int, source: String, reason: String?, held: String?, lastError: String?) -> String {
+        var detail = "resend \(number) of \(source)"
+        if let reason { detail += ": \(reason)" }
+        if let held { detail += "; \(held)" }
+        if let lastError { detail += "; \(lastError)" }
+        return detail
+    }
+
+    public static func engagement(url: String?, userAgent: String?) -> String {
+        var detail: [String: JSONValue] = [:]
+        if let url { detail["url"] = .string(url) }
+        if let userAgent { detail["user_agent"] = .string(String(userAgent.prefix(512))) }
+        return JSONValue.object(detail).canonicalText
+    }
+
+    public static func receiptKept(_ detail: String, current: DeliveryState) -> String {
+        "\(detail) (receipt after \(current.rawValue); state kept)"
+    }
+
+    public static func postponed(_ item: Postponement) -> String {
+        item.givesUp ? item.reason : "\(item.reason); due again \(Timestamps.format(item.until))"
+    }
+
+    public static let reclaimed = "lease of an earlier attempt ran out"
+    public static let released = "returned to the queue at shutdown before its attempt started"
+    public static let expired = "expires_at passed before delivery"
+    public static let expiredError = "expired before it could be sent"
+    public static let unsubscribed = "marketing messages to this address are suppressed"
+    public static let unsubscribeReason = "unsubscribed with the link in a message"
+}
