@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore",
                 "HeraldStore",
+                "HeraldPostgres",
                 "HeraldChannels",
                 "HeraldDispatch",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -104,6 +105,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore",
                 "HeraldStore",
+                "HeraldPostgres",
                 "HeraldChannels",
                 "HeraldDispatch",
                 "HeraldServer",

@@ -18,6 +18,14 @@ public protocol Channel: Sendable {
     func admit(_ claimed: ClaimedDelivery, now: Int64) -> ChannelAdmission
     /// How far back finished sends still count against rate limits (nil: the channel has none).
     var rateWindow: Int64? { get }
+    /// Sends one destination takes per ``rateWindow``.
+    var rateLimit: Int? { get }
+    /// The name of the limited destination a delivery goes to (a robot), shared by every
+    /// instance's limiter; nil when it is not limited.
+    func rateKey(_ claimed: ClaimedDelivery) -> String?
+    /// Takes back an ``admit(_:now:)`` that let the delivery through when the delivery is not sent
+    /// after all (the limit shared with other instances said wait).
+    func withdraw(_ claimed: ClaimedDelivery)
     /// Seeds rate limits with sends that finished before a restart.
     func restore(recentSends: [RecentSend], now: Int64)
     /// What is wrong with the channel's destinations right now (unhealthy robots), for `/readyz`.
@@ -27,6 +35,9 @@ public protocol Channel: Sendable {
 extension Channel {
     public func admit(_ claimed: ClaimedDelivery, now: Int64) -> ChannelAdmission { .proceed }
     public var rateWindow: Int64? { nil }
+    public var rateLimit: Int? { nil }
+    public func rateKey(_ claimed: ClaimedDelivery) -> String? { nil }
+    public func withdraw(_ claimed: ClaimedDelivery) {}
     public func restore(recentSends: [RecentSend], now: Int64) {}
     public func problems() -> [ChannelProblem] { [] }
 }

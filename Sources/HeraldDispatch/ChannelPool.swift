@@ -24,13 +24,16 @@ final class ChannelPool: Sendable {
     }
 
     /// Starts `concurrency` threads. Throws if a worker cannot be made (e.g. curl failed to init).
-    func start(results: ResultBuffer, resolver: OutcomeResolver, renderer: MessageRenderer, logger: Logger) throws {
+    func start(
+        results: ResultBuffer, resolver: OutcomeResolver, renderer: MessageRenderer, limiter: SharedRateLimiter?,
+        logger: Logger
+    ) throws {
         for index in 0..<channel.concurrency {
             let worker = try channel.makeWorker()
             let box = WorkerBox(worker)
             running.add(1, ordering: .relaxed)
             let thread = Thread { [self] in
-                self.work(box.worker, results: results, resolver: resolver, renderer: renderer, logger: logger)
+                self.work(box.worker, results: results, resolver: resolver, renderer: renderer, limiter: limiter, logger: logger)
                 if self.running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { self.stopped.raise() }
             }
             thread.name = "herald-\(channel.name)-\(index)"
@@ -40,12 +43,13 @@ final class ChannelPool: Sendable {
 
     private func work(
         _ worker: any ChannelWorker, results: ResultBuffer, resolver: OutcomeResolver, renderer: MessageRenderer,
-        logger: Logger
+        limiter: SharedRateLimiter?, logger: Logger
     ) {
         while let claimed = queue.pop() {
             var started = Timestamps.now()
             var clock = ContinuousClock.now
             let attempt: ChannelAttempt
+            var slot: String? = nil
             do {
                 let content = try renderer.render(claimed.message, channel: channel.kind)
                 if case .wait(let until, let reason) = channel.admit(claimed, now: started) {
@@ -53,12 +57,23 @@ final class ChannelPool: Sendable {
                     results.append(postponement(claimed, until: until, reason: reason, resolver: resolver, now: started))
                     continue
                 }
+                if let limiter {
+                    let shared = limiter.admit(claimed, channel: channel, now: started)
+                    if case .wait(let until, let reason) = shared.wait {
+                        channel.withdraw(claimed)
+                        metrics.waited()
+                        results.append(postponement(claimed, until: until, reason: reason, resolver: resolver, now: started))
+                        continue
+                    }
+                    slot = shared.slot
+                }
                 started = Timestamps.now()
                 clock = ContinuousClock.now
                 attempt = worker.send(claimed, content: content)
             } catch {
                 attempt = ChannelAttempt(outcome: .failed(reason: "cannot render the message: \(error)"))
             }
+            if let slot, let limiter { limiter.finished(slot: slot, channel: channel, at: Timestamps.now()) }
             let elapsed = ContinuousClock.now - clock
             let millis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
             let report = AttemptReport(

@@ -72,7 +72,11 @@ public final class Dispatcher: Service, Sendable {
                 logger.error("cannot read recent sends; rate limits start empty", metadata: ["channel": "\(pool.channel.name)", "error": "\(error)"])
             }
         }
-        for pool in pools { try pool.start(results: results, resolver: resolver, renderer: options.renderer, logger: logger) }
+        // Instances sharing a store share the robots' allowances through it.
+        let limiter = store.sharesRateLimits ? SharedRateLimiter(store: store, logger: logger) : nil
+        for pool in pools {
+            try pool.start(results: results, resolver: resolver, renderer: options.renderer, limiter: limiter, logger: logger)
+        }
         logger.info("dispatcher started", metadata: ["channels": "\(pools.map(\.channel.name).joined(separator: ","))"])
 
         let released = try await withThrowingTaskGroup(of: Void.self) { group -> Int in

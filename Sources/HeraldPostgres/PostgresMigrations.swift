@@ -211,6 +211,15 @@ enum PostgresMigrations {
             CREATE INDEX notices_due ON notices(due_at) WHERE state = 'pending';
             CREATE INDEX notices_order ON notices(subscription_id, delivery_id, id);
             CREATE INDEX notices_state ON notices(subscription_id, state, id);
+            -- Rate-limit slots shared by every instance: one row per send to a limited destination
+            -- (a robot), counting against its limit until `until`.
+            CREATE TABLE rate_slots (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                key TEXT NOT NULL,
+                until BIGINT NOT NULL
+            );
+            CREATE INDEX rate_slots_key ON rate_slots(key, until);
+
             -- The relay's position: the last event read, in (txid, id) order, and the snapshot taken
             -- when it was last parked at the end of the log (what it showed is history, never relayed).
             CREATE TABLE relay_position (

@@ -54,6 +54,7 @@ extension PostgresStore {
                 delivery.resendOf = item.source
                 made.append(delivery)
             }
+            try await conn.run("SELECT pg_notify(\(Self.workChannel), '')", logger: self.logger)
             return made
         }
     }

@@ -19,7 +19,12 @@ public final class PostgresStore: Store {
     public init(url: PostgresURL, maximumConnections: Int = 16, logger: Logger = Logger(label: "herald.store")) {
         self.url = url
         self.logger = logger
-        let client = PostgresClient(configuration: url.configuration(maximumConnections: maximumConnections), backgroundLogger: logger)
+        // The pool's own log says at warning level that the first lease can come before run() started
+        // (it waits, nothing fails); failures reach the callers as errors. Its errors stay.
+        var background = logger
+        background.logLevel = .error
+        let client = PostgresClient(
+            configuration: url.configuration(maximumConnections: maximumConnections), backgroundLogger: background)
         let pool = PGPool(client: client, logger: logger)
         self.pool = pool
         runner = Task { await client.run() }
@@ -31,6 +36,8 @@ public final class PostgresStore: Store {
                     for planned in messages { group.append(try await PostgresEnqueue.insert(planned, conn: conn, logger: logger)) }
                     results.append(group)
                 }
+                // Delivered to the listeners of every instance when (and only if) this commits.
+                try await conn.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
                 return results
             }
         }

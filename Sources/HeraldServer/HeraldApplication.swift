@@ -33,8 +33,9 @@ public struct HeraldApplication: Sendable {
     let notifier: SystemdNotifier
     let wakeup = Signal()
     let reloads = ReloadGate()
-    /// Held while serving: restores and a second daemon on the same file are refused.
-    let lock: DaemonLock
+    /// Held while serving a SQLite file: restores and a second daemon on the same file are refused.
+    /// (Instances sharing PostgreSQL take no lock: that is the point of it.)
+    let lock: DaemonLock?
     let logger: Logger
 
     /// Opens and migrates the store and builds every channel. Throws (with a message an operator
@@ -48,12 +49,16 @@ public struct HeraldApplication: Sendable {
         self.environment = environment
         self.metrics = metrics
         self.logger = logger
-        let lock = try DaemonLock(databasePath: config.database.path)
-        guard lock.tryAcquire() else {
-            throw HeraldError.unavailable("another herald is serving \(config.database.path) (\(config.database.path).lock is held)")
+        if config.database.isPostgres {
+            lock = nil
+        } else {
+            let lock = try DaemonLock(databasePath: config.database.path)
+            guard lock.tryAcquire() else {
+                throw HeraldError.unavailable("another herald is serving \(config.database.path) (\(config.database.path).lock is held)")
+            }
+            self.lock = lock
         }
-        self.lock = lock
-        let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout, logger: logger)
+        let store = try StoreOpener.open(config.database, environment: environment, logger: logger)
         try await store.migrate()
         self.store = store
         let trackingSecret = try config.tracking.key?.resolve(environment: environment)
@@ -134,6 +139,7 @@ public struct HeraldApplication: Sendable {
                     .init(service: SystemdService(notifier: notifier, store: store, logger: logger)),
                     .init(service: RetentionService(store: store, retention: config.retention, logger: logger)),
                     .init(service: relay),
+                    .init(service: WorkWatcher(store: store, wakeup: wakeup, logger: logger)),
                     .init(service: ReloadService(reload: { _ = try await reload() }, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -38,6 +38,22 @@ public protocol Store: SubscriptionStore {
     /// time, so rate limits survive a restart.
     func recentSends(channel: String, since: Int64) async throws -> [RecentSend]
 
+    /// Calls `wake` whenever another process sharing the store commits new work (an enqueue or a
+    /// resend), so idle dispatchers start at once instead of at their next poll; returns when the
+    /// calling task is cancelled. A store only one process uses returns at once.
+    func watchForWork(_ wake: @escaping @Sendable () -> Void) async throws
+
+    /// Whether several processes share this store, so rate limits must be kept in it (``reserveSlot``)
+    /// rather than in each process's memory.
+    var sharesRateLimits: Bool { get }
+
+    /// Takes one of `limit` slots of `key` (a robot) until `holdUntil`, or says when the first one
+    /// frees; atomic across every process sharing the store. Only used when ``sharesRateLimits``.
+    func reserveSlot(key: String, limit: Int, now: Int64, holdUntil: Int64) async throws -> SlotReservation
+
+    /// Moves the end of a slot (the send finished: it counts until a window after that).
+    func finishSlot(id: String, holdUntil: Int64) async throws
+
     /// Gives claimed-but-unstarted deliveries back to the queue (graceful shutdown).
     func release(deliveryIDs: [String], now: Int64) async throws
 
@@ -137,6 +153,14 @@ public protocol Store: SubscriptionStore {
 
     /// Closes connections; no call may follow.
     func close() async throws
+}
+
+/// The answer of the shared rate limiter.
+public enum SlotReservation: Sendable, Equatable {
+    /// Go ahead; the slot's id, to be finished after the send.
+    case granted(String)
+    /// Every slot is taken; the first frees at this time (epoch ms).
+    case full(freeAt: Int64)
 }
 
 /// What happened to one planned message at enqueue.

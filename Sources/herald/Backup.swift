@@ -20,6 +20,9 @@ struct Backup: AsyncParsableCommand {
             let target = path
             let started = ContinuousClock.now
             let bytes = try await options.withStore { _, store in
+                guard let store = store as? SQLiteStore else {
+                    throw CLIFailure("herald backup copies the SQLite file; back up PostgreSQL with pg_dump", code: 64)
+                }
                 let total = try await store.sizeInBytes()
                 // VACUUM INTO reports no progress: watch the file grow meanwhile.
                 let progress = Task {
@@ -59,6 +62,9 @@ struct Restore: AsyncParsableCommand {
     func run() async throws {
         try await CLIFailure.guarding {
             let config = try options.loadConfig()
+            guard !config.database.isPostgres else {
+                throw CLIFailure("herald restore replaces the SQLite file; restore PostgreSQL with pg_restore", code: 64)
+            }
             guard FileManager.default.fileExists(atPath: path) else { throw CLIFailure("cannot read \(path)", code: 66) }
             let check = try SQLiteStore.integrityCheck(path: path)
             guard check == "ok" else { throw CLIFailure("\(path) failed its integrity check: \(check)", code: 65) }

@@ -34,7 +34,7 @@ struct CheckConfig: AsyncParsableCommand {
                     ])
                 }
                 print(JSONValue.object([
-                    "ok": .bool(true), "database": .string(config.database.path),
+                    "ok": .bool(true), "database": .string(config.database.display),
                     "listen": .string("\(config.server.host):\(config.server.port)"), "channels": .array(channels),
                     "templates": .int(Int64(library.all.count)),
                     "subscriptions": .array(config.events.declared.map { .string($0.name) }),
@@ -44,7 +44,7 @@ struct CheckConfig: AsyncParsableCommand {
             print("configuration OK")
             print("  listen     \(config.server.host):\(config.server.port)")
             print("  public     \(config.server.publicURL)")
-            print("  database   \(config.database.path)")
+            print("  database   \(config.database.display)")
             print("  templates  \(library.all.count) files in \(config.templates.directory) (\(library.names.count) templates)")
             print("")
             var table = TextTable("CHANNEL", "KIND", "PROVIDER", "CONCURRENCY", "SECRET")

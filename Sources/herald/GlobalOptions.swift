@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import HeraldServer
 import HeraldStore
 import Logging
 
@@ -27,9 +28,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Runs `body` with the configured store opened and migrated, closing it afterwards, also on errors.
-    func withStore<T: Sendable>(_ body: (HeraldConfig, SQLiteStore) async throws -> T) async throws -> T {
+    func withStore<T: Sendable>(_ body: (HeraldConfig, any Store) async throws -> T) async throws -> T {
         let config = try loadConfig()
-        let store = try SQLiteStore(path: config.database.path, busyTimeout: config.database.busyTimeout)
+        let store = try StoreOpener.open(
+            config.database, environment: ProcessInfo.processInfo.environment, logger: Logger(label: "herald.store"))
         do {
             try await store.migrate()
             let result = try await body(config, store)

@@ -9,7 +9,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIFailure.guarding {
-            let path = try await options.withStore { config, _ in config.database.path }
+            let path = try await options.withStore { config, _ in config.database.display }
             print("database \(path) is up to date")
         }
     }

@@ -24,6 +24,11 @@ struct Reload: AsyncParsableCommand {
             let config = try options.loadConfig()
             _ = try config.loadTemplates()
             _ = try ChannelFactory.make(config.channels, environment: ProcessInfo.processInfo.environment)
+            guard !config.database.isPostgres else {
+                throw CLIFailure(
+                    "instances sharing PostgreSQL hold no lock file to find them by: reload each with "
+                        + "`systemctl reload herald` (SIGHUP) or POST /v1/admin/reload", code: 64)
+            }
             guard let pid = DaemonLock.holder(databasePath: config.database.path) else {
                 throw CLIFailure("no running herald holds \(config.database.path) (nothing to reload)", code: 69)
             }

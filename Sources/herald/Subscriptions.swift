@@ -11,14 +11,14 @@ struct Subscriptions: AsyncParsableCommand {
         subcommands: [List.self, Add.self, Remove.self, DeadLetters.self, Redrive.self], defaultSubcommand: List.self)
 
     /// herald.toml's subscriptions (secrets not needed for listing) and the API-registered ones.
-    static func all(_ config: HeraldConfig, _ store: SQLiteStore) async throws -> [Subscription] {
+    static func all(_ config: HeraldConfig, _ store: any Store) async throws -> [Subscription] {
         config.events.declared.map {
             Subscription(id: Subscription.configID($0.name), name: $0.name, url: $0.url, topics: $0.topics, secret: "",
                          source: .config, allowPrivateNetworks: true, createdAt: 0)
         } + (try await store.subscriptions())
     }
 
-    static func find(_ key: String, _ config: HeraldConfig, _ store: SQLiteStore) async throws -> Subscription {
+    static func find(_ key: String, _ config: HeraldConfig, _ store: any Store) async throws -> Subscription {
         guard let found = try await all(config, store).first(where: { $0.id == key || $0.name == key }) else {
             throw HeraldError.notFound("no subscription with id or name \(key)")
         }

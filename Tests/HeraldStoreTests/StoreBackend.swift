@@ -26,6 +26,32 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible {
             return (store, { Task { try? await store.close() } })
         }
     }
+
+    /// `count` handles on one fresh database, as separate processes would hold them (SQLite: pools
+    /// on one file; PostgreSQL: clients of one database).
+    func makeShared(count: Int) async throws -> (stores: [any Store], cleanup: @Sendable () -> Void) {
+        switch self {
+        case .sqlite:
+            let dir = NSTemporaryDirectory() + "herald-store-\(UUID().uuidString)"
+            var stores: [any Store] = []
+            for _ in 0..<count {
+                let store = try SQLiteStore(path: dir + "/herald.db")
+                try await store.migrate()
+                stores.append(store)
+            }
+            return (stores, { try? FileManager.default.removeItem(atPath: dir) })
+        case .postgres:
+            let url = try PostgresURL(try await TestDatabases.shared.create())
+            var stores: [PostgresStore] = []
+            for _ in 0..<count {
+                let store = PostgresStore(url: url, maximumConnections: 4)
+                try await store.migrate()
+                stores.append(store)
+            }
+            let all = stores
+            return (all, { Task { for store in all { try? await store.close() } } })
+        }
+    }
 }
 
 /// A new, empty database per test on the server `scripts/test` starts (`HERALD_TEST_POSTGRES_URL`).

@@ -42,6 +42,15 @@ public struct BotChannel: Channel {
     }
 
     public var rateWindow: Int64? { settings.rateWindow }
+    public var rateLimit: Int? { settings.rateLimit }
+
+    public func rateKey(_ claimed: ClaimedDelivery) -> String? {
+        "\(platform.kind.rawValue):\(BotAddress(parsing: claimed.delivery.destination).id)"
+    }
+
+    public func withdraw(_ claimed: ClaimedDelivery) {
+        gate.withdraw(BotAddress(parsing: claimed.delivery.destination).id)
+    }
 
     public func restore(recentSends: [RecentSend], now: Int64) {
         gate.restore(recentSends, now: now)

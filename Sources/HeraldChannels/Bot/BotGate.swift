@@ -116,6 +116,17 @@ final class BotGate: Sendable {
         }
     }
 
+    /// Takes back an admission whose send did not happen: its token was never spent.
+    func withdraw(_ robot: String) {
+        robots.withLock { robots in
+            if var r = robots[robot] {
+                r.inFlight = max(0, r.inFlight - 1)
+                r.probing = false
+                robots[robot] = r
+            }
+        }
+    }
+
     /// Seeds the windows with sends made before a restart.
     func restore(_ sends: [RecentSend], now: Int64) {
         robots.withLock { robots in

@@ -53,10 +53,25 @@ public enum ConfigLoader {
         }
         root.merge(server)
 
-        var database = root.child("database")
-        if let path = database.string("path") { config.database.path = path }
-        if let busy = database.duration("busy_timeout") { config.database.busyTimeout = busy }
-        root.merge(database)
+        // `database = "postgres://…"` is short for `[database] url = "postgres://…"`.
+        if let url = root.table["database"]?.string {
+            _ = root.string("database")
+            config.database.url = url
+        } else {
+            var database = root.child("database")
+            if let path = database.string("path") { config.database.path = path }
+            if let busy = database.duration("busy_timeout") { config.database.busyTimeout = busy }
+            if let url = database.string("url") {
+                config.database.url = url
+                if database.table["path"] != nil { database.fail("url", "set either path (SQLite) or url (PostgreSQL), not both") }
+            }
+            if let n = database.int("max_connections", range: 1...500) { config.database.maxConnections = n }
+            config.database.password = Self.secretReference(&database, "password", baseDirectory: baseDirectory)
+            root.merge(database)
+        }
+        if let url = config.database.url, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            root.fail("database", "the database URL must start with postgres:// (a SQLite file is set with [database] path)")
+        }
         config.database.path = absolute(config.database.path, base: baseDirectory)
 
         var templates = root.child("templates")

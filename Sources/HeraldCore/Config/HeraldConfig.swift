@@ -1,3 +1,4 @@
+import Foundation
 /// Everything `herald.toml` and `channels/*.toml` configure. Every property has a default,
 /// so an empty (or missing) file gives a working daemon on `127.0.0.1:8470` and `./var/herald.db`.
 public struct HeraldConfig: Sendable, Equatable {
@@ -20,9 +21,28 @@ public struct HeraldConfig: Sendable, Equatable {
         public var path: String
         /// Milliseconds a writer waits on a locked database before failing.
         public var busyTimeout: Int64
-        public init(path: String = "var/herald.db", busyTimeout: Int64 = 5_000) {
+        /// `postgres://user@host:port/database`: the shared PostgreSQL store instead of the SQLite file.
+        public var url: String?
+        /// The PostgreSQL password, when the URL carries none (a secret reference: env:, file:).
+        public var password: SecretReference?
+        /// Connections one instance opens to PostgreSQL at most.
+        public var maxConnections: Int
+        public init(path: String = "var/herald.db", busyTimeout: Int64 = 5_000, url: String? = nil, maxConnections: Int = 16) {
             self.path = path
             self.busyTimeout = busyTimeout
+            self.url = url
+            self.maxConnections = maxConnections
+        }
+
+        /// Whether the store is PostgreSQL (else the SQLite file at ``path``).
+        public var isPostgres: Bool { url != nil }
+
+        /// What the store is, for logs and messages (never the password).
+        public var display: String {
+            guard let url else { return path }
+            guard var parts = URLComponents(string: url) else { return "postgres://…" }
+            if parts.password != nil { parts.password = "***" }
+            return parts.string ?? "postgres://…"
         }
     }
 

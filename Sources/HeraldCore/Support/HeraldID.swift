@@ -17,6 +17,7 @@ public enum HeraldID {
         case token = "tok"
         case subscription = "sub"
         case notice = "ntc"
+        case slot = "slt"
     }
 
     private static let generator = Mutex(State())

@@ -217,3 +217,19 @@ extension SQLiteStore {
         }
     }
 }
+
+// MARK: - Rate limits: one daemon serves a SQLite file (its lock sees to that), so each channel's
+// own in-memory limiter is exact and nothing is kept here.
+
+extension SQLiteStore {
+    public var sharesRateLimits: Bool { false }
+
+    /// One process serves the file: its own enqueues wake its dispatcher directly.
+    public func watchForWork(_ wake: @escaping @Sendable () -> Void) async throws {}
+
+    public func reserveSlot(key: String, limit: Int, now: Int64, holdUntil: Int64) async throws -> SlotReservation {
+        .granted("")
+    }
+
+    public func finishSlot(id: String, holdUntil: Int64) async throws {}
+}
