@@ -33,7 +33,9 @@ class Daemon:
 
     def __init__(self, folder: Path, secret: str, herald_toml: str = "", webhook_toml: str = "",
                  extra_channels: dict | None = None,
-                 retry_toml: str = 'base = "200ms"\nmax_backoff = "1s"\nmax_attempts = 5\n'):
+                 retry_toml: str = 'base = "200ms"\nmax_backoff = "1s"\nmax_attempts = 5\n',
+                 database_url: str | None = None, tracking_key: str | None = None,
+                 dispatch_toml: str = 'poll_interval = "200ms"\nlease = "10s"\ndrain_timeout = "10s"\n'):
         self.folder = folder
         self.port = free_port()
         self.process = None
@@ -41,14 +43,14 @@ class Daemon:
         (folder / "channels").mkdir(parents=True, exist_ok=True)
         (folder / "secrets").mkdir(exist_ok=True)
         (folder / "secrets" / "webhook.secret").write_text(secret + "\n")
-        self.tracking_key = "tk-" + os.urandom(24).hex()
+        self.tracking_key = tracking_key or "tk-" + os.urandom(24).hex()
         (folder / "secrets" / "tracking.key").write_text(self.tracking_key + "\n")
         (folder / "herald.toml").write_text(
             f'[server]\nlisten = "127.0.0.1:{self.port}"\npublic_url = "http://127.0.0.1:{self.port}"\n'
             '[tracking]\nkey = "file:secrets/tracking.key"\n'
-            '[database]\npath = "var/herald.db"\n'
-            '[dispatch]\npoll_interval = "200ms"\nlease = "10s"\ndrain_timeout = "10s"\n'
-            "[retry]\n" + retry_toml
+            + (f'[database]\nurl = "{database_url}"\n' if database_url else '[database]\npath = "var/herald.db"\n')
+            + "[dispatch]\n" + dispatch_toml
+            + "[retry]\n" + retry_toml
             + herald_toml
         )
         (folder / "channels" / "webhook.toml").write_text(
@@ -65,7 +67,8 @@ class Daemon:
     def admin_token(self):
         """An admin API token, created once per daemon folder with the CLI (as an operator would)."""
         if not getattr(self, "_token", None):
-            result = self.cli("token", "create", "--name", "test-admin", "--scope", "admin", "--json")
+            # Named after the folder: instances sharing one PostgreSQL database share its token table.
+            result = self.cli("token", "create", "--name", f"test-admin-{self.folder.name}", "--scope", "admin", "--json")
             assert result.returncode == 0, result.stderr
             self._token = json.loads(result.stdout)["token"]
         return self._token
@@ -169,6 +172,19 @@ def make_daemon(tmp_path, secret):
     for d in daemons:
         if d.process and d.process.poll() is None:
             d.kill9()
+
+
+@pytest.fixture
+def postgres_database():
+    """A new, empty database on the PostgreSQL server scripts/test starts (HERALD_TEST_POSTGRES_URL)."""
+    base = os.environ.get("HERALD_TEST_POSTGRES_URL")
+    if not base:
+        pytest.fail("HERALD_TEST_POSTGRES_URL is not set: run the suite with scripts/test (it starts PostgreSQL)")
+    name = "it_" + os.urandom(8).hex()
+    result = subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return base.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ def test_subscribers_get_signed_ordered_events_with_retries_and_dead_letters(mak
         assert opened["data"]["message_id"] == first["id"] and opened["data"]["template"] == "welcome"
         assert opened["data"]["automated"] is False and opened["data"]["client_id"] == "xinghe"
         resend_event = next(p for _, p in accepted(crm) if p["type"] == "delivery.resent")
-        assert resend_event["data"]["resend_of"] and resend_event["data"]["actor"] == "token:test-admin"
+        assert resend_event["data"]["resend_of"] and resend_event["data"]["actor"].startswith("token:test-admin")
 
         # The filtered subscriber saw only opens and clicks.
         assert opens.wait_for(lambda r: len(accepted(r)) >= 2, 20)

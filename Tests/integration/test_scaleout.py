@@ -1,0 +1,115 @@
+"""Several real herald processes on one real PostgreSQL database (the server scripts/test starts):
+they share the queue without sending anything twice, a robot's rate limit holds across them, a
+kill -9 of one loses nothing, and new work wakes the others through LISTEN/NOTIFY."""
+
+import time
+
+import pytest
+
+from bot_fakes import BotFakes
+from test_metrics import scrape, value
+
+SHARED_KEY = "tk-shared-" + "ab" * 16      # instances behind one load balancer sign links alike
+
+
+def instances(make_daemon, url, count, **kwargs):
+    return [make_daemon(database_url=url, tracking_key=SHARED_KEY, **kwargs).start() for _ in range(count)]
+
+
+def batch(daemon, messages):
+    status, _, reply = daemon.request("POST", "/v1/messages/batch", {"messages": messages})
+    assert status == 202, reply
+    assert all(r["status"] == 202 for r in reply["results"]), reply
+    return [r["id"] for r in reply["results"]]
+
+
+def test_three_instances_share_the_queue_and_send_each_delivery_once(make_daemon, postgres_database, receiver):
+    daemons = instances(make_daemon, postgres_database, 3)
+    total = 3_000
+    # Enqueued through all three, as a load balancer would spread them.
+    for n in range(0, total, 500):
+        batch(daemons[(n // 500) % 3], [{"to": {"webhook": receiver.url()}, "text": f"m{n + i}"} for i in range(500)])
+    assert receiver.wait_for(lambda r: len(set(r.accepted_ids())) >= total, 120), len(set(receiver.accepted_ids()))
+    ids = receiver.accepted_ids()
+    assert len(ids) == total, f"{len(ids) - len(set(ids))} deliveries were sent twice"
+    # Every instance took a share, and the counters of all three add up to what arrived.
+    sent = [value(scrape(d), "herald_deliveries_total", channel="webhook", outcome="sent") for d in daemons]
+    assert sum(sent) == total and all(n > 0 for n in sent), sent
+    # One instance answers for messages another accepted.
+    status, _, page = daemons[2].request("GET", "/v1/messages?limit=5")
+    assert status == 200 and all(d["status"] == "sent" for m in page["items"] for d in m["deliveries"])
+
+
+def test_a_robots_limit_holds_across_instances(make_daemon, postgres_database):
+    limit, window = 20, 6
+    fakes = BotFakes(limit=limit, window=window)
+    try:
+        fakes.add("dt-shared", "dingtalk")
+        channel = (f'kind = "dingtalk"\nbase_url = "{fakes.base_url("dingtalk")}"\nrate_limit = {limit}\n'
+                   f'rate_window = "{window}s"\nrate_limited_pause = "1500ms"\ntimeout = "2s"\nconcurrency = 4\n')
+        daemons = instances(make_daemon, postgres_database, 2, extra_channels={"dingtalk": channel})
+        for n, d in enumerate(daemons):
+            batch(d, [{"to": {"dingtalk": "dt-shared"}, "text": f"instance {n} message {i}"} for i in range(30)])
+        arrivals = [t for t, _ in fakes.wait_for("dt-shared", 60, timeout=60)]
+        # The platform fake refuses a 21st send within any 6 s: it never had to.
+        assert not fakes.rate_errors().get("dt-shared"), fakes.rate_errors()
+        for i in range(len(arrivals) - limit):
+            assert arrivals[i + limit] - arrivals[i] >= window - 0.05, f"send {i + limit} came too soon"
+        # And the allowance was used: 60 sends fit in three windows (plus the time sending takes).
+        assert arrivals[-1] - arrivals[0] < 3 * window + 3
+        waited = sum(value(scrape(d), "herald_rate_limit_waits_total", channel="dingtalk") for d in daemons)
+        assert waited > 0
+    finally:
+        fakes.stop()
+
+
+def test_kill_9_of_one_instance_loses_nothing(make_daemon, postgres_database, receiver):
+    # A channel with short attempts and small local queues, so leases are short (10 s).
+    slow = ('kind = "webhook"\nsecret = "file:secrets/webhook.secret"\nallow_private_networks = true\n'
+            'timeout = "1s"\nconnect_timeout = "1s"\nconcurrency = 2\n')
+    daemons = instances(
+        make_daemon, postgres_database, 2, extra_channels={"crm": slow},
+        dispatch_toml='poll_interval = "200ms"\nlease = "10s"\ndrain_timeout = "10s"\nclaim_batch = 16\n')
+    receiver.delay["/slow"] = 0.02
+    total = 400
+    message_ids = batch(daemons[0], [{"to": {"crm": receiver.url("/slow")}, "text": f"k{i}"} for i in range(total)])
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) >= 60, 60)
+    daemons[0].kill9()
+    # The survivor finishes everything, the victim's leased work after its leases ran out.
+    assert receiver.wait_for(lambda r: len(set(r.accepted_ids())) >= total, 90), len(set(receiver.accepted_ids()))
+    reclaimed = 0
+    for message_id in message_ids:
+        detail = daemons[1].wait_for_states(message_id, {"sent"}, timeout=30)
+        reclaimed += any(e["type"] == "reclaimed" for e in detail["events"])
+    assert reclaimed > 0, "the victim held leases when it died; the survivor took them over"
+    ids = receiver.accepted_ids()
+    # At-least-once: only what the victim had in hand may have gone twice (its queue is at most 16).
+    assert len(ids) - len(set(ids)) <= 16
+    status, _, page = daemons[1].request("GET", "/v1/messages?status=sending&limit=10")
+    assert status == 200 and page["items"] == []
+
+
+def test_work_enqueued_elsewhere_wakes_an_idle_instance_at_once(make_daemon, postgres_database, receiver):
+    # Polling every 30 s: only the NOTIFY can make it prompt.
+    daemon = instances(make_daemon, postgres_database, 1,
+                       dispatch_toml='poll_interval = "30s"\nlease = "10s"\ndrain_timeout = "10s"\n')[0]
+    # Let its first look at the queue pass (nothing is due) so that it sleeps on its 30 s poll: no
+    # signal says "idle"; a send that came earlier would be found by that look and prove nothing.
+    time.sleep(0.5)
+    started = time.monotonic()
+    result = daemon.cli("send", "--to", f"webhook={receiver.url()}", "--text", "from the shell", "--json")
+    assert result.returncode == 0, result.stderr
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) == 1, 10)
+    assert time.monotonic() - started < 5, "woken by the notification, not by the 30 s poll"
+
+
+def test_sqlite_settings_are_refused_with_a_postgres_url(tmp_path, postgres_database):
+    from conftest import HERALD
+    import subprocess
+    config = tmp_path / "herald.toml"
+    config.write_text(f'[database]\npath = "var/herald.db"\nurl = "{postgres_database}"\n')
+    result = subprocess.run([HERALD, "check-config", "--config", str(config)], capture_output=True, text=True)
+    assert result.returncode == 78 and "either path (SQLite) or url (PostgreSQL)" in result.stderr
+    config.write_text('database = "mysql://x@127.0.0.1/herald"\n')
+    result = subprocess.run([HERALD, "check-config", "--config", str(config)], capture_output=True, text=True)
+    assert result.returncode == 78 and "postgres://" in result.stderr
