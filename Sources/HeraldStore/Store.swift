@@ -148,6 +148,17 @@ public protocol Store: SubscriptionStore {
     /// Number of deliveries per state.
     func queueDepth() async throws -> [DeliveryState: Int]
 
+    /// Up to `limit` rows of `table` in key order, after the row whose key is `after` (nil: from
+    /// the start); each row holds the table's columns in order (`herald export`).
+    func exportRows(_ table: StoreTable, after: [JSONValue]?, limit: Int) async throws -> [[JSONValue]]
+
+    /// Inserts rows of `table` (columns in order, kinds checked by the caller) in one transaction
+    /// (`herald import`). Throws `conflict` when a row exists already.
+    func importRows(_ table: StoreTable, _ rows: [[JSONValue]]) async throws
+
+    /// Rows per table (`herald import` checks its target is empty and its result complete).
+    func rowCounts() async throws -> [String: Int]
+
     /// Throws unless the database answers and accepts writes.
     func checkWritable() async throws
 
