@@ -88,13 +88,15 @@ class SMTPSink:
 
 
 class Herald:
-    def __init__(self, binary, folder: Path, concurrency=8, smtp_url=None):
+    def __init__(self, binary, folder: Path, concurrency=8, smtp_url=None, database_url=None, start=True):
         self.port = free_port()
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "channels").mkdir(exist_ok=True)
         (folder / "secret").write_text("whsec_" + __import__("base64").b64encode(os.urandom(24)).decode())
         (folder / "herald.toml").write_text(
-            f'[server]\nlisten = "127.0.0.1:{self.port}"\n[database]\npath = "herald.db"\n'
+            f'[server]\nlisten = "127.0.0.1:{self.port}"\n'
+            + (f'[database]\nurl = "{database_url}"\n' if database_url else '[database]\npath = "herald.db"\n')
+            +
             '[dispatch]\npoll_interval = "100ms"\n[limits]\nmax_batch_body_bytes = 33554432\n'
             '[tiers.bench]\nchannels = ["webhook"]\n')
         (folder / "channels" / "webhook.toml").write_text(
@@ -106,7 +108,8 @@ class Herald:
         self.binary, self.folder = binary, folder
         self.token = json.loads(sh(str(binary), "token", "create", "--config", str(folder / "herald.toml"),
                                    "--name", f"bench-{os.urandom(4).hex()}", "--scope", "admin", "--json"))["token"]
-        self.start()
+        if start:
+            self.start()
 
     def start(self):
         """Starts the daemon; returns the seconds from exec until /healthz answers 200."""
@@ -126,6 +129,10 @@ class Herald:
                 if time.monotonic() - t0 > 120:
                     raise RuntimeError("herald did not become healthy in 120 s")
                 time.sleep(0.005)
+
+    def cpu_seconds(self):
+        """User + system CPU time the daemon has used so far."""
+        return process_cpu_seconds(self.process.pid)
 
     def rss_mb(self):
         """Resident memory of the daemon (VmRSS), MB."""
@@ -164,6 +171,11 @@ class Herald:
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(60)
+
+
+def process_cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(url_base, path, body_file, duration, connections=64, token=None):
