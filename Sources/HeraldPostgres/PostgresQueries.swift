@@ -50,8 +50,8 @@ enum PostgresQueries {
         return MessageDetail(message: message, deliveries: deliveries, attempts: attempts, events: events)
     }
 
-    /// Bindings of one value, for statements whose text is assembled from column lists.
-    static func binds<T: PostgresNonThrowingEncodable>(_ values: T...) -> PostgresBindings {
+    /// Bindings `$1, $2, …` in order, for statements whose text is assembled from column lists.
+    static func binds(_ values: any PostgresNonThrowingEncodable...) -> PostgresBindings {
         var binds = PostgresBindings()
         for value in values { binds.append(value) }
         return binds

@@ -47,6 +47,29 @@ enum PostgresRows {
             actor: try row["actor"], createdAt: try row["created_at"])
     }
 
+    /// An event row to write.
+    struct NewEvent {
+        var messageID: String
+        var deliveryID: String?
+        var type: String
+        var state: DeliveryState?
+        var detail: String?
+        var actor: String?
+        var at: Int64
+    }
+
+    /// Appends event rows with one statement.
+    static func insertEvents(_ conn: PostgresConnection, _ logger: Logger, _ events: [NewEvent]) async throws {
+        guard !events.isEmpty else { return }
+        var s = PGStatement("INSERT INTO events (id, message_id, delivery_id, type, state, detail, actor, created_at) VALUES ")
+        let rows = events.map { e in
+            "(\(s.bind(HeraldID.make(.event))), \(s.bind(e.messageID)), \(s.bind(e.deliveryID))::text, \(s.bind(e.type)), "
+                + "\(s.bind(e.state?.rawValue))::text, \(s.bind(e.detail))::text, \(s.bind(e.actor))::text, \(s.bind(e.at)))"
+        }
+        s.append(rows.joined(separator: ", "))
+        try await conn.run(s.query, logger: logger)
+    }
+
     /// Appends one event row.
     static func insertEvent(
         _ conn: PostgresConnection, _ logger: Logger, messageID: String, deliveryID: String?, type: String,

@@ -21,7 +21,7 @@ extension PostgresStore {
                         WHERE d.id = picked.id
                         RETURNING \(Self.prefixedDeliveryColumns)
                         """,
-                    binds: Self.claimBinds(leaseUntil, owner, now, channel, limit)),
+                    binds: PostgresQueries.binds(leaseUntil, owner, now, channel, limit)),
                 logger: self.logger)
             var deliveries = try reclaimed.map(PostgresRows.delivery)
             for d in deliveries {
@@ -42,7 +42,7 @@ extension PostgresStore {
                             WHERE d.id = picked.id
                             RETURNING \(Self.prefixedDeliveryColumns)
                             """,
-                        binds: Self.claimBinds(leaseUntil, owner, now, channel, limit - deliveries.count)),
+                        binds: PostgresQueries.binds(leaseUntil, owner, now, channel, limit - deliveries.count)),
                     logger: self.logger)
                 deliveries += try due.map(PostgresRows.delivery)
             }
@@ -52,65 +52,6 @@ extension PostgresStore {
     }
 
     static let prefixedDeliveryColumns = StoreColumns.delivery(prefix: "d.")
-
-    private static func claimBinds(_ leaseUntil: Int64, _ owner: String, _ now: Int64, _ channel: String, _ limit: Int)
-        -> PostgresBindings
-    {
-        var binds = PostgresBindings()
-        binds.append(leaseUntil)
-        binds.append(owner)
-        binds.append(now)
-        binds.append(channel)
-        binds.append(limit)
-        return binds
-    }
-
-    public func record(_ results: [DeliveryResult]) async throws {
-        if results.isEmpty { return }
-        try await write { conn in
-            for result in results {
-                let report = result.report
-                let finishedAt = report.startedAt + report.durationMillis
-                let outcome: String
-                switch report.outcome {
-                case .sent: outcome = "sent"
-                case .retry: outcome = "retry"
-                case .failed: outcome = "failed"
-                case .bounced: outcome = "bounced"
-                }
-                try await conn.run(
-                    """
-                    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, status_code, outcome, error, provider_id)
-                    VALUES (\(HeraldID.make(.attempt)), \(report.deliveryID), \(report.number), \(report.startedAt),
-                        \(report.durationMillis), \(report.statusCode), \(outcome), \(result.error), \(result.providerID))
-                    """, logger: self.logger)
-                guard DeliveryStateMachine.canTransition(from: .sending, to: result.newState) else { continue }
-                // No row: the delivery is no longer ours (cancelled, or reclaimed after our lease ran out).
-                guard try await conn.row(
-                    """
-                    UPDATE deliveries SET state = \(result.newState.rawValue), due_at = COALESCE(\(result.nextDueAt), due_at),
-                        lease_until = NULL, lease_owner = NULL, last_error = \(result.error),
-                        provider_id = COALESCE(\(result.providerID), provider_id),
-                        segments = COALESCE(\(report.segments), segments), updated_at = \(finishedAt)
-                    WHERE id = \(report.deliveryID) AND state = 'sending' RETURNING id
-                    """, logger: self.logger) != nil
-                else { continue }
-                var eventType = result.newState.rawValue
-                if case .bounced(let reason) = report.outcome {
-                    eventType = "bounced"
-                    try await PostgresSuppressions.addForBounce(
-                        deliveryID: report.deliveryID, reason: reason, at: finishedAt, conn: conn, logger: self.logger)
-                }
-                try await PostgresRows.insertEvent(
-                    conn, self.logger, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,
-                    state: result.newState, detail: result.error, actor: "dispatcher", at: finishedAt)
-                if result.newState == .failed || result.newState == .dead {
-                    try await PostgresFallback.next(
-                        after: report.deliveryID, reason: result.error, at: finishedAt, conn: conn, logger: self.logger)
-                }
-            }
-        }
-    }
 
     public func postpone(_ items: [Postponement], now: Int64) async throws {
         if items.isEmpty { return }

@@ -47,12 +47,7 @@ extension PostgresStore {
                     detail: StoreText.resent(
                         number: count + 1, source: item.source, reason: plan.reason, held: item.held, lastError: lastError),
                     actor: plan.actor, at: plan.at)
-                var delivery = Delivery(
-                    id: item.id, messageID: plan.messageID, channel: item.channel, destination: item.destination, state: state,
-                    attempts: 0, dueAt: item.dueAt, expiresAt: nil, lastError: lastError, providerID: nil, purpose: "resend",
-                    createdAt: plan.at, updatedAt: plan.at)
-                delivery.resendOf = item.source
-                made.append(delivery)
+                made.append(StoreText.resentDelivery(item, messageID: plan.messageID, state: state, lastError: lastError, at: plan.at))
             }
             try await conn.run("SELECT pg_notify(\(Self.workChannel), '')", logger: self.logger)
             return made

@@ -129,19 +129,10 @@ extension PostgresStore {
                             ORDER BY c.due_at, c.id LIMIT $4 FOR UPDATE SKIP LOCKED)
                         RETURNING \(StoreColumns.notice)
                         """,
-                    binds: Self.claimNoticeBinds(leaseUntil, now, subscriptionIDs, limit)),
+                    binds: PostgresQueries.binds(leaseUntil, now, subscriptionIDs, limit)),
                 logger: self.logger)
             return try rows.map(Self.notice(from:)).sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }
         }
-    }
-
-    private static func claimNoticeBinds(_ leaseUntil: Int64, _ now: Int64, _ ids: [String], _ limit: Int) -> PostgresBindings {
-        var binds = PostgresBindings()
-        binds.append(leaseUntil)
-        binds.append(now)
-        binds.append(ids)
-        binds.append(limit)
-        return binds
     }
 
     public func finishNotices(_ results: [NoticeResult]) async throws {
@@ -173,10 +164,7 @@ extension PostgresStore {
     }
 
     public func notices(subscriptionID: String, state: EventNotice.State, limit: Int) async throws -> [EventNotice] {
-        var binds = PostgresBindings()
-        binds.append(subscriptionID)
-        binds.append(state.rawValue)
-        binds.append(limit)
+        let binds = PostgresQueries.binds(subscriptionID, state.rawValue, limit)
         let query = PostgresQuery(
             unsafeSQL: "SELECT \(StoreColumns.notice) FROM notices n WHERE subscription_id = $1 AND state = $2 ORDER BY id LIMIT $3",
             binds: binds)

@@ -7,7 +7,10 @@ import PostgresNIO
 extension PostgresStore {
     public func exportRows(_ table: StoreTable, after: [JSONValue]?, limit: Int) async throws -> [[JSONValue]] {
         var s = PGStatement("SELECT \(table.columnList) FROM \(table.name)")
-        if let after { s.append(" WHERE (\(table.keyList)) > (\(after.map { Self.bind($0, into: &s) }.joined(separator: ", ")))") }
+        if let after {
+            let marks = after.map { Self.bind($0, into: &s) }.joined(separator: ", ")
+            s.append(" WHERE (\(table.keyList)) > (\(marks))")
+        }
         s.append(" ORDER BY \(table.keyList) LIMIT \(max(1, limit))")
         let statement = s
         return try await read { conn in

@@ -50,6 +50,28 @@ public enum StoreText {
         item.givesUp ? item.reason : "\(item.reason); due again \(Timestamps.format(item.until))"
     }
 
+    /// An attempt's outcome as the `attempts.outcome` column holds it.
+    public static func outcome(_ outcome: DeliveryOutcome) -> String {
+        switch outcome {
+        case .sent: "sent"
+        case .retry: "retry"
+        case .failed: "failed"
+        case .bounced: "bounced"
+        }
+    }
+
+    /// The delivery a resend item makes, as both stores return it.
+    public static func resentDelivery(
+        _ item: ResendPlan.Item, messageID: String, state: DeliveryState, lastError: String?, at: Int64
+    ) -> Delivery {
+        var delivery = Delivery(
+            id: item.id, messageID: messageID, channel: item.channel, destination: item.destination, state: state,
+            attempts: 0, dueAt: item.dueAt, expiresAt: nil, lastError: lastError, providerID: nil, purpose: "resend",
+            createdAt: at, updatedAt: at)
+        delivery.resendOf = item.source
+        return delivery
+    }
+
     public static let reclaimed = "lease of an earlier attempt ran out"
     public static let released = "returned to the queue at shutdown before its attempt started"
     public static let expired = "expires_at passed before delivery"

@@ -66,13 +66,7 @@ extension SQLiteStore {
                 for result in results {
                     let report = result.report
                     let finishedAt = report.startedAt + report.durationMillis
-                    let outcome: String
-                    switch report.outcome {
-                    case .sent: outcome = "sent"
-                    case .retry: outcome = "retry"
-                    case .failed: outcome = "failed"
-                    case .bounced: outcome = "bounced"
-                    }
+                    let outcome = StoreText.outcome(report.outcome)
                     try attempt.execute(arguments: [
                         HeraldID.make(.attempt), report.deliveryID, report.number, report.startedAt,
                         report.durationMillis, report.statusCode, outcome, result.error, result.providerID,

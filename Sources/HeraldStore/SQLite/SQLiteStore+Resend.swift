@@ -44,12 +44,7 @@ extension SQLiteStore {
                 try SQLiteRows.insertEvent(
                     db, messageID: plan.messageID, deliveryID: item.id, type: "resent", state: state, detail: detail,
                     actor: plan.actor, at: plan.at)
-                var delivery = Delivery(
-                    id: item.id, messageID: plan.messageID, channel: item.channel, destination: item.destination, state: state,
-                    attempts: 0, dueAt: item.dueAt, expiresAt: nil, lastError: lastError, providerID: nil, purpose: "resend",
-                    createdAt: plan.at, updatedAt: plan.at)
-                delivery.resendOf = item.source
-                made.append(delivery)
+                made.append(StoreText.resentDelivery(item, messageID: plan.messageID, state: state, lastError: lastError, at: plan.at))
             }
             return made
         }
