@@ -139,3 +139,40 @@ import Testing
         } throws: { ($0 as? HeraldError)?.kind == .notFound }
     }
 }
+
+@Suite struct StoreOutcomeConsequenceTests {
+    @Test(arguments: StoreBackend.allCases)
+    func aBounceSuppressesTheAddressAndAFailureStartsTheFallbackInTheSameBatch(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        var withFallback = Fixtures.planned(to: [("webhook", "https://crm.example/hook")], now: now)
+        withFallback.deliveries[0].fallback = [FallbackStep(channel: "email", destination: "ops@client.example")]
+        _ = try await store.enqueue([Fixtures.planned(to: [("email", "Gone@Client.example")], now: now), withFallback])
+        var claimed = try await store.claim(channel: "email", limit: 10, now: now, leaseUntil: now + 60_000, owner: "w")
+        claimed += try await store.claim(channel: "webhook", limit: 10, now: now, leaseUntil: now + 60_000, owner: "w")
+        #expect(claimed.count == 2)
+        func report(_ c: ClaimedDelivery, _ outcome: DeliveryOutcome) -> AttemptReport {
+            AttemptReport(deliveryID: c.delivery.id, messageID: c.message.id, channel: c.delivery.channel, number: 1,
+                          startedAt: now, durationMillis: 3, statusCode: 550, outcome: outcome)
+        }
+        try await store.record([
+            DeliveryResult(report: report(claimed[0], .bounced(reason: "550 no such user")), newState: .failed, nextDueAt: nil,
+                           error: "550 no such user", providerID: nil),
+            DeliveryResult(report: report(claimed[1], .failed(reason: "HTTP 410")), newState: .failed, nextDueAt: nil,
+                           error: "HTTP 410", providerID: nil),
+        ])
+        let bounced = try #require(try await store.message(id: claimed[0].message.id))
+        #expect(bounced.events.map(\.type) == ["queued", "bounced"])
+        #expect(bounced.attempts.map(\.outcome) == ["bounced"])
+        // The address (any case) is suppressed for every later message.
+        let later = try #require(Fixtures.created(try await store.enqueue([
+            Fixtures.planned(to: [("email", "gone@client.example")], now: now + 1)]).first))
+        #expect(later.1[0].state == .suppressed)
+        // The webhook failure queued its fallback on email, with its event, in the same transaction.
+        let failed = try #require(try await store.message(id: claimed[1].message.id))
+        #expect(failed.deliveries.map(\.channel) == ["webhook", "email"])
+        #expect(failed.deliveries[1].state == .queued && failed.deliveries[1].destination == "ops@client.example")
+        #expect(failed.events.map(\.type) == ["queued", "failed", "fallback"])
+    }
+}
