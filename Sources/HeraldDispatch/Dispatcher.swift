@@ -16,6 +16,8 @@ public final class Dispatcher: Service, Sendable {
         public var lease: Int64
         public var pollInterval: Int64
         public var drainTimeout: Int64
+        /// Milliseconds finished attempts wait for more before one transaction records them all.
+        public var recordLinger: Int64
         public var retry: any RetryPolicy
         public var renderer: MessageRenderer
 
@@ -25,6 +27,7 @@ public final class Dispatcher: Service, Sendable {
             lease = config.dispatch.lease
             pollInterval = config.dispatch.pollInterval
             drainTimeout = config.dispatch.drainTimeout
+            recordLinger = config.dispatch.recordLinger ?? (config.database.isPostgres ? 10 : 0)
             retry = config.retry
         }
     }
@@ -181,6 +184,8 @@ public final class Dispatcher: Service, Sendable {
     private func recordLoop() async {
         while !Task.isCancelled {
             await results.signal.wait(milliseconds: 1_000)
+            // Batching on purpose: results that finish within the linger share one transaction.
+            if options.recordLinger > 0 && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(options.recordLinger)) }
             do { try await flushResults() } catch {
                 logger.error("recording results failed; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(200))

@@ -30,11 +30,13 @@ public final class PostgresStore: Store {
         runner = Task { await client.run() }
         committer = GroupCommitter { groups in
             try await pool.write { conn in
+                // Every request's messages in one set of statements, then split back per request.
+                let all = try await PostgresEnqueue.insert(groups.flatMap { $0 }, conn: conn, logger: logger)
                 var results: [[EnqueueResult]] = []
+                var next = 0
                 for messages in groups {
-                    var group: [EnqueueResult] = []
-                    for planned in messages { group.append(try await PostgresEnqueue.insert(planned, conn: conn, logger: logger)) }
-                    results.append(group)
+                    results.append(Array(all[next..<next + messages.count]))
+                    next += messages.count
                 }
                 // Delivered to the listeners of every instance when (and only if) this commits.
                 try await conn.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)

@@ -19,6 +19,29 @@ enum PostgresSuppressions {
         return "\(try row["source"] as String): \(try row["reason"] as String)"
     }
 
+    /// Suppression entries of many addresses at once (enqueue of a batch).
+    struct Found {
+        /// lower-cased address → category → "source: reason"
+        var entries: [String: [String: String]] = [:]
+
+        func reason(address: String, category: MessageRequest.Category) -> String? {
+            guard Suppressions.canBeSuppressed(address), let byCategory = entries[address.lowercased()] else { return nil }
+            return byCategory["all"] ?? byCategory[category.rawValue]
+        }
+    }
+
+    static func find(_ addresses: [String], conn: PostgresConnection, logger: Logger) async throws -> Found {
+        var found = Found()
+        guard !addresses.isEmpty else { return found }
+        for row in try await conn.rows(
+            "SELECT address, category, source, reason FROM suppressions WHERE address = ANY(\(addresses))", logger: logger)
+        {
+            found.entries[try row["address"], default: [:]][try row["category"]] =
+                "\(try row["source"] as String): \(try row["reason"] as String)"
+        }
+        return found
+    }
+
     static func addForBounce(deliveryID: String, reason: String, at: Int64, conn: PostgresConnection, logger: Logger) async throws {
         guard let row = try await conn.row("SELECT destination FROM deliveries WHERE id = \(deliveryID)", logger: logger) else {
             return

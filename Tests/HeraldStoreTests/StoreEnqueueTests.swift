@@ -99,3 +99,34 @@ import Testing
         #expect(try await store.messages(matching: MessageQuery(since: Timestamps.now() + 60_000)).items.isEmpty)
     }
 }
+
+@Suite struct StoreBatchEnqueueTests {
+    @Test(arguments: StoreBackend.allCases)
+    func oneBatchWithARepeatedKeyStoresItOnceAndSuppressesKnownAddresses(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        #expect(try await store.unsubscribe(deliveryID: "none", at: now) == nil)  // unknown delivery
+        let first = Fixtures.planned(key: "k-1", now: now)
+        let again = Fixtures.planned(key: "k-1", now: now)
+        let other = Fixtures.planned(key: "k-1", text: "different", now: now)
+        let plain = Fixtures.planned(to: [("email", "A@B.example"), ("webhook", "https://x.example")], now: now)
+        let results = try await store.enqueue([first, again, other, plain])
+        guard results.count == 4, case .created(let m, _) = results[0], case .duplicate(let d, let dd) = results[1],
+            case .conflict(let existing) = results[2], case .created(_, let plainDeliveries) = results[3]
+        else { Issue.record("unexpected \(results)"); return }
+        #expect(d.id == m.id && existing == m.id && dd.count == 1)
+        #expect(plainDeliveries.map(\.state) == [.queued, .queued])
+        // A hard bounce of a@b.example, then a batch: its delivery is suppressed, the other not.
+        let claimed = try await store.claim(channel: "email", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w")
+        try await store.record([DeliveryResult(
+            report: AttemptReport(deliveryID: claimed[0].delivery.id, messageID: claimed[0].message.id, channel: "email",
+                                  number: 1, startedAt: now, durationMillis: 1, statusCode: 550, outcome: .bounced(reason: "550")),
+            newState: .failed, nextDueAt: nil, error: "550", providerID: nil)])
+        let later = try await store.enqueue([
+            Fixtures.planned(to: [("email", "a@b.example")], now: now + 1), Fixtures.planned(to: [("email", "c@b.example")], now: now + 1),
+        ])
+        let states = later.compactMap { Fixtures.created($0)?.1.first?.state }
+        #expect(states == [.suppressed, .queued])
+    }
+}

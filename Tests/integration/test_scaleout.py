@@ -127,6 +127,7 @@ def test_export_from_sqlite_and_import_into_postgres_keeps_everything(make_daemo
     ids = [i for start in (0, 600) for i in batch(old, [
         {"to": {"webhook": receiver.url()}, "text": f"move {n}", "client_id": "xinghe", "idempotency_key": f"move-{n}"}
         for n in range(start, start + 600)])]
+    assert receiver.wait_for(lambda r: len(set(r.accepted_ids())) >= 1_200, 60)
     for message_id in ids[::100]:
         old.wait_for_states(message_id, {"sent"})
     pending = batch(old, [{"to": {"webhook": receiver.url()}, "text": "later", "send_at": "2099-01-01T00:00:00Z"}])[0]

@@ -115,6 +115,7 @@ public enum ConfigLoader {
         if let n = dispatch.int("claim_batch", range: 1...10_000) { config.dispatch.claimBatch = n }
         if let d = dispatch.duration("lease", minimum: 1_000) { config.dispatch.lease = d }
         if let d = dispatch.duration("poll_interval", minimum: 10) { config.dispatch.pollInterval = d }
+        if let d = dispatch.duration("record_linger", minimum: 0) { config.dispatch.recordLinger = min(d, 1_000) }
         if let d = dispatch.duration("drain_timeout") { config.dispatch.drainTimeout = d }
         root.merge(dispatch)
 

@@ -56,6 +56,9 @@ public struct HeraldConfig: Sendable, Equatable {
         public var pollInterval: Int64
         /// How long shutdown waits for in-flight attempts (ms).
         public var drainTimeout: Int64
+        /// How long finished attempts wait for others before they are recorded together (ms); nil:
+        /// 0 on SQLite, 10 on PostgreSQL, where each transaction is round trips to a server.
+        public var recordLinger: Int64?
         public init(claimBatch: Int = 256, lease: Int64 = 120_000, pollInterval: Int64 = 1_000, drainTimeout: Int64 = 20_000) {
             self.claimBatch = claimBatch
             self.lease = lease
