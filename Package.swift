@@ -126,6 +126,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldPostgres", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldPostgres
 import HeraldStore
+import Logging
 import PostgresNIO
 
 /// The backends the store suite runs against: every store test runs once per backend.
@@ -21,7 +22,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible {
             return (store, { try? FileManager.default.removeItem(atPath: dir) })
         case .postgres:
             let url = try PostgresURL(try await TestDatabases.shared.create())
-            let store = PostgresStore(url: url, maximumConnections: 4)
+            let store = PostgresStore(url: url, maximumConnections: 4, logger: quiet)
             try await store.migrate()
             return (store, { Task { try? await store.close() } })
         }
@@ -44,7 +45,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible {
             let url = try PostgresURL(try await TestDatabases.shared.create())
             var stores: [PostgresStore] = []
             for _ in 0..<count {
-                let store = PostgresStore(url: url, maximumConnections: 4)
+                let store = PostgresStore(url: url, maximumConnections: 4, logger: quiet)
                 try await store.migrate()
                 stores.append(store)
             }
@@ -53,6 +54,13 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible {
         }
     }
 }
+
+/// The PostgreSQL stores' log in tests: warnings only (every test migrates a new database).
+let quiet: Logger = {
+    var logger = Logger(label: "herald.store.test")
+    logger.logLevel = .warning
+    return logger
+}()
 
 /// A new, empty database per test on the server `scripts/test` starts (`HERALD_TEST_POSTGRES_URL`).
 /// Databases are left for the throw-away cluster to take with it.
