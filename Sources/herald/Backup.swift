@@ -30,7 +30,7 @@ struct Backup: AsyncParsableCommand {
                         try await Task.sleep(for: .milliseconds(500))
                         let done = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int64) ?? 0
                         if !json, total > 0 {
-                            FileHandle.standardError.write(Data("backup: \(min(100, done * 100 / total))% of \(total / 1024) KiB\r".utf8))
+                            Progress.show("backup: \(min(100, done * 100 / total))% of \(total / 1024) KiB")
                         }
                     }
                 }
@@ -45,6 +45,7 @@ struct Backup: AsyncParsableCommand {
             if json {
                 print(JSONValue.object(["path": .string(target), "bytes": .int(bytes), "integrity": .string(check)]).canonicalText)
             } else {
+                Progress.done()
                 print("backup written to \(target): \(bytes / 1024) KiB in \(String(format: "%.1f", seconds)) s, integrity ok")
             }
         }

@@ -77,7 +77,7 @@ struct Clients: AsyncParsableCommand {
                             if let existing = try await store.client(id: client.id) { client.createdAt = existing.createdAt }
                             if try await store.upsertClient(client) { counts.0 += 1 } else { counts.1 += 1 }
                             if !json && (i + 1) % 100 == 0 {
-                                FileHandle.standardError.write(Data("imported \(i + 1)/\(clients.count)\r".utf8))
+                                Progress.show("imported \(i + 1)/\(clients.count)")
                             }
                         }
                         return counts
