@@ -23,6 +23,9 @@ public protocol Channel: Sendable {
     /// The name of the limited destination a delivery goes to (a robot), shared by every
     /// instance's limiter; nil when it is not limited.
     func rateKey(_ claimed: ClaimedDelivery) -> String?
+    /// The limited destination as people read it ("robot 3f2a…", "number +86138****8000"): never a
+    /// credential, since it ends up on the delivery and in logs.
+    func rateSubject(_ claimed: ClaimedDelivery) -> String
     /// Takes back an ``admit(_:now:)`` that let the delivery through when the delivery is not sent
     /// after all (the limit shared with other instances said wait).
     func withdraw(_ claimed: ClaimedDelivery)
@@ -37,6 +40,7 @@ extension Channel {
     public var rateWindow: Int64? { nil }
     public var rateLimit: Int? { nil }
     public func rateKey(_ claimed: ClaimedDelivery) -> String? { nil }
+    public func rateSubject(_ claimed: ClaimedDelivery) -> String { "its destination" }
     public func withdraw(_ claimed: ClaimedDelivery) {}
     public func restore(recentSends: [RecentSend], now: Int64) {}
     public func problems() -> [ChannelProblem] { [] }

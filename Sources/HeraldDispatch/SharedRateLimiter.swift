@@ -5,7 +5,7 @@ import HeraldStore
 import Logging
 import Synchronization
 
-/// Rate limits kept in a store that several instances share (PostgreSQL): a robot's allowance holds
+/// Rate limits kept in a store that several instances share (PostgreSQL): a robot's or a number's allowance holds
 /// across every process, not per process. Called from the channels' worker threads, which block on
 /// it (they are plain threads of their own, never the concurrency pool's).
 final class SharedRateLimiter: Sendable {
@@ -33,7 +33,7 @@ final class SharedRateLimiter: Sendable {
         case .success(.full(let freeAt)):
             return (nil, .wait(
                 until: max(freeAt, now + 1),
-                reason: "rate limit of robot \(key) across all instances: \(limit) per \(DurationText.format(window))"))
+                reason: "rate limit of \(channel.rateSubject(claimed)) across all instances: \(limit) per \(DurationText.format(window))"))
         case .failure(let error):
             logger.warning("shared rate limit unavailable; the delivery waits", metadata: ["error": "\(error)"])
             return (nil, .wait(until: now + 1_000, reason: "the shared rate limit could not be read: \(error)"))

@@ -17,6 +17,21 @@ enum PostgresErrors {
         return state == "40001" || state == "40P01"
     }
 
+    /// What went wrong opening a connection, in a line an operator can act on.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let info = error.serverInfo {
+            return "\(info[.message] ?? "server error") (SQLSTATE \(info[.sqlState] ?? "?"))"
+        }
+        switch error.code {
+        case .sslUnsupported:
+            return "the server does not offer TLS, which sslmode requires"
+        default:
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+            return "\(error.code)"
+        }
+    }
+
     static func map(_ error: PSQLError) -> any Error {
         if let info = error.serverInfo {
             let state = info[.sqlState] ?? ""

@@ -45,7 +45,21 @@ public final class PostgresStore: Store {
         }
     }
 
+    /// Opens one connection outside the pool and closes it: the pool retries a failing server
+    /// quietly for a minute, this says at once what is wrong (refused, TLS, password, no database).
+    public func probe(timeout seconds: Int64 = 10) async throws {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: try url.connectionConfiguration(connectTimeout: seconds), id: 0, logger: logger)
+        } catch {
+            throw HeraldError.unavailable("cannot connect to PostgreSQL at \(url.redacted): \(PostgresErrors.describe(error))")
+        }
+        try? await connection.close()
+    }
+
     public func migrate() async throws {
+        try await probe()
         try await write { conn in
             // One instance migrates at a time; the others wait here and then find nothing to do.
             try await conn.run("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))", logger: self.logger)

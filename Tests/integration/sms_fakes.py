@@ -1,7 +1,9 @@
 """Loopback fakes of the Twilio Messages API and Aliyun Dysmsapi SendSms, written from the
 providers' documentation: Twilio checks basic auth and the form fields and answers like Twilio
 (sid, num_segments, error codes); Aliyun recomputes the RPC v1 signature itself and answers
-with its JSON codes. Both record what they accepted."""
+with its JSON codes. Both record what they accepted. With `number_limit=(n, seconds)` both
+apply per-number flow control as the providers do: a text to a number that already had `n` in
+the last `seconds` is refused (Twilio 429 / 20429, Aliyun isv.BUSINESS_LIMIT_CONTROL)."""
 
 import base64
 import hashlib
@@ -9,6 +11,7 @@ import hmac
 import itertools
 import json
 import threading
+import time
 import urllib.parse
 
 from json_http import JSONServer
@@ -29,7 +32,10 @@ def aliyun_signature(params, secret, method="POST"):
 
 
 class SMSFakes:
-    def __init__(self):
+    def __init__(self, number_limit=None):
+        self.number_limit = number_limit
+        self.arrivals = {}               # number -> monotonic times of accepted texts
+        self.limit_refusals = []         # numbers refused by the flow control
         self.twilio_messages = []        # form dicts accepted
         self.aliyun_messages = []        # param dicts accepted
         self.rejected = []               # (provider, reason)
@@ -58,6 +64,29 @@ class SMSFakes:
             self.rejected.append((provider, reason))
             self.lock.notify_all()
 
+    def _admit(self, number):
+        """Per-number flow control (called with the lock held); records the arrival when admitted."""
+        now = time.monotonic()
+        times = self.arrivals.setdefault(number, [])
+        if self.number_limit:
+            n, seconds = self.number_limit
+            if sum(1 for t in times if now - t < seconds) >= n:
+                self.limit_refusals.append(number)
+                return False
+        times.append(now)
+        return True
+
+    def wait_for_texts(self, count, timeout):
+        """Waits until `count` texts were accepted in all; returns the arrivals by number."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while sum(len(t) for t in self.arrivals.values()) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.lock.wait(left)
+            return {k: list(v) for k, v in self.arrivals.items()}
+
     def _twilio(self, authorization, form):
         expected = "Basic " + base64.b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
         if not hmac.compare_digest(authorization, expected):
@@ -69,6 +98,8 @@ class SMSFakes:
         with self.lock:
             if self.twilio_script:
                 return self.twilio_script.pop(0)
+            if not self._admit(form["To"]):
+                return 429, {"code": 20429, "message": "Too Many Requests", "status": 429}
             sid = "SM%032x" % next(self.counter)
             self.twilio_messages.append({**form, "sid": sid})
             self.lock.notify_all()
@@ -98,6 +129,8 @@ class SMSFakes:
         if not params.get("PhoneNumbers", "").isdigit():
             return 200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号", "RequestId": "r"}
         with self.lock:
+            if not self._admit("+" + params["PhoneNumbers"]):
+                return 200, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发号码分钟级流控Permits:1", "RequestId": "r"}
             biz = "%d^0" % (900000 + next(self.counter))
             self.aliyun_messages.append({**params, "BizId": biz})
             self.lock.notify_all()

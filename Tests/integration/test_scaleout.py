@@ -1,11 +1,16 @@
 """Several real herald processes on one real PostgreSQL database (the server scripts/test starts):
 they share the queue without sending anything twice, a robot's rate limit holds across them, a
-kill -9 of one loses nothing, and new work wakes the others through LISTEN/NOTIFY."""
+kill -9 of one loses nothing, new work wakes the others through LISTEN/NOTIFY, an SMS number's
+limit holds across them, and they reach the server over verified TLS."""
 
+import os
+import shutil
+import subprocess
 import time
 
 import pytest
 
+from conftest import HERALD
 from bot_fakes import BotFakes
 from test_metrics import scrape, value
 
@@ -176,3 +181,71 @@ def test_import_refuses_a_cut_off_or_foreign_file(make_daemon, postgres_database
     result = new.cli("import", str(bad))
     assert result.returncode == 65 and "cut off" in result.stderr
     assert new.cli("import", str(tmp_path / "missing.jsonl")).returncode == 66
+
+
+def tls_url(database, ca, host="localhost"):
+    return database.replace("127.0.0.1", host) + f"?sslmode=verify-full&sslrootcert={ca}"
+
+
+def herald_connections(database):
+    """(connections, all encrypted) of herald's sessions on `database`, as the server sees them."""
+    base = os.environ["HERALD_TEST_POSTGRES_URL"]
+    name = database.rsplit("/", 1)[1]
+    result = subprocess.run(
+        ["psql", base, "-Atc", "SELECT count(*), coalesce(bool_and(s.ssl), false) FROM pg_stat_ssl s "
+                               f"JOIN pg_stat_activity a USING (pid) WHERE a.datname = '{name}' AND a.application_name = 'herald'"],
+        capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    count, encrypted = result.stdout.strip().split("|")
+    return int(count), encrypted == "t"
+
+
+def test_instances_reach_postgres_over_verified_tls(make_daemon, postgres_database, receiver, tmp_path):
+    tls = os.environ.get("HERALD_TEST_POSTGRES_TLS")
+    assert tls, "HERALD_TEST_POSTGRES_TLS is not set: run the suite with scripts/test (it starts PostgreSQL with --tls)"
+    # A relative sslrootcert resolves against the config file's folder, like every path in it.
+    daemon = make_daemon(database_url=tls_url(postgres_database, "pg-ca.crt"))
+    shutil.copy(f"{tls}/ca.crt", daemon.folder / "pg-ca.crt")
+    daemon.start()
+    batch(daemon, [{"to": {"webhook": receiver.url()}, "text": f"over tls {i}"} for i in range(20)])
+    assert receiver.wait_for(lambda r: len(set(r.accepted_ids())) >= 20, 30)
+    count, encrypted = herald_connections(postgres_database)
+    assert count >= 1 and encrypted, (count, encrypted)
+    daemon.stop()
+
+    # A server whose certificate the configured authority did not sign is refused at start-up,
+    # at once and saying why, instead of after the connection pool's quiet retries.
+    config = tmp_path / "wrong-ca.toml"
+    config.write_text(f'[database]\nurl = "{tls_url(postgres_database, tls + "/other-ca.crt")}"\n')
+    started = time.monotonic()
+    result = subprocess.run([HERALD, "serve", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 69, (result.returncode, result.stderr)
+    assert "cannot connect to PostgreSQL" in result.stderr and "CERTIFICATE_VERIFY_FAILED" in result.stderr, result.stderr
+    assert time.monotonic() - started < 15
+    # And sslmode=disable really talks in the clear (the server offers TLS).
+    plain = make_daemon(database_url=postgres_database + "?sslmode=disable").start()
+    plain.request("GET", "/v1/messages?limit=1")
+    count, encrypted = herald_connections(postgres_database)
+    assert count >= 1 and not encrypted
+
+
+def test_texts_to_one_number_keep_their_limit_across_instances(make_daemon, postgres_database, tmp_path):
+    from sms_fakes import SMSFakes
+    from test_sms import assert_window_holds, limited_channel
+    limit, window = 3, 4
+    fakes = SMSFakes(number_limit=(limit, window))
+    try:
+        channel = limited_channel(fakes, tmp_path, limit, window)
+        daemons = instances(make_daemon, postgres_database, 2, extra_channels=channel)
+        number = "+8613800138000"
+        for n, d in enumerate(daemons):
+            batch(d, [{"to": {"sms": number}, "text": f"instance {n} text {i}"} for i in range(5)])
+        arrivals = fakes.wait_for_texts(10, timeout=40)
+        # The provider refuses a fourth text within 4 s: two instances together never caused one.
+        assert fakes.limit_refusals == [], fakes.limit_refusals
+        assert len(arrivals[number]) == 10
+        assert_window_holds(arrivals[number], limit, window)
+        waited = sum(value(scrape(d), "herald_rate_limit_waits_total", channel="sms") for d in daemons)
+        assert waited > 0
+    finally:
+        fakes.stop()

@@ -2,6 +2,7 @@
 signed with the official `twilio` package's RequestValidator."""
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -11,6 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from conftest import ROOT
 from sms_fakes import ALIYUN_KEY_ID, ALIYUN_SECRET, TWILIO_SID, TWILIO_TOKEN, SMSFakes
+from test_metrics import scrape, value
 
 
 @pytest.fixture
@@ -153,3 +155,87 @@ def test_sms_numbers_are_validated(make_daemon, fakes, tmp_path):
         status, _, problem = daemon.request("POST", "/v1/messages", {"to": {"sms": bad}, "text": "hi"})
         assert status == 422 and problem["invalid_params"][0]["name"] == "to.sms", (bad, problem)
         assert "E.164" in problem["invalid_params"][0]["reason"]
+
+
+def limited_channel(fakes, tmp_path, limit, window, extra=""):
+    return {"sms": channels(fakes, tmp_path)["sms"] + f'concurrency = 4\nrate_limit = {limit}\nrate_window = "{window}s"\n' + extra}
+
+
+def assert_window_holds(times, limit, window):
+    times = sorted(times)
+    for i in range(len(times) - limit):
+        assert times[i + limit] - times[i] >= window - 0.05, f"text {i + limit} came {times[i + limit] - times[i]:.2f} s after text {i}"
+
+
+def test_texts_to_one_number_wait_for_its_rate_limit(make_daemon, tmp_path):
+    # The provider refuses a third text to a number within 3 s, as carriers' flow control does:
+    # Herald keeps under it, so it never has to, and other numbers are not held back.
+    limit, window = 2, 3
+    fakes = SMSFakes(number_limit=(limit, window))
+    try:
+        daemon = make_daemon(extra_channels=limited_channel(fakes, tmp_path, limit, window)).start()
+        busy, quiet = "+14155550130", "+14155550131"
+        started = time.monotonic()
+        ids = [daemon.request("POST", "/v1/messages", {"to": {"sms": busy}, "text": f"reminder {i}"})[2]["id"]
+               for i in range(6)]
+        ids += [daemon.request("POST", "/v1/messages", {"to": {"sms": quiet}, "text": f"other {i}"})[2]["id"]
+                for i in range(2)]
+        arrivals = fakes.wait_for_texts(8, timeout=30)
+        assert fakes.limit_refusals == [], fakes.limit_refusals
+        assert len(arrivals.get(busy, [])) == 6 and len(arrivals.get(quiet, [])) == 2, arrivals
+        assert_window_holds(arrivals[busy], limit, window)
+        # The allowance was used: six texts take three windows, not more (plus sending time).
+        assert arrivals[busy][-1] - arrivals[busy][0] < 2 * window + 2
+        assert max(arrivals[quiet]) - started < 2.5, "a busy number held back another one"
+        for message_id in ids:
+            detail = daemon.wait_for_states(message_id, {"sent"})
+            assert detail["deliveries"][0]["attempt_count"] == 1   # waiting is not an attempt
+        waited = [daemon.message(i) for i in ids[:6]]
+        reasons = [e["detail"] or "" for m in waited for e in m["events"] if e["type"] == "postponed"]
+        assert reasons and all("rate limit of number +141****0130: 2 per 3s" in r for r in reasons), reasons
+        assert busy not in daemon.log()                              # the number is masked in what is logged
+        assert value(scrape(daemon), "herald_rate_limit_waits_total", channel="sms") >= 4
+
+        # After a restart the sends of the last window still count.
+        daemon.stop()
+        daemon.start()
+        last = max(arrivals[busy])
+        after = daemon.request("POST", "/v1/messages", {"to": {"sms": busy}, "text": "after restart"})[2]["id"]
+        daemon.wait_for_states(after, {"sent"})
+        times = fakes.wait_for_texts(9, timeout=10)[busy]
+        assert fakes.limit_refusals == []
+        assert_window_holds(times, limit, window)
+        assert max(times) - last >= window - 0.05 or time.monotonic() - last > window
+    finally:
+        fakes.stop()
+
+
+def test_a_sender_wide_limit_paces_every_text_of_the_channel(make_daemon, tmp_path):
+    fakes = SMSFakes()
+    try:
+        channel = limited_channel(fakes, tmp_path, 3, 2, 'rate_by = "sender"\n')
+        daemon = make_daemon(extra_channels=channel).start()
+        numbers = [f"+1415555014{i}" for i in range(9)]
+        status, _, reply = daemon.request("POST", "/v1/messages", {"to": {"sms": numbers}, "text": "maintenance tonight"})
+        assert status == 202, reply
+        arrivals = fakes.wait_for_texts(9, timeout=30)
+        assert_window_holds([t for ts in arrivals.values() for t in ts], 3, 2)
+        detail = daemon.wait_for_states(reply["id"], {"sent"})
+        assert all(d["attempt_count"] == 1 for d in detail["deliveries"])
+        assert any("rate limit of sender +14155550100: 3 per 2s" in (e["detail"] or "") for e in detail["events"])
+    finally:
+        fakes.stop()
+
+
+def test_rate_limit_settings_are_checked(make_daemon, tmp_path):
+    fakes = SMSFakes()
+    try:
+        base = channels(fakes, tmp_path)["sms"]
+        for extra, expected in (('rate_limit = 0\n', "rate_limit"),
+                                ('rate_limit = 5\nrate_by = "country"\n', 'rate_by: must be one of "recipient", "sender"'),
+                                ('rate_window = "1h"\n', "rate_window: has no effect without rate_limit")):
+            daemon = make_daemon(extra_channels={"sms": base + extra})
+            result = daemon.cli("check-config")
+            assert result.returncode == 78 and expected in result.stdout + result.stderr, (extra, result.stdout, result.stderr)
+    finally:
+        fakes.stop()

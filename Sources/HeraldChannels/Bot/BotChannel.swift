@@ -48,6 +48,10 @@ public struct BotChannel: Channel {
         "\(platform.kind.rawValue):\(BotAddress(parsing: claimed.delivery.destination).id)"
     }
 
+    public func rateSubject(_ claimed: ClaimedDelivery) -> String {
+        "robot \(BotAddress(parsing: claimed.delivery.destination).shortID)"
+    }
+
     public func withdraw(_ claimed: ClaimedDelivery) {
         gate.withdraw(BotAddress(parsing: claimed.delivery.destination).id)
     }

@@ -87,6 +87,17 @@ extension ConfigLoader {
             }
             if let b = reader.bool("status_callback") { sms.statusCallback = b }
         }
+        let limited = reader.table["rate_limit"] != nil
+        if let n = reader.int("rate_limit", range: 1...100_000) { sms.rateLimit = n }
+        if let d = reader.duration("rate_window", minimum: 100) {
+            if limited { sms.rateWindow = d } else { reader.fail("rate_window", "has no effect without rate_limit") }
+        }
+        if let scope = reader.string("rate_by") {
+            if !limited { reader.fail("rate_by", "has no effect without rate_limit") }
+            if let parsed = SMSSettings.RateScope(rawValue: scope) { sms.rateScope = parsed } else {
+                reader.fail("rate_by", "must be one of \(SMSSettings.RateScope.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+        }
         return sms
     }
 }

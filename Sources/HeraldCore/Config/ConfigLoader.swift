@@ -72,6 +72,7 @@ public enum ConfigLoader {
         if let url = config.database.url, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             root.fail("database", "the database URL must start with postgres:// (a SQLite file is set with [database] path)")
         }
+        if let url = config.database.url { config.database.url = Self.resolvingCertificate(in: url, base: baseDirectory) }
         config.database.path = absolute(config.database.path, base: baseDirectory)
 
         var templates = root.child("templates")
@@ -370,6 +371,18 @@ public enum ConfigLoader {
     }
 
     /// `path` made absolute against `base` (unchanged when already absolute).
+    /// The database URL with a relative `sslrootcert` made absolute against the config's folder.
+    static func resolvingCertificate(in url: String, base: String) -> String {
+        guard var components = URLComponents(string: url), let items = components.queryItems,
+            items.contains(where: { $0.name == "sslrootcert" && !($0.value ?? "/").hasPrefix("/") })
+        else { return url }
+        components.queryItems = items.map { item in
+            guard item.name == "sslrootcert", let value = item.value, !value.hasPrefix("/") else { return item }
+            return URLQueryItem(name: item.name, value: absolute(value, base: base))
+        }
+        return components.string ?? url
+    }
+
     public static func absolute(_ path: String, base: String) -> String {
         if path.hasPrefix("/") { return path }
         return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: base, isDirectory: true)).standardizedFileURL.path

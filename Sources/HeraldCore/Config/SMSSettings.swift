@@ -18,11 +18,30 @@ public struct SMSSettings: Sendable, Equatable {
     public var templateCodes: [String: String]
     /// Aliyun: the secret path segment of the receipt URL `<public_url>/callbacks/aliyun/<token>`.
     public var receiptToken: SecretReference?
+    /// Texts per ``rateScope`` per ``rateWindow``; nil: no limit of Herald's own. Texts over the
+    /// limit wait (no attempt counted) instead of being refused by the provider or carrier.
+    public var rateLimit: Int?
+    /// The rate window, milliseconds, counted from when each send finished.
+    public var rateWindow: Int64
+    /// What the limit counts per: each recipient number, or the sender as a whole.
+    public var rateScope: RateScope
+
+    /// What an SMS rate limit counts per.
+    public enum RateScope: String, Sendable, Equatable, CaseIterable {
+        /// Each destination number (carriers' and Aliyun's per-number frequency controls; no
+        /// contact gets flooded).
+        case recipient
+        /// The sending number, messaging service or signature: all texts of the channel share
+        /// one allowance (a long code's throughput).
+        case sender
+    }
 
     public init(provider: ChannelConfig.Provider) {
         baseURL = provider == .aliyun ? "https://dysmsapi.aliyuncs.com" : "https://api.twilio.com"
         statusCallback = true
         region = "cn-hangzhou"
         templateCodes = [:]
+        rateWindow = 3_600_000
+        rateScope = .recipient
     }
 }
