@@ -3,7 +3,7 @@ import HeraldCore
 /// One table as `herald export` and `herald import` move it between backends: its columns with
 /// their kinds, and the key its rows are read in order of. The list is the schema both backends
 /// share (SQLite's v14, PostgreSQL's baseline); state only one process needs (the relay position,
-/// rate-limit slots) is not moved.
+/// rate-limit slots) and what is derived from the rows (SQLite's per-state delivery counts) is not moved.
 public struct StoreTable: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case text, integer, boolean

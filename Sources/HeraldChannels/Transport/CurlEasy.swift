@@ -127,22 +127,36 @@ func curlWriteHeader(
     guard let data, let user else { return 0 }
     let box = Unmanaged<TransferBox>.fromOpaque(user).takeUnretainedValue()
     let length = size * count
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
-    }
-    if line.hasPrefix("HTTP/") { box.headers.removeAll() }  // a new response (e.g. after 100 Continue)
-    // SMTP: a final reply line is three digits and a space ("250-" lines continue a reply).
-    let utf8 = Array(line.utf8.prefix(4))
-    if utf8.count == 4, utf8[0...2].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), utf8[3] == 0x20, box.serverLines.count < 64 {
-        box.serverLines.append(line.trimmingCharacters(in: .whitespacesAndNewlines))
-        return length
-    }
-    if let colon = line.firstIndex(of: ":"), box.headers.count < 100 {
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+    // Byte-level: a response has several header lines per request, and Foundation's trimming
+    // (through NSString) cost more than the request's signature in a profile.
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { start in
+        let line = UnsafeBufferPointer(start: start, count: length)
+        if line.starts(with: "HTTP/".utf8) { box.headers.removeAll() }  // a new response (e.g. after 100 Continue)
+        // SMTP: a final reply line is three digits and a space ("250-" lines continue a reply).
+        if length >= 4, line[0...2].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), line[3] == 0x20 {
+            if box.serverLines.count < 64 { box.serverLines.append(HeaderBytes.text(line[...])) }
+            return
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), box.headers.count < 100 else { return }
+        let name = HeaderBytes.text(line[..<colon], lowercased: true)
+        let value = HeaderBytes.text(line[(colon + 1)...])
         box.headers.append((name, value))
     }
     return length
+}
+
+/// Header bytes to text: surrounding spaces, tabs and CR/LF dropped.
+enum HeaderBytes {
+    static func text(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, lowercased: Bool = false) -> String {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+        var lower = bytes.startIndex
+        var upper = bytes.endIndex
+        while lower < upper, isSpace(bytes[lower]) { lower += 1 }
+        while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
+        let trimmed = bytes[lower..<upper]
+        guard lowercased else { return String(decoding: trimmed, as: UTF8.self) }
+        return String(decoding: trimmed.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
 }
 
 func curlCheckAddress(

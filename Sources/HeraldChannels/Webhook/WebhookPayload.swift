@@ -11,28 +11,32 @@ public enum WebhookPayload {
         let m = claimed.message
         // An escalation tells the receiver (a CRM, a ticketing tool) that nobody engaged in time.
         let type = d.purpose == "escalation" ? "message.escalation" : eventType
-        var out = "{\"type\":\"\(type)\",\"timestamp\":"
+        var out: [UInt8] = []
+        out.reserveCapacity(384 + m.data.utf8.count + (content.text?.utf8.count ?? 0) + (content.html?.utf8.count ?? 0))
+        func raw(_ text: String) { out.append(contentsOf: text.utf8) }
+        raw("{\"type\":\"\(type)\",\"timestamp\":")
         JSONValue.writeString(Timestamps.format(timestamp), to: &out)
-        out += ",\"data\":{\"delivery_id\":"
+        raw(",\"data\":{\"delivery_id\":")
         JSONValue.writeString(d.id, to: &out)
-        out += ",\"message_id\":"
+        raw(",\"message_id\":")
         JSONValue.writeString(m.id, to: &out)
-        out += ",\"channel\":"
+        raw(",\"channel\":")
         JSONValue.writeString(d.channel, to: &out)
-        out += ",\"attempt\":\(d.attempts)"
+        raw(",\"attempt\":\(d.attempts)")
         for (key, value) in [
             ("client_id", m.clientID), ("template", m.template), ("locale", m.locale), ("subject", content.subject),
             ("text", content.text), ("html", content.html),
         ] {
             guard let value else { continue }
-            out += ",\"\(key)\":"
+            raw(",\"\(key)\":")
             JSONValue.writeString(value, to: &out)
         }
-        out += ",\"data\":" + m.data
-        out += ",\"priority\":\"\(m.priority.rawValue)\",\"category\":\"\(m.category.rawValue)\""
-        out += ",\"created_at\":"
+        raw(",\"data\":")
+        raw(m.data)
+        raw(",\"priority\":\"\(m.priority.rawValue)\",\"category\":\"\(m.category.rawValue)\"")
+        raw(",\"created_at\":")
         JSONValue.writeString(Timestamps.format(m.createdAt), to: &out)
-        out += "}}"
-        return Array(out.utf8)
+        raw("}}")
+        return out
     }
 }

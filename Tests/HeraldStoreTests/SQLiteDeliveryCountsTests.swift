@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import HeraldCore
+import Testing
+
+@testable import HeraldStore
+
+/// The per-state delivery counts SQLite keeps with triggers (what /readyz and /metrics read) always
+/// equal a count of the rows themselves, whatever moved them, and a database migrated from before
+/// the counts existed starts with the right ones.
+@Suite struct SQLiteDeliveryCountsTests {
+    private func counted(_ path: String) throws -> [String: Int] {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(
+                db, sql: "SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state"
+            ).map { ($0["state"] as String, $0["n"] as Int) })
+        }
+    }
+
+    private func report(_ claimed: ClaimedDelivery, _ outcome: DeliveryOutcome, at now: Int64) -> AttemptReport {
+        AttemptReport(
+            deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
+            number: claimed.attemptNumber, startedAt: now, durationMillis: 1, statusCode: nil, outcome: outcome)
+    }
+
+    @Test func countsFollowEveryTransition() async throws {
+        let dir = NSTemporaryDirectory() + "herald-counts-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/herald.db"
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        let now = Timestamps.now()
+        let enqueued = try await store.enqueue((0..<12).map { _ in Fixtures.planned(now: now) })
+        _ = try await store.enqueue([Fixtures.planned(sendAt: now + 3_600_000, now: now)])
+        let claimed = try await store.claim(channel: "webhook", limit: 8, now: now, leaseUntil: now + 60_000, owner: "w")
+        try await store.record([
+            DeliveryResult(report: report(claimed[0], .sent(providerID: nil), at: now), newState: .sent, nextDueAt: nil, error: nil, providerID: nil),
+            DeliveryResult(report: report(claimed[1], .failed(reason: "400"), at: now), newState: .failed, nextDueAt: nil, error: "400", providerID: nil),
+            DeliveryResult(report: report(claimed[2], .retry(after: nil, reason: "503"), at: now), newState: .retrying, nextDueAt: now + 1, error: "503", providerID: nil),
+        ])
+        try await store.postpone(
+            [Postponement(deliveryID: claimed[3].delivery.id, messageID: claimed[3].message.id, channel: "webhook", until: now + 1_000, reason: "wait")],
+            now: now)
+        let waiting = enqueued.compactMap { Fixtures.created($0)?.0.id }.filter { id in !claimed.contains { $0.message.id == id } }
+        _ = try await store.cancel(messageID: try #require(waiting.first), actor: "test", now: now)
+        let depth = try await store.queueDepth()
+        let rows = try counted(path)
+        #expect(Dictionary(uniqueKeysWithValues: depth.map { ($0.key.rawValue, $0.value) }) == rows)
+        #expect(depth[.sending] == 4 && depth[.queued] == 4 && depth[.scheduled] == 1 && depth[.cancelled] == 1)
+        #expect(depth[.sent] == 1 && depth[.failed] == 1 && depth[.retrying] == 1)
+        try await store.close()
+    }
+
+    @Test func aDatabaseFromBeforeTheCountsStartsWithTheRightOnes() async throws {
+        let dir = NSTemporaryDirectory() + "herald-counts-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/herald.db"
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        _ = try await store.enqueue((0..<5).map { _ in Fixtures.planned(now: Timestamps.now()) })
+        try await store.close()
+        // Back to v14 as an older Herald left it: no counts table, no triggers.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: """
+                DROP TRIGGER delivery_counts_insert; DROP TRIGGER delivery_counts_update; DROP TRIGGER delivery_counts_delete;
+                DROP TABLE delivery_counts;
+                DELETE FROM grdb_migrations WHERE identifier = 'v15-delivery-counts';
+                """)
+        }
+        try await queue.close()
+        let upgraded = try SQLiteStore(path: path)
+        try await upgraded.migrate()
+        #expect(try await upgraded.queueDepth() == [.queued: 5])
+        try await upgraded.close()
+    }
+}
