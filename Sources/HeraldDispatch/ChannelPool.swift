@@ -19,7 +19,13 @@ final class ChannelPool: Sendable {
 
     init(channel: any Channel, claimBatch: Int) {
         self.channel = channel
-        capacity = max(channel.concurrency * 8, min(claimBatch, 64))
+        // Deep enough that claims and results go to the database in large batches: a transaction
+        // costs about the same whatever its size, and at 8 per worker the writer's round trips left
+        // the workers waiting (64 per worker: drain 1.5× at C=8). Rate-limited channels keep a
+        // short queue, since what they claim beyond their allowance is only postponed again.
+        // Leases do not grow with the queue: the dispatcher renews those of waiting deliveries.
+        let perWorker = channel.rateLimit == nil ? 64 : 8
+        capacity = min(max(channel.concurrency * perWorker, min(claimBatch, 64)), 2_048)
         metrics = DispatchMetrics(channel: channel.name)
     }
 

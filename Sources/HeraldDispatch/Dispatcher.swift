@@ -116,6 +116,8 @@ public final class Dispatcher: Service, Sendable {
     private func claimLoop() async {
         var lastExpiry: Int64 = 0
         var lastSweep: Int64 = 0
+        var lastRenewal = Timestamps.now()
+        let renewEvery = max(pools.map { lease(for: $0) }.min() ?? options.lease, 300) / 3
         let phoneChannels = desk?.channels.keys.sorted() ?? []
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = Timestamps.now()
@@ -129,6 +131,10 @@ public final class Dispatcher: Service, Sendable {
                     if expired > 0 { logger.info("deliveries expired", metadata: ["count": "\(expired)"]) }
                     let escalated = try await store.fireEscalations(now: now, limit: 1_000)
                     if escalated > 0 { logger.info("messages escalated", metadata: ["count": "\(escalated)"]) }
+                }
+                if now - lastRenewal >= renewEvery {
+                    lastRenewal = now
+                    await renewWaitingLeases(now: now)
                 }
                 if let desk {
                     if now - lastSweep >= 10_000 {
@@ -164,7 +170,7 @@ public final class Dispatcher: Service, Sendable {
             if claimedAny { continue }
             // Nothing claimed. Sleep until the next due time, new work (enqueue) or freed capacity
             // (recorder): all three raise `wakeup`.
-            var sleep = options.pollInterval
+            var sleep = min(options.pollInterval, renewEvery)
             if roomLeft, let next = try? await store.nextDueTime(channels: pools.map(\.channel.name) + phoneChannels) {
                 // Work due now that could not be claimed (it expires this second, or a race): look again
                 // soon, without spinning.
@@ -174,11 +180,29 @@ public final class Dispatcher: Service, Sendable {
         }
     }
 
-    /// A lease long enough for the delivery to wait behind a full local queue and then be attempted:
-    /// a lease that ran out while the job was still queued here would let it be claimed twice.
+    /// A lease that outlasts the longest attempt with room to spare. Deliveries still waiting in the
+    /// local queue have theirs renewed every third of a lease, so however deep the queue, a lease
+    /// never runs out before its attempt starts (which would let another claim send it too), and
+    /// a crashed instance's work is taken over after one lease, not after its whole queue's worth.
     private func lease(for pool: ChannelPool) -> Int64 {
-        let waits = Int64(pool.capacity / max(pool.channel.concurrency, 1) + 2)
-        return max(options.lease, waits * pool.channel.attemptTimeout)
+        max(options.lease, 3 * pool.channel.attemptTimeout)
+    }
+
+    private func renewWaitingLeases(now: Int64) async {
+        for pool in pools {
+            let waiting = pool.queue.waiting().map(\.delivery.id)
+            guard !waiting.isEmpty else { continue }
+            do {
+                let held = try await store.renewLeases(deliveryIDs: waiting, owner: owner, until: now + lease(for: pool))
+                if held < waiting.count {
+                    logger.debug("some waiting deliveries are no longer ours (cancelled or taken over)",
+                                 metadata: ["channel": "\(pool.channel.name)", "lost": "\(waiting.count - held)"])
+                }
+            } catch {
+                logger.error("renewing the leases of waiting deliveries failed; they may be claimed again when they run out",
+                             metadata: ["channel": "\(pool.channel.name)", "error": "\(error)"])
+            }
+        }
     }
 
     private func recordLoop() async {

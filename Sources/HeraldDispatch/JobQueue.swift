@@ -40,6 +40,13 @@ final class JobQueue<Job: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The jobs waiting, oldest first, left in the queue.
+    func waiting() -> [Job] {
+        condition.lock()
+        defer { condition.unlock() }
+        return Array(items[head...])
+    }
+
     /// Jobs that were queued but never started (to release at shutdown).
     func takeRemaining() -> [Job] {
         condition.lock()

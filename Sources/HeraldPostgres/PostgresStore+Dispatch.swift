@@ -115,6 +115,18 @@ extension PostgresStore {
         }
     }
 
+    public func renewLeases(deliveryIDs: [String], owner: String, until: Int64) async throws -> Int {
+        if deliveryIDs.isEmpty { return 0 }
+        return try await write { conn in
+            try await conn.rows(
+                """
+                UPDATE deliveries SET lease_until = \(until)
+                WHERE id = ANY(\(deliveryIDs)) AND state = 'sending' AND lease_owner = \(owner) RETURNING id
+                """, logger: self.logger
+            ).count
+        }
+    }
+
     public func expireDue(now: Int64, limit: Int) async throws -> Int {
         try await write { conn in
             let rows = try await conn.rows(

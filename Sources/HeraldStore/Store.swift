@@ -57,6 +57,10 @@ public protocol Store: SubscriptionStore {
     /// Gives claimed-but-unstarted deliveries back to the queue (graceful shutdown).
     func release(deliveryIDs: [String], now: Int64) async throws
 
+    /// Extends the leases `owner` still holds on deliveries waiting in its local queue to `until`,
+    /// so that a long local queue never outlives its leases; returns how many were still held.
+    func renewLeases(deliveryIDs: [String], owner: String, until: Int64) async throws -> Int
+
     /// Moves unsent deliveries whose `expires_at` has passed to `expired`; returns how many.
     func expireDue(now: Int64, limit: Int) async throws -> Int
 

@@ -42,6 +42,23 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func renewedLeasesAreNotTakenOverAndOthersAre(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        _ = try await store.enqueue((0..<3).map { _ in Fixtures.planned(now: now) })
+        let claimed = try await store.claim(channel: "webhook", limit: 10, now: now, leaseUntil: now + 1_000, owner: "w1")
+        #expect(claimed.count == 3)
+        let kept = claimed.prefix(2).map(\.delivery.id)
+        // Only the owner renews; a delivery it no longer holds is not counted.
+        #expect(try await store.renewLeases(deliveryIDs: kept, owner: "w2", until: now + 60_000) == 0)
+        #expect(try await store.renewLeases(deliveryIDs: kept + ["dlv_unknown"], owner: "w1", until: now + 60_000) == 2)
+        let taken = try await store.claim(channel: "webhook", limit: 10, now: now + 1_000, leaseUntil: now + 5_000, owner: "w2")
+        #expect(taken.map(\.delivery.id) == [claimed[2].delivery.id])
+        #expect(try await store.nextDueTime(channels: ["webhook"]) == now + 5_000)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func recordWritesAttemptStateAndEventTogether(backend: StoreBackend) async throws {
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }

@@ -104,3 +104,22 @@ def test_send_at_holds_the_message_until_its_time(daemon, receiver):
     assert time.time() >= target
     body = daemon.wait_for_states(reply["id"], {"sent"})
     assert [e["type"] for e in body["events"]] == ["scheduled", "sent"]
+
+
+def test_a_local_queue_longer_than_a_lease_sends_each_delivery_once(make_daemon, receiver):
+    # One worker, a receiver that takes 250 ms: the 40 deliveries claimed at once wait up to 10 s in
+    # the local queue, longer than their 6 s lease (3 × the 2 s attempt timeout). The dispatcher
+    # renews the leases of waiting deliveries, so none runs out and is claimed (and sent) again.
+    daemon = make_daemon(webhook_toml="concurrency = 1\n",
+                         dispatch_toml='poll_interval = "200ms"\nlease = "3s"\ndrain_timeout = "10s"\n').start()
+    receiver.delay["/slow"] = 0.25
+    status, _, reply = daemon.request("POST", "/v1/messages/batch", {"messages": [
+        {"to": {"webhook": receiver.url("/slow")}, "text": f"n{i}"} for i in range(40)]})
+    assert status == 202, reply
+    assert receiver.wait_for(lambda r: len(set(r.accepted_ids())) >= 40, 40)
+    ids = receiver.accepted_ids()
+    assert len(ids) == len(set(ids)) == 40, f"{len(ids) - len(set(ids))} sent twice"
+    for item in reply["results"]:
+        detail = daemon.wait_for_states(item["id"], {"sent"})
+        assert [e["type"] for e in detail["events"]] == ["queued", "sent"], detail["events"]
+        assert detail["deliveries"][0]["attempt_count"] == 1

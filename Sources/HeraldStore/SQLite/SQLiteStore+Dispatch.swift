@@ -166,6 +166,25 @@ extension SQLiteStore {
         }
     }
 
+    public func renewLeases(deliveryIDs: [String], owner: String, until: Int64) async throws -> Int {
+        if deliveryIDs.isEmpty { return 0 }
+        do {
+            return try await pool.write { db in
+                let statement = try db.cachedStatement(sql: """
+                    UPDATE deliveries SET lease_until = ? WHERE id = ? AND state = 'sending' AND lease_owner = ?
+                    """)
+                var held = 0
+                for id in deliveryIDs {
+                    try statement.execute(arguments: [until, id, owner])
+                    held += db.changesCount
+                }
+                return held
+            }
+        } catch {
+            throw SQLiteErrors.map(error)
+        }
+    }
+
     public func expireDue(now: Int64, limit: Int) async throws -> Int {
         try await pool.write { db in
             let statement = try db.cachedStatement(sql: """
