@@ -52,6 +52,19 @@ import Testing
         try await store.close()
     }
 
+    @Test func everyStateHasItsCountRow() async throws {
+        let dir = NSTemporaryDirectory() + "herald-counts-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try SQLiteStore(path: dir + "/herald.db")
+        try await store.migrate()
+        try await store.close()
+        let rows = try await DatabaseQueue(path: dir + "/herald.db").read { db in
+            Set(try String.fetchAll(db, sql: "SELECT state FROM delivery_counts"))
+        }
+        // The triggers only update rows: a state without one would not be counted.
+        #expect(Set(DeliveryState.allCases.map(\.rawValue)).isSubset(of: rows))
+    }
+
     @Test func aDatabaseFromBeforeTheCountsStartsWithTheRightOnes() async throws {
         let dir = NSTemporaryDirectory() + "herald-counts-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }

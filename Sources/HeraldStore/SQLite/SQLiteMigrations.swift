@@ -1,4 +1,5 @@
 import GRDB
+import HeraldCore
 
 /// The versioned schema of the SQLite store. A shipped migration is never edited; add a new one.
 enum SQLiteMigrations {
@@ -264,18 +265,21 @@ enum SQLiteMigrations {
             // /readyz, /metrics and systemd's STATUS read a few rows instead of scanning every
             // delivery (a load balancer polls /readyz; at a million rows the scan took a second).
             // Derived data: not exported (StoreTable), rebuilt by the triggers on import.
+            // One row per state from the start, so that each trigger is a single UPDATE (a state
+            // added later needs its row added by its migration; a test checks every state has one).
+            let states = DeliveryState.allCases.map { "('\($0.rawValue)', 0)" }.joined(separator: ", ")
             try db.execute(sql: """
                 CREATE TABLE delivery_counts (state TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID;
-                INSERT INTO delivery_counts (state, n) SELECT state, COUNT(*) FROM deliveries GROUP BY state;
+                INSERT INTO delivery_counts (state, n) VALUES \(states);
+                INSERT OR IGNORE INTO delivery_counts (state, n) SELECT DISTINCT state, 0 FROM deliveries;
+                UPDATE delivery_counts SET n = (SELECT COUNT(*) FROM deliveries d WHERE d.state = delivery_counts.state);
                 CREATE TRIGGER delivery_counts_insert AFTER INSERT ON deliveries BEGIN
-                    INSERT INTO delivery_counts (state, n) VALUES (NEW.state, 1)
-                        ON CONFLICT (state) DO UPDATE SET n = n + 1;
+                    UPDATE delivery_counts SET n = n + 1 WHERE state = NEW.state;
                 END;
                 CREATE TRIGGER delivery_counts_update AFTER UPDATE OF state ON deliveries
                 WHEN OLD.state IS NOT NEW.state BEGIN
-                    UPDATE delivery_counts SET n = n - 1 WHERE state = OLD.state;
-                    INSERT INTO delivery_counts (state, n) VALUES (NEW.state, 1)
-                        ON CONFLICT (state) DO UPDATE SET n = n + 1;
+                    UPDATE delivery_counts SET n = n + (state = NEW.state) - (state = OLD.state)
+                    WHERE state IN (OLD.state, NEW.state);
                 END;
                 CREATE TRIGGER delivery_counts_delete AFTER DELETE ON deliveries BEGIN
                     UPDATE delivery_counts SET n = n - 1 WHERE state = OLD.state;

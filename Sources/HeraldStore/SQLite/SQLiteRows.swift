@@ -10,32 +10,40 @@ enum SQLiteRows {
     static let attemptColumns = StoreColumns.attempt
     static let eventColumns = StoreColumns.event
 
+    /// Decodes a row that selected ``messageColumns`` first, in that order. Columns are read by
+    /// position: by name, every read hashed the column name (a share of the claim path in a profile).
     static func message(_ row: Row) -> Message {
+        assert(Array(row.columnNames.prefix(messageNames.count)) == messageNames, "select messageColumns first")
         var message = Message(
-            id: row["id"], idempotencyKey: row["idempotency_key"], clientID: row["client_id"],
-            template: row["template"], subject: row["subject"], text: row["text"], html: row["html"],
-            data: row["data"], locale: row["locale"],
-            priority: MessageRequest.Priority(rawValue: row["priority"] ?? "") ?? .normal,
-            category: MessageRequest.Category(rawValue: row["category"] ?? "") ?? .transactional,
-            sendAt: row["send_at"], expiresAt: row["expires_at"], replyTo: row["reply_to"], tracking: row["tracking"] ?? true,
-            createdAt: row["created_at"])
-        if let text: String = row["mentions"], case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
+            id: row[0], idempotencyKey: row[1], clientID: row[2], template: row[3], subject: row[4], text: row[5],
+            html: row[6], data: row[7], locale: row[8],
+            priority: MessageRequest.Priority(rawValue: row[9] ?? "") ?? .normal,
+            category: MessageRequest.Category(rawValue: row[10] ?? "") ?? .transactional,
+            sendAt: row[11], expiresAt: row[12], replyTo: row[13], tracking: row[14] ?? true, createdAt: row[18])
+        if let text: String = row[15], case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
             message.mentions = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
         }
-        message.resendCount = row["resend_count"] ?? 0
-        message.lastResentAt = row["last_resent_at"]
+        message.resendCount = row[16] ?? 0
+        message.lastResentAt = row[17]
         return message
     }
 
+    /// Decodes a row that selected ``deliveryColumns`` first, in that order (by position, as above).
     static func delivery(_ row: Row) -> Delivery {
+        assert(Array(row.columnNames.prefix(deliveryNames.count)) == deliveryNames, "select deliveryColumns first")
         var delivery = Delivery(
-            id: row["id"], messageID: row["message_id"], channel: row["channel"], destination: row["destination"],
-            state: DeliveryState(rawValue: row["state"] ?? "") ?? .failed, attempts: row["attempts"],
-            dueAt: row["due_at"], expiresAt: row["expires_at"], lastError: row["last_error"],
-            providerID: row["provider_id"], purpose: row["purpose"], segments: row["segments"],
-            createdAt: row["created_at"], updatedAt: row["updated_at"])
-        delivery.resendOf = row["resend_of"]
+            id: row[0], messageID: row[1], channel: row[2], destination: row[3],
+            state: DeliveryState(rawValue: row[4] ?? "") ?? .failed, attempts: row[5], dueAt: row[6], expiresAt: row[7],
+            lastError: row[8], providerID: row[9], purpose: row[10], segments: row[11], createdAt: row[13],
+            updatedAt: row[14])
+        delivery.resendOf = row[12]
         return delivery
+    }
+
+    static let messageNames = names(StoreColumns.message)
+    static let deliveryNames = names(StoreColumns.delivery)
+    private static func names(_ list: String) -> [String] {
+        list.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }
     }
 
     static func attempt(_ row: Row) -> Attempt {
