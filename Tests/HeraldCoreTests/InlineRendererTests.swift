@@ -17,6 +17,28 @@ import Testing
         #expect(r.html == "<p>&lt;b&gt;bold&lt;/b&gt; &amp; co</p><p><b>bold</b> & co</p>")
     }
 
+    @Test func aParsedTemplateIsReusedWithOtherDataAndStillReportsMissingNames() throws {
+        let text = "Hi {{first_name}}, {{count}} tasks wait (\(UInt64.random(in: 0...UInt64.max)))"
+        for name in ["Li", "Wang", "Zhao"] {
+            let r = try InlineRenderer.render(
+                subject: nil, text: text, html: nil, data: .object(["first_name": .string(name), "count": .int(2)]))
+            #expect(r.text?.hasPrefix("Hi \(name), 2 tasks wait") == true)
+        }
+        // The same cached template with data lacking a name: still the error naming it.
+        #expect(throws: HeraldError.self) {
+            try InlineRenderer.render(subject: nil, text: text, html: nil, data: .object(["first_name": .string("Li")]))
+        }
+        do {
+            _ = try InlineRenderer.render(subject: nil, text: text, html: nil, data: .object(["first_name": .string("Li")]))
+        } catch {
+            #expect(error.fields.first?.name == "text" && error.fields.first?.reason.contains("'count'") == true)
+        }
+        // Text and HTML parse differently (escaping): the same source as html is its own entry.
+        let html = try InlineRenderer.render(subject: nil, text: nil, html: "<p>{{markup}}</p>", data: data)
+        let plain = try InlineRenderer.render(subject: nil, text: "<p>{{markup}}</p>", html: nil, data: data)
+        #expect(html.html == "<p>&lt;b&gt;bold&lt;/b&gt; &amp; co</p>" && plain.text == "<p><b>bold</b> & co</p>")
+    }
+
     @Test func plainTextIsNotHTMLEscaped() throws {
         let r = try InlineRenderer.render(subject: "{{markup}}", text: "{{markup}}", html: nil, data: data)
         #expect(r.subject == "<b>bold</b> & co" && r.text == "<b>bold</b> & co")

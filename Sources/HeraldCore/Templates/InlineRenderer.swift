@@ -1,4 +1,5 @@
 import Mustache
+import Synchronization
 
 /// A robot message's one call to action: a button (DingTalk `actionCard`, Feishu card button) or
 /// the article link (WeCom `news`).
@@ -55,7 +56,7 @@ public enum InlineRenderer {
             guard source.mayContainMustacheTag else { return source }
             let template: MustacheTemplate
             do {
-                template = try MustacheTemplate(string: plainText ? "{{% CONTENT_TYPE: TEXT}}" + source : source)
+                template = try ParsedTemplates.shared.template(plainText ? "{{% CONTENT_TYPE: TEXT}}" + source : source)
             } catch {
                 problems.append(.init(name: field, reason: "is not a valid Mustache template (\(error))"))
                 return nil
@@ -85,4 +86,40 @@ public enum InlineRenderer {
         let data = (try? JSONValue.parse(Array(message.data.utf8))) ?? .object([:])
         return try render(subject: message.subject, text: message.text, html: message.html, data: data)
     }
+}
+
+/// Inline templates parsed before: a service sends the same subject and text with different data
+/// again and again, and parsing was a sixth of an enqueue's CPU (each is parsed to check it at
+/// enqueue and again to render it at delivery). Bounded in entries and bytes; emptied when full.
+final class ParsedTemplates: Sendable {
+    static let shared = ParsedTemplates()
+    static let maximumEntries = 512
+    static let maximumBytes = 4 << 20
+    /// Longer sources are parsed every time rather than crowd out the rest.
+    static let maximumSourceBytes = 64 << 10
+
+    private struct State {
+        var templates: [String: MustacheTemplate] = [:]
+        var bytes = 0
+    }
+
+    private let state = Mutex(State())
+
+    func template(_ source: String) throws -> MustacheTemplate {
+        if let cached = state.withLock({ $0.templates[source] }) { return cached }
+        let template = try MustacheTemplate(string: source)
+        let size = source.utf8.count
+        guard size <= Self.maximumSourceBytes else { return template }
+        state.withLock { state in
+            if state.templates.count >= Self.maximumEntries || state.bytes + size > Self.maximumBytes {
+                state.templates.removeAll(keepingCapacity: true)
+                state.bytes = 0
+            }
+            if state.templates.updateValue(template, forKey: source) == nil { state.bytes += size }
+        }
+        return template
+    }
+
+    /// Entries held now (tests).
+    var count: Int { state.withLock { $0.templates.count } }
 }
