@@ -5,9 +5,10 @@ import HeraldStore
 import Logging
 import Synchronization
 
-/// Rate limits kept in a store that several instances share (PostgreSQL): a robot's or a number's allowance holds
-/// across every process, not per process. Called from the channels' worker threads, which block on
-/// it (they are plain threads of their own, never the concurrency pool's).
+/// Rate limits kept in a store that several instances share (PostgreSQL): a robot's or an SMS
+/// number's allowance holds across every process, not per process. Called from the channels'
+/// worker threads, which block on it (they are plain threads of their own, never the concurrency
+/// pool's).
 final class SharedRateLimiter: Sendable {
     private let store: any Store
     private let logger: Logger

@@ -18,6 +18,14 @@ import Testing
         }
     }
 
+    /// A migrated store on a new file; the caller removes `dir`.
+    private func migratedStore() async throws -> (store: SQLiteStore, path: String, dir: String) {
+        let dir = NSTemporaryDirectory() + "herald-counts-\(UUID().uuidString)"
+        let store = try SQLiteStore(path: dir + "/herald.db")
+        try await store.migrate()
+        return (store, dir + "/herald.db", dir)
+    }
+
     private func report(_ claimed: ClaimedDelivery, _ outcome: DeliveryOutcome, at now: Int64) -> AttemptReport {
         AttemptReport(
             deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
@@ -25,11 +33,8 @@ import Testing
     }
 
     @Test func countsFollowEveryTransition() async throws {
-        let dir = NSTemporaryDirectory() + "herald-counts-\(UUID().uuidString)"
+        let (store, path, dir) = try await migratedStore()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/herald.db"
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
         let now = Timestamps.now()
         let enqueued = try await store.enqueue((0..<12).map { _ in Fixtures.planned(now: now) })
         _ = try await store.enqueue([Fixtures.planned(sendAt: now + 3_600_000, now: now)])
@@ -53,12 +58,10 @@ import Testing
     }
 
     @Test func everyStateHasItsCountRow() async throws {
-        let dir = NSTemporaryDirectory() + "herald-counts-\(UUID().uuidString)"
+        let (store, path, dir) = try await migratedStore()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = try SQLiteStore(path: dir + "/herald.db")
-        try await store.migrate()
         try await store.close()
-        let rows = try await DatabaseQueue(path: dir + "/herald.db").read { db in
+        let rows = try await DatabaseQueue(path: path).read { db in
             Set(try String.fetchAll(db, sql: "SELECT state FROM delivery_counts"))
         }
         // The triggers only update rows: a state without one would not be counted.
@@ -66,11 +69,8 @@ import Testing
     }
 
     @Test func aDatabaseFromBeforeTheCountsStartsWithTheRightOnes() async throws {
-        let dir = NSTemporaryDirectory() + "herald-counts-\(UUID().uuidString)"
+        let (store, path, dir) = try await migratedStore()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/herald.db"
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
         _ = try await store.enqueue((0..<5).map { _ in Fixtures.planned(now: Timestamps.now()) })
         try await store.close()
         // Back to v14 as an older Herald left it: no counts table, no triggers.

@@ -11,8 +11,8 @@ struct RateBucket: Sendable {
     static let margin: Int64 = 5
 
     /// When each recently spent token comes back (epoch ms), ascending; at most `limit`.
-    private(set) var returns: [Int64] = []
-    private(set) var inFlight = 0
+    private var returns: [Int64] = []
+    private var inFlight = 0
     /// Postponements handed out (delivery id → time).
     private var promised: [String: Int64] = [:]
 

@@ -370,7 +370,6 @@ public enum ConfigLoader {
         return (host, port)
     }
 
-    /// `path` made absolute against `base` (unchanged when already absolute).
     /// The database URL with a relative `sslrootcert` made absolute against the config's folder.
     static func resolvingCertificate(in url: String, base: String) -> String {
         guard var components = URLComponents(string: url), let items = components.queryItems,
@@ -383,6 +382,7 @@ public enum ConfigLoader {
         return components.string ?? url
     }
 
+    /// `path` made absolute against `base` (unchanged when already absolute).
     public static func absolute(_ path: String, base: String) -> String {
         if path.hasPrefix("/") { return path }
         return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: base, isDirectory: true)).standardizedFileURL.path

@@ -25,14 +25,15 @@ public enum Timestamps {
         gmtime_r(&whole, &parts)
         var out: [UInt8] = []
         out.reserveCapacity(24)
+        // Zero-padded, written in place (no buffer per field).
         func digits(_ value: Int, _ width: Int) {
+            let start = out.count
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
             var v = value
-            var buffer = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            for i in stride(from: start + width - 1, through: start, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
                 v /= 10
             }
-            out.append(contentsOf: buffer)
         }
         digits(Int(parts.tm_year) + 1900, 4)
         out.append(UInt8(ascii: "-"))

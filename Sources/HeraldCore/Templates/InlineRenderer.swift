@@ -119,7 +119,4 @@ final class ParsedTemplates: Sendable {
         }
         return template
     }
-
-    /// Entries held now (tests).
-    var count: Int { state.withLock { $0.templates.count } }
 }
