@@ -82,7 +82,7 @@ import Testing
                 DELETE FROM grdb_migrations WHERE identifier = 'v15-delivery-counts';
                 """)
         }
-        try await queue.close()
+        try queue.close()
         let upgraded = try SQLiteStore(path: path)
         try await upgraded.migrate()
         #expect(try await upgraded.queueDepth() == [.queued: 5])
