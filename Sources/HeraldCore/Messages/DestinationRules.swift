@@ -12,6 +12,11 @@ public enum DestinationRules {
         if text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0.value > 0x7E }) {
             return "must be an absolute URL without spaces, control or non-ASCII characters (percent-encode them)"
         }
+        return isPlainHTTPURL(text) ? nil : componentsProblem(text)
+    }
+
+    /// ``urlProblem(_:)`` as `URLComponents` judges it.
+    static func componentsProblem(_ text: String) -> String? {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
             return "is not a valid URL"
         }
@@ -21,6 +26,49 @@ public enum DestinationRules {
             return "must not carry credentials in the URL"
         }
         return nil
+    }
+
+    /// Whether `text` is an http(s) URL of the plainest shape — lower-case scheme, a host of
+    /// letters, digits, dots and hyphens, an optional port, then a path and query of unreserved
+    /// characters, sub-delimiters, `:`, `@`, `/` and `?` — which `URLComponents` always accepts
+    /// (without credentials). Checked byte by byte: parsing with `URLComponents` was 2.4 % of an
+    /// enqueue's CPU. False does not mean invalid; it means "ask `URLComponents`".
+    static func isPlainHTTPURL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b -> Bool in
+            func isAlphanumeric(_ c: UInt8) -> Bool {
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+            }
+            var i: Int
+            if b.starts(with: "https://".utf8) { i = 8 } else if b.starts(with: "http://".utf8) { i = 7 } else { return false }
+            let hostStart = i
+            var previous: UInt8 = 0x2E
+            while i < b.count, isAlphanumeric(b[i]) || b[i] == 0x2E || b[i] == 0x2D {
+                // Each label starts with a letter or digit (no empty labels, none starting with '-').
+                if previous == 0x2E && !isAlphanumeric(b[i]) { return false }
+                previous = b[i]
+                i += 1
+            }
+            guard i > hostStart, previous != 0x2E else { return false }
+            if i < b.count && b[i] == 0x3A {
+                i += 1
+                var port = 0
+                let portStart = i
+                while i < b.count, b[i] >= 0x30 && b[i] <= 0x39, i - portStart < 5 {
+                    port = port * 10 + Int(b[i] - 0x30)
+                    i += 1
+                }
+                guard i > portStart, port <= 65_535 else { return false }
+            }
+            if i == b.count { return true }
+            guard b[i] == 0x2F || b[i] == 0x3F else { return false }
+            return b[i...].allSatisfy { c in
+                switch c {
+                case 0x21, 0x24, 0x26...0x2F, 0x3A, 0x3B, 0x3D, 0x3F, 0x40, 0x5F, 0x7E: true  // !$&'()*+,-./:;=?@_~
+                default: isAlphanumeric(c)
+                }
+            }
+        }
     }
 
     /// Why `text` is not an acceptable email address (addr-spec, ASCII), or nil when it is.

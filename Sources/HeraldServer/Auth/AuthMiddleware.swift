@@ -37,16 +37,30 @@ struct AuthMiddleware: RouterMiddleware {
         }
     }
 
+    /// The credentials of `Bearer <secret>` (scheme case-insensitive, spaces and tabs around the
+    /// secret ignored), or nil for any other scheme. Byte by byte: Foundation's trimming was 3 % of
+    /// an enqueue's CPU.
+    static func bearerSecret(_ header: String) -> String? {
+        let bytes = Array(header.utf8)
+        guard bytes.count > 7, bytes[6] == 0x20,
+            zip(bytes[0..<6], "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 })
+        else { return nil }
+        var start = 7
+        var end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         guard let scope = Self.requiredScope(method: request.method, path: request.uri.path) else {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let header = request.headers[.authorization], let secret = Self.bearerSecret(header) else {
             throw HeraldError.unauthorized("send an API token: Authorization: Bearer hrld_… (create one with herald token create)")
         }
-        let secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard TokenSecret.looksValid(secret) else { throw HeraldError.unauthorized("the API token is not valid") }
         let hash = TokenSecret.hash(secret)
         let now = Timestamps.now()
