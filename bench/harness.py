@@ -182,7 +182,7 @@ def wrk(url_base, path, body_file, duration, connections=64, token=None):
     env = {**os.environ, "BENCH_BODY_FILE": str(body_file), "BENCH_PATH": path}
     if token:
         env["BENCH_TOKEN"] = token
-    out = sh("wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s",
+    out = sh("wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", "-s",
              str(ROOT / "bench" / "post.lua"), url_base, env=env)
     line = next(l for l in out.splitlines() if l.startswith("RESULT "))
     fields = dict(kv.split("=") for kv in line.split()[1:])

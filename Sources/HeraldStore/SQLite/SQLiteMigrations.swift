@@ -286,6 +286,19 @@ enum SQLiteMigrations {
                 END;
                 """)
         }
+        migrator.registerMigration("v16-waiting-predicates") { db in
+            // The same partial indexes with the predicate as ORs, as SQLiteRows.waiting says it:
+            // with `IN ('scheduled', 'queued', 'retrying')` every insert and update of a delivery
+            // built two temporary B-trees to evaluate them.
+            try db.execute(sql: """
+                DROP INDEX deliveries_due;
+                DROP INDEX deliveries_expiring;
+                CREATE INDEX deliveries_due ON deliveries(channel, due_at)
+                    WHERE (state = 'scheduled' OR state = 'queued' OR state = 'retrying');
+                CREATE INDEX deliveries_expiring ON deliveries(expires_at)
+                    WHERE expires_at IS NOT NULL AND (state = 'scheduled' OR state = 'queued' OR state = 'retrying');
+                """)
+        }
         return migrator
     }
 }

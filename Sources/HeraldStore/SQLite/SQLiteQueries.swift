@@ -120,7 +120,7 @@ extension SQLiteStore {
             }
             let statement = try db.cachedStatement(sql: """
                 UPDATE deliveries SET state = 'cancelled', updated_at = ?, lease_until = NULL, lease_owner = NULL
-                WHERE id = ? AND state IN ('scheduled', 'queued', 'retrying')
+                WHERE id = ? AND \(SQLiteRows.waiting)
                 """)
             var cancelled: [String] = []
             for d in cancellable {

@@ -7,6 +7,14 @@ enum SQLiteRows {
     static let messageColumns = StoreColumns.message
     static func messageColumns(prefix: String) -> String { StoreColumns.message(prefix: prefix) }
     static let deliveryColumns = StoreColumns.delivery
+
+    /// "The delivery waits to be sent" (scheduled, queued or retrying), written the way the partial
+    /// indexes `deliveries_due` and `deliveries_expiring` are (migration v16): SQLite uses a partial
+    /// index only for a query whose WHERE holds the index's own expression, so queries that should
+    /// use them say exactly this. Not `state IN (…)`: SQLite evaluates a list of three or more
+    /// constants through a temporary B-tree built on every execution, and an index predicate is
+    /// evaluated on every insert and update of a delivery (perf: 3-4 % of an enqueue).
+    static let waiting = "(state = 'scheduled' OR state = 'queued' OR state = 'retrying')"
     static let attemptColumns = StoreColumns.attempt
     static let eventColumns = StoreColumns.event
 

@@ -31,7 +31,7 @@ extension SQLiteStore {
                         UPDATE deliveries SET state = 'sending', lease_until = ?, lease_owner = ?,
                             attempts = attempts + 1, updated_at = ?
                         WHERE id IN (SELECT id FROM deliveries
-                                     WHERE channel = ? AND state IN ('scheduled', 'queued', 'retrying') AND due_at <= ?
+                                     WHERE channel = ? AND \(SQLiteRows.waiting) AND due_at <= ?
                                        AND (expires_at IS NULL OR expires_at > ?)
                                      ORDER BY due_at LIMIT ?)
                         RETURNING \(SQLiteRows.deliveryColumns)
@@ -191,7 +191,7 @@ extension SQLiteStore {
                 UPDATE deliveries SET state = 'expired', lease_until = NULL, lease_owner = NULL, updated_at = ?,
                     last_error = ?
                 WHERE id IN (SELECT id FROM deliveries WHERE expires_at <= ?
-                               AND (state IN ('scheduled', 'queued', 'retrying')
+                               AND (\(SQLiteRows.waiting)
                                     OR (state = 'sending' AND lease_until <= ?))
                              LIMIT ?)
                 RETURNING id, message_id
@@ -210,14 +210,14 @@ extension SQLiteStore {
         try await pool.read { db in
             var earliest: Int64? = nil
             let due = try db.cachedStatement(sql: """
-                SELECT MIN(due_at) FROM deliveries WHERE channel = ? AND state IN ('scheduled', 'queued', 'retrying')
+                SELECT MIN(due_at) FROM deliveries WHERE channel = ? AND \(SQLiteRows.waiting)
                 """)
             let leased = try db.cachedStatement(sql: """
                 SELECT MIN(lease_until) FROM deliveries WHERE channel = ? AND state = 'sending'
                 """)
             let expiring = try db.cachedStatement(sql: """
                 SELECT MIN(expires_at) FROM deliveries WHERE expires_at IS NOT NULL
-                  AND state IN ('scheduled', 'queued', 'retrying')
+                  AND \(SQLiteRows.waiting)
                 """)
             let escalation = try db.cachedStatement(sql: "SELECT MIN(due_at) FROM escalations WHERE state = 'pending'")
             var candidates: [Int64?] = [try Int64.fetchOne(expiring), try Int64.fetchOne(escalation)]

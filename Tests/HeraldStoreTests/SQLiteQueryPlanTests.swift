@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+import HeraldCore
+import Testing
+
+@testable import HeraldStore
+
+/// The hot statements use the partial indexes they were written for, and writing a delivery
+/// builds no temporary B-tree (SQLite evaluates `IN` over three or more constants with one, on
+/// every execution: that is why the predicates are ORs, see ``SQLiteRows/waiting``).
+@Suite struct SQLiteQueryPlanTests {
+    private func withMigratedDatabase(_ body: (Database) throws -> Void) async throws {
+        let dir = NSTemporaryDirectory() + "herald-plan-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try SQLiteStore(path: dir + "/herald.db")
+        try await store.migrate()
+        try await store.close()
+        let queue = try DatabaseQueue(path: dir + "/herald.db")
+        try queue.read(body)
+    }
+
+    private func plan(_ db: Database, _ sql: String) throws -> String {
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: " | ")
+    }
+
+    private func opcodes(_ db: Database, _ sql: String) throws -> [String] {
+        try Row.fetchAll(db, sql: "EXPLAIN " + sql).map { $0["opcode"] as String }
+    }
+
+    @Test func dueAndExpiringQueriesUseTheirPartialIndexes() async throws {
+        try await withMigratedDatabase { db in
+            // The claim's inner SELECT (SQLiteStore+Dispatch) and nextDueTime's reads.
+            let claim = try plan(db, """
+                SELECT id FROM deliveries WHERE channel = 'webhook' AND \(SQLiteRows.waiting) AND due_at <= 5
+                  AND (expires_at IS NULL OR expires_at > 5) ORDER BY due_at LIMIT 64
+                """)
+            #expect(claim.contains("deliveries_due"), "\(claim)")
+            let due = try plan(db, "SELECT MIN(due_at) FROM deliveries WHERE channel = 'webhook' AND \(SQLiteRows.waiting)")
+            #expect(due.contains("deliveries_due"), "\(due)")
+            let expiring = try plan(db, "SELECT MIN(expires_at) FROM deliveries WHERE expires_at IS NOT NULL AND \(SQLiteRows.waiting)")
+            #expect(expiring.contains("deliveries_expiring"), "\(expiring)")
+            // The old spelling would not have matched the new index: the test can fail.
+            let other = try plan(db, "SELECT MIN(due_at) FROM deliveries WHERE channel = 'webhook' AND state IN ('scheduled', 'queued', 'retrying')")
+            #expect(!other.contains("deliveries_due"), "\(other)")
+        }
+    }
+
+    @Test func writingADeliveryBuildsNoTemporaryTable() async throws {
+        try await withMigratedDatabase { db in
+            let insert = try opcodes(db, """
+                INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
+                    last_error, fallback, created_at, updated_at)
+                VALUES ('d', 'm', 'webhook', 'x', 'queued', 0, 1, NULL, NULL, NULL, 1, 1)
+                """)
+            #expect(insert.contains("IdxInsert"))
+            #expect(!insert.contains("OpenEphemeral"))
+            let update = try opcodes(db, "UPDATE deliveries SET state = 'sent', updated_at = 2 WHERE id = 'd'")
+            #expect(!update.contains("OpenEphemeral"))
+        }
+    }
+}
