@@ -6,8 +6,9 @@ import Testing
 @testable import HeraldStore
 
 /// The hot statements use the partial indexes they were written for, and writing a delivery
-/// builds no temporary B-tree (SQLite evaluates `IN` over three or more constants with one, on
-/// every execution: that is why the predicates are ORs, see ``SQLiteRows/waiting``).
+/// builds no temporary B-tree, its count trigger included (SQLite evaluates `IN` over three or more
+/// constants, or an `IN` driving a key lookup, with one on every execution: that is why the
+/// predicates are ORs, see ``SQLiteRows/waiting``, and the trigger two single-key updates).
 @Suite struct SQLiteQueryPlanTests {
     private func withMigratedDatabase(_ body: (Database) throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "herald-plan-\(UUID().uuidString)"
