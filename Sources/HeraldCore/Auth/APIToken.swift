@@ -77,8 +77,6 @@ public enum TokenSecret {
     /// Whether `text` has the shape of a token (cheap check before any lookup).
     public static func looksValid(_ text: String) -> Bool {
         text.hasPrefix(prefix) && text.utf8.count == prefix.utf8.count + 43
-            && text.utf8.dropFirst(prefix.utf8.count).allSatisfy { c in
-                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
-            }
+            && text.utf8.dropFirst(prefix.utf8.count).allSatisfy(ByteEncoding.isBase64url)
     }
 }

@@ -49,9 +49,7 @@ public struct BotAddress: Sendable, Equatable {
         return nil
     }
 
-    private static func isIDByte(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
-    }
+    private static func isIDByte(_ b: UInt8) -> Bool { ByteEncoding.isBase64url(b) }
 
     /// The id shortened for logs and health reports: enough to tell robots apart, not enough to use.
     public var shortID: String {

@@ -36,16 +36,13 @@ public enum DestinationRules {
     static func isPlainHTTPURL(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { b -> Bool in
-            func isAlphanumeric(_ c: UInt8) -> Bool {
-                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
-            }
             var i: Int
             if b.starts(with: "https://".utf8) { i = 8 } else if b.starts(with: "http://".utf8) { i = 7 } else { return false }
             let hostStart = i
             var previous: UInt8 = 0x2E
-            while i < b.count, isAlphanumeric(b[i]) || b[i] == 0x2E || b[i] == 0x2D {
+            while i < b.count, ByteEncoding.isAlphanumeric(b[i]) || b[i] == 0x2E || b[i] == 0x2D {
                 // Each label starts with a letter or digit (no empty labels, none starting with '-').
-                if previous == 0x2E && !isAlphanumeric(b[i]) { return false }
+                if previous == 0x2E && !ByteEncoding.isAlphanumeric(b[i]) { return false }
                 previous = b[i]
                 i += 1
             }
@@ -65,7 +62,7 @@ public enum DestinationRules {
             return b[i...].allSatisfy { c in
                 switch c {
                 case 0x21, 0x24, 0x26...0x2F, 0x3A, 0x3B, 0x3D, 0x3F, 0x40, 0x5F, 0x7E: true  // !$&'()*+,-./:;=?@_~
-                default: isAlphanumeric(c)
+                default: ByteEncoding.isAlphanumeric(c)
                 }
             }
         }

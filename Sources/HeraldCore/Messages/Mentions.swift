@@ -25,8 +25,7 @@ public enum Mentions {
     }
 
     private static func isUserIDByte(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-            || b == 0x5F || b == 0x2E || b == 0x40 || b == 0x2D
+        ByteEncoding.isAlphanumeric(b) || b == 0x5F || b == 0x2E || b == 0x40 || b == 0x2D
     }
 
     /// Replaces `csm` and `contacts` with the people they stand for (CSM: platform user ids and

@@ -22,11 +22,19 @@ public enum ByteEncoding {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// Whether `c` is an ASCII letter or digit.
+    @inline(__always)
+    public static func isAlphanumeric(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+    }
+
+    /// Whether `c` is a base64url character (`A–Z a–z 0–9 - _`).
+    @inline(__always)
+    public static func isBase64url(_ c: UInt8) -> Bool { isAlphanumeric(c) || c == 0x2D || c == 0x5F }
+
     /// The bytes of unpadded base64url text, or nil when it is not base64url.
     public static func fromBase64url(_ text: String) -> [UInt8]? {
-        guard text.utf8.allSatisfy({ c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
-        }) else { return nil }
+        guard text.utf8.allSatisfy(isBase64url) else { return nil }
         var base = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base.count % 4 != 0 { base += "=" }
         return Data(base64Encoded: base).map(Array.init)

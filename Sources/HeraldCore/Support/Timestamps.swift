@@ -40,9 +40,12 @@ public enum Timestamps {
                 millis = fraction
             }
             let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-            let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-            guard year >= 1900, (1...12).contains(month), day >= 1, day <= monthDays[month - 1], hour < 24, minute < 60,
-                second < 60
+            let monthDays = switch month {
+            case 2: leap ? 29 : 28
+            case 4, 6, 9, 11: 30
+            default: 31
+            }
+            guard year >= 1900, (1...12).contains(month), day >= 1, day <= monthDays, hour < 24, minute < 60, second < 60
             else { return nil }
             // Days from 1970-01-01 to the civil date (H. Hinnant's days_from_civil).
             let y = month <= 2 ? year - 1 : year

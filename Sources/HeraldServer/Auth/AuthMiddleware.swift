@@ -41,15 +41,17 @@ struct AuthMiddleware: RouterMiddleware {
     /// secret ignored), or nil for any other scheme. Byte by byte: Foundation's trimming was 3 % of
     /// an enqueue's CPU.
     static func bearerSecret(_ header: String) -> String? {
-        let bytes = Array(header.utf8)
-        guard bytes.count > 7, bytes[6] == 0x20,
-            zip(bytes[0..<6], "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 })
-        else { return nil }
-        var start = 7
-        var end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        var header = header
+        return header.withUTF8 { bytes -> String? in
+            guard bytes.count > 7, bytes[6] == 0x20,
+                zip(bytes[0..<6], "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 })
+            else { return nil }
+            var start = 7
+            var end = bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
