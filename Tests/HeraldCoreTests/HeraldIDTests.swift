@@ -35,6 +35,19 @@ import Testing
         #expect(earlier > first)
     }
 
+    @Test func encodesTheULIDSpecExample() {
+        // The ULID spec's example time, 1469918176385 ms, is 01ARYZ6S41.
+        #expect(HeraldID.lowerBound(.message, atMillis: 1_469_918_176_385) == "msg_01ARYZ6S410000000000000000")
+        #expect(HeraldID.lowerBound(.event, atMillis: 0) == "evt_" + String(repeating: "0", count: 26))
+    }
+
+    @Test func theClockAgreesWithFoundation() {
+        // Ids and times are read from clock_gettime; they must be the wall clock Date reads.
+        // (An id's own time cannot be checked here: other tests push the shared generator ahead.)
+        let wallClock = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        #expect(abs(Timestamps.now() - wallClock) < 1_000)
+    }
+
     @Test(arguments: ["", "msg_", "msg_01M83X2R1TMR0GTVHXTN2Y01H", "msg_01M83X2R1TMR0GTVHXTN2Y01HKK",
                       "msg-01M83X2R1TMR0GTVHXTN2Y01HK", "msg_01M83X2R1TMR0GTVHXTN2Y01HU", "dlv_01M83X2R1TMR0GTVHXTN2Y01HK"])
     func rejectsMalformed(text: String) {

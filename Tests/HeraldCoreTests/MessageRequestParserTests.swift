@@ -64,6 +64,19 @@ import Testing
         #expect(found[field]?.contains(reason) == true, "expected \(field): \(reason), got \(found)")
     }
 
+    @Test func dataTextIsTheCanonicalDataAndFollowsChanges() throws {
+        var request = try parse("""
+            {"to": {"webhook": "https://a.example/x"}, "text": "Hi {{name}}", "data": {"z": [1, 2.5], "name": "Li"}}
+            """)
+        #expect(request.dataText == request.data.canonicalText)
+        #expect(request.dataText == #"{"name":"Li","z":[1,2.5]}"#)
+        let copy = try parse(#"{"to": {"webhook": "https://a.example/x"}, "text": "Hi {{name}}", "data": {"name": "Li", "z": [1, 2.5]}}"#)
+        #expect(copy == request)
+        request.data = .object(["name": .string("Wang")])
+        #expect(request.dataText == #"{"name":"Wang"}"#)
+        #expect(copy != request)
+    }
+
     @Test func collectsEveryProblemAtOnce() {
         let found = problems(#"{"to": {"webhook": "ftp://x"}, "subject": 5, "bogus": 1}"#)
         #expect(Set(found.keys) == ["to.webhook", "subject", "bogus", "template"])

@@ -106,7 +106,10 @@ public enum DestinationRules {
 
     /// A destination as the API shows it: a robot's signing secret (after `#`) is never shown.
     public static func redacted(_ address: String) -> String {
-        guard let hash = address.firstIndex(of: "#"), !address.hasPrefix("http") else { return address }
+        // Bytes, not Characters: this runs for every delivery of every enqueue answer.
+        guard !address.utf8.starts(with: "http".utf8), let hash = address.utf8.firstIndex(of: UInt8(ascii: "#")) else {
+            return address
+        }
         return address[..<hash] + "#•••"
     }
 }

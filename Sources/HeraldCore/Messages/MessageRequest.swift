@@ -81,7 +81,12 @@ public struct MessageRequest: Sendable, Equatable {
     public var text: String?
     public var html: String?
     /// Template data: always a JSON object.
-    public var data: JSONValue
+    public var data: JSONValue {
+        didSet { canonicalData = DerivedText() }
+    }
+    /// `data` as canonical JSON, when the parser already wrote it (to check its size): the store
+    /// keeps this text, and writing it twice was 2–3 % of a batch enqueue's CPU.
+    private var canonicalData = DerivedText()
     public var destinations: [Destination]
     /// The `channels` field: with `to`, a filter of it; with `client_id` alone, an override of the tier's channels.
     public var channels: [String]?
@@ -133,6 +138,15 @@ public struct MessageRequest: Sendable, Equatable {
         self.category = category
     }
 
+    /// `data` as canonical JSON text (what the store keeps).
+    public var dataText: String { canonicalData.text ?? data.canonicalText }
+
+    /// Sets `data` together with its canonical text, computed by the caller from that same value.
+    mutating func setData(_ value: JSONValue, canonicalText: String) {
+        data = value
+        canonicalData = DerivedText(text: canonicalText)
+    }
+
     /// SHA-256 (hex) of everything but the idempotency key: a repeat with the same key and the
     /// same fingerprint is the same request; a different fingerprint is a 409.
     public var fingerprint: String {
@@ -154,4 +168,10 @@ public struct MessageRequest: Sendable, Equatable {
         if let expiresAt { fields["expires_at"] = .int(expiresAt) }
         return ByteEncoding.hex(SHA256.hash(data: Data(JSONValue.object(fields).canonicalText.utf8)))
     }
+}
+
+/// Text derived from other fields and kept only to save work: never part of equality.
+struct DerivedText: Sendable, Equatable {
+    var text: String? = nil
+    static func == (_: DerivedText, _: DerivedText) -> Bool { true }
 }

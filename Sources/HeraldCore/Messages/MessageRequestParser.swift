@@ -69,10 +69,11 @@ public struct MessageRequestParser: Sendable {
         switch object["data"] {
         case nil, .null: break
         case .object(let fields):
-            if JSONValue.object(fields).canonicalText.utf8.count > limits.maximumDataBytes {
+            let text = JSONValue.object(fields).canonicalText
+            if text.utf8.count > limits.maximumDataBytes {
                 reader.fail("data", "larger than \(limits.maximumDataBytes) bytes")
             } else {
-                request.data = .object(fields)
+                request.setData(.object(fields), canonicalText: text)
             }
         case .some(let other): reader.fail("data", "must be an object, not \(other.typeName)")
         }
@@ -128,7 +129,7 @@ public struct MessageRequestParser: Sendable {
         if kinds.isEmpty { kinds = [.webhook] }
         for kind in kinds {
             do {
-                _ = try renderer.render(
+                try renderer.check(
                     template: request.template, subject: request.subject, text: request.text, html: request.html,
                     data: request.data, locale: request.locale, channel: kind)
             } catch {

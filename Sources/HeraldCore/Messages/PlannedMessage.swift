@@ -17,7 +17,7 @@ public struct PlannedMessage: Sendable, Equatable {
         let id = HeraldID.make(.message)
         message = Message(
             id: id, idempotencyKey: request.idempotencyKey, clientID: request.clientID, template: request.template,
-            subject: request.subject, text: request.text, html: request.html, data: request.data.canonicalText,
+            subject: request.subject, text: request.text, html: request.html, data: request.dataText,
             locale: request.locale, priority: request.priority, category: request.category, sendAt: request.sendAt,
             expiresAt: request.expiresAt, replyTo: request.replyTo, tracking: request.tracking, createdAt: now)
         message.mentions = request.mentions

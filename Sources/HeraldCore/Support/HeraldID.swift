@@ -30,9 +30,17 @@ public enum HeraldID {
 
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
-    /// A new id of the given kind.
-    public static func make(_ kind: Kind, now: Date = Date()) -> String {
-        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+    /// A new id of the given kind, stamped with the current time.
+    public static func make(_ kind: Kind) -> String {
+        make(kind, millis: Timestamps.nowMillisUnrounded())
+    }
+
+    /// A new id of the given kind, stamped with `now`.
+    public static func make(_ kind: Kind, now: Date) -> String {
+        make(kind, millis: UInt64(max(0, now.timeIntervalSince1970 * 1000)))
+    }
+
+    private static func make(_ kind: Kind, millis: UInt64) -> String {
         let (time, high, low) = generator.withLock { state -> (UInt64, UInt16, UInt64) in
             if millis > state.lastMillis {
                 state.lastMillis = millis
@@ -46,7 +54,7 @@ public enum HeraldID {
             }
             return (state.lastMillis, state.high, state.low)
         }
-        return kind.rawValue + "_" + encode(time: time, high: high, low: low)
+        return encode(prefix: kind.rawValue, time: time, high: high, low: low)
     }
 
     /// Whether `text` has the shape of an id of `kind` (prefix, underscore, 26 base-32 characters).
@@ -61,25 +69,38 @@ public enum HeraldID {
     /// The smallest id of `kind` made at or after `millis` (epoch ms): ids sort by time, so
     /// `id >= lowerBound(…)` selects recent rows through the primary key.
     public static func lowerBound(_ kind: Kind, atMillis millis: Int64) -> String {
-        kind.rawValue + "_" + encode(time: UInt64(max(0, millis)), high: 0, low: 0)
+        encode(prefix: kind.rawValue, time: UInt64(max(0, millis)), high: 0, low: 0)
     }
 
-    private static func encode(time: UInt64, high: UInt16, low: UInt64) -> String {
-        var out = [UInt8](repeating: 0, count: 26)
-        // 48-bit time → 10 characters (the first carries 3 bits).
-        var t = time & 0xFFFF_FFFF_FFFF
-        for i in stride(from: 9, through: 0, by: -1) {
-            out[i] = alphabet[Int(t & 31)]
-            t >>= 5
+    /// `prefix_` and the 26 characters, written straight into the string's storage (one
+    /// allocation: ids are made several times per message on the enqueue and delivery paths).
+    private static func encode(prefix: String, time: UInt64, high: UInt16, low: UInt64) -> String {
+        let prefixCount = prefix.utf8.count
+        return String(unsafeUninitializedCapacity: prefixCount + 27) { buffer in
+            var n = 0
+            for byte in prefix.utf8 {
+                buffer[n] = byte
+                n += 1
+            }
+            buffer[n] = UInt8(ascii: "_")
+            let base = n + 1
+            alphabet.withUnsafeBufferPointer { alphabet in
+                // 48-bit time → 10 characters (the first carries 3 bits).
+                var t = time & 0xFFFF_FFFF_FFFF
+                for i in stride(from: 9, through: 0, by: -1) {
+                    buffer[base + i] = alphabet[Int(t & 31)]
+                    t >>= 5
+                }
+                // 80 random bits (16 high + 64 low) → 16 characters.
+                var lo = low
+                var hi = UInt64(high)
+                for i in stride(from: 25, through: 10, by: -1) {
+                    buffer[base + i] = alphabet[Int(lo & 31)]
+                    lo = (lo >> 5) | ((hi & 31) << 59)
+                    hi >>= 5
+                }
+            }
+            return base + 26
         }
-        // 80 random bits (16 high + 64 low) → 16 characters.
-        var lo = low
-        var hi = UInt64(high)
-        for i in stride(from: 25, through: 10, by: -1) {
-            out[i] = alphabet[Int(lo & 31)]
-            lo = (lo >> 5) | ((hi & 31) << 59)
-            hi >>= 5
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

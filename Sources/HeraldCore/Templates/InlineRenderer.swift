@@ -81,6 +81,17 @@ public enum InlineRenderer {
         return content
     }
 
+    /// Whether the content renders cleanly over `data` (every name resolved, no line break in the
+    /// subject), known without rendering: true only for sources ``SimpleTemplate`` recognises.
+    /// False means "not known" — render to find out (and to get the error message).
+    static func rendersCleanly(subject: String?, text: String?, html: String?, data: JSONValue) -> Bool {
+        guard case .object(let fields) = data else { return false }
+        if let subject, !SimpleTemplate.rendersCleanly(subject, fields: fields, singleLine: true) { return false }
+        if let text, !SimpleTemplate.rendersCleanly(text, fields: fields, singleLine: false) { return false }
+        if let html, !SimpleTemplate.rendersCleanly(html, fields: fields, singleLine: false) { return false }
+        return true
+    }
+
     /// Renders a stored message.
     public static func render(_ message: Message) throws(HeraldError) -> RenderedContent {
         let data = (try? JSONValue.parse(Array(message.data.utf8))) ?? .object([:])

@@ -36,6 +36,21 @@ public struct MessageRenderer: Sendable {
         return content
     }
 
+    /// Checks that the content renders for `channel`, as ``render(template:subject:text:html:data:locale:channel:)``
+    /// would, without rendering when that is known to succeed (inline content of simple variables
+    /// for a channel that is not a robot's: what most enqueues carry).
+    public func check(
+        template: String?, subject: String?, text: String?, html: String?, data: JSONValue, locale: String?,
+        channel: ChannelKind
+    ) throws(HeraldError) {
+        if template == nil, !channel.isBot,
+            InlineRenderer.rendersCleanly(subject: subject, text: text, html: html, data: data)
+        {
+            return
+        }
+        _ = try render(template: template, subject: subject, text: text, html: html, data: data, locale: locale, channel: channel)
+    }
+
     /// Renders a stored message.
     public func render(_ message: Message, channel: ChannelKind) throws(HeraldError) -> RenderedContent {
         // Most inline messages use no variables: skip parsing the data when nothing would read it.

@@ -61,10 +61,16 @@ public enum RecordJSON {
 
     /// The enqueue answer: id and one summary per delivery.
     public static func accepted(_ m: Message, _ deliveries: [Delivery]) -> JSONValue {
-        .object([
-            "id": .string(m.id), "idempotency_key": optional(m.idempotencyKey),
-            "deliveries": .array(deliveries.map(deliverySummary)),
-        ])
+        .object(acceptedFields(m, deliveries))
+    }
+
+    /// The fields of ``accepted(_:_:)``, with room for `extra` more (a batch adds index and status).
+    public static func acceptedFields(_ m: Message, _ deliveries: [Delivery], extra: Int = 0) -> [String: JSONValue] {
+        var fields = [String: JSONValue](minimumCapacity: 3 + extra)
+        fields["id"] = .string(m.id)
+        fields["idempotency_key"] = optional(m.idempotencyKey)
+        fields["deliveries"] = .array(deliveries.map(deliverySummary))
+        return fields
     }
 
     public static func detail(_ detail: MessageDetail) -> JSONValue {

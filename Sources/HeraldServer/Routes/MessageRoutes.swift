@@ -79,6 +79,7 @@ struct MessageRoutes: Sendable {
         enqueued.increment(by: stored.reduce(0) { n, r in if case .created = r { n + 1 } else { n } })
         var storedIterator = stored.makeIterator()
         var results: [JSONValue] = []
+        results.reserveCapacity(outcomes.count)
         var accepted = 0
         for (index, outcome) in outcomes.enumerated() {
             switch outcome {
@@ -96,8 +97,9 @@ struct MessageRoutes: Sendable {
                 switch storedIterator.next() {
                 case .created(let m, let deliveries)?, .duplicate(let m, let deliveries)?:
                     accepted += 1
-                    var fields: [String: JSONValue] = ["index": .int(Int64(index)), "status": .int(202)]
-                    if case .object(let body) = RecordJSON.accepted(m, deliveries) { fields.merge(body) { a, _ in a } }
+                    var fields = RecordJSON.acceptedFields(m, deliveries, extra: 2)
+                    fields["index"] = .int(Int64(index))
+                    fields["status"] = .int(202)
                     results.append(.object(fields))
                 case .conflict(let existing)?:
                     results.append(.object([

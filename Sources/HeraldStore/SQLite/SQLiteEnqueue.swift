@@ -1,9 +1,33 @@
 import GRDB
 import HeraldCore
 
-/// Inserts one planned message inside a transaction, honouring its idempotency key.
-enum SQLiteEnqueue {
-    static func insert(_ planned: PlannedMessage, db: Database) throws -> EnqueueResult {
+/// Inserts planned messages inside one transaction (a group commit), honouring idempotency keys.
+/// The three hot statements are looked up once per transaction (GRDB's statement cache hashes the
+/// whole SQL text on every lookup) and bound through ``BoundStatement``.
+struct SQLiteEnqueue {
+    private let db: Database
+    private let insertMessage: Statement
+    private let insertDelivery: Statement
+    private let insertEvent: Statement
+
+    init(db: Database) throws {
+        self.db = db
+        insertMessage = try db.cachedStatement(sql: """
+            INSERT INTO messages (id, idempotency_key, fingerprint, client_id, template, subject, text, html, data,
+                locale, priority, category, send_at, expires_at, reply_to, tracking, mentions, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertDelivery = try db.cachedStatement(sql: """
+            INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
+                last_error, fallback, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+            """)
+        insertEvent = try SQLiteRows.insertEventStatement(db)
+    }
+
+    /// Inserts one message with its deliveries and first events, or answers for the message its
+    /// idempotency key already made.
+    func insert(_ planned: PlannedMessage) throws -> EnqueueResult {
         let m = planned.message
         if let key = m.idempotencyKey {
             let lookup = try db.cachedStatement(sql: "SELECT id, fingerprint FROM messages WHERE idempotency_key = ?")
@@ -18,16 +42,26 @@ enum SQLiteEnqueue {
                 return .duplicate(detail.0, detail.1)
             }
         }
-        let insertMessage = try db.cachedStatement(sql: """
-            INSERT INTO messages (id, idempotency_key, fingerprint, client_id, template, subject, text, html, data,
-                locale, priority, category, send_at, expires_at, reply_to, tracking, mentions, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try insertMessage.execute(arguments: [
-            m.id, m.idempotencyKey, planned.fingerprint, m.clientID, m.template, m.subject, m.text, m.html, m.data,
-            m.locale, m.priority.rawValue, m.category.rawValue, m.sendAt, m.expiresAt, m.replyTo, m.tracking,
-            m.mentions.isEmpty ? nil : JSONValue.array(m.mentions.map(JSONValue.string)).canonicalText, m.createdAt,
-        ])
+        var message = BoundStatement(insertMessage)
+        message.bind(m.id)
+        message.bind(m.idempotencyKey)
+        message.bind(planned.fingerprint)
+        message.bind(m.clientID)
+        message.bind(m.template)
+        message.bind(m.subject)
+        message.bind(m.text)
+        message.bind(m.html)
+        message.bind(m.data)
+        message.bind(m.locale)
+        message.bind(m.priority.rawValue)
+        message.bind(m.category.rawValue)
+        message.bind(m.sendAt)
+        message.bind(m.expiresAt)
+        message.bind(m.replyTo)
+        message.bind(m.tracking)
+        message.bind(m.mentions.isEmpty ? nil : JSONValue.array(m.mentions.map(JSONValue.string)).canonicalText)
+        message.bind(m.createdAt)
+        try message.execute(db)
         if let e = planned.escalation {
             try db.cachedStatement(sql: """
                 INSERT INTO escalations (id, message_id, due_at, unless_state, channel, destination, created_at)
@@ -36,14 +70,9 @@ enum SQLiteEnqueue {
         }
         for reason in planned.skipped {
             try SQLiteRows.insertEvent(
-                db, messageID: m.id, deliveryID: nil, type: "skipped", state: nil, detail: reason, actor: planned.actor,
-                at: m.createdAt)
+                insertEvent, db, messageID: m.id, deliveryID: nil, type: "skipped", state: nil, detail: reason,
+                actor: planned.actor, at: m.createdAt)
         }
-        let insertDelivery = try db.cachedStatement(sql: """
-            INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
-                last_error, fallback, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
-            """)
         var deliveries = planned.deliveries
         for index in deliveries.indices {
             var d = deliveries[index]
@@ -56,13 +85,22 @@ enum SQLiteEnqueue {
                 detail = reason
                 deliveries[index] = d
             }
-            try insertDelivery.execute(arguments: [
-                d.id, d.messageID, d.channel, d.destination, d.state.rawValue, d.dueAt, d.expiresAt, d.lastError,
-                FallbackStep.encode(d.fallback), d.createdAt, d.updatedAt,
-            ])
+            var delivery = BoundStatement(insertDelivery)
+            delivery.bind(d.id)
+            delivery.bind(d.messageID)
+            delivery.bind(d.channel)
+            delivery.bind(d.destination)
+            delivery.bind(d.state.rawValue)
+            delivery.bind(d.dueAt)
+            delivery.bind(d.expiresAt)
+            delivery.bind(d.lastError)
+            delivery.bind(FallbackStep.encode(d.fallback))
+            delivery.bind(d.createdAt)
+            delivery.bind(d.updatedAt)
+            try delivery.execute(db)
             try SQLiteRows.insertEvent(
-                db, messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state, detail: detail,
-                actor: planned.actor, at: m.createdAt)
+                insertEvent, db, messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state,
+                detail: detail, actor: planned.actor, at: m.createdAt)
         }
         return .created(m, deliveries)
     }

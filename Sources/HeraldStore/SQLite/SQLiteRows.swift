@@ -68,17 +68,39 @@ enum SQLiteRows {
             actor: row["actor"], createdAt: row["created_at"])
     }
 
-    /// Appends one event row (cached statement: this is on the hot path).
+    /// The event insert, for callers that add many events in one transaction: look it up once and
+    /// pass it to ``insertEvent(_:_:messageID:deliveryID:type:state:detail:actor:at:)``.
+    static func insertEventStatement(_ db: Database) throws -> Statement {
+        try db.cachedStatement(sql: """
+            INSERT INTO events (id, message_id, delivery_id, type, state, detail, actor, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// Appends one event row.
     static func insertEvent(
         _ db: Database, messageID: String, deliveryID: String?, type: String, state: DeliveryState?,
         detail: String?, actor: String?, at: Int64
     ) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO events (id, message_id, delivery_id, type, state, detail, actor, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [
-            HeraldID.make(.event), messageID, deliveryID, type, state?.rawValue, detail, actor, at,
-        ])
+        try insertEvent(
+            insertEventStatement(db), db, messageID: messageID, deliveryID: deliveryID, type: type, state: state,
+            detail: detail, actor: actor, at: at)
+    }
+
+    /// Appends one event row through `statement` (from ``insertEventStatement(_:)``): the hot path.
+    static func insertEvent(
+        _ statement: Statement, _ db: Database, messageID: String, deliveryID: String?, type: String,
+        state: DeliveryState?, detail: String?, actor: String?, at: Int64
+    ) throws {
+        var event = BoundStatement(statement)
+        event.bind(HeraldID.make(.event))
+        event.bind(messageID)
+        event.bind(deliveryID)
+        event.bind(type)
+        event.bind(state?.rawValue)
+        event.bind(detail)
+        event.bind(actor)
+        event.bind(at)
+        try event.execute(db)
     }
 }

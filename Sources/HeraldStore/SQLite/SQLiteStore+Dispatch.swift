@@ -63,19 +63,31 @@ extension SQLiteStore {
                         provider_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+                let event = try SQLiteRows.insertEventStatement(db)
                 for result in results {
                     let report = result.report
                     let finishedAt = report.startedAt + report.durationMillis
-                    let outcome = StoreText.outcome(report.outcome)
-                    try attempt.execute(arguments: [
-                        HeraldID.make(.attempt), report.deliveryID, report.number, report.startedAt,
-                        report.durationMillis, report.statusCode, outcome, result.error, result.providerID,
-                    ])
+                    var row = BoundStatement(attempt)
+                    row.bind(HeraldID.make(.attempt))
+                    row.bind(report.deliveryID)
+                    row.bind(report.number)
+                    row.bind(report.startedAt)
+                    row.bind(report.durationMillis)
+                    row.bind(report.statusCode)
+                    row.bind(StoreText.outcome(report.outcome))
+                    row.bind(result.error)
+                    row.bind(result.providerID)
+                    try row.execute(db)
                     guard DeliveryStateMachine.canTransition(from: .sending, to: result.newState) else { continue }
-                    try update.execute(arguments: [
-                        result.newState.rawValue, result.nextDueAt, result.error, result.providerID, report.segments,
-                        finishedAt, report.deliveryID,
-                    ])
+                    var change = BoundStatement(update)
+                    change.bind(result.newState.rawValue)
+                    change.bind(result.nextDueAt)
+                    change.bind(result.error)
+                    change.bind(result.providerID)
+                    change.bind(report.segments)
+                    change.bind(finishedAt)
+                    change.bind(report.deliveryID)
+                    try change.execute(db)
                     // No row changed: the delivery is no longer ours (cancelled, or reclaimed after our lease
                     // ran out). The attempt is on record; the state belongs to whoever holds it now.
                     guard db.changesCount > 0 else { continue }
@@ -85,7 +97,7 @@ extension SQLiteStore {
                         try SQLiteSuppressions.addForBounce(deliveryID: report.deliveryID, reason: reason, at: finishedAt, db: db)
                     }
                     try SQLiteRows.insertEvent(
-                        db, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,
+                        event, db, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,
                         state: result.newState, detail: result.error, actor: "dispatcher", at: finishedAt)
                     if result.newState == .failed || result.newState == .dead {
                         try SQLiteFallback.next(after: report.deliveryID, reason: result.error, at: finishedAt, db: db)

@@ -22,7 +22,8 @@ extension SQLiteStore {
                 try SQLiteRows.insertEvent(
                     db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_created", state: .sent,
                     detail: StoreText.taskCreated(task), actor: "dispatcher", at: now)
-                for notice in opening.notices { _ = try SQLiteEnqueue.insert(notice, db: db) }
+                let enqueue = try SQLiteEnqueue(db: db)
+                for notice in opening.notices { _ = try enqueue.insert(notice) }
             }
         }
     }
@@ -111,7 +112,8 @@ extension SQLiteStore {
                 try SQLiteRows.insertEvent(
                     db, messageID: next.messageID, deliveryID: next.deliveryID, type: "task_created", state: nil,
                     detail: StoreText.taskCreated(next), actor: c.actor, at: c.at)
-                for notice in c.notices { _ = try SQLiteEnqueue.insert(notice, db: db) }
+                let enqueue = try SQLiteEnqueue(db: db)
+                for notice in c.notices { _ = try enqueue.insert(notice) }
             }
             return task
         }
@@ -130,7 +132,8 @@ extension SQLiteStore {
                 db, messageID: row["message_id"], deliveryID: row["delivery_id"], type: "task_overdue", state: nil,
                 detail: StoreText.taskOverdue(taskID: id, assignee: row["assignee"], told: told),
                 actor: "dispatcher", at: now)
-            for notice in notices { _ = try SQLiteEnqueue.insert(notice, db: db) }
+            let enqueue = try SQLiteEnqueue(db: db)
+            for notice in notices { _ = try enqueue.insert(notice) }
             return true
         }
     }

@@ -48,7 +48,8 @@ public final class SQLiteStore: Store {
         committer = GroupCommitter { [pool] groups in
             do {
                 return try await pool.write { db in
-                    try groups.map { messages in try messages.map { try SQLiteEnqueue.insert($0, db: db) } }
+                    let enqueue = try SQLiteEnqueue(db: db)
+                    return try groups.map { messages in try messages.map(enqueue.insert) }
                 }
             } catch {
                 throw SQLiteErrors.map(error)
