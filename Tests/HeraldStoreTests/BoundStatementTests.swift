@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import HeraldStore
+
+/// ``BoundStatement`` binds what GRDB would (text, empty text, NULL, integers, booleans), reports
+/// SQLite's errors as GRDB's `DatabaseError`, and leaves the cached statement usable afterwards.
+@Suite struct BoundStatementTests {
+    private func withTable(_ body: (Database) throws -> Void) throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (k TEXT PRIMARY KEY NOT NULL, s TEXT, i INTEGER, b INTEGER)")
+            try body(db)
+        }
+    }
+
+    private func insert(_ db: Database, _ k: String, _ s: String?, _ i: Int64?, _ b: Bool?) throws {
+        var statement = BoundStatement(try db.cachedStatement(sql: "INSERT INTO t (k, s, i, b) VALUES (?, ?, ?, ?)"))
+        statement.bind(k)
+        statement.bind(s)
+        statement.bind(i)
+        statement.bind(b)
+        try statement.execute(db)
+    }
+
+    @Test func bindsValuesAsGRDBWould() throws {
+        try withTable { db in
+            try insert(db, "a", "héllo 一 😀", Int64.max, true)
+            try insert(db, "b", "", nil, false)
+            try insert(db, "c", nil, -1, nil)
+            let rows = try Row.fetchAll(db, sql: "SELECT k, s, typeof(s) AS st, i, b FROM t ORDER BY k")
+            #expect(rows[0]["s"] as String? == "héllo 一 😀")
+            #expect(rows[0]["i"] as Int64? == Int64.max)
+            #expect(rows[0]["b"] as Bool? == true)
+            #expect(rows[1]["st"] as String == "text")          // an empty string is text, not NULL
+            #expect(rows[1]["s"] as String? == "")
+            #expect(rows[1]["i"] as Int64? == nil)
+            #expect(rows[1]["b"] as Bool? == false)
+            #expect(rows[2]["st"] as String == "null")
+            #expect(rows[2]["i"] as Int64? == -1)
+        }
+    }
+
+    @Test func aFailureIsADatabaseErrorAndTheStatementStaysUsable() throws {
+        try withTable { db in
+            try insert(db, "a", "x", 1, true)
+            do {
+                try insert(db, "a", "again", 2, false)
+                Issue.record("a duplicate key was inserted")
+            } catch let error as DatabaseError {
+                #expect(error.resultCode == .SQLITE_CONSTRAINT)
+                #expect(error.message?.contains("UNIQUE") == true)
+            }
+            // The same cached statement, through GRDB first (its reset throws on a statement left
+            // in a failed state), then through BoundStatement.
+            try db.cachedStatement(sql: "INSERT INTO t (k, s, i, b) VALUES (?, ?, ?, ?)").execute(arguments: ["c", "z", 4, true])
+            try insert(db, "b", "y", 3, nil)
+            #expect(try String.fetchAll(db, sql: "SELECT k FROM t ORDER BY k") == ["a", "b", "c"])
+            #expect(try String.fetchOne(db, sql: "SELECT s FROM t WHERE k = 'a'") == "x")
+        }
+    }
+}
