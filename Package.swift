@@ -130,6 +130,7 @@ let package = Package(
             name: "HeraldStoreTests",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldPostgres", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

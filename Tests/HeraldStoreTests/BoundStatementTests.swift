@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 
 @testable import HeraldStore
@@ -58,6 +59,26 @@ import Testing
             try insert(db, "b", "y", 3, nil)
             #expect(try String.fetchAll(db, sql: "SELECT k FROM t ORDER BY k") == ["a", "b", "c"])
             #expect(try String.fetchOne(db, sql: "SELECT s FROM t WHERE k = 'a'") == "x")
+        }
+    }
+
+    @Test func readsRowsAndLeavesNoStatementActive() throws {
+        try withTable { db in
+            try insert(db, "a", "héllo", 7, true)
+            try insert(db, "b", "", nil, nil)
+            let select = try db.cachedStatement(sql: "SELECT k, s, i, b FROM t WHERE k >= ? ORDER BY k")
+            var all = BoundStatement(select)
+            all.bind("a")
+            let rows = try all.rows(db) { row in [row.text(0), row.text(1), row.integer(2).map(String.init), row.integer(3).map(String.init)] }
+            #expect(rows == [["a", "héllo", "7", "1"], ["b", "", nil, nil]])
+            var first = BoundStatement(select)
+            first.bind("b")
+            #expect(try first.firstRow(db) { $0.text(0) } == "b")
+            // firstRow stopped after one row and reset: nothing is left running on the connection.
+            #expect(sqlite3_stmt_busy(select.sqliteStatement) == 0)
+            var none = BoundStatement(select)
+            none.bind("z")
+            #expect(try none.firstRow(db) { $0.text(0) } == nil)
         }
     }
 }

@@ -63,19 +63,67 @@ struct BoundStatement: ~Copyable {
     /// Runs the statement to its end (rows it returns are skipped).
     /// - Throws: `DatabaseError` with SQLite's code and message.
     consuming func execute(_ db: Database) throws {
+        while try step(db) {}
+    }
+
+    /// Runs the statement to its end and decodes every row it returns, in order.
+    consuming func rows<T>(_ db: Database, _ decode: (StatementRow) throws -> T) throws -> [T] {
+        var rows: [T] = []
+        while try step(db) { rows.append(try decode(StatementRow(handle: handle))) }
+        return rows
+    }
+
+    /// Decodes the first row, if any, and resets the statement (a statement left on a row would
+    /// keep its read open).
+    consuming func firstRow<T>(_ db: Database, _ decode: (StatementRow) throws -> T) throws -> T? {
+        defer { sqlite3_reset(handle) }
+        return try step(db) ? try decode(StatementRow(handle: handle)) : nil
+    }
+
+    /// One step: true when a row is ready, false at the end.
+    private func step(_ db: Database) throws -> Bool {
         assert(index == sqlite3_bind_parameter_count(handle), "bind every parameter: \(statement.sql)")
-        while true {
-            switch sqlite3_step(handle) {
-            case SQLITE_DONE:
-                return
-            case SQLITE_ROW:
-                continue
-            case let code:
-                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-                // Leave the cached statement usable for the next caller.
-                sqlite3_reset(handle)
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-            }
+        switch sqlite3_step(handle) {
+        case SQLITE_DONE:
+            return false
+        case SQLITE_ROW:
+            return true
+        case let code:
+            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+            // Leave the cached statement usable for the next caller.
+            sqlite3_reset(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
         }
     }
+}
+
+/// The current row of a ``BoundStatement``, read by column position; valid until the next step.
+struct StatementRow: SQLiteColumns {
+    fileprivate let handle: OpaquePointer
+
+    func text(_ index: Int) -> String? {
+        let column = Int32(index)
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL, let bytes = sqlite3_column_text(handle, column) else {
+            return nil
+        }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    func integer(_ index: Int) -> Int64? {
+        let column = Int32(index)
+        return sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+    }
+}
+
+/// Column values of a row by position, whoever read it: GRDB's `Row` or a ``StatementRow``. The
+/// row decoders in ``SQLiteRows`` take either.
+protocol SQLiteColumns {
+    func text(_ index: Int) -> String?
+    func integer(_ index: Int) -> Int64?
+}
+
+extension Row: SQLiteColumns {
+    func text(_ index: Int) -> String? { self[index] }
+    func integer(_ index: Int) -> Int64? { self[index] }
 }

@@ -6,10 +6,12 @@ enum SQLiteQueries {
     static func messages(ids: Set<String>, db: Database) throws -> [String: Message] {
         let statement = try db.cachedStatement(sql: "SELECT \(SQLiteRows.messageColumns) FROM messages WHERE id = ?")
         var result: [String: Message] = [:]
+        assert(Array(statement.columnNames.prefix(SQLiteRows.messageNames.count)) == SQLiteRows.messageNames)
         for id in ids {
-            // A cursor row, converted while the cursor lives, never copied (see the claim in SQLiteStore+Dispatch).
-            let cursor = try Row.fetchCursor(statement, arguments: [id])
-            if let row = try cursor.next() { result[id] = SQLiteRows.message(row) }
+            // Through the C API: this runs for every message of every claim.
+            var lookup = BoundStatement(statement)
+            lookup.bind(id)
+            if let message = try lookup.firstRow(db, { SQLiteRows.message(columns: $0) }) { result[id] = message }
         }
         return result
     }

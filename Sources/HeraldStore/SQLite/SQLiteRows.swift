@@ -22,29 +22,41 @@ enum SQLiteRows {
     /// position: by name, every read hashed the column name (a share of the claim path in a profile).
     static func message(_ row: Row) -> Message {
         assert(Array(row.columnNames.prefix(messageNames.count)) == messageNames, "select messageColumns first")
+        return message(columns: row)
+    }
+
+    /// ``message(_:)`` from any row reader (the claim reads through the C API).
+    static func message(columns r: some SQLiteColumns) -> Message {
         var message = Message(
-            id: row[0], idempotencyKey: row[1], clientID: row[2], template: row[3], subject: row[4], text: row[5],
-            html: row[6], data: row[7], locale: row[8],
-            priority: MessageRequest.Priority(rawValue: row[9] ?? "") ?? .normal,
-            category: MessageRequest.Category(rawValue: row[10] ?? "") ?? .transactional,
-            sendAt: row[11], expiresAt: row[12], replyTo: row[13], tracking: row[14] ?? true, createdAt: row[18])
-        if let text: String = row[15], case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
+            id: r.text(0) ?? "", idempotencyKey: r.text(1), clientID: r.text(2), template: r.text(3), subject: r.text(4),
+            text: r.text(5), html: r.text(6), data: r.text(7) ?? "{}", locale: r.text(8),
+            priority: MessageRequest.Priority(rawValue: r.text(9) ?? "") ?? .normal,
+            category: MessageRequest.Category(rawValue: r.text(10) ?? "") ?? .transactional,
+            sendAt: r.integer(11), expiresAt: r.integer(12), replyTo: r.text(13),
+            tracking: r.integer(14).map { $0 != 0 } ?? true, createdAt: r.integer(18) ?? 0)
+        if let text = r.text(15), case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
             message.mentions = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
         }
-        message.resendCount = row[16] ?? 0
-        message.lastResentAt = row[17]
+        message.resendCount = Int(r.integer(16) ?? 0)
+        message.lastResentAt = r.integer(17)
         return message
     }
 
     /// Decodes a row that selected ``deliveryColumns`` first, in that order (by position, as above).
     static func delivery(_ row: Row) -> Delivery {
         assert(Array(row.columnNames.prefix(deliveryNames.count)) == deliveryNames, "select deliveryColumns first")
+        return delivery(columns: row)
+    }
+
+    /// ``delivery(_:)`` from any row reader.
+    static func delivery(columns r: some SQLiteColumns) -> Delivery {
         var delivery = Delivery(
-            id: row[0], messageID: row[1], channel: row[2], destination: row[3],
-            state: DeliveryState(rawValue: row[4] ?? "") ?? .failed, attempts: row[5], dueAt: row[6], expiresAt: row[7],
-            lastError: row[8], providerID: row[9], purpose: row[10], segments: row[11], createdAt: row[13],
-            updatedAt: row[14])
-        delivery.resendOf = row[12]
+            id: r.text(0) ?? "", messageID: r.text(1) ?? "", channel: r.text(2) ?? "", destination: r.text(3) ?? "",
+            state: DeliveryState(rawValue: r.text(4) ?? "") ?? .failed, attempts: Int(r.integer(5) ?? 0),
+            dueAt: r.integer(6) ?? 0, expiresAt: r.integer(7), lastError: r.text(8), providerID: r.text(9),
+            purpose: r.text(10), segments: r.integer(11).map { Int($0) }, createdAt: r.integer(13) ?? 0,
+            updatedAt: r.integer(14) ?? 0)
+        delivery.resendOf = r.text(12)
         return delivery
     }
 
