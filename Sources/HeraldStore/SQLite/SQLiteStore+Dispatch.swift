@@ -16,18 +16,22 @@ extension SQLiteStore {
                                  AND (expires_at IS NULL OR expires_at > ?) ORDER BY lease_until LIMIT ?)
                     RETURNING \(SQLiteRows.deliveryColumns)
                     """)
+                // Both claims take the same arguments: lease, owner, now, channel, now, now, limit.
                 // Bound and read through SQLite's C API (BoundStatement): GRDB's argument arrays and
                 // row values were a large share of the claim in profiles.
-                assert(Array(reclaim.columnNames.prefix(SQLiteRows.deliveryNames.count)) == SQLiteRows.deliveryNames)
-                var taken = BoundStatement(reclaim)
-                taken.bind(leaseUntil)
-                taken.bind(owner)
-                taken.bind(now)
-                taken.bind(channel)
-                taken.bind(now)
-                taken.bind(now)
-                taken.bind(limit)
-                var deliveries = try taken.rows(db) { SQLiteRows.delivery(columns: $0) }
+                func take(_ statement: Statement, limit: Int) throws -> [Delivery] {
+                    assert(Array(statement.columnNames.prefix(SQLiteRows.deliveryNames.count)) == SQLiteRows.deliveryNames)
+                    var claim = BoundStatement(statement)
+                    claim.bind(leaseUntil)
+                    claim.bind(owner)
+                    claim.bind(now)
+                    claim.bind(channel)
+                    claim.bind(now)
+                    claim.bind(now)
+                    claim.bind(limit)
+                    return try claim.rows(db) { SQLiteRows.delivery(columns: $0) }
+                }
+                var deliveries = try take(reclaim, limit: limit)
                 for d in deliveries {
                     try SQLiteRows.insertEvent(
                         db, messageID: d.messageID, deliveryID: d.id, type: "reclaimed", state: .sending,
@@ -43,16 +47,7 @@ extension SQLiteStore {
                                      ORDER BY due_at LIMIT ?)
                         RETURNING \(SQLiteRows.deliveryColumns)
                         """)
-                    assert(Array(due.columnNames.prefix(SQLiteRows.deliveryNames.count)) == SQLiteRows.deliveryNames)
-                    var claim = BoundStatement(due)
-                    claim.bind(leaseUntil)
-                    claim.bind(owner)
-                    claim.bind(now)
-                    claim.bind(channel)
-                    claim.bind(now)
-                    claim.bind(now)
-                    claim.bind(limit - deliveries.count)
-                    deliveries += try claim.rows(db) { SQLiteRows.delivery(columns: $0) }
+                    deliveries += try take(due, limit: limit - deliveries.count)
                 }
                 let byID = try SQLiteQueries.messages(ids: Set(deliveries.map(\.messageID)), db: db)
                 return deliveries.compactMap { d in byID[d.messageID].map { ClaimedDelivery(delivery: d, message: $0) } }
