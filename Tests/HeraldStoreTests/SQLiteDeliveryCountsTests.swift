@@ -57,6 +57,48 @@ import Testing
         try await store.close()
     }
 
+    /// The transitions the first test leaves out: fallback, release, receipt, engagement, resend
+    /// and expiry (what a change to how the counts are kept must also get right).
+    @Test func countsFollowTheRarerTransitions() async throws {
+        let (store, path, dir) = try await migratedStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let now = Timestamps.now()
+        var withFallback = Fixtures.planned(now: now)
+        withFallback.deliveries[0].fallback = [FallbackStep(channel: "webhook", destination: "https://example.com/fallback")]
+        let expiring = Fixtures.planned(sendAt: now + 100, expiresAt: now + 200, now: now)
+        let results = try await store.enqueue([withFallback, expiring] + (0..<3).map { _ in Fixtures.planned(now: now) })
+        let created = results.compactMap { Fixtures.created($0)?.1.first }
+        #expect(created.count == 5)
+        let claimed = try await store.claim(channel: "webhook", limit: 10, now: now, leaseUntil: now + 60_000, owner: "w")
+        #expect(claimed.count == 4)
+        func claimedDelivery(_ id: String) throws -> ClaimedDelivery { try #require(claimed.first { $0.delivery.id == id }) }
+        let (failing, receipted, opened, released) = (
+            try claimedDelivery(created[0].id), try claimedDelivery(created[2].id), try claimedDelivery(created[3].id),
+            try claimedDelivery(created[4].id)
+        )
+        try await store.record([
+            DeliveryResult(report: report(failing, .failed(reason: "410"), at: now), newState: .failed, nextDueAt: nil, error: "410", providerID: nil),
+            DeliveryResult(report: report(receipted, .sent(providerID: "p-1"), at: now), newState: .sent, nextDueAt: nil, error: nil, providerID: "p-1"),
+            DeliveryResult(report: report(opened, .sent(providerID: nil), at: now), newState: .sent, nextDueAt: nil, error: nil, providerID: nil),
+        ])
+        try await store.release(deliveryIDs: [released.delivery.id], now: now)
+        #expect(try await store.recordReceipt(
+            deliveryID: receipted.delivery.id, providerID: "p-1", channel: "webhook", state: .delivered, detail: "ok", at: now + 1))
+        #expect(try await store.recordEngagement(deliveryID: opened.delivery.id, kind: .open, url: nil, userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0", at: now + 2))
+        _ = try await store.resend(ResendPlan(
+            messageID: opened.message.id,
+            items: [.init(id: HeraldID.make(.delivery), source: opened.delivery.id, channel: "webhook",
+                          destination: opened.delivery.destination, dueAt: now + 3)],
+            reason: "test", actor: "test", at: now + 3, maxResends: 3, minInterval: 0))
+        #expect(try await store.expireDue(now: now + 300, limit: 10) == 1)
+        let depth = try await store.queueDepth()
+        #expect(Dictionary(uniqueKeysWithValues: depth.map { ($0.key.rawValue, $0.value) }) == (try counted(path)))
+        #expect(depth[.failed] == 1 && depth[.delivered] == 1 && depth[.opened] == 1 && depth[.expired] == 1, "\(depth)")
+        // The fallback's delivery, the released one and the resend wait in the queue.
+        #expect(depth[.queued] == 3)
+        try await store.close()
+    }
+
     @Test func everyStateHasItsCountRow() async throws {
         let (store, path, dir) = try await migratedStore()
         defer { try? FileManager.default.removeItem(atPath: dir) }
