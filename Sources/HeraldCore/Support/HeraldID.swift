@@ -32,7 +32,7 @@ public enum HeraldID {
 
     /// A new id of the given kind, stamped with the current time.
     public static func make(_ kind: Kind) -> String {
-        make(kind, millis: Timestamps.nowMillisUnrounded())
+        make(kind, millis: UInt64(max(0, Timestamps.now())))
     }
 
     /// A new id of the given kind, stamped with `now`.

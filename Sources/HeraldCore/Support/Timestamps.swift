@@ -9,12 +9,6 @@ public enum Timestamps {
         return seconds * 1000 + (nanoseconds + 500_000) / 1_000_000
     }
 
-    /// Now, in whole epoch milliseconds (truncated, as ids are stamped).
-    static func nowMillisUnrounded() -> UInt64 {
-        let (seconds, nanoseconds) = realtime()
-        return UInt64(max(0, seconds * 1000 + nanoseconds / 1_000_000))
-    }
-
     private static func realtime() -> (seconds: Int64, nanoseconds: Int64) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)

@@ -11,14 +11,13 @@ enum SimpleTemplate {
     /// Whether `source`, rendered over the root object `fields`, resolves every name; with
     /// `singleLine`, also that it renders without a line break. False means "not known".
     static func rendersCleanly(_ source: String, fields: [String: JSONValue], singleLine: Bool) -> Bool {
+        if singleLine && DestinationRules.hasLineBreak(source) { return false }
         var source = source
         return source.withUTF8 { bytes -> Bool in
             var i = 0
             let n = bytes.count
             while i < n {
-                let byte = bytes[i]
-                if singleLine && (byte == 0x0A || byte == 0x0D || byte == 0) { return false }
-                if byte != 0x7B {
+                if bytes[i] != 0x7B {
                     i += 1
                     continue
                 }

@@ -64,13 +64,12 @@ public enum RecordJSON {
         .object(acceptedFields(m, deliveries))
     }
 
-    /// The fields of ``accepted(_:_:)``, with room for `extra` more (a batch adds index and status).
-    public static func acceptedFields(_ m: Message, _ deliveries: [Delivery], extra: Int = 0) -> [String: JSONValue] {
-        var fields = [String: JSONValue](minimumCapacity: 3 + extra)
-        fields["id"] = .string(m.id)
-        fields["idempotency_key"] = optional(m.idempotencyKey)
-        fields["deliveries"] = .array(deliveries.map(deliverySummary))
-        return fields
+    /// The fields of ``accepted(_:_:)`` (a batch adds its index and status to them).
+    public static func acceptedFields(_ m: Message, _ deliveries: [Delivery]) -> [String: JSONValue] {
+        [
+            "id": .string(m.id), "idempotency_key": optional(m.idempotencyKey),
+            "deliveries": .array(deliveries.map(deliverySummary)),
+        ]
     }
 
     public static func detail(_ detail: MessageDetail) -> JSONValue {

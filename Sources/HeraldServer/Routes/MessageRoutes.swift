@@ -97,7 +97,7 @@ struct MessageRoutes: Sendable {
                 switch storedIterator.next() {
                 case .created(let m, let deliveries)?, .duplicate(let m, let deliveries)?:
                     accepted += 1
-                    var fields = RecordJSON.acceptedFields(m, deliveries, extra: 2)
+                    var fields = RecordJSON.acceptedFields(m, deliveries)
                     fields["index"] = .int(Int64(index))
                     fields["status"] = .int(202)
                     results.append(.object(fields))

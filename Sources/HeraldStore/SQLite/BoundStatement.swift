@@ -115,15 +115,3 @@ struct StatementRow: SQLiteColumns {
         return sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
     }
 }
-
-/// Column values of a row by position, whoever read it: GRDB's `Row` or a ``StatementRow``. The
-/// row decoders in ``SQLiteRows`` take either.
-protocol SQLiteColumns {
-    func text(_ index: Int) -> String?
-    func integer(_ index: Int) -> Int64?
-}
-
-extension Row: SQLiteColumns {
-    func text(_ index: Int) -> String? { self[index] }
-    func integer(_ index: Int) -> Int64? { self[index] }
-}

@@ -116,3 +116,15 @@ enum SQLiteRows {
         try event.execute(db)
     }
 }
+
+/// Column values of a row by position, whoever read it: GRDB's `Row` or a ``StatementRow`` (a row
+/// read through SQLite's C API, BoundStatement.swift). The decoders above take either.
+protocol SQLiteColumns {
+    func text(_ index: Int) -> String?
+    func integer(_ index: Int) -> Int64?
+}
+
+extension Row: SQLiteColumns {
+    func text(_ index: Int) -> String? { self[index] }
+    func integer(_ index: Int) -> Int64? { self[index] }
+}

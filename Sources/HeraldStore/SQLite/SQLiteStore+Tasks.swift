@@ -9,6 +9,7 @@ extension SQLiteStore {
     public func openTasks(_ openings: [TaskOpening], now: Int64) async throws {
         guard !openings.isEmpty else { return }
         try await pool.write { db in
+            let enqueue = try SQLiteEnqueue(db: db)
             for opening in openings {
                 let task = opening.task
                 // Only the lease holder's claim moves on; a task that exists already was made by an
@@ -22,7 +23,6 @@ extension SQLiteStore {
                 try SQLiteRows.insertEvent(
                     db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_created", state: .sent,
                     detail: StoreText.taskCreated(task), actor: "dispatcher", at: now)
-                let enqueue = try SQLiteEnqueue(db: db)
                 for notice in opening.notices { _ = try enqueue.insert(notice) }
             }
         }
