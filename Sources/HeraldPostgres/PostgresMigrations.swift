@@ -229,6 +229,8 @@ enum PostgresMigrations {
                 parked pg_snapshot NOT NULL,
                 idle BOOLEAN NOT NULL
             );
-            """)
+            """),
+        // An open or click that arrives while the delivery is still `sending`; see SQLite's v17.
+        Migration(name: "v2-engaged-before-recorded", sql: "ALTER TABLE deliveries ADD COLUMN engaged TEXT"),
     ]
 }

@@ -23,6 +23,11 @@ extension PostgresStore {
                     "UPDATE deliveries SET state = \(target.rawValue), updated_at = \(at) WHERE id = \(deliveryID)",
                     logger: self.logger)
                 newState = target
+            } else if actor == EngagementActor.person && state == .sending {
+                // Opened before the send is on record: kept for `record` (see SQLiteStore).
+                try await conn.run(
+                    "UPDATE deliveries SET engaged = CASE WHEN engaged = 'clicked' THEN 'clicked' ELSE \(target.rawValue) END WHERE id = \(deliveryID)",
+                    logger: self.logger)
             }
             try await PostgresRows.insertEvent(
                 conn, self.logger, messageID: try row["message_id"], deliveryID: deliveryID, type: target.rawValue,

@@ -33,7 +33,9 @@ extension PostgresStore {
         let moving = results.filter { DeliveryStateMachine.canTransition(from: .sending, to: $0.newState) }
         guard !moving.isEmpty else { return }
         var update = PGStatement("""
-            UPDATE deliveries d SET state = u.state, due_at = COALESCE(u.due_at, d.due_at), lease_until = NULL,
+            UPDATE deliveries d SET state = CASE WHEN d.engaged IS NOT NULL AND u.state IN ('sent', 'delivered')
+                    THEN d.engaged ELSE u.state END,
+                due_at = COALESCE(u.due_at, d.due_at), lease_until = NULL,
                 lease_owner = NULL, last_error = u.error, provider_id = COALESCE(u.provider_id, d.provider_id),
                 segments = COALESCE(u.segments, d.segments), updated_at = u.finished_at
             FROM (VALUES
@@ -51,18 +53,28 @@ extension PostgresStore {
         update.append("""
             ) AS u(id, state, due_at, error, provider_id, segments, finished_at)
             WHERE d.id = u.id AND d.state = 'sending'
-            RETURNING d.id
+            RETURNING d.id, d.engaged
             """)
-        let moved = Set(try await conn.rows(update.query, logger: logger).map { try $0["id"] as String })
+        // `engaged`: a person's open or click that came while the send was being recorded.
+        var moved: [String: String?] = [:]
+        for row in try await conn.rows(update.query, logger: logger) {
+            moved[try row["id"] as String] = try row["engaged"] as String?
+        }
         var events: [PostgresRows.NewEvent] = []
         var consequences: [DeliveryResult] = []
-        for result in moving where moved.contains(result.report.deliveryID) {
+        for result in moving {
             let r = result.report
+            guard let engaged = moved[r.deliveryID] else { continue }
             var type = result.newState.rawValue
             if case .bounced = r.outcome { type = "bounced" }
             events.append(.init(
                 messageID: r.messageID, deliveryID: r.deliveryID, type: type, state: result.newState, detail: result.error,
                 actor: "dispatcher", at: r.startedAt + r.durationMillis))
+            if let early = engaged.flatMap(DeliveryState.init(rawValue:)), result.newState == .sent || result.newState == .delivered {
+                events.append(.init(
+                    messageID: r.messageID, deliveryID: r.deliveryID, type: early.rawValue, state: early,
+                    detail: StoreText.engagedBeforeRecorded(early), actor: "dispatcher", at: r.startedAt + r.durationMillis))
+            }
             if type == "bounced" || result.newState == .failed || result.newState == .dead { consequences.append(result) }
         }
         try await PostgresRows.insertEvents(conn, logger, events)

@@ -35,6 +35,11 @@ public enum StoreText {
         return detail
     }
 
+    /// The event that moves a delivery opened (or clicked) before its send was on record.
+    public static func engagedBeforeRecorded(_ state: DeliveryState) -> String {
+        "\(state.rawValue) while the send was being recorded"
+    }
+
     public static func engagement(url: String?, userAgent: String?) -> String {
         var detail: [String: JSONValue] = [:]
         if let url { detail["url"] = .string(url) }

@@ -12,27 +12,37 @@ import Testing
         for other in HeraldID.Kind.allCases where other != kind { #expect(!HeraldID.isValid(id, kind: other)) }
     }
 
-    @Test func idsSortByCreationEvenWithinOneMillisecond() {
+    @Test func idsSortByCreationEvenWithinOneMillisecond() throws {
+        let generator = HeraldID.Generator()
         let now = Date()
-        let ids = (0..<10_000).map { _ in HeraldID.make(.delivery, now: now) }
+        let ids = (0..<10_000).map { _ in generator.make(.delivery, now: now) }
         #expect(ids == ids.sorted())
         #expect(Set(ids).count == ids.count)
-        let later = HeraldID.make(.delivery, now: now.addingTimeInterval(0.002))
-        #expect(later > ids.last!)
+        let later = generator.make(.delivery, now: now.addingTimeInterval(0.002))
+        #expect(later > (try #require(ids.last)))
     }
 
     @Test func timePrefixEncodesMilliseconds() {
-        // The generator is process-wide and monotonic (tests run in parallel), so use times later
-        // than any other test's ids.
-        let a = HeraldID.make(.message, now: Date().addingTimeInterval(1_000_000))
-        let b = HeraldID.make(.message, now: Date().addingTimeInterval(2_000_000))
-        #expect(a.prefix(14) < b.prefix(14))
+        let generator = HeraldID.Generator()
+        let at = Date(timeIntervalSince1970: 1_469_918_176.385)
+        let a = generator.make(.message, now: at)
+        let b = generator.make(.message, now: at.addingTimeInterval(0.001))
+        #expect(a.hasPrefix("msg_01ARYZ6S41") && b.hasPrefix("msg_01ARYZ6S42"))
     }
 
     @Test func aClockStepBackStillGivesIncreasingIds() {
-        let first = HeraldID.make(.event, now: Date().addingTimeInterval(3_000))
-        let earlier = HeraldID.make(.event, now: Date(timeIntervalSince1970: 1_000))
-        #expect(earlier > first)
+        let generator = HeraldID.Generator()
+        let first = generator.make(.event, now: Date().addingTimeInterval(3_000))
+        let earlier = generator.make(.event, now: Date(timeIntervalSince1970: 1_000))
+        #expect(earlier > first && earlier.prefix(14) == first.prefix(14))
+    }
+
+    @Test func theProcessGeneratorStampsTheWallClock() {
+        // No test moves the process's generator ahead any more (they use generators of their own).
+        let before = HeraldID.lowerBound(.message, atMillis: Timestamps.now())
+        let id = HeraldID.make(.message)
+        let after = HeraldID.lowerBound(.message, atMillis: Timestamps.now() + 1)
+        #expect(before <= id && id < after)
     }
 
     @Test func encodesTheULIDSpecExample() {
@@ -43,7 +53,6 @@ import Testing
 
     @Test func theClockAgreesWithFoundation() {
         // Ids and times are read from clock_gettime; they must be the wall clock Date reads.
-        // (An id's own time cannot be checked here: other tests push the shared generator ahead.)
         let wallClock = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         #expect(abs(Timestamps.now() - wallClock) < 1_000)
     }

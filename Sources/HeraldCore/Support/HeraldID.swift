@@ -20,41 +20,52 @@ public enum HeraldID {
         case slot = "slt"
     }
 
-    private static let generator = Mutex(State())
+    /// The process's generator: every id Herald makes comes from it, so they all sort by creation.
+    private static let shared = Generator()
 
-    private struct State {
-        var lastMillis: UInt64 = 0
-        var high: UInt16 = 0
-        var low: UInt64 = 0
+    /// Hands out ids that increase strictly, even within a millisecond or after the clock steps
+    /// back (then it counts on from its last id until the clock catches up).
+    public final class Generator: Sendable {
+        private struct State {
+            var lastMillis: UInt64 = 0
+            var high: UInt16 = 0
+            var low: UInt64 = 0
+        }
+
+        private let state = Mutex(State())
+
+        /// A generator of its own: tests use one to stamp ids with chosen times without moving
+        /// the process's generator (it would stamp every later id with the latest time chosen).
+        public init() {}
+
+        /// A new id of the given kind, stamped with `now`.
+        public func make(_ kind: Kind, now: Date) -> String {
+            make(kind, millis: UInt64(max(0, now.timeIntervalSince1970 * 1000)))
+        }
+
+        fileprivate func make(_ kind: Kind, millis: UInt64) -> String {
+            let (time, high, low) = state.withLock { state -> (UInt64, UInt16, UInt64) in
+                if millis > state.lastMillis {
+                    state.lastMillis = millis
+                    state.high = UInt16.random(in: 0...UInt16.max)
+                    state.low = UInt64.random(in: 0...UInt64.max)
+                } else {
+                    // Same (or earlier, after a clock step back) millisecond: count up from the last id.
+                    let (sum, overflow) = state.low.addingReportingOverflow(1)
+                    state.low = sum
+                    if overflow { state.high &+= 1 }
+                }
+                return (state.lastMillis, state.high, state.low)
+            }
+            return encode(prefix: kind.rawValue, time: time, high: high, low: low)
+        }
     }
 
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
     /// A new id of the given kind, stamped with the current time.
     public static func make(_ kind: Kind) -> String {
-        make(kind, millis: UInt64(max(0, Timestamps.now())))
-    }
-
-    /// A new id of the given kind, stamped with `now`.
-    public static func make(_ kind: Kind, now: Date) -> String {
-        make(kind, millis: UInt64(max(0, now.timeIntervalSince1970 * 1000)))
-    }
-
-    private static func make(_ kind: Kind, millis: UInt64) -> String {
-        let (time, high, low) = generator.withLock { state -> (UInt64, UInt16, UInt64) in
-            if millis > state.lastMillis {
-                state.lastMillis = millis
-                state.high = UInt16.random(in: 0...UInt16.max)
-                state.low = UInt64.random(in: 0...UInt64.max)
-            } else {
-                // Same (or earlier, after a clock step back) millisecond: count up from the last id.
-                let (sum, overflow) = state.low.addingReportingOverflow(1)
-                state.low = sum
-                if overflow { state.high &+= 1 }
-            }
-            return (state.lastMillis, state.high, state.low)
-        }
-        return encode(prefix: kind.rawValue, time: time, high: high, low: low)
+        shared.make(kind, millis: UInt64(max(0, Timestamps.now())))
     }
 
     /// Whether `text` has the shape of an id of `kind` (prefix, underscore, 26 base-32 characters).
@@ -74,7 +85,7 @@ public enum HeraldID {
 
     /// `prefix_` and the 26 characters, written straight into the string's storage (one
     /// allocation: ids are made several times per message on the enqueue and delivery paths).
-    private static func encode(prefix: String, time: UInt64, high: UInt16, low: UInt64) -> String {
+    fileprivate static func encode(prefix: String, time: UInt64, high: UInt16, low: UInt64) -> String {
         let prefixCount = prefix.utf8.count
         return String(unsafeUninitializedCapacity: prefixCount + 27) { buffer in
             var n = 0

@@ -307,6 +307,13 @@ enum SQLiteMigrations {
                 END;
                 """)
         }
+        migrator.registerMigration("v17-engaged-before-recorded") { db in
+            // A person's open or click that arrives while the delivery is still `sending` (the
+            // provider took it, the outcome is not committed yet) is kept here, and the recorded
+            // outcome moves the delivery on to it. Without it an early open was lost: an
+            // escalation "unless opened" fired and the message counted as unopened for resends.
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN engaged TEXT")
+        }
         return migrator
     }
 }

@@ -61,11 +61,16 @@ extension SQLiteStore {
         if results.isEmpty { return }
         do {
             try await pool.write { db in
+                // A person's open or click that came while the send was being recorded (`engaged`)
+                // moves a sent or delivered delivery on to that state.
                 let update = try db.cachedStatement(sql: """
-                    UPDATE deliveries SET state = ?, due_at = COALESCE(?, due_at), lease_until = NULL, lease_owner = NULL,
+                    UPDATE deliveries SET state = CASE WHEN engaged IS NOT NULL AND ? IN ('sent', 'delivered') THEN engaged
+                            ELSE ? END,
+                        due_at = COALESCE(?, due_at), lease_until = NULL, lease_owner = NULL,
                         last_error = ?, provider_id = COALESCE(?, provider_id), segments = COALESCE(?, segments),
                         updated_at = ?
                     WHERE id = ? AND state = 'sending'
+                    RETURNING engaged
                     """)
                 let attempt = try db.cachedStatement(sql: """
                     INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, status_code, outcome, error,
@@ -90,16 +95,16 @@ extension SQLiteStore {
                     guard DeliveryStateMachine.canTransition(from: .sending, to: result.newState) else { continue }
                     var change = BoundStatement(update)
                     change.bind(result.newState.rawValue)
+                    change.bind(result.newState.rawValue)
                     change.bind(result.nextDueAt)
                     change.bind(result.error)
                     change.bind(result.providerID)
                     change.bind(report.segments)
                     change.bind(finishedAt)
                     change.bind(report.deliveryID)
-                    try change.execute(db)
-                    // No row changed: the delivery is no longer ours (cancelled, or reclaimed after our lease
-                    // ran out). The attempt is on record; the state belongs to whoever holds it now.
-                    guard db.changesCount > 0 else { continue }
+                    // No row: the delivery is no longer ours (cancelled, or reclaimed after our lease ran
+                    // out). The attempt is on record; the state belongs to whoever holds it now.
+                    guard let engaged = try change.firstRow(db, { $0.text(0) }) else { continue }
                     var eventType = result.newState.rawValue
                     if case .bounced(let reason) = report.outcome {
                         eventType = "bounced"
@@ -108,6 +113,12 @@ extension SQLiteStore {
                     try SQLiteRows.insertEvent(
                         event, db, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,
                         state: result.newState, detail: result.error, actor: "dispatcher", at: finishedAt)
+                    if let early = engaged.flatMap(DeliveryState.init(rawValue:)),
+                       result.newState == .sent || result.newState == .delivered {
+                        try SQLiteRows.insertEvent(
+                            event, db, messageID: report.messageID, deliveryID: report.deliveryID, type: early.rawValue,
+                            state: early, detail: StoreText.engagedBeforeRecorded(early), actor: "dispatcher", at: finishedAt)
+                    }
                     if result.newState == .failed || result.newState == .dead {
                         try SQLiteFallback.next(after: report.deliveryID, reason: result.error, at: finishedAt, db: db)
                     }

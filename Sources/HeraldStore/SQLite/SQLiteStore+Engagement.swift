@@ -21,6 +21,12 @@ extension SQLiteStore {
                 try db.cachedStatement(sql: "UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?")
                     .execute(arguments: [target.rawValue, at, deliveryID])
                 newState = target
+            } else if actor == EngagementActor.person && state == .sending {
+                // Opened before the send is on record (the provider took it; the writer has not
+                // committed the outcome yet): kept for `record`, which moves the delivery on.
+                try db.cachedStatement(sql: """
+                    UPDATE deliveries SET engaged = CASE WHEN engaged = 'clicked' THEN 'clicked' ELSE ? END WHERE id = ?
+                    """).execute(arguments: [target.rawValue, deliveryID])
             }
             try SQLiteRows.insertEvent(
                 db, messageID: messageID, deliveryID: deliveryID, type: target.rawValue, state: newState,
