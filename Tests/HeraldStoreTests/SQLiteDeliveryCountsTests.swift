@@ -5,7 +5,7 @@ import Testing
 
 @testable import HeraldStore
 
-/// The per-state delivery counts SQLite keeps with triggers (what /readyz and /metrics read) always
+/// The per-state delivery counts SQLite keeps (what /readyz and /metrics read) always
 /// equal a count of the rows themselves, whatever moved them, and a database migrated from before
 /// the counts existed starts with the right ones.
 @Suite struct SQLiteDeliveryCountsTests {
@@ -99,6 +99,57 @@ import Testing
         try await store.close()
     }
 
+    /// Inserts are counted by the code that inserts (no insert trigger since v18): every path that
+    /// makes a delivery — task notices, a wrong number's fallback, an overdue task's notices, a
+    /// fired escalation, an import — and history purges (delete trigger).
+    @Test func countsFollowTasksEscalationsImportsAndPurges() async throws {
+        let (store, path, dir) = try await migratedStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let now = Timestamps.now()
+        var escalating = Fixtures.planned(to: [("email", "lin@xinghe.example")], now: now)
+        escalating.escalation = PlannedEscalation(dueAt: now + 10, unless: .opened, channel: "webhook", destination: "https://crm.example/hook")
+        _ = try await store.enqueue([escalating])
+
+        let claimed = try await StoreTaskTests.claimedCall(store, now: now)
+        let task = StoreTaskTests.task(for: claimed, now: now)
+        try await store.openTasks([TaskOpening(task: task, notices: [StoreTaskTests.notice(for: task, now: now)])], now: now)
+        let overdue = PlannedMessage(
+            request: MessageRequest(text: "overdue", destinations: [.init(channel: "email", address: "lead@cs.example")]),
+            now: now, actor: "dispatcher")
+        #expect(try await store.escalateTask(id: task.id, notices: [overdue], now: now + 1))
+        _ = try await store.completeTask(TaskCompletion(
+            taskID: task.id, outcome: .wrongNumber, note: nil, actor: "wang", at: now + 2, deliveryState: .failed,
+            detail: "wrong number", flagNumber: true))
+        #expect(try await store.fireEscalations(now: now + 20, limit: 10) == 1)
+        let depth = try await store.queueDepth()
+        #expect(Dictionary(uniqueKeysWithValues: depth.map { ($0.key.rawValue, $0.value) }) == (try counted(path)))
+        // queued: the escalated email, the notice, the overdue notice, the fallback email, the escalation's webhook.
+        #expect(depth[.queued] == 5 && depth[.failed] == 1, "\(depth)")
+
+        // An import into an empty store counts what it brings.
+        let (copy, copyPath, copyDir) = try await migratedStore()
+        defer { try? FileManager.default.removeItem(atPath: copyDir) }
+        for table in StoreTable.all {
+            var after: [JSONValue]? = nil
+            while true {
+                let rows = try await store.exportRows(table, after: after, limit: 3)
+                if rows.isEmpty { break }
+                try await copy.importRows(table, rows)
+                let last = try #require(rows.last)
+                after = table.key.compactMap { k in table.columns.firstIndex { $0.name == k }.map { last[$0] } }
+            }
+        }
+        let imported = try await copy.queueDepth()
+        #expect(imported == depth)
+        #expect(Dictionary(uniqueKeysWithValues: imported.map { ($0.key.rawValue, $0.value) }) == (try counted(copyPath)))
+        try await copy.close()
+
+        // Purged history leaves the counts (the delete trigger) equal to the rows.
+        _ = try await store.purgeHistory(before: now + 3_600_000, limit: 1_000)
+        #expect(Dictionary(uniqueKeysWithValues: try await store.queueDepth().map { ($0.key.rawValue, $0.value) }) == (try counted(path)))
+        try await store.close()
+    }
+
     @Test func everyStateHasItsCountRow() async throws {
         let (store, path, dir) = try await migratedStore()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -119,9 +170,12 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
             try db.execute(sql: """
-                DROP TRIGGER delivery_counts_insert; DROP TRIGGER delivery_counts_update; DROP TRIGGER delivery_counts_delete;
+                DROP TRIGGER delivery_counts_update; DROP TRIGGER delivery_counts_delete;
                 DROP TABLE delivery_counts;
-                DELETE FROM grdb_migrations WHERE identifier = 'v15-delivery-counts';
+                ALTER TABLE deliveries DROP COLUMN engaged;
+                DELETE FROM grdb_migrations WHERE identifier IN (
+                    'v15-delivery-counts', 'v16-no-temporary-btrees', 'v17-engaged-before-recorded',
+                    'v18-inserts-counted-by-the-writer');
                 """)
         }
         try queue.close()

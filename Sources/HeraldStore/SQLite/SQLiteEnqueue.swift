@@ -3,14 +3,24 @@ import HeraldCore
 
 /// Inserts planned messages inside one transaction (a group commit), honouring idempotency keys.
 /// The three hot statements are looked up once per transaction (GRDB's statement cache hashes the
-/// whole SQL text on every lookup) and bound through ``BoundStatement``.
-struct SQLiteEnqueue {
+/// whole SQL text on every lookup) and bound through ``BoundStatement``. Made only through
+/// ``within(_:_:)``, which adds the inserted deliveries to `delivery_counts` at the end.
+final class SQLiteEnqueue {
     private let db: Database
     private let insertMessage: Statement
     private let insertDelivery: Statement
     private let insertEvent: Statement
+    private var counts = SQLiteDeliveryCounts()
 
-    init(db: Database) throws {
+    /// Runs `body` with an enqueue for this transaction, then counts what it inserted.
+    static func within<T>(_ db: Database, _ body: (SQLiteEnqueue) throws -> T) throws -> T {
+        let enqueue = try SQLiteEnqueue(db: db)
+        let result = try body(enqueue)
+        try enqueue.counts.apply(db)
+        return result
+    }
+
+    private init(db: Database) throws {
         self.db = db
         insertMessage = try db.cachedStatement(sql: """
             INSERT INTO messages (id, idempotency_key, fingerprint, client_id, template, subject, text, html, data,
@@ -98,6 +108,7 @@ struct SQLiteEnqueue {
             delivery.bind(d.createdAt)
             delivery.bind(d.updatedAt)
             try delivery.execute(db)
+            counts.inserted(d.state)
             try SQLiteRows.insertEvent(
                 insertEvent, db, messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state,
                 detail: detail, actor: planned.actor, at: m.createdAt)

@@ -18,6 +18,7 @@ enum SQLiteFallback {
                 created_at, updated_at)
             VALUES (?, ?, ?, ?, 'queued', 0, ?, 'fallback', ?, ?, ?)
             """).execute(arguments: [id, messageID, step.channel, step.destination, at, FallbackStep.encode(chain), at, at])
+        try SQLiteDeliveryCounts.inserted(.queued, db: db)
         try SQLiteRows.insertEvent(
             db, messageID: messageID, deliveryID: id, type: "fallback", state: .queued,
             detail: StoreText.fallback(failedChannel: row["channel"], reason: reason, next: step.channel),

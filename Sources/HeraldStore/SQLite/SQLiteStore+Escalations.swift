@@ -34,6 +34,7 @@ extension SQLiteStore {
                         created_at, updated_at)
                     VALUES (?, ?, ?, ?, 'queued', 0, ?, 'escalation', ?, ?)
                     """).execute(arguments: [deliveryID, messageID, row["channel"], row["destination"], now, now, now])
+                try SQLiteDeliveryCounts.inserted(.queued, db: db)
                 try db.execute(sql: "UPDATE escalations SET state = 'fired', settled_at = ? WHERE id = ?", arguments: [now, id])
                 try SQLiteRows.insertEvent(
                     db, messageID: messageID, deliveryID: deliveryID, type: "escalated", state: .queued,

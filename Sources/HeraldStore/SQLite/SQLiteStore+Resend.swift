@@ -28,6 +28,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, 0, ?, ?, 'resend', ?, ?, ?)
                 """)
             var made: [Delivery] = []
+            var counts = SQLiteDeliveryCounts()
             for item in plan.items {
                 var state: DeliveryState = item.dueAt > plan.at ? .scheduled : .queued
                 var lastError: String? = nil
@@ -39,6 +40,7 @@ extension SQLiteStore {
                     item.id, plan.messageID, item.channel, item.destination, state.rawValue, item.dueAt, lastError, item.source,
                     plan.at, plan.at,
                 ])
+                counts.inserted(state)
                 let detail = StoreText.resent(
                     number: count + 1, source: item.source, reason: plan.reason, held: item.held, lastError: lastError)
                 try SQLiteRows.insertEvent(
@@ -46,6 +48,7 @@ extension SQLiteStore {
                     actor: plan.actor, at: plan.at)
                 made.append(StoreText.resentDelivery(item, messageID: plan.messageID, state: state, lastError: lastError, at: plan.at))
             }
+            try counts.apply(db)
             return made
         }
     }

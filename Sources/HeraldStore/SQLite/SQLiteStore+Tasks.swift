@@ -9,22 +9,25 @@ extension SQLiteStore {
     public func openTasks(_ openings: [TaskOpening], now: Int64) async throws {
         guard !openings.isEmpty else { return }
         try await pool.write { db in
-            let enqueue = try SQLiteEnqueue(db: db)
-            for opening in openings {
-                let task = opening.task
-                // Only the lease holder's claim moves on; a task that exists already was made by an
-                // earlier claim whose lease ran out before the delivery was marked.
-                guard try Self.insertTask(task, db: db) else { continue }
-                try db.cachedStatement(sql: """
-                    UPDATE deliveries SET state = 'sent', provider_id = ?, lease_until = NULL,
-                        lease_owner = NULL, last_error = NULL, updated_at = ?
-                    WHERE id = ? AND state = 'sending'
-                    """).execute(arguments: [task.id, now, task.deliveryID])
-                try SQLiteRows.insertEvent(
-                    db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_created", state: .sent,
-                    detail: StoreText.taskCreated(task), actor: "dispatcher", at: now)
-                for notice in opening.notices { _ = try enqueue.insert(notice) }
-            }
+            try SQLiteEnqueue.within(db) { enqueue in try Self.open(openings, enqueue: enqueue, now: now, db: db) }
+        }
+    }
+
+    private static func open(_ openings: [TaskOpening], enqueue: SQLiteEnqueue, now: Int64, db: Database) throws {
+        for opening in openings {
+            let task = opening.task
+            // Only the lease holder's claim moves on; a task that exists already was made by an
+            // earlier claim whose lease ran out before the delivery was marked.
+            guard try Self.insertTask(task, db: db) else { continue }
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET state = 'sent', provider_id = ?, lease_until = NULL,
+                    lease_owner = NULL, last_error = NULL, updated_at = ?
+                WHERE id = ? AND state = 'sending'
+                """).execute(arguments: [task.id, now, task.deliveryID])
+            try SQLiteRows.insertEvent(
+                db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_created", state: .sent,
+                detail: StoreText.taskCreated(task), actor: "dispatcher", at: now)
+            for notice in opening.notices { _ = try enqueue.insert(notice) }
         }
     }
 
@@ -112,8 +115,9 @@ extension SQLiteStore {
                 try SQLiteRows.insertEvent(
                     db, messageID: next.messageID, deliveryID: next.deliveryID, type: "task_created", state: nil,
                     detail: StoreText.taskCreated(next), actor: c.actor, at: c.at)
-                let enqueue = try SQLiteEnqueue(db: db)
-                for notice in c.notices { _ = try enqueue.insert(notice) }
+                try SQLiteEnqueue.within(db) { enqueue in
+                    for notice in c.notices { _ = try enqueue.insert(notice) }
+                }
             }
             return task
         }
@@ -132,8 +136,9 @@ extension SQLiteStore {
                 db, messageID: row["message_id"], deliveryID: row["delivery_id"], type: "task_overdue", state: nil,
                 detail: StoreText.taskOverdue(taskID: id, assignee: row["assignee"], told: told),
                 actor: "dispatcher", at: now)
-            let enqueue = try SQLiteEnqueue(db: db)
-            for notice in notices { _ = try enqueue.insert(notice) }
+            try SQLiteEnqueue.within(db) { enqueue in
+                for notice in notices { _ = try enqueue.insert(notice) }
+            }
             return true
         }
     }

@@ -34,9 +34,16 @@ extension SQLiteStore {
         guard !rows.isEmpty else { return }
         let sql = "INSERT INTO \(table.name) (\(table.columnList)) VALUES (\(Array(repeating: "?", count: table.columns.count).joined(separator: ", ")))"
         do {
+            // Imported deliveries count in `delivery_counts` like enqueued ones (no insert trigger).
+            let stateColumn = table.name == "deliveries" ? table.columns.firstIndex { $0.name == "state" } : nil
             try await pool.write { db in
                 let statement = try db.cachedStatement(sql: sql)
-                for row in rows { try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue))) }
+                var counts = SQLiteDeliveryCounts()
+                for row in rows {
+                    try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue)))
+                    if let stateColumn, case .string(let state) = row[stateColumn] { counts.inserted(state) }
+                }
+                try counts.apply(db)
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw HeraldError.conflict("\(table.name): \(error.message ?? "a row exists already")")

@@ -48,8 +48,9 @@ public final class SQLiteStore: Store {
         committer = GroupCommitter { [pool] groups in
             do {
                 return try await pool.write { db in
-                    let enqueue = try SQLiteEnqueue(db: db)
-                    return try groups.map { messages in try messages.map(enqueue.insert) }
+                    try SQLiteEnqueue.within(db) { enqueue in
+                        try groups.map { messages in try messages.map(enqueue.insert) }
+                    }
                 }
             } catch {
                 throw SQLiteErrors.map(error)
@@ -96,7 +97,7 @@ public final class SQLiteStore: Store {
     public func queueDepth() async throws -> [DeliveryState: Int] {
         try await pool.read { db in
             var depth: [DeliveryState: Int] = [:]
-            // Kept by triggers (migration v15): a few rows, however deep the queue.
+            // Kept up to date by the writers (SQLiteDeliveryCounts): a few rows, however deep the queue.
             for row in try Row.fetchAll(db, sql: "SELECT state, n FROM delivery_counts WHERE n > 0") {
                 if let state = DeliveryState(rawValue: row["state"]) { depth[state] = row["n"] }
             }
