@@ -25,6 +25,13 @@ struct MessageRoutes: Sendable {
         router.post("/v1/messages/:id/cancel") { _, context in try await cancel(context) }
     }
 
+    /// Wakes the dispatcher for stored work due before its next regular look (see ``DispatchWake``).
+    private func wakeIfDue(_ deliveries: [Delivery], now: Int64) {
+        if DispatchWake.needed(for: deliveries, now: now, horizon: runtime.current.config.dispatch.pollInterval) {
+            wakeup.raise()
+        }
+    }
+
     func enqueue(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let json = try await RequestBody.json(request, limit: parser.limits.maximumBodyBytes)
         let now = Timestamps.now()
@@ -39,7 +46,7 @@ struct MessageRoutes: Sendable {
         switch result {
         case .created(let m, let deliveries):
             enqueued.increment()
-            wakeup.raise()
+            wakeIfDue(deliveries, now: now)
             return JSONResponse.make(RecordJSON.accepted(m, deliveries), status: .accepted)
         case .duplicate(let m, let deliveries):
             var headers = HTTPFields()
@@ -111,7 +118,7 @@ struct MessageRoutes: Sendable {
                 }
             }
         }
-        if accepted > 0 { wakeup.raise() }
+        wakeIfDue(stored.flatMap { result -> [Delivery] in if case .created(_, let d) = result { d } else { [] } }, now: now)
         let body: JSONValue = .object([
             "accepted": .int(Int64(accepted)), "rejected": .int(Int64(items.count - accepted)), "results": .array(results),
         ])
