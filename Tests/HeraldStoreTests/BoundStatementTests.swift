@@ -62,6 +62,24 @@ import Testing
         }
     }
 
+    @Test func aParameterLeftUnboundIsRefusedNotTakenFromTheLastRun() throws {
+        try withTable { db in
+            try insert(db, "a", "first", 1, true)
+            // Bindings are not cleared between runs: a short bind would reuse "first", 1 and true.
+            var short = BoundStatement(try db.cachedStatement(sql: "INSERT INTO t (k, s, i, b) VALUES (?, ?, ?, ?)"))
+            short.bind("b")
+            do {
+                try short.execute(db)
+                Issue.record("a statement with unbound parameters ran")
+            } catch let error as DatabaseError {
+                #expect(error.resultCode == .SQLITE_MISUSE)
+            }
+            #expect(try String.fetchAll(db, sql: "SELECT k FROM t") == ["a"])
+            try insert(db, "c", nil, nil, nil)
+            #expect(try Row.fetchOne(db, sql: "SELECT s, i, b FROM t WHERE k = 'c'") == ["s": nil, "i": nil, "b": nil])
+        }
+    }
+
     @Test func readsRowsAndLeavesNoStatementActive() throws {
         try withTable { db in
             try insert(db, "a", "héllo", 7, true)
