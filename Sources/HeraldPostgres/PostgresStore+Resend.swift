@@ -49,7 +49,7 @@ extension PostgresStore {
                     actor: plan.actor, at: plan.at)
                 made.append(StoreText.resentDelivery(item, messageID: plan.messageID, state: state, lastError: lastError, at: plan.at))
             }
-            try await conn.run("SELECT pg_notify(\(Self.workChannel), '')", logger: self.logger)
+            try await conn.run("SELECT pg_notify(\(Self.workChannel), 'resent')", logger: self.logger)
             return made
         }
     }

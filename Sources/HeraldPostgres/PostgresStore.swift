@@ -16,7 +16,12 @@ public final class PostgresStore: Store {
     private let committer: GroupCommitter
 
     /// Connects lazily (the first query opens a connection). Call ``migrate()`` before use.
-    public init(url: PostgresURL, maximumConnections: Int = 16, logger: Logger = Logger(label: "herald.store")) {
+    /// `wakeHorizon`: the dispatchers' poll interval; an enqueue announces its work to the other
+    /// instances only when some of it is due within it (see ``DispatchWake``).
+    public init(
+        url: PostgresURL, maximumConnections: Int = 16, wakeHorizon: Int64 = 1_000,
+        logger: Logger = Logger(label: "herald.store")
+    ) {
         self.url = url
         self.logger = logger
         // The pool's own log says at warning level that the first lease can come before run() started
@@ -38,8 +43,18 @@ public final class PostgresStore: Store {
                     results.append(Array(all[next..<next + messages.count]))
                     next += messages.count
                 }
-                // Delivered to the listeners of every instance when (and only if) this commits.
-                try await conn.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
+                // Delivered to the listeners of every instance when (and only if) this commits; only
+                // for work due before their next regular look (each NOTIFY is a statement, and takes
+                // PostgreSQL's notification-queue lock at commit).
+                let now = Timestamps.now()
+                let due = all.contains { result in
+                    if case .created(_, let deliveries) = result {
+                        DispatchWake.needed(for: deliveries, now: now, horizon: wakeHorizon)
+                    } else {
+                        false
+                    }
+                }
+                if due { try await conn.run("SELECT pg_notify(\(Self.workChannel), 'enqueued')", logger: logger) }
                 return results
             }
         }

@@ -58,7 +58,8 @@ public struct HeraldApplication: Sendable {
             }
             self.lock = lock
         }
-        let store = try StoreOpener.open(config.database, environment: environment, logger: logger)
+        let store = try StoreOpener.open(
+            config.database, wakeHorizon: config.dispatch.pollInterval, environment: environment, logger: logger)
         try await store.migrate()
         self.store = store
         let trackingSecret = try config.tracking.key?.resolve(environment: environment)

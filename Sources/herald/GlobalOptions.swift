@@ -31,7 +31,8 @@ struct GlobalOptions: ParsableArguments {
     func withStore<T: Sendable>(_ body: (HeraldConfig, any Store) async throws -> T) async throws -> T {
         let config = try loadConfig()
         let store = try StoreOpener.open(
-            config.database, environment: ProcessInfo.processInfo.environment, logger: Logger(label: "herald.store"))
+            config.database, wakeHorizon: config.dispatch.pollInterval, environment: ProcessInfo.processInfo.environment,
+            logger: Logger(label: "herald.store"))
         do {
             try await store.migrate()
             let result = try await body(config, store)
