@@ -11,7 +11,7 @@ extension PostgresStore {
         try await write { conn in
             // FOR UPDATE: two instances recording the first open at once move the state once.
             guard let row = try await conn.row(
-                "SELECT message_id, state FROM deliveries WHERE id = \(deliveryID) FOR UPDATE", logger: self.logger)
+                "SELECT message_id, state, engaged FROM deliveries WHERE id = \(deliveryID) FOR UPDATE", logger: self.logger)
             else { return false }
             let state = DeliveryState(rawValue: try row["state"]) ?? .failed
             let target: DeliveryState = kind == .click ? .clicked : .opened
@@ -25,9 +25,9 @@ extension PostgresStore {
                 newState = target
             } else if actor == EngagementActor.person && state == .sending {
                 // Opened before the send is on record: kept for `record` (see SQLiteStore).
-                try await conn.run(
-                    "UPDATE deliveries SET engaged = CASE WHEN engaged = 'clicked' THEN 'clicked' ELSE \(target.rawValue) END WHERE id = \(deliveryID)",
-                    logger: self.logger)
+                let kept = DeliveryStateMachine.furthestEngagement(
+                    kept: (try row["engaged"] as String?).flatMap(DeliveryState.init(rawValue:)), new: target)
+                try await conn.run("UPDATE deliveries SET engaged = \(kept.rawValue) WHERE id = \(deliveryID)", logger: self.logger)
             }
             try await PostgresRows.insertEvent(
                 conn, self.logger, messageID: try row["message_id"], deliveryID: deliveryID, type: target.rawValue,

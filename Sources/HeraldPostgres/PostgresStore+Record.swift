@@ -33,8 +33,8 @@ extension PostgresStore {
         let moving = results.filter { DeliveryStateMachine.canTransition(from: .sending, to: $0.newState) }
         guard !moving.isEmpty else { return }
         var update = PGStatement("""
-            UPDATE deliveries d SET state = CASE WHEN d.engaged IS NOT NULL AND u.state IN ('sent', 'delivered')
-                    THEN d.engaged ELSE u.state END,
+            UPDATE deliveries d SET state = CASE WHEN u.takes_engagement AND d.engaged IS NOT NULL THEN d.engaged
+                    ELSE u.state END,
                 due_at = COALESCE(u.due_at, d.due_at), lease_until = NULL,
                 lease_owner = NULL, last_error = u.error, provider_id = COALESCE(u.provider_id, d.provider_id),
                 segments = COALESCE(u.segments, d.segments), updated_at = u.finished_at
@@ -45,13 +45,14 @@ extension PostgresStore {
             return "(\(update.bind(r.deliveryID))::text, \(update.bind(result.newState.rawValue))::text, "
                 + "\(update.bind(result.nextDueAt))::bigint, \(update.bind(result.error))::text, "
                 + "\(update.bind(result.providerID))::text, \(update.bind(r.segments))::bigint, "
-                + "\(update.bind(r.startedAt + r.durationMillis))::bigint)"
+                + "\(update.bind(r.startedAt + r.durationMillis))::bigint, "
+                + "\(update.bind(DeliveryStateMachine.takesEarlyEngagement(result.newState)))::boolean)"
         }
         update.append(updateRows.joined(separator: ", "))
         // No row back for a delivery that is no longer ours (cancelled, or reclaimed after our
         // lease ran out): its attempt is on record, its state belongs to whoever holds it now.
         update.append("""
-            ) AS u(id, state, due_at, error, provider_id, segments, finished_at)
+            ) AS u(id, state, due_at, error, provider_id, segments, finished_at, takes_engagement)
             WHERE d.id = u.id AND d.state = 'sending'
             RETURNING d.id, d.engaged
             """)
@@ -70,7 +71,7 @@ extension PostgresStore {
             events.append(.init(
                 messageID: r.messageID, deliveryID: r.deliveryID, type: type, state: result.newState, detail: result.error,
                 actor: "dispatcher", at: r.startedAt + r.durationMillis))
-            if let early = engaged.flatMap(DeliveryState.init(rawValue:)), result.newState == .sent || result.newState == .delivered {
+            if DeliveryStateMachine.takesEarlyEngagement(result.newState), let early = engaged.flatMap(DeliveryState.init(rawValue:)) {
                 events.append(.init(
                     messageID: r.messageID, deliveryID: r.deliveryID, type: early.rawValue, state: early,
                     detail: StoreText.engagedBeforeRecorded(early), actor: "dispatcher", at: r.startedAt + r.durationMillis))

@@ -46,15 +46,9 @@ public final class PostgresStore: Store {
                 // Delivered to the listeners of every instance when (and only if) this commits; only
                 // for work due before their next regular look (each NOTIFY is a statement, and takes
                 // PostgreSQL's notification-queue lock at commit).
-                let now = Timestamps.now()
-                let due = all.contains { result in
-                    if case .created(_, let deliveries) = result {
-                        DispatchWake.needed(for: deliveries, now: now, horizon: wakeHorizon)
-                    } else {
-                        false
-                    }
+                if DispatchWake.needed(for: all, now: Timestamps.now(), horizon: wakeHorizon) {
+                    try await conn.run("SELECT pg_notify(\(Self.workChannel), 'enqueued')", logger: logger)
                 }
-                if due { try await conn.run("SELECT pg_notify(\(Self.workChannel), 'enqueued')", logger: logger) }
                 return results
             }
         }

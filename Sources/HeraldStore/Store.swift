@@ -188,6 +188,15 @@ public enum EnqueueResult: Sendable, Equatable {
     case conflict(existingMessageID: String)
 }
 
+extension DispatchWake {
+    /// Whether a message an enqueue created (a replay adds nothing) has work due within `horizon`.
+    public static func needed(for results: [EnqueueResult], now: Int64, horizon: Int64) -> Bool {
+        results.contains { result in
+            if case .created(_, let deliveries) = result { needed(for: deliveries, now: now, horizon: horizon) } else { false }
+        }
+    }
+}
+
 /// A finished attempt and the state it leads to (decided by the dispatcher's retry policy).
 public struct DeliveryResult: Sendable, Equatable {
     public var report: AttemptReport

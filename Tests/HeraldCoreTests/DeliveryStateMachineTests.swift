@@ -35,6 +35,16 @@ import Testing
         #expect(state.isTerminal == terminal.contains(state))
     }
 
+    @Test func onlySuccessfulSendsTakeEngagementThatCameWhileSending() {
+        let takers = DeliveryState.allCases.filter(DeliveryStateMachine.takesEarlyEngagement)
+        #expect(Set(takers) == [.sent, .delivered])
+        // A click is kept over an open that comes after it; an open is replaced by a click.
+        #expect(DeliveryStateMachine.furthestEngagement(kept: .clicked, new: .opened) == .clicked)
+        #expect(DeliveryStateMachine.furthestEngagement(kept: .opened, new: .clicked) == .clicked)
+        #expect(DeliveryStateMachine.furthestEngagement(kept: .opened, new: .opened) == .opened)
+        #expect(DeliveryStateMachine.furthestEngagement(kept: nil, new: .opened) == .opened)
+    }
+
     @Test func claimableAndCancellableStatesCanReachSendingOrCancelled() {
         for state in DeliveryState.claimable { #expect(DeliveryStateMachine.canTransition(from: state, to: .sending)) }
         for state in DeliveryState.cancellable { #expect(DeliveryStateMachine.canTransition(from: state, to: .cancelled)) }

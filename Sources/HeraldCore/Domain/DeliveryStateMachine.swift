@@ -25,6 +25,20 @@ public enum DeliveryStateMachine {
         allowed[from, default: []].contains(to)
     }
 
+    /// Whether a delivery whose send is recorded as `state` takes on a person's open or click that
+    /// came while it was still `sending` (kept in the store until then): the states engagement
+    /// follows (`sent`, `delivered`).
+    public static func takesEarlyEngagement(_ state: DeliveryState) -> Bool {
+        canTransition(from: state, to: .opened) && canTransition(from: state, to: .clicked)
+    }
+
+    /// What to keep of engagement that came while sending: the furthest of what was kept and what
+    /// came now (a click is kept over a later open).
+    public static func furthestEngagement(kept: DeliveryState?, new: DeliveryState) -> DeliveryState {
+        guard let kept, canTransition(from: new, to: kept) else { return new }
+        return kept
+    }
+
     /// Checks a move, throwing a conflict error that names both states when it is not allowed.
     public static func validate(from: DeliveryState, to: DeliveryState) throws(HeraldError) {
         guard canTransition(from: from, to: to) else {

@@ -85,7 +85,7 @@ public enum HeraldID {
 
     /// `prefix_` and the 26 characters, written straight into the string's storage (one
     /// allocation: ids are made several times per message on the enqueue and delivery paths).
-    fileprivate static func encode(prefix: String, time: UInt64, high: UInt16, low: UInt64) -> String {
+    private static func encode(prefix: String, time: UInt64, high: UInt16, low: UInt64) -> String {
         let prefixCount = prefix.utf8.count
         return String(unsafeUninitializedCapacity: prefixCount + 27) { buffer in
             var n = 0

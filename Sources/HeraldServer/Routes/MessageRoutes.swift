@@ -26,8 +26,8 @@ struct MessageRoutes: Sendable {
     }
 
     /// Wakes the dispatcher for stored work due before its next regular look (see ``DispatchWake``).
-    private func wakeIfDue(_ deliveries: [Delivery], now: Int64) {
-        if DispatchWake.needed(for: deliveries, now: now, horizon: runtime.current.config.dispatch.pollInterval) {
+    private func wakeIfDue(_ results: [EnqueueResult], now: Int64) {
+        if DispatchWake.needed(for: results, now: now, horizon: runtime.current.config.dispatch.pollInterval) {
             wakeup.raise()
         }
     }
@@ -46,7 +46,7 @@ struct MessageRoutes: Sendable {
         switch result {
         case .created(let m, let deliveries):
             enqueued.increment()
-            wakeIfDue(deliveries, now: now)
+            wakeIfDue(results, now: now)
             return JSONResponse.make(RecordJSON.accepted(m, deliveries), status: .accepted)
         case .duplicate(let m, let deliveries):
             var headers = HTTPFields()
@@ -118,7 +118,7 @@ struct MessageRoutes: Sendable {
                 }
             }
         }
-        wakeIfDue(stored.flatMap { result -> [Delivery] in if case .created(_, let d) = result { d } else { [] } }, now: now)
+        wakeIfDue(stored, now: now)
         let body: JSONValue = .object([
             "accepted": .int(Int64(accepted)), "rejected": .int(Int64(items.count - accepted)), "results": .array(results),
         ])

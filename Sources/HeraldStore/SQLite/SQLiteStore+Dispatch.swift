@@ -62,10 +62,10 @@ extension SQLiteStore {
         do {
             try await pool.write { db in
                 // A person's open or click that came while the send was being recorded (`engaged`)
-                // moves a sent or delivered delivery on to that state.
+                // moves the delivery on to it when the outcome takes it (first argument: see
+                // DeliveryStateMachine.takesEarlyEngagement).
                 let update = try db.cachedStatement(sql: """
-                    UPDATE deliveries SET state = CASE WHEN engaged IS NOT NULL AND ? IN ('sent', 'delivered') THEN engaged
-                            ELSE ? END,
+                    UPDATE deliveries SET state = CASE WHEN ? AND engaged IS NOT NULL THEN engaged ELSE ? END,
                         due_at = COALESCE(?, due_at), lease_until = NULL, lease_owner = NULL,
                         last_error = ?, provider_id = COALESCE(?, provider_id), segments = COALESCE(?, segments),
                         updated_at = ?
@@ -93,8 +93,9 @@ extension SQLiteStore {
                     row.bind(result.providerID)
                     try row.execute(db)
                     guard DeliveryStateMachine.canTransition(from: .sending, to: result.newState) else { continue }
+                    let takesEngagement = DeliveryStateMachine.takesEarlyEngagement(result.newState)
                     var change = BoundStatement(update)
-                    change.bind(result.newState.rawValue)
+                    change.bind(takesEngagement)
                     change.bind(result.newState.rawValue)
                     change.bind(result.nextDueAt)
                     change.bind(result.error)
@@ -113,8 +114,7 @@ extension SQLiteStore {
                     try SQLiteRows.insertEvent(
                         event, db, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,
                         state: result.newState, detail: result.error, actor: "dispatcher", at: finishedAt)
-                    if let early = engaged.flatMap(DeliveryState.init(rawValue:)),
-                       result.newState == .sent || result.newState == .delivered {
+                    if takesEngagement, let early = engaged.flatMap(DeliveryState.init(rawValue:)) {
                         try SQLiteRows.insertEvent(
                             event, db, messageID: report.messageID, deliveryID: report.deliveryID, type: early.rawValue,
                             state: early, detail: StoreText.engagedBeforeRecorded(early), actor: "dispatcher", at: finishedAt)

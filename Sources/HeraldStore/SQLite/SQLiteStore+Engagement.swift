@@ -9,7 +9,7 @@ extension SQLiteStore {
     ) async throws -> Bool {
         try await pool.write { db in
             guard let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT message_id, state FROM deliveries WHERE id = ?"), arguments: [deliveryID])
+                db.cachedStatement(sql: "SELECT message_id, state, engaged FROM deliveries WHERE id = ?"), arguments: [deliveryID])
             else { return false }
             let messageID: String = row["message_id"]
             let state = DeliveryState(rawValue: row["state"]) ?? .failed
@@ -24,9 +24,10 @@ extension SQLiteStore {
             } else if actor == EngagementActor.person && state == .sending {
                 // Opened before the send is on record (the provider took it; the writer has not
                 // committed the outcome yet): kept for `record`, which moves the delivery on.
-                try db.cachedStatement(sql: """
-                    UPDATE deliveries SET engaged = CASE WHEN engaged = 'clicked' THEN 'clicked' ELSE ? END WHERE id = ?
-                    """).execute(arguments: [target.rawValue, deliveryID])
+                let kept = DeliveryStateMachine.furthestEngagement(
+                    kept: (row["engaged"] as String?).flatMap(DeliveryState.init(rawValue:)), new: target)
+                try db.cachedStatement(sql: "UPDATE deliveries SET engaged = ? WHERE id = ?")
+                    .execute(arguments: [kept.rawValue, deliveryID])
             }
             try SQLiteRows.insertEvent(
                 db, messageID: messageID, deliveryID: deliveryID, type: target.rawValue, state: newState,
