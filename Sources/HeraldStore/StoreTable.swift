@@ -2,8 +2,9 @@ import HeraldCore
 
 /// One table as `herald export` and `herald import` move it between backends: its columns with
 /// their kinds, and the key its rows are read in order of. The list is the schema both backends
-/// share (SQLite's v14, PostgreSQL's baseline); state only one process needs (the relay position,
+/// share (SQLite's v17, PostgreSQL's v2); state only one process needs (the relay position,
 /// rate-limit slots) and what is derived from the rows (SQLite's per-state delivery counts) is not moved.
+/// A column added later reads as null from an older export (`deliveries.engaged`, added with v17/v2).
 public struct StoreTable: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case text, integer, boolean
@@ -37,7 +38,7 @@ public struct StoreTable: Sendable, Equatable {
             """),
         StoreTable("deliveries", """
             id, message_id, channel, destination, state, attempts:i, due_at:i, expires_at:i, lease_until:i, lease_owner,
-            last_error, provider_id, created_at:i, updated_at:i, purpose, fallback, segments:i, resend_of
+            last_error, provider_id, created_at:i, updated_at:i, purpose, fallback, segments:i, resend_of, engaged
             """),
         StoreTable("attempts", """
             id, delivery_id, number:i, started_at:i, duration_ms:i, status_code:i, outcome, error, provider_id

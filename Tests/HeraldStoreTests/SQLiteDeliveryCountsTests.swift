@@ -129,16 +129,7 @@ import Testing
         // An import into an empty store counts what it brings.
         let (copy, copyPath, copyDir) = try await migratedStore()
         defer { try? FileManager.default.removeItem(atPath: copyDir) }
-        for table in StoreTable.all {
-            var after: [JSONValue]? = nil
-            while true {
-                let rows = try await store.exportRows(table, after: after, limit: 3)
-                if rows.isEmpty { break }
-                try await copy.importRows(table, rows)
-                let last = try #require(rows.last)
-                after = table.key.compactMap { k in table.columns.firstIndex { $0.name == k }.map { last[$0] } }
-            }
-        }
+        try await StoreCopy.everyTable(from: store, to: copy)
         let imported = try await copy.queueDepth()
         #expect(imported == depth)
         #expect(Dictionary(uniqueKeysWithValues: imported.map { ($0.key.rawValue, $0.value) }) == (try counted(copyPath)))

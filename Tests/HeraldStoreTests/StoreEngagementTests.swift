@@ -50,6 +50,24 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func anEarlyOpenTravelsWithAnExport(backend: StoreBackend) async throws {
+        // A delivery caught mid-send by `herald export`: its early open must still apply to the
+        // outcome recorded in the imported copy.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let (copy, cleanupCopy) = try await backend.make()
+        defer { cleanupCopy() }
+        let now = Timestamps.now()
+        let claimed = try await sending(store, now: now)
+        #expect(try await store.recordEngagement(deliveryID: claimed.delivery.id, kind: .click, url: "https://docs.example/a", userAgent: Self.browser, at: now + 1))
+        try await StoreCopy.everyTable(from: store, to: copy)
+        #expect(try await copy.message(id: claimed.message.id)?.deliveries[0].state == .sending)
+        try await recordSent(copy, claimed, at: now)
+        #expect(try await copy.message(id: claimed.message.id)?.deliveries[0].state == .clicked)
+        #expect(try await copy.fireEscalations(now: now + 1_000, limit: 10) == 0)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func aClickWinsOverALaterOpenAndMachinesDoNotCount(backend: StoreBackend) async throws {
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }
