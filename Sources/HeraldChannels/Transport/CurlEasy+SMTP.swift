@@ -55,6 +55,7 @@ extension CurlEasy {
         envelopeFrom: String, recipients: [String], message: [UInt8], options: SMTPOptions
     ) -> SMTPReply {
         curl_easy_reset(handle)
+        postOptions = nil
         box.reset(maxBody: 0)
         box.upload = message
         let unmanaged = Unmanaged.passUnretained(box).toOpaque()

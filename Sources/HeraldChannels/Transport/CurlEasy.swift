@@ -9,6 +9,8 @@ import Foundation
 public final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     let box = TransferBox()
+    /// The options the handle is set up with for POSTs; nil after any other kind of transfer.
+    var postOptions: HTTPOptions?
 
     /// Creates a handle. Throws when libcurl cannot allocate one.
     public init() throws(TransportError) {
@@ -34,9 +36,8 @@ public final class CurlEasy {
         body: [UInt8],
         options: HTTPOptions
     ) throws(TransportError) -> HTTPResponse {
-        curl_easy_reset(handle)
         box.reset(maxBody: options.maxResponseBytes)
-        let unmanaged = Unmanaged.passUnretained(box).toOpaque()
+        var setup = configureForPost(options)
 
         var list: UnsafeMutablePointer<curl_slist>? = nil
         for (name, value) in headers {
@@ -46,24 +47,9 @@ public final class CurlEasy {
         list = curl_slist_append(list, "Expect:")
         defer { curl_slist_free_all(list) }
 
-        var setup = herald_curl_setopt_string(handle, CURLOPT_URL, url)
-        setup = setup == CURLE_OK ? herald_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) : setup
-        _ = herald_curl_setopt_long(handle, CURLOPT_POST, 1)
+        setup = setup == CURLE_OK ? herald_curl_setopt_string(handle, CURLOPT_URL, url) : setup
         _ = herald_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
         _ = herald_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-        _ = herald_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout))
-        _ = herald_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.timeout))
-        _ = herald_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-        _ = herald_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = herald_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent)
-        _ = herald_curl_setopt_write_function(handle, curlWriteBody)
-        _ = herald_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged)
-        _ = herald_curl_setopt_header_function(handle, curlWriteHeader)
-        _ = herald_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged)
-        if options.blockPrivateAddresses {
-            _ = herald_curl_setopt_prereq_function(handle, curlCheckAddress)
-            _ = herald_curl_setopt_pointer(handle, CURLOPT_PREREQDATA, unmanaged)
-        }
         guard setup == CURLE_OK else {
             throw TransportError(kind: .invalidRequest, message: "libcurl refused the request setup (\(setup.rawValue))")
         }
@@ -79,6 +65,33 @@ public final class CurlEasy {
         var status = 0
         _ = herald_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: box.headers, body: box.body)
+    }
+
+    /// Sets what every POST with these options shares, unless the handle's last transfer was one:
+    /// libcurl keeps options between transfers, so a worker's handle is set up once and each
+    /// request then sets only its URL, headers and body. Another kind of transfer (SMTP) resets it.
+    private func configureForPost(_ options: HTTPOptions) -> CURLcode {
+        if postOptions == options { return CURLE_OK }
+        curl_easy_reset(handle)
+        postOptions = nil
+        let unmanaged = Unmanaged.passUnretained(box).toOpaque()
+        var setup = herald_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        setup = setup == CURLE_OK ? herald_curl_setopt_long(handle, CURLOPT_POST, 1) : setup
+        setup = setup == CURLE_OK ? herald_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout)) : setup
+        setup = setup == CURLE_OK ? herald_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.timeout)) : setup
+        setup = setup == CURLE_OK ? herald_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0) : setup
+        setup = setup == CURLE_OK ? herald_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https") : setup
+        setup = setup == CURLE_OK ? herald_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent) : setup
+        _ = herald_curl_setopt_write_function(handle, curlWriteBody)
+        _ = herald_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged)
+        _ = herald_curl_setopt_header_function(handle, curlWriteHeader)
+        _ = herald_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged)
+        if options.blockPrivateAddresses {
+            _ = herald_curl_setopt_prereq_function(handle, curlCheckAddress)
+            _ = herald_curl_setopt_pointer(handle, CURLOPT_PREREQDATA, unmanaged)
+        }
+        if setup == CURLE_OK { postOptions = options }
+        return setup
     }
 }
 
