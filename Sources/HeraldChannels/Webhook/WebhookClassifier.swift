@@ -7,8 +7,11 @@ import HeraldCore
 public enum WebhookClassifier {
     public static func classify(_ response: HTTPResponse, now: Int64) -> DeliveryOutcome {
         let status = response.status
-        let snippet = response.bodySnippet()
-        let reason = "HTTP \(status)" + (snippet.isEmpty ? "" : ": \(snippet)")
+        // The answer's text goes into the reason of a retry or failure only (not built for a 2xx).
+        var reason: String {
+            let snippet = response.bodySnippet()
+            return "HTTP \(status)" + (snippet.isEmpty ? "" : ": \(snippet)")
+        }
         switch status {
         case 200..<300:
             return .sent(providerID: nil)
