@@ -28,8 +28,9 @@ public final class CurlEasy {
     /// POSTs `body` to `url` and returns the response, or throws a classified transport error.
     /// - Parameters:
     ///   - headers: request headers; values must already be free of CR/LF.
-    ///   - blockPrivateAddresses: refuse to connect to loopback, private, link-local or
-    ///     unspecified addresses (SSRF protection), whatever the host name resolves to.
+    ///   - options: timeouts, user agent, how much of the answer to keep, and whether to refuse
+    ///     loopback, private, link-local or unspecified addresses (SSRF protection), whatever the
+    ///     host name resolves to.
     public func post(
         url: String,
         headers: [(String, String)],
