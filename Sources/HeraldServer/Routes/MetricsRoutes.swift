@@ -14,12 +14,19 @@ struct MetricsRoutes: Sendable {
     let store: any Store
     let registry: PrometheusCollectorRegistry
 
+    // Made per scrape: the descriptor type is not Sendable, so it cannot be a shared constant.
+    static var queueDepth: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "herald_queue_depth", unitName: "", helpText: "Deliveries in each state, read from the database at scrape time.")
+    }
+    static var eventNotices: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "herald_event_notices", unitName: "", helpText: "Event notices to subscriptions in each state.")
+    }
+
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/metrics") { _, _ in
             let depth = try await store.queueDepth()
             for state in DeliveryState.allCases {
-                registry.makeGauge(name: "herald_queue_depth", labels: [("state", state.rawValue)])
-                    .set(Double(depth[state] ?? 0))
+                registry.makeGauge(descriptor: Self.queueDepth, labels: [("state", state.rawValue)]).set(Double(depth[state] ?? 0))
             }
             var notices = NoticeCounts()
             for counts in try await store.noticeCounts().values {
@@ -28,7 +35,7 @@ struct MetricsRoutes: Sendable {
                 notices.dead += counts.dead
             }
             for (state, n) in [("pending", notices.pending), ("delivered", notices.delivered), ("dead", notices.dead)] {
-                registry.makeGauge(name: "herald_event_notices", labels: [("state", state)]).set(Double(n))
+                registry.makeGauge(descriptor: Self.eventNotices, labels: [("state", state)]).set(Double(n))
             }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"

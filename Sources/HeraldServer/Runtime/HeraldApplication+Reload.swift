@@ -1,4 +1,5 @@
 import Foundation
+import HeraldChannels
 import HeraldCore
 import HeraldDispatch
 import Logging
