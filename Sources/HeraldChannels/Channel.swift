@@ -13,6 +13,9 @@ public protocol Channel: Sendable {
     var attemptTimeout: Int64 { get }
     /// A worker for one thread. Workers keep their connection between deliveries.
     func makeWorker() throws -> any ChannelWorker
+    /// One sender that keeps `concurrency` attempts in flight from a single thread, for channels
+    /// that can (nil: the dispatcher runs `concurrency` workers on threads of their own).
+    func makeMultiSender() throws -> (any ChannelMultiSender)?
     /// Whether a delivery may be attempted now (rate limits, unhealthy robots). A delivery told to
     /// wait is postponed without counting an attempt. Called right before the worker's `send`.
     func admit(_ claimed: ClaimedDelivery, now: Int64) -> ChannelAdmission
@@ -36,6 +39,7 @@ public protocol Channel: Sendable {
 }
 
 extension Channel {
+    public func makeMultiSender() throws -> (any ChannelMultiSender)? { nil }
     public func admit(_ claimed: ClaimedDelivery, now: Int64) -> ChannelAdmission { .proceed }
     public var rateWindow: Int64? { nil }
     public var rateLimit: Int? { nil }
@@ -74,6 +78,20 @@ public protocol ChannelWorker: AnyObject {
     ///   - claimed: the leased delivery and its message.
     ///   - content: the message's subject/text/html rendered with its data.
     func send(_ claimed: ClaimedDelivery, content: RenderedContent) -> ChannelAttempt
+}
+
+/// Delivers many deliveries at once from one thread (libcurl's multi interface): the dispatcher
+/// starts attempts while fewer than ``capacity`` are in flight and collects those that ended.
+/// Confined to that thread, except ``wake``.
+public protocol ChannelMultiSender: AnyObject {
+    /// Attempts in flight at most.
+    var capacity: Int { get }
+    /// Ends a ``collect(waitingUpTo:)`` that is waiting (new work, shutdown); callable from any thread.
+    var wake: @Sendable () -> Void { get }
+    /// Starts an attempt; its outcome comes from ``collect(waitingUpTo:)`` under the same `tag`.
+    func start(_ claimed: ClaimedDelivery, content: RenderedContent, tag: Int)
+    /// Attempts that ended since the last call, waiting up to `milliseconds` when none has.
+    func collect(waitingUpTo milliseconds: Int32) -> [(tag: Int, attempt: ChannelAttempt)]
 }
 
 /// What one attempt produced.

@@ -29,17 +29,31 @@ final class ChannelPool: Sendable {
         metrics = DispatchMetrics(channel: channel.name)
     }
 
-    /// Starts `concurrency` threads. Throws if a worker cannot be made (e.g. curl failed to init).
+    /// Starts the channel's threads: `concurrency` workers, or one thread driving a multi sender
+    /// when the channel has one. Throws if a worker cannot be made (e.g. curl failed to init).
     func start(
         results: ResultBuffer, resolver: OutcomeResolver, renderer: MessageRenderer, limiter: SharedRateLimiter?,
         logger: Logger
     ) throws {
+        let context = Context(results: results, resolver: resolver, renderer: renderer, limiter: limiter, logger: logger)
+        if let sender = try channel.makeMultiSender() {
+            queue.onChange(sender.wake)
+            let box = SenderBox(sender)
+            running.add(1, ordering: .relaxed)
+            let thread = Thread { [self] in
+                self.drive(box.sender, context)
+                if self.running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { self.stopped.raise() }
+            }
+            thread.name = "herald-\(channel.name)"
+            thread.start()
+            return
+        }
         for index in 0..<channel.concurrency {
             let worker = try channel.makeWorker()
             let box = WorkerBox(worker)
             running.add(1, ordering: .relaxed)
             let thread = Thread { [self] in
-                self.work(box.worker, results: results, resolver: resolver, renderer: renderer, limiter: limiter, logger: logger)
+                self.work(box.worker, context)
                 if self.running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { self.stopped.raise() }
             }
             thread.name = "herald-\(channel.name)-\(index)"
@@ -47,51 +61,125 @@ final class ChannelPool: Sendable {
         }
     }
 
-    private func work(
-        _ worker: any ChannelWorker, results: ResultBuffer, resolver: OutcomeResolver, renderer: MessageRenderer,
-        limiter: SharedRateLimiter?, logger: Logger
-    ) {
+    /// What the threads share.
+    private struct Context {
+        let results: ResultBuffer
+        let resolver: OutcomeResolver
+        let renderer: MessageRenderer
+        let limiter: SharedRateLimiter?
+        let logger: Logger
+    }
+
+    /// One attempt on its way: what its report needs when it ends.
+    private struct Flight {
+        let claimed: ClaimedDelivery
+        let startedAt: Int64
+        let clock: ContinuousClock.Instant
+        let slot: String?
+    }
+
+    /// Before an attempt: render, then ask the channel and the shared limiter.
+    private enum Preparation {
+        case send(RenderedContent, Flight)
+        /// Told to wait: the postponement is with the results.
+        case postponed
+        case failed(ChannelAttempt, Flight)
+    }
+
+    /// A worker thread: one attempt at a time, blocking in the worker.
+    private func work(_ worker: any ChannelWorker, _ context: Context) {
         while let claimed = queue.pop() {
-            var started = Timestamps.now()
-            var clock = ContinuousClock.now
-            let attempt: ChannelAttempt
-            var slot: String? = nil
-            do {
-                let content = try renderer.render(claimed.message, channel: channel.kind)
-                if case .wait(let until, let reason) = channel.admit(claimed, now: started) {
-                    metrics.waited()
-                    results.append(postponement(claimed, until: until, reason: reason, resolver: resolver, now: started))
-                    continue
-                }
-                if let limiter {
-                    let shared = limiter.admit(claimed, channel: channel, now: started)
-                    if case .wait(let until, let reason) = shared.wait {
-                        channel.withdraw(claimed)
-                        metrics.waited()
-                        results.append(postponement(claimed, until: until, reason: reason, resolver: resolver, now: started))
-                        continue
-                    }
-                    slot = shared.slot
-                }
-                started = Timestamps.now()
-                clock = ContinuousClock.now
-                attempt = worker.send(claimed, content: content)
-            } catch {
-                attempt = ChannelAttempt(outcome: .failed(reason: "cannot render the message: \(error)"))
+            switch prepare(claimed, context) {
+            case .postponed:
+                continue
+            case .failed(let attempt, let flight):
+                finish(flight, attempt, context)
+            case .send(let content, let flight):
+                finish(flight, worker.send(claimed, content: content), context)
             }
-            if let slot, let limiter { limiter.finished(slot: slot, channel: channel, at: Timestamps.now()) }
-            let elapsed = ContinuousClock.now - clock
-            let millis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-            let report = AttemptReport(
-                deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
-                number: claimed.attemptNumber,
-                startedAt: started, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome,
-                segments: attempt.segments)
-            let result = resolver.resolve(report, createdAt: claimed.delivery.createdAt, now: started + millis)
-            metrics.attempt(result.newState, milliseconds: millis)
-            Self.log(result, claimed: claimed, logger: logger)
-            results.append(result)
         }
+    }
+
+    /// The multi sender's thread: keeps up to `capacity` attempts in flight, takes new work as
+    /// room frees up, and after the queue closes finishes those in flight before it returns.
+    private func drive(_ sender: any ChannelMultiSender, _ context: Context) {
+        var flights: [Int: Flight] = [:]
+        var nextTag = 0
+        var open = true
+        while open || !flights.isEmpty {
+            while open && flights.count < sender.capacity {
+                let next: ClaimedDelivery?
+                if flights.isEmpty {
+                    next = queue.pop()  // nothing in flight: wait for work
+                    if next == nil { open = false }
+                } else {
+                    switch queue.tryPop() {
+                    case .job(let job): next = job
+                    case .empty: next = nil
+                    case .closed: next = nil; open = false
+                    }
+                }
+                guard let claimed = next else { break }
+                switch prepare(claimed, context) {
+                case .postponed:
+                    continue
+                case .failed(let attempt, let flight):
+                    finish(flight, attempt, context)
+                case .send(let content, let flight):
+                    flights[nextTag] = flight
+                    sender.start(claimed, content: content, tag: nextTag)
+                    nextTag &+= 1
+                }
+            }
+            if flights.isEmpty { continue }
+            for (tag, attempt) in sender.collect(waitingUpTo: 1_000) {
+                if let flight = flights.removeValue(forKey: tag) { finish(flight, attempt, context) }
+            }
+        }
+    }
+
+    private func prepare(_ claimed: ClaimedDelivery, _ context: Context) -> Preparation {
+        let now = Timestamps.now()
+        let content: RenderedContent
+        do {
+            content = try context.renderer.render(claimed.message, channel: channel.kind)
+        } catch {
+            let flight = Flight(claimed: claimed, startedAt: now, clock: ContinuousClock.now, slot: nil)
+            return .failed(ChannelAttempt(outcome: .failed(reason: "cannot render the message: \(error)")), flight)
+        }
+        if case .wait(let until, let reason) = channel.admit(claimed, now: now) {
+            metrics.waited()
+            context.results.append(postponement(claimed, until: until, reason: reason, resolver: context.resolver, now: now))
+            return .postponed
+        }
+        var slot: String? = nil
+        if let limiter = context.limiter {
+            let shared = limiter.admit(claimed, channel: channel, now: now)
+            if case .wait(let until, let reason) = shared.wait {
+                channel.withdraw(claimed)
+                metrics.waited()
+                context.results.append(postponement(claimed, until: until, reason: reason, resolver: context.resolver, now: now))
+                return .postponed
+            }
+            slot = shared.slot
+        }
+        return .send(content, Flight(claimed: claimed, startedAt: Timestamps.now(), clock: ContinuousClock.now, slot: slot))
+    }
+
+    private func finish(_ flight: Flight, _ attempt: ChannelAttempt, _ context: Context) {
+        let claimed = flight.claimed
+        if let slot = flight.slot, let limiter = context.limiter { limiter.finished(slot: slot, channel: channel, at: Timestamps.now()) }
+        let elapsed = ContinuousClock.now - flight.clock
+        let millis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let report = AttemptReport(
+            deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
+            number: claimed.attemptNumber,
+            startedAt: flight.startedAt, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome,
+            segments: attempt.segments)
+        let result = context.resolver.resolve(report, createdAt: claimed.delivery.createdAt, now: flight.startedAt + millis)
+        metrics.attempt(result.newState, milliseconds: millis)
+        Self.log(result, claimed: claimed, logger: context.logger)
+        context.results.append(result)
     }
 
     /// A delivery that must wait (rate limit, unhealthy robot): no attempt is counted, unless the
@@ -146,4 +234,10 @@ final class ChannelPool: Sendable {
 private final class WorkerBox: @unchecked Sendable {
     let worker: any ChannelWorker
     init(_ worker: any ChannelWorker) { self.worker = worker }
+}
+
+/// Moves a thread-confined multi sender into its thread's closure.
+private final class SenderBox: @unchecked Sendable {
+    let sender: any ChannelMultiSender
+    init(_ sender: any ChannelMultiSender) { self.sender = sender }
 }

@@ -9,12 +9,40 @@ final class JobQueue<Job: Sendable>: @unchecked Sendable {
     private var head = 0
     private var closed = false
     private let condition = NSCondition()
+    /// Called after a push and at close, for a consumer that waits elsewhere than in ``pop()``
+    /// (a multi sender waiting on its connections).
+    private var changed: (@Sendable () -> Void)?
+
+    /// What ``tryPop()`` found.
+    enum Next {
+        case job(Job)
+        case empty
+        case closed
+    }
 
     func push(_ jobs: [Job]) {
         condition.lock()
         items.append(contentsOf: jobs)
         condition.broadcast()
+        let changed = changed
         condition.unlock()
+        changed?()
+    }
+
+    /// Sets what to call after each push and at close.
+    func onChange(_ action: @escaping @Sendable () -> Void) {
+        condition.lock()
+        changed = action
+        condition.unlock()
+    }
+
+    /// The next job without waiting for one.
+    func tryPop() -> Next {
+        condition.lock()
+        defer { condition.unlock() }
+        if closed { return .closed }
+        if head == items.count { return .empty }
+        return .job(take())
     }
 
     /// The next job, or nil once the queue is closed (remaining jobs are left for ``takeRemaining()``).
@@ -23,6 +51,11 @@ final class JobQueue<Job: Sendable>: @unchecked Sendable {
         defer { condition.unlock() }
         while head == items.count && !closed { condition.wait() }
         if closed { return nil }
+        return take()
+    }
+
+    /// The job at the head; the lock is held and the queue is not empty.
+    private func take() -> Job {
         let job = items[head]
         head += 1
         if head > 1024 && head * 2 > items.count {
@@ -37,7 +70,9 @@ final class JobQueue<Job: Sendable>: @unchecked Sendable {
         condition.lock()
         closed = true
         condition.broadcast()
+        let changed = changed
         condition.unlock()
+        changed?()
     }
 
     /// The jobs waiting, oldest first, left in the queue.

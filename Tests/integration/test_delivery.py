@@ -33,6 +33,25 @@ def test_enqueue_delivers_a_signed_webhook(daemon, receiver):
     assert [e["type"] for e in body["events"]] == ["queued", "sent"]
 
 
+def test_a_slow_receiver_does_not_hold_up_the_others(make_daemon, receiver):
+    # One thread drives all of the channel's connections (libcurl's multi interface): a receiver
+    # that does not answer keeps one of them busy while the others go on delivering.
+    import threading
+    daemon = make_daemon(webhook_toml="concurrency = 4\n").start()
+    receiver.hold["/slow"] = threading.Event()
+    slow = enqueue(daemon, receiver.url("/slow"))
+    assert receiver.wait_for(lambda r: r.holding == 1, 15)
+    fast = [enqueue(daemon, receiver.url("/fast"))["deliveries"][0]["id"] for _ in range(12)]
+    assert receiver.wait_for(lambda r: set(fast) <= set(r.accepted_ids()), 15), "deliveries waited behind the slow receiver"
+    # ... while the slow one is still on its first attempt (its 2 s timeout would free the
+    # connection and let a serial sender pass too).
+    assert receiver.holding == 1 and slow["deliveries"][0]["id"] not in receiver.accepted_ids()
+    held = daemon.message(slow["id"])["deliveries"][0]
+    assert held["status"] == "sending" and held["attempt_count"] == 1 and held["attempts"] == [], held
+    receiver.hold["/slow"].set()
+    daemon.wait_for_states(slow["id"], {"sent"})
+
+
 def test_batch_commits_valid_items_and_reports_each(daemon, receiver):
     messages = [{"to": {"webhook": receiver.url()}, "text": f"m{i}"} for i in range(40)]
     messages.insert(5, {"to": {"webhook": "notaurl"}, "text": "bad"})

@@ -18,6 +18,8 @@ class Receiver:
         self.rejected = []          # (reason, headers)
         self.script = {}            # path -> list of (status, headers, body) answered in order, then 204
         self.delay = {}             # path -> seconds to wait before answering
+        self.hold = {}              # path -> threading.Event the answer waits for (up to 30 s)
+        self.holding = 0            # requests that arrived at a held path and wait
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +36,12 @@ class Receiver:
                 if wait:
                     import time
                     time.sleep(wait)
+                held = receiver.hold.get(self.path)
+                if held:
+                    with receiver.lock:
+                        receiver.holding += 1
+                        receiver.lock.notify_all()
+                    held.wait(30)
                 try:
                     payload = receiver.verifier.verify(body, headers)
                 except WebhookVerificationError as error:

@@ -11,6 +11,8 @@ public final class CurlEasy {
     let box = TransferBox()
     /// The options the handle is set up with for POSTs; nil after any other kind of transfer.
     var postOptions: HTTPOptions?
+    /// The current request's header list, owned here until the transfer has finished.
+    private var requestHeaders: UnsafeMutablePointer<curl_slist>?
 
     /// Creates a handle. Throws when libcurl cannot allocate one.
     public init() throws(TransportError) {
@@ -23,6 +25,7 @@ public final class CurlEasy {
 
     deinit {
         curl_easy_cleanup(handle)
+        if let requestHeaders { curl_slist_free_all(requestHeaders) }
     }
 
     /// POSTs `body` to `url` and returns the response, or throws a classified transport error.
@@ -37,28 +40,30 @@ public final class CurlEasy {
         body: [UInt8],
         options: HTTPOptions
     ) throws(TransportError) -> HTTPResponse {
-        box.reset(maxBody: options.maxResponseBytes)
-        var setup = configureForPost(options)
-
-        var list: UnsafeMutablePointer<curl_slist>? = nil
-        for (name, value) in headers {
-            list = curl_slist_append(list, "\(name): \(value)")
-        }
-        // Expect: 100-continue costs a round trip on every POST; webhook bodies are small.
-        list = curl_slist_append(list, "Expect:")
-        defer { curl_slist_free_all(list) }
-
-        setup = setup == CURLE_OK ? herald_curl_setopt_string(handle, CURLOPT_URL, url) : setup
-        _ = herald_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
-        _ = herald_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-        guard setup == CURLE_OK else {
-            throw TransportError(kind: .invalidRequest, message: "libcurl refused the request setup (\(setup.rawValue))")
-        }
-
+        try preparePost(url: url, headers: headers, bodySize: body.count, options: options)
         let code: CURLcode = body.withUnsafeBufferPointer { buffer in
             _ = herald_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
             return curl_easy_perform(handle)
         }
+        return try finishPost(code)
+    }
+
+    /// Sets the handle up for one POST that a ``CurlMulti`` then drives: libcurl keeps its own
+    /// copy of `body`. Call ``finishPost(_:)`` with the transfer's result.
+    func startPost(url: String, headers: [(String, String)], body: [UInt8], options: HTTPOptions) throws(TransportError) {
+        try preparePost(url: url, headers: headers, bodySize: body.count, options: options)
+        let code = body.withUnsafeBufferPointer { buffer in
+            herald_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+        }
+        guard code == CURLE_OK else {
+            releaseHeaders()
+            throw TransportError(kind: .internal, message: "libcurl could not take the request body (\(code.rawValue))")
+        }
+    }
+
+    /// The response of the POST set up last, or its classified transport error.
+    func finishPost(_ code: CURLcode) throws(TransportError) -> HTTPResponse {
+        releaseHeaders()
         if let blocked = box.blockedAddress {
             throw TransportError(kind: .blockedAddress, message: "destination resolves to a non-public address (\(blocked))")
         }
@@ -66,6 +71,35 @@ public final class CurlEasy {
         var status = 0
         _ = herald_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: box.headers, body: box.body)
+    }
+
+    /// Everything of a POST but its body: options, URL, headers (kept until ``finishPost(_:)``).
+    private func preparePost(url: String, headers: [(String, String)], bodySize: Int, options: HTTPOptions) throws(TransportError) {
+        box.reset(maxBody: options.maxResponseBytes)
+        releaseHeaders()
+        var setup = configureForPost(options)
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for (name, value) in headers {
+            list = curl_slist_append(list, "\(name): \(value)")
+        }
+        // Expect: 100-continue costs a round trip on every POST; webhook bodies are small.
+        list = curl_slist_append(list, "Expect:")
+        requestHeaders = list
+        setup = setup == CURLE_OK ? herald_curl_setopt_string(handle, CURLOPT_URL, url) : setup
+        _ = herald_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+        _ = herald_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodySize))
+        guard setup == CURLE_OK else {
+            releaseHeaders()
+            throw TransportError(kind: .invalidRequest, message: "libcurl refused the request setup (\(setup.rawValue))")
+        }
+    }
+
+    /// Frees the header list of the last request (libcurl reads it until the transfer ends).
+    func releaseHeaders() {
+        guard let list = requestHeaders else { return }
+        _ = herald_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+        curl_slist_free_all(list)
+        requestHeaders = nil
     }
 
     /// Sets what every POST with these options shares, unless the handle's last transfer was one:
