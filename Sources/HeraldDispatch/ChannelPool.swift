@@ -38,27 +38,25 @@ final class ChannelPool: Sendable {
         let context = Context(results: results, resolver: resolver, renderer: renderer, limiter: limiter, logger: logger)
         if let sender = try channel.makeMultiSender() {
             queue.onChange(sender.wake)
-            let box = SenderBox(sender)
-            running.add(1, ordering: .relaxed)
-            let thread = Thread { [self] in
-                self.drive(box.sender, context)
-                if self.running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { self.stopped.raise() }
-            }
-            thread.name = "herald-\(channel.name)"
-            thread.start()
+            let box = ThreadBox(sender)
+            spawn("herald-\(channel.name)") { self.drive(box.value, context) }
             return
         }
         for index in 0..<channel.concurrency {
-            let worker = try channel.makeWorker()
-            let box = WorkerBox(worker)
-            running.add(1, ordering: .relaxed)
-            let thread = Thread { [self] in
-                self.work(box.worker, context)
-                if self.running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { self.stopped.raise() }
-            }
-            thread.name = "herald-\(channel.name)-\(index)"
-            thread.start()
+            let box = ThreadBox(try channel.makeWorker())
+            spawn("herald-\(channel.name)-\(index)") { self.work(box.value, context) }
         }
+    }
+
+    /// Runs `body` on a thread of its own, counted until it returns (``waitUntilStopped(timeout:)``).
+    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        running.add(1, ordering: .relaxed)
+        let thread = Thread { [self] in
+            body()
+            if running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { stopped.raise() }
+        }
+        thread.name = name
+        thread.start()
     }
 
     /// What the threads share.
@@ -89,14 +87,7 @@ final class ChannelPool: Sendable {
     /// A worker thread: one attempt at a time, blocking in the worker.
     private func work(_ worker: any ChannelWorker, _ context: Context) {
         while let claimed = queue.pop() {
-            switch prepare(claimed, context) {
-            case .postponed:
-                continue
-            case .failed(let attempt, let flight):
-                finish(flight, attempt, context)
-            case .send(let content, let flight):
-                finish(flight, worker.send(claimed, content: content), context)
-            }
+            begin(claimed, context) { content, flight in finish(flight, worker.send(claimed, content: content), context) }
         }
     }
 
@@ -120,12 +111,7 @@ final class ChannelPool: Sendable {
                     }
                 }
                 guard let claimed = next else { break }
-                switch prepare(claimed, context) {
-                case .postponed:
-                    continue
-                case .failed(let attempt, let flight):
-                    finish(flight, attempt, context)
-                case .send(let content, let flight):
+                begin(claimed, context) { content, flight in
                     flights[nextTag] = flight
                     sender.start(claimed, content: content, tag: nextTag)
                     nextTag &+= 1
@@ -135,6 +121,19 @@ final class ChannelPool: Sendable {
             for (tag, attempt) in sender.collect(waitingUpTo: 1_000) {
                 if let flight = flights.removeValue(forKey: tag) { finish(flight, attempt, context) }
             }
+        }
+    }
+
+    /// Prepares `claimed` and hands it to `send`, unless it was postponed (its postponement is
+    /// with the results) or could not be rendered (recorded as failed).
+    private func begin(_ claimed: ClaimedDelivery, _ context: Context, send: (RenderedContent, Flight) -> Void) {
+        switch prepare(claimed, context) {
+        case .postponed:
+            return
+        case .failed(let attempt, let flight):
+            finish(flight, attempt, context)
+        case .send(let content, let flight):
+            send(content, flight)
         }
     }
 
@@ -230,14 +229,8 @@ final class ChannelPool: Sendable {
     }
 }
 
-/// Moves a thread-confined worker into its thread's closure.
-private final class WorkerBox: @unchecked Sendable {
-    let worker: any ChannelWorker
-    init(_ worker: any ChannelWorker) { self.worker = worker }
-}
-
-/// Moves a thread-confined multi sender into its thread's closure.
-private final class SenderBox: @unchecked Sendable {
-    let sender: any ChannelMultiSender
-    init(_ sender: any ChannelMultiSender) { self.sender = sender }
+/// Moves a thread-confined worker or multi sender into its thread's closure.
+private final class ThreadBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
