@@ -5,8 +5,10 @@ import HeraldStore
 import Logging
 import Synchronization
 
-/// The worker threads of one channel: each owns a ``ChannelWorker`` (and so one reused
-/// connection), pops claimed deliveries, makes the attempt and hands the result to the recorder.
+/// The threads of one channel. Either `concurrency` worker threads, each owning a
+/// ``ChannelWorker`` (and so one reused connection) and making one attempt at a time, or — for a
+/// channel with a ``ChannelMultiSender`` (webhooks) — one thread keeping that many attempts in
+/// flight. Both pop claimed deliveries, make the attempts and hand the results to the recorder.
 final class ChannelPool: Sendable {
     let channel: any Channel
     let queue = JobQueue<ClaimedDelivery>()

@@ -6,7 +6,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Claims due deliveries in batches with a lease, hands them to each channel's worker threads,
+/// Claims due deliveries in batches with a lease, hands them to each channel's threads,
 /// and records the outcomes. Runs as a `Service`: on graceful shutdown it stops claiming,
 /// gives unstarted work back to the queue, lets in-flight attempts finish and records them.
 public final class Dispatcher: Service, Sendable {

@@ -2,7 +2,8 @@ import Foundation
 import HeraldCore
 
 /// A blocking FIFO between an async claim loop and worker threads (a channel's, the event relay's).
-/// `pop` blocks a worker thread, never a task of the Swift concurrency pool.
+/// `pop` blocks a worker thread, never a task of the Swift concurrency pool; a consumer that waits
+/// elsewhere (a multi sender in `curl_multi_poll`) uses `tryPop` and is woken through `onChange`.
 final class JobQueue<Job: Sendable>: @unchecked Sendable {
     // Guarded by `condition`.
     private var items: [Job] = []

@@ -20,7 +20,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var name: String
     public var kind: ChannelKind
     public var provider: Provider
-    /// Parallel attempts (worker threads, each with its own reused connection).
+    /// Parallel attempts, each on its own reused connection (webhooks: transfers one thread drives
+    /// through libcurl's multi interface; other channels: worker threads).
     public var concurrency: Int
     /// Connect timeout, milliseconds.
     public var connectTimeout: Int64
