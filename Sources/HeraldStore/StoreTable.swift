@@ -28,6 +28,11 @@ public struct StoreTable: Sendable, Equatable {
     }
 
     public var columnList: String { columns.map(\.name).joined(separator: ", ") }
+
+    /// The key values of an exported row (in ``columns`` order): where the next page starts.
+    public func key(of row: [JSONValue]) -> [JSONValue] {
+        key.compactMap { k in columns.firstIndex { $0.name == k }.map { row[$0] } }
+    }
     public var keyList: String { key.joined(separator: ", ") }
 
     /// In an order that satisfies every foreign key (messages before deliveries, …).

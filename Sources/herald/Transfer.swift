@@ -63,8 +63,7 @@ struct Export: AsyncParsableCommand {
                         }
                         try out.write(contentsOf: Data(text.utf8))
                         n += rows.count
-                        let keyIndexes = table.key.compactMap { k in table.columns.firstIndex { $0.name == k } }
-                        after = keyIndexes.map { rows[rows.count - 1][$0] }
+                        after = table.key(of: rows[rows.count - 1])
                         if !quiet { Progress.show("export: \(table.name) \(n) of \(totals[table.name] ?? n) rows") }
                     }
                     written[table.name] = n

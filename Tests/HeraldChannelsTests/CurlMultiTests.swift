@@ -15,16 +15,17 @@ import Testing
             for (index, easy) in handles.enumerated() {
                 try easy.startPost(url: server.url + "?round=\(round)&n=\(index)", headers: [("X-N", "\(index)")],
                                    body: Array(#"{"n":\#(index)}"#.utf8), options: CurlEasyTests.open)
-                try multi.add(easy)
+                try multi.add(easy, tag: index)
             }
             #expect(multi.count == 3)
-            var finished: [(easy: CurlEasy, code: CURLcode)] = []
+            var finished: [(easy: CurlEasy, tag: Int, code: CURLcode)] = []
             while finished.count < 3 {  // each transfer ends by itself (at the latest at its timeout)
                 finished += multi.perform()
                 if finished.count < 3 { multi.wait(milliseconds: 1_000) }
             }
             #expect(multi.count == 0)
-            for (easy, code) in finished {
+            #expect(finished.allSatisfy { handles[$0.tag] === $0.easy }, "each transfer ends under its own tag")
+            for (easy, _, code) in finished {
                 let response = try easy.finishPost(code)
                 #expect(response.status == 200 && response.header("x-peer") == "loopback")
             }
@@ -47,12 +48,13 @@ import Testing
         var guarded = CurlEasyTests.open
         guarded.blockPrivateAddresses = true
         try easy.startPost(url: server.url, headers: [], body: [], options: guarded)
-        try multi.add(easy)
-        var finished: [(easy: CurlEasy, code: CURLcode)] = []
+        try multi.add(easy, tag: 7)
+        var finished: [(easy: CurlEasy, tag: Int, code: CURLcode)] = []
         while finished.isEmpty {
             finished = multi.perform()
             if finished.isEmpty { multi.wait(milliseconds: 1_000) }
         }
+        #expect(finished[0].tag == 7)
         let refused = #expect(throws: TransportError.self) { try easy.finishPost(finished[0].code) }
         #expect(refused?.kind == .blockedAddress)
         #expect(server.requests.isEmpty)

@@ -12,8 +12,7 @@ enum StoreCopy {
                 let rows = try await source.exportRows(table, after: after, limit: pageSize)
                 if rows.isEmpty { break }
                 try await target.importRows(table, rows)
-                let last = try #require(rows.last)
-                after = table.key.compactMap { k in table.columns.firstIndex { $0.name == k }.map { last[$0] } }
+                after = table.key(of: try #require(rows.last))
             }
         }
     }

@@ -1,12 +1,12 @@
 import CCurl
 
 /// libcurl's multi interface: one thread drives many transfers, each on a ``CurlEasy`` of its own
-/// (which keeps its connection between transfers). Not thread-safe except ``waker``.
+/// and known by the caller's tag. Not thread-safe except ``waker``.
 final class CurlMulti {
     private let owner: MultiHandle
     private var handle: UnsafeMutableRawPointer { owner.pointer }
-    /// Easy handles added and not yet finished, by libcurl's pointer.
-    private var running: [UnsafeMutableRawPointer: CurlEasy] = [:]
+    /// Transfers added and not yet finished, by libcurl's pointer to their easy handle.
+    private var running: [UnsafeMutableRawPointer: (easy: CurlEasy, tag: Int)] = [:]
 
     init() throws(TransportError) {
         CurlGlobal.ensureInitialised()
@@ -17,34 +17,34 @@ final class CurlMulti {
     }
 
     deinit {
-        for easy in running.values { curl_multi_remove_handle(handle, easy.handle) }
+        for transfer in running.values { curl_multi_remove_handle(handle, transfer.easy.handle) }
     }
 
     var count: Int { running.count }
 
-    /// Starts driving `easy`'s prepared transfer.
-    func add(_ easy: CurlEasy) throws(TransportError) {
+    /// Starts driving `easy`'s prepared transfer; ``perform()`` reports its end under `tag`.
+    func add(_ easy: CurlEasy, tag: Int) throws(TransportError) {
         let code = curl_multi_add_handle(handle, easy.handle)
         guard code == CURLM_OK else {
             throw TransportError(kind: .internal, message: "libcurl could not start the transfer (multi \(code.rawValue))")
         }
-        running[easy.handle] = easy
+        running[easy.handle] = (easy, tag)
     }
 
     /// Moves every transfer as far as it goes without waiting, then returns those that ended,
     /// with libcurl's result for each (removed from this multi handle).
-    func perform() -> [(easy: CurlEasy, code: CURLcode)] {
+    func perform() -> [(easy: CurlEasy, tag: Int, code: CURLcode)] {
         var active: Int32 = 0
         _ = curl_multi_perform(handle, &active)
-        var finished: [(easy: CurlEasy, code: CURLcode)] = []
+        var finished: [(easy: CurlEasy, tag: Int, code: CURLcode)] = []
         var left: Int32 = 0
         while let message = curl_multi_info_read(handle, &left) {
             guard message.pointee.msg == CURLMSG_DONE, let pointer = message.pointee.easy_handle,
-                let easy = running.removeValue(forKey: pointer)
+                let transfer = running.removeValue(forKey: pointer)
             else { continue }
             let code = message.pointee.data.result
             curl_multi_remove_handle(handle, pointer)
-            finished.append((easy, code))
+            finished.append((transfer.easy, transfer.tag, code))
         }
         return finished
     }

@@ -10,8 +10,6 @@ final class WebhookMultiSender: ChannelMultiSender {
     private let options: HTTPOptions
     /// Handles not in a transfer; each keeps its connection.
     private var idle: [CurlEasy]
-    /// Transfers in flight: their tag and the time their signature was made (for `Retry-After`).
-    private var flights: [ObjectIdentifier: (tag: Int, now: Int64)] = [:]
     /// Attempts that ended before reaching the network (a request libcurl refused).
     private var ended: [(tag: Int, attempt: ChannelAttempt)] = []
 
@@ -38,8 +36,7 @@ final class WebhookMultiSender: ChannelMultiSender {
         let headers = signer.headers(id: claimed.delivery.id, body: body, now: now)
         do {
             try easy.startPost(url: claimed.delivery.destination, headers: headers, body: body, options: options)
-            try multi.add(easy)
-            flights[ObjectIdentifier(easy)] = (tag, now)
+            try multi.add(easy, tag: tag)
         } catch {
             easy.releaseHeaders()
             idle.append(easy)
@@ -55,13 +52,13 @@ final class WebhookMultiSender: ChannelMultiSender {
             multi.wait(milliseconds: milliseconds)
             finished = multi.perform()
         }
-        for (easy, code) in finished {
+        let now = Timestamps.now()  // when the answers came (an HTTP-date `Retry-After` counts from it)
+        for (easy, tag, code) in finished {
             idle.append(easy)
-            guard let flight = flights.removeValue(forKey: ObjectIdentifier(easy)) else { continue }
             do {
-                done.append((flight.tag, WebhookWorker.attempt(try easy.finishPost(code), now: flight.now)))
+                done.append((tag, WebhookWorker.attempt(try easy.finishPost(code), now: now)))
             } catch {
-                done.append((flight.tag, WebhookWorker.attempt(error)))
+                done.append((tag, WebhookWorker.attempt(error)))
             }
         }
         return done

@@ -25,8 +25,9 @@ struct MetricsRoutes: Sendable {
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/metrics") { _, _ in
             let depth = try await store.queueDepth()
+            let queueDepth = Self.queueDepth
             for state in DeliveryState.allCases {
-                registry.makeGauge(descriptor: Self.queueDepth, labels: [("state", state.rawValue)]).set(Double(depth[state] ?? 0))
+                registry.makeGauge(descriptor: queueDepth, labels: [("state", state.rawValue)]).set(Double(depth[state] ?? 0))
             }
             var notices = NoticeCounts()
             for counts in try await store.noticeCounts().values {
@@ -34,8 +35,9 @@ struct MetricsRoutes: Sendable {
                 notices.delivered += counts.delivered
                 notices.dead += counts.dead
             }
+            let eventNotices = Self.eventNotices
             for (state, n) in [("pending", notices.pending), ("delivered", notices.delivered), ("dead", notices.dead)] {
-                registry.makeGauge(descriptor: Self.eventNotices, labels: [("state", state)]).set(Double(n))
+                registry.makeGauge(descriptor: eventNotices, labels: [("state", state)]).set(Double(n))
             }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
