@@ -44,15 +44,21 @@ final class LoopbackHTTPServer: Sendable {
     var url: String { "http://127.0.0.1:\(port)/hook" }
     var requests: [Received] { received.withLock { $0 } }
 
+    /// Wakes the accept loop, which closes the listener itself: closing it here could let a
+    /// server started meanwhile (tests run in parallel) get the same descriptor number, and the
+    /// loop's next `accept` would take that server's connections.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let client = accept(listener, nil, nil)
-            if client < 0 { return }
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
             let number = connections.add(1, ordering: .relaxed).newValue
             Thread.detachNewThread { [self] in serve(client, connection: number) }
         }
