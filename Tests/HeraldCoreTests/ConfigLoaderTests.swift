@@ -105,6 +105,7 @@ import Testing
 @Suite struct TierConfigTests {
     func load(_ toml: String) throws -> HeraldConfig {
         let dir = NSTemporaryDirectory() + "herald-tiers-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/channels", withIntermediateDirectories: true)
         try toml.write(toFile: dir + "/herald.toml", atomically: true, encoding: .utf8)
         try "kind = \"email\"\nprovider = \"outbox\"\nfrom = \"cs@acme.example\"\n"
@@ -154,6 +155,7 @@ import Testing
 @Suite struct PhoneConfigTests {
     func load(phone: String) throws -> HeraldConfig {
         let dir = NSTemporaryDirectory() + "herald-phone-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/channels", withIntermediateDirectories: true)
         try "[tiers.strategic]\nchannels = [\"email\"]\nescalate = { after = \"48h\", to = \"phone\" }\n"
             .write(toFile: dir + "/herald.toml", atomically: true, encoding: .utf8)

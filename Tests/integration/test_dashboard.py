@@ -9,6 +9,7 @@ page at desktop and phone width go to .build/dashboard-screenshots/ (not committ
 
 import http.cookiejar
 import json
+import os
 import sqlite3
 import time
 import urllib.error
@@ -78,13 +79,16 @@ def world(make_daemon, smtp):
 
 
 @pytest.fixture
-def browser():
+def browser(tmp_path):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=en-US"):
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    # Chromium's singleton socket folder goes to TMPDIR and outlives driver.quit(): keep it in
+    # this test's own folder rather than /tmp.
+    service = Service("/usr/bin/chromedriver", env={**os.environ, "TMPDIR": str(tmp_path)})
+    driver = webdriver.Chrome(service=service, options=options)
     driver.set_window_size(*DESKTOP)
     yield driver
     driver.quit()
