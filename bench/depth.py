@@ -6,7 +6,9 @@ SQLite — the rows are what the API wrote, only multiplied, so 1M queued costs 
 minutes of preloading. Then:
   * start-up: exec until /healthz answers, with N rows — after a clean stop (the integrity scan
     is skipped: the file is as the clean close left it) and after kill -9 (full scan);
-  * RSS: idle (empty database) and with N queued;
+  * RSS: idle (empty database) and with N queued, each also split into PSS, anonymous memory
+    and clean file pages (the binary and its libraries; the kernel maps the cached pages around
+    each one touched, so these count more than the code that ran);
   * claim rate: every delivery made due at one instant (one UPDATE, its WAL checkpointed before
     that instant comes); deliveries/s over the first 10,000 sent, at
     1M rows vs at 10k rows (the claim query must not slow down with depth). Ten thousand sends
@@ -100,11 +102,12 @@ def bench_depth(binary, tmp, sink_url, big=1_000_000, small=10_000, runs=1):
     try:
         time.sleep(2)
         idle_rss = idle.rss_mb()
+        idle_memory = idle.memory_mb()
         idle.stop()
         empty_start = idle.start()
     finally:
         idle.stop()
-    results = {"idle_rss_mb": idle_rss, "empty_start_s": round(empty_start, 3)}
+    results = {"idle_rss_mb": idle_rss, "idle_memory_mb": idle_memory, "empty_start_s": round(empty_start, 3)}
     for label, total in (("small", small), ("big", big)):
         folder = tmp / f"depth-{label}"
         t0 = time.monotonic()
@@ -118,6 +121,7 @@ def bench_depth(binary, tmp, sink_url, big=1_000_000, small=10_000, runs=1):
             crash_start_s = herald.start()
             time.sleep(2)
             queued_rss = herald.rss_mb()
+            queued_memory = herald.memory_mb()
             since = make_due(folder)
             rate, peak = drain_rate(herald, since)
             rates = [rate]
@@ -132,7 +136,7 @@ def bench_depth(binary, tmp, sink_url, big=1_000_000, small=10_000, runs=1):
         finally:
             herald.stop()
         results[label] = {"queued": rows, "seed_s": round(time.monotonic() - t0, 1), "start_s": round(start_s, 3), "start_after_crash_s": round(crash_start_s, 3),
-                          "rss_queued_mb": queued_rss, "rss_peak_draining_mb": peak, "drain_rate": median(rates),
+                          "rss_queued_mb": queued_rss, "memory_queued_mb": queued_memory, "rss_peak_draining_mb": peak, "drain_rate": median(rates),
                           "drain_rates": rates,
                           "db_mb": round((folder / "herald.db").stat().st_size / 2**20, 1)}
     results["claim_rate_ratio"] = round(results["big"]["drain_rate"] / results["small"]["drain_rate"], 3)

@@ -141,6 +141,18 @@ class Herald:
                 return round(int(line.split()[1]) / 1024, 1)
         raise RuntimeError("no VmRSS")
 
+    def memory_mb(self):
+        """RSS split the way the kernel counts it (smaps_rollup), MB: `pss` shares each shared
+        page among the processes mapping it; `file` is clean pages of the binary and its
+        libraries (page cache the kernel can drop and read again); `anon` is the process's own."""
+        fields = {}
+        for line in Path(f"/proc/{self.process.pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, value = line.split(":", 1)
+            fields[name] = int(value.split()[0])
+        mb = lambda kb: round(kb / 1024, 1)
+        return {"rss": mb(fields["Rss"]), "pss": mb(fields["Pss"]), "anon": mb(fields["Anonymous"]),
+                "file": mb(fields["Rss"] - fields["Anonymous"])}
+
     def sent_total(self):
         """herald_deliveries_total{outcome="sent"} summed over channels, from /metrics (cheap to poll)."""
         with urllib.request.urlopen(self.base + "/metrics", timeout=10) as r:
