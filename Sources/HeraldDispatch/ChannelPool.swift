@@ -149,18 +149,14 @@ final class ChannelPool: Sendable {
             return .failed(ChannelAttempt(outcome: .failed(reason: "cannot render the message: \(error)")), flight)
         }
         if case .wait(let until, let reason) = channel.admit(claimed, now: now) {
-            metrics.waited()
-            context.results.append(postponement(claimed, until: until, reason: reason, resolver: context.resolver, now: now))
-            return .postponed
+            return postpone(claimed, until: until, reason: reason, context)
         }
         var slot: String? = nil
         if let limiter = context.limiter {
             let shared = limiter.admit(claimed, channel: channel, now: now)
             if case .wait(let until, let reason) = shared.wait {
                 channel.withdraw(claimed)
-                metrics.waited()
-                context.results.append(postponement(claimed, until: until, reason: reason, resolver: context.resolver, now: now))
-                return .postponed
+                return postpone(claimed, until: until, reason: reason, context)
             }
             slot = shared.slot
         }
@@ -183,19 +179,20 @@ final class ChannelPool: Sendable {
         context.results.append(result)
     }
 
-    /// A delivery that must wait (rate limit, unhealthy robot): no attempt is counted, unless the
-    /// wait would end past the delivery's maximum age, which makes it dead instead.
-    private func postponement(
-        _ claimed: ClaimedDelivery, until: Int64, reason: String, resolver: OutcomeResolver, now: Int64
-    ) -> Postponement {
+    /// A delivery that must wait (rate limit, unhealthy robot) goes to the recorder as a
+    /// postponement: no attempt is counted, unless the wait would end past the delivery's maximum
+    /// age, which makes it dead instead.
+    private func postpone(_ claimed: ClaimedDelivery, until: Int64, reason: String, _ context: Context) -> Preparation {
         var item = Postponement(
             deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
             until: until, reason: reason)
-        if let why = resolver.retry.refusesWait(until: until, firstQueuedAt: claimed.delivery.createdAt) {
+        if let why = context.resolver.retry.refusesWait(until: until, firstQueuedAt: claimed.delivery.createdAt) {
             item.givesUp = true
             item.reason = "\(reason); \(why)"
         }
-        return item
+        metrics.waited()
+        context.results.append(item)
+        return .postponed
     }
 
     /// Waits until every thread has finished its current attempt and exited (after ``JobQueue/close()``).
