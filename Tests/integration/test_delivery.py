@@ -67,6 +67,32 @@ def test_batch_commits_valid_items_and_reports_each(daemon, receiver):
     assert receiver.wait_for(lambda r: ids <= set(r.accepted_ids()), 20)
 
 
+def test_batch_answers_replays_and_conflicts_in_request_order(daemon, receiver):
+    url = receiver.url()
+    first = {"to": {"webhook": url}, "text": "kickoff", "idempotency_key": "batch-kickoff-1"}
+    messages = [
+        first,
+        {"to": {"webhook": url}, "text": "bad", "priority": "whenever"},
+        {**first, "text": "a different body"},                      # same key, other request: 409
+        dict(first),                                                  # same key, same request: replayed
+        {"to": {"webhook": url + "#frag"}, "text": "quote \" and \u2028 and é中"},
+    ]
+    status, headers, reply = daemon.request("POST", "/v1/messages/batch", {"messages": messages})
+    assert status == 207 and headers["Content-Type"] == "application/json", reply
+    assert reply["accepted"] == 3 and reply["rejected"] == 2, reply
+    assert [r["index"] for r in reply["results"]] == [0, 1, 2, 3, 4]
+    assert [r["status"] for r in reply["results"]] == [202, 422, 409, 202, 202]
+    kept, bad, conflict, replay, last = reply["results"]
+    assert kept["idempotency_key"] == "batch-kickoff-1" and kept["id"].startswith("msg_")
+    assert bad["error"]["invalid_params"][0]["name"] == "messages[1].priority"
+    assert kept["id"] in conflict["error"]["detail"]
+    assert replay["id"] == kept["id"] and replay["deliveries"] == kept["deliveries"]
+    assert last["idempotency_key"] is None and last["deliveries"][0]["channel"] == "webhook"
+    assert last["deliveries"][0]["destination"] == url + "#frag"
+    status, _, stored = daemon.request("GET", f"/v1/messages/{last['id']}")
+    assert status == 200 and stored["deliveries"][0]["id"] == last["deliveries"][0]["id"]
+
+
 def test_idempotency_key_replays_first_result_and_refuses_a_different_body(daemon, receiver):
     body = {"to": {"webhook": receiver.url()}, "text": "welcome"}
     s1, _, r1 = daemon.request("POST", "/v1/messages", body, headers={"Idempotency-Key": "acme-welcome-1"})

@@ -109,15 +109,22 @@ struct JSONParser {
     private mutating func parseString() throws(HeraldError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes — validate the run as UTF-8 in one go.
+        // Fast path: no escapes — validate the run as UTF-8 in one go. A run of ASCII needs no
+        // validation: it is copied straight into a String (the generic `String(validating:as:)`
+        // looked up type metadata on every call, ~5 % of a batch enqueue's request handling).
+        var ored: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let run = bytes[start..<index]
+                let end = index
                 index += 1
-                guard let text = String(validating: run, as: UTF8.self) else { throw failure("a string is not valid UTF-8") }
+                if ored < 0x80 {
+                    return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+                }
+                guard let text = String(validating: bytes[start..<end], as: UTF8.self) else { throw failure("a string is not valid UTF-8") }
                 return text
             }
+            ored |= byte
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw failure("a control character inside a string (escape it)") }
             index += 1

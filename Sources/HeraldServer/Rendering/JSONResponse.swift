@@ -9,4 +9,9 @@ enum JSONResponse {
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
     }
+
+    /// A JSON response from bytes already written in that form (see ``BatchAnswer``).
+    static func make(bytes: [UInt8], status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
 }

@@ -1,0 +1,75 @@
+import HeraldCore
+
+/// The body of a `/v1/messages/batch` answer, written straight to bytes in the canonical form
+/// (compact, keys sorted) that ``JSONValue/canonicalBytes`` gives the same value:
+/// `{"accepted":N,"rejected":M,"results":[…]}` with one entry per message, in request order.
+///
+/// A batch of 1,000 built as a `JSONValue` tree first cost two dictionaries, a key sort and
+/// their deallocation per message — about a tenth of the daemon's CPU in a batch profile. Accepted
+/// entries, nearly all of them, are written field by field here; the rare error entries still go
+/// through `JSONValue`. `BatchAnswerTests` holds this to `RecordJSON.acceptedFields` byte for byte.
+struct BatchAnswer {
+    private(set) var bytes: [UInt8] = []
+    private var entries = 0
+
+    init(accepted: Int, rejected: Int, capacity: Int) {
+        bytes.reserveCapacity(64 + capacity * 160)
+        append("{\"accepted\":")
+        append(String(accepted))
+        append(",\"rejected\":")
+        append(String(rejected))
+        append(",\"results\":[")
+    }
+
+    /// An accepted message: the fields of ``RecordJSON/acceptedFields(_:_:)`` plus `index` and `status`.
+    mutating func accepted(_ m: Message, _ deliveries: [Delivery], index: Int, status: Int) {
+        separate()
+        append("{\"deliveries\":[")
+        for (i, d) in deliveries.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            append("{\"channel\":")
+            JSONValue.writeString(d.channel, to: &bytes)
+            append(",\"destination\":")
+            JSONValue.writeString(DestinationRules.redacted(d.destination), to: &bytes)
+            append(",\"id\":")
+            JSONValue.writeString(d.id, to: &bytes)
+            append(",\"status\":")
+            JSONValue.writeString(d.state.rawValue, to: &bytes)
+            append("}")
+        }
+        append("],\"id\":")
+        JSONValue.writeString(m.id, to: &bytes)
+        append(",\"idempotency_key\":")
+        if let key = m.idempotencyKey { JSONValue.writeString(key, to: &bytes) } else { append("null") }
+        append(",\"index\":")
+        append(String(index))
+        append(",\"status\":")
+        append(String(status))
+        append("}")
+    }
+
+    /// Any other entry (a rejected message, an idempotency conflict).
+    mutating func entry(_ value: JSONValue) {
+        separate()
+        bytes.append(contentsOf: value.canonicalBytes)
+    }
+
+    /// The finished body.
+    consuming func finish() -> [UInt8] {
+        append("]}")
+        return bytes
+    }
+
+    private mutating func separate() {
+        if entries > 0 { bytes.append(UInt8(ascii: ",")) }
+        entries += 1
+    }
+
+    private mutating func append(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+}
