@@ -232,5 +232,7 @@ enum PostgresMigrations {
             """),
         // An open or click that arrives while the delivery is still `sending`; see SQLite's v17.
         Migration(name: "v2-engaged-before-recorded", sql: "ALTER TABLE deliveries ADD COLUMN engaged TEXT"),
+        // Who enqueued a message; its enqueue events are derived from it (see SQLite's v19).
+        Migration(name: "v3-message-actor", sql: "ALTER TABLE messages ADD COLUMN actor TEXT"),
     ]
 }

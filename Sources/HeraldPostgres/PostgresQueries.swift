@@ -47,7 +47,9 @@ enum PostgresQueries {
                 unsafeSQL: "SELECT \(StoreColumns.event) FROM events WHERE message_id = $1 ORDER BY id", binds: binds(id)),
             logger: logger
         ).map(PostgresRows.event)
-        return MessageDetail(message: message, deliveries: deliveries, attempts: attempts, events: events)
+        return MessageDetail(
+            message: message, deliveries: deliveries, attempts: attempts,
+            events: EnqueueEvents.merged(events, message: message, deliveries: deliveries))
     }
 
     /// Bindings `$1, $2, …` in order, for statements whose text is assembled from column lists.

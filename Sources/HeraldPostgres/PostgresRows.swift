@@ -19,6 +19,7 @@ enum PostgresRows {
         }
         message.resendCount = try row["resend_count"]
         message.lastResentAt = try row["last_resent_at"]
+        message.actor = try row["actor"]
         return message
     }
 

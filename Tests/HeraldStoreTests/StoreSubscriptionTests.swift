@@ -44,8 +44,8 @@ import Testing
         let opens = SubscriptionRoute(id: "config:opens", topics: [.deliveryOpened])
         #expect(try await store.fanOut(to: [all, opens], limit: 100, now: t0) == 0)
         let id = try await sendAndOpen(store, to: "li@x.example", at: t0 + 100)
-        // queued, sent and two opens.
-        #expect(try await relay(store, [all, opens], now: t0 + 200, count: 4) == 4)
+        // sent and two opens (`queued` is derived from the rows, not an event-log row).
+        #expect(try await relay(store, [all, opens], now: t0 + 200, count: 3) == 3)
         #expect(try await store.fanOut(to: [all, opens], limit: 100, now: t0 + 200) == 0)  // nothing read twice
 
         // `all` gets sent + two opens (one by a machine), numbered 1, 2, 3; one at a time, in order.
@@ -96,7 +96,7 @@ import Testing
         await #expect(throws: HeraldError.self) { try await store.createSubscription(sub) }
         #expect(try await store.subscriptions() == [sub])
         let after = try await sendAndOpen(store, to: "after@x.example", at: t0 + 100)
-        #expect(try await relay(store, [SubscriptionRoute(id: sub.id, topics: sub.topics)], now: t0 + 200, count: 4) == 4)
+        #expect(try await relay(store, [SubscriptionRoute(id: sub.id, topics: sub.topics)], now: t0 + 200, count: 3) == 3)
         let notices = try await store.claimNotices(subscriptionIDs: [sub.id], limit: 10, now: t0 + 300, leaseUntil: t0 + 1_000)
         #expect(notices.count == 1 && notices[0].topic == .deliverySent && notices[0].deliveryID == after)
         // Leased: not claimed again until the lease runs out.

@@ -150,7 +150,8 @@ def test_export_from_sqlite_and_import_into_postgres_keeps_everything(make_daemo
     assert result.returncode == 0, result.stderr
     counts = json.loads(result.stdout)["counts"]
     assert counts["messages"] == 1_201 and counts["clients"] == 1 and counts["subscriptions"] == 1
-    assert counts["api_tokens"] == 1 and counts["events"] > 2_400
+    # A `sent` row per delivery; each delivery's `queued` event is derived from its rows, not stored.
+    assert counts["api_tokens"] == 1 and counts["events"] >= 1_200
 
     new = make_daemon(database_url=postgres_database, herald_toml=tiers)
     imported = new.cli("import", str(export), "--json")

@@ -24,6 +24,9 @@ public struct Message: Sendable, Equatable, Codable {
     public var resendCount = 0
     public var lastResentAt: Int64?
     public var createdAt: Int64
+    /// Who enqueued it (`api`, `cli`, a token name); nil for messages stored before Herald kept it
+    /// here. Its deliveries' `queued`/`scheduled` events are derived from it (see ``EnqueueEvents``).
+    public var actor: String?
 
     public init(
         id: String, idempotencyKey: String?, clientID: String?, template: String?, subject: String?, text: String?,

@@ -21,6 +21,7 @@ public struct PlannedMessage: Sendable, Equatable {
             locale: request.locale, priority: request.priority, category: request.category, sendAt: request.sendAt,
             expiresAt: request.expiresAt, replyTo: request.replyTo, tracking: request.tracking, createdAt: now)
         message.mentions = request.mentions
+        message.actor = actor
         let scheduled = (request.sendAt ?? now) > now
         deliveries = request.destinations.map { destination in
             let state: DeliveryState = destination.suppressedReason != nil ? .suppressed : scheduled ? .scheduled : .queued

@@ -24,8 +24,8 @@ final class SQLiteEnqueue {
         self.db = db
         insertMessage = try db.cachedStatement(sql: """
             INSERT INTO messages (id, idempotency_key, fingerprint, client_id, template, subject, text, html, data,
-                locale, priority, category, send_at, expires_at, reply_to, tracking, mentions, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                locale, priority, category, send_at, expires_at, reply_to, tracking, mentions, created_at, actor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertDelivery = try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
@@ -35,7 +35,8 @@ final class SQLiteEnqueue {
         insertEvent = try SQLiteRows.insertEventStatement(db)
     }
 
-    /// Inserts one message with its deliveries and first events, or answers for the message its
+    /// Inserts one message with its deliveries and the first events that are not derived (skipped
+    /// routes, deliveries suppressed on the way in — see ``EnqueueEvents``), or answers for the message its
     /// idempotency key already made.
     func insert(_ planned: PlannedMessage) throws -> EnqueueResult {
         let m = planned.message
@@ -71,6 +72,7 @@ final class SQLiteEnqueue {
         message.bind(m.tracking)
         message.bind(m.mentions.isEmpty ? nil : JSONValue.array(m.mentions.map(JSONValue.string)).canonicalText)
         message.bind(m.createdAt)
+        message.bind(m.actor)
         try message.execute(db)
         if let e = planned.escalation {
             try db.cachedStatement(sql: """
@@ -109,6 +111,8 @@ final class SQLiteEnqueue {
             delivery.bind(d.updatedAt)
             try delivery.execute(db)
             counts.inserted(d.state)
+            // `queued`/`scheduled` are derived from the message's actor when read (EnqueueEvents).
+            guard EnqueueEvents.stored(d.state) else { continue }
             try SQLiteRows.insertEvent(
                 insertEvent, db, messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state,
                 detail: detail, actor: planned.actor, at: m.createdAt)

@@ -320,6 +320,12 @@ enum SQLiteMigrations {
             // transaction (SQLiteDeliveryCounts). State changes and deletes keep their triggers.
             try db.execute(sql: "DROP TRIGGER delivery_counts_insert")
         }
+        migrator.registerMigration("v19-message-actor") { db in
+            // Who enqueued a message, on the message: its deliveries' `queued`/`scheduled` events
+            // are derived from it when a timeline is read instead of stored as a row each (that row
+            // was ~16 % of the writer's time in a batch enqueue). Older messages keep their rows.
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN actor TEXT")
+        }
         return migrator
     }
 }

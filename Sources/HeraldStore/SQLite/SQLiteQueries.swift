@@ -39,7 +39,7 @@ enum SQLiteQueries {
             db, sql: "SELECT \(SQLiteRows.eventColumns) FROM events WHERE message_id = ? ORDER BY id", arguments: [id]
         ).map(SQLiteRows.event)
         return MessageDetail(message: message, deliveries: deliveries, attempts: attempts.sorted { $0.id < $1.id },
-                             events: events)
+                             events: EnqueueEvents.merged(events, message: message, deliveries: deliveries))
     }
 }
 

@@ -39,6 +39,7 @@ enum SQLiteRows {
         }
         message.resendCount = Int(r.integer(16) ?? 0)
         message.lastResentAt = r.integer(17)
+        message.actor = r.text(19)
         return message
     }
 
