@@ -128,5 +128,15 @@ import Testing
         ])
         let states = later.compactMap { Fixtures.created($0)?.1.first?.state }
         #expect(states == [.suppressed, .queued])
+        // Timelines: the suppressed delivery's first event is a stored row with the reason and no
+        // derived `queued` beside it; the queued one's is derived, with the enqueuing actor.
+        let (suppressedMessage, _) = try #require(Fixtures.created(later[0]))
+        let suppressedEvents = try #require(try await store.message(id: suppressedMessage.id)).events
+        #expect(suppressedEvents.map(\.type) == ["suppressed"])
+        #expect(suppressedEvents.first?.detail?.contains("550") == true)
+        let (queuedMessage, queuedDeliveries) = try #require(Fixtures.created(later[1]))
+        let queuedEvents = try #require(try await store.message(id: queuedMessage.id)).events
+        #expect(queuedEvents.map(\.type) == ["queued"] && queuedEvents.first?.actor == "test")
+        #expect(queuedEvents.first?.deliveryID == queuedDeliveries.first?.id)
     }
 }
