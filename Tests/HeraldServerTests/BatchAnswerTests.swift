@@ -33,14 +33,11 @@ import Testing
         ]
         let second = Self.message("msg_02", key: "order-7 \u{1}é中")
         let error = HeraldError.invalid(field: "messages[1].to", "must name at least one channel")
-        var answer = BatchAnswer(accepted: 2, rejected: 1, capacity: 3)
-        answer.accepted(first, firstDeliveries, index: 0, status: 202)
-        let rejectedEntry: JSONValue = .object([
-            "index": .int(1), "status": .int(Int64(error.httpStatus)),
-            "error": .object(["detail": .string(error.detail)]),
-        ])
-        answer.entry(rejectedEntry)
-        answer.accepted(second, [], index: 2, status: 202)
+        var answer = BatchAnswer(accepted: 2, rejected: 2, capacity: 4)
+        answer.accepted(first, firstDeliveries, index: 0)
+        answer.rejected(index: 1, error)
+        answer.accepted(second, [], index: 2)
+        answer.conflict(index: 3, existingMessageID: "msg_00")
 
         var firstFields = RecordJSON.acceptedFields(first, firstDeliveries)
         firstFields["index"] = .int(0)
@@ -48,7 +45,19 @@ import Testing
         var secondFields = RecordJSON.acceptedFields(second, [])
         secondFields["index"] = .int(2)
         secondFields["status"] = .int(202)
-        let expected = Self.tree(accepted: 2, rejected: 1, [.object(firstFields), rejectedEntry, .object(secondFields)])
+        let rejectedEntry: JSONValue = .object([
+            "index": .int(1), "status": .int(422),
+            "error": .object([
+                "detail": .string(error.detail),
+                "invalid_params": .array([.object(["name": .string("messages[1].to"), "reason": .string("must name at least one channel")])]),
+            ]),
+        ])
+        let conflictEntry: JSONValue = .object([
+            "index": .int(3), "status": .int(409),
+            "error": .object(["detail": .string("idempotency key already used for msg_00 with a different request")]),
+        ])
+        let expected = Self.tree(
+            accepted: 2, rejected: 2, [.object(firstFields), rejectedEntry, .object(secondFields), conflictEntry])
         let written = answer.finish()
         #expect(String(decoding: written, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
         // And it is JSON a client can read back.

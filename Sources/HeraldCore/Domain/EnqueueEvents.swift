@@ -18,13 +18,16 @@ public enum EnqueueEvents {
         state != .queued && state != .scheduled
     }
 
+    /// The types a delivery's first event has when the enqueue stored it as a row.
+    private static let firstEventTypes: Set<String> = ["queued", "scheduled", "suppressed"]
+
     /// `stored` (ordered by id) with the derived first event of every delivery the enqueue made,
     /// in id order.
     public static func merged(_ stored: [Event], message: Message, deliveries: [Delivery]) -> [Event] {
         guard let actor = message.actor else { return stored }
         // Deliveries whose first event is a row: suppressed on the way in (or an imported row).
         let recorded = Set(stored.lazy.filter { e in
-            e.createdAt == message.createdAt && ["queued", "scheduled", "suppressed"].contains(e.type)
+            e.createdAt == message.createdAt && firstEventTypes.contains(e.type)
         }.compactMap(\.deliveryID))
         let state: DeliveryState = (message.sendAt ?? message.createdAt) > message.createdAt ? .scheduled : .queued
         let derived = deliveries.lazy.filter { d in

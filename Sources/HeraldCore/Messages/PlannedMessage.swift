@@ -5,8 +5,9 @@ public struct PlannedMessage: Sendable, Equatable {
     /// See ``MessageRequest/fingerprint``; empty for a message without an idempotency key, where
     /// nothing ever compares it (hashing the canonical request was 3 % of an enqueue's CPU).
     public var fingerprint: String
-    /// Who asked (`api`, `cli`, a token name) — written on the first events.
-    public var actor: String
+    /// Who asked (`api`, `cli`, a token name): kept on the message (``Message/actor``) and written
+    /// on the events the enqueue stores.
+    public var actor: String { message.actor ?? "" }
     /// Routes considered and left out, written as `skipped` events.
     public var skipped: [String]
     public var escalation: PlannedEscalation?
@@ -37,6 +38,5 @@ public struct PlannedMessage: Sendable, Equatable {
         skipped = request.skipped
         escalation = request.escalation
         fingerprint = request.idempotencyKey == nil ? "" : request.fingerprint
-        self.actor = actor
     }
 }

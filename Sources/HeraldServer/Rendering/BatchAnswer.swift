@@ -8,6 +8,7 @@ import HeraldCore
 /// their deallocation per message — about a tenth of the daemon's CPU in a batch profile. Accepted
 /// entries, nearly all of them, are written field by field here; the rare error entries still go
 /// through `JSONValue`. `BatchAnswerTests` holds this to `RecordJSON.acceptedFields` byte for byte.
+/// Entries are appended in request order by the caller.
 struct BatchAnswer {
     private(set) var bytes: [UInt8] = []
     private var entries = 0
@@ -21,8 +22,9 @@ struct BatchAnswer {
         append(",\"results\":[")
     }
 
-    /// An accepted message: the fields of ``RecordJSON/acceptedFields(_:_:)`` plus `index` and `status`.
-    mutating func accepted(_ m: Message, _ deliveries: [Delivery], index: Int, status: Int) {
+    /// An accepted message (stored, or replayed for its idempotency key): the fields of
+    /// ``RecordJSON/acceptedFields(_:_:)`` plus `index` and `status` 202.
+    mutating func accepted(_ m: Message, _ deliveries: [Delivery], index: Int) {
         separate()
         append("{\"deliveries\":[")
         for (i, d) in deliveries.enumerated() {
@@ -43,13 +45,29 @@ struct BatchAnswer {
         if let key = m.idempotencyKey { JSONValue.writeString(key, to: &bytes) } else { append("null") }
         append(",\"index\":")
         append(String(index))
-        append(",\"status\":")
-        append(String(status))
-        append("}")
+        append(",\"status\":202}")
     }
 
-    /// Any other entry (a rejected message, an idempotency conflict).
-    mutating func entry(_ value: JSONValue) {
+    /// A message refused before it was stored: its problem's status, detail and fields.
+    mutating func rejected(index: Int, _ error: HeraldError) {
+        entry(.object([
+            "index": .int(Int64(index)), "status": .int(Int64(error.httpStatus)),
+            "error": .object([
+                "detail": .string(error.detail),
+                "invalid_params": .array(error.fields.map { .object(["name": .string($0.name), "reason": .string($0.reason)]) }),
+            ]),
+        ]))
+    }
+
+    /// A message whose idempotency key an earlier, different request already used.
+    mutating func conflict(index: Int, existingMessageID: String) {
+        entry(.object([
+            "index": .int(Int64(index)), "status": .int(409),
+            "error": .object(["detail": .string("idempotency key already used for \(existingMessageID) with a different request")]),
+        ]))
+    }
+
+    private mutating func entry(_ value: JSONValue) {
         separate()
         bytes.append(contentsOf: value.canonicalBytes)
     }

@@ -76,13 +76,13 @@ struct MessageRoutes: Sendable {
         // messages out of an array of results retained and released every one of their strings.
         var planned: [PlannedMessage] = []
         planned.reserveCapacity(items.count)
-        var rejected: [(index: Int, error: HeraldError)] = []
+        var rejected: [Int: HeraldError] = [:]
         for (index, item) in items.enumerated() {
             do {
                 let (parsed, _) = try await prepare(item, path: "messages[\(index)].", header: nil, now: now)
                 planned.append(PlannedMessage(request: parsed, now: now, actor: context.actor))
             } catch let error as HeraldError {
-                rejected.append((index, error))
+                rejected[index] = error
             }
         }
         let stored = try await store.enqueue(planned)
@@ -91,30 +91,16 @@ struct MessageRoutes: Sendable {
         enqueued.increment(by: stored.reduce(0) { n, r in if case .created = r { n + 1 } else { n } })
         var answer = BatchAnswer(accepted: accepted, rejected: items.count - accepted, capacity: items.count)
         var storedIterator = stored.makeIterator()
-        var rejectedIterator = rejected.makeIterator()
-        var nextRejected = rejectedIterator.next()
         for index in items.indices {
-            if let r = nextRejected, r.index == index {
-                answer.entry(.object([
-                    "index": .int(Int64(index)), "status": .int(Int64(r.error.httpStatus)),
-                    "error": .object([
-                        "detail": .string(r.error.detail),
-                        "invalid_params": .array(r.error.fields.map {
-                            .object(["name": .string($0.name), "reason": .string($0.reason)])
-                        }),
-                    ]),
-                ]))
-                nextRejected = rejectedIterator.next()
+            if let error = rejected[index] {
+                answer.rejected(index: index, error)
                 continue
             }
             switch storedIterator.next() {
             case .created(let m, let deliveries)?, .duplicate(let m, let deliveries)?:
-                answer.accepted(m, deliveries, index: index, status: 202)
+                answer.accepted(m, deliveries, index: index)
             case .conflict(let existing)?:
-                answer.entry(.object([
-                    "index": .int(Int64(index)), "status": .int(409),
-                    "error": .object(["detail": .string("idempotency key already used for \(existing) with a different request")]),
-                ]))
+                answer.conflict(index: index, existingMessageID: existing)
             case nil:
                 throw HeraldError.internal("the store returned fewer results than messages")
             }
