@@ -54,4 +54,29 @@ import Testing
         let wal = (try? FileManager.default.attributesOfItem(atPath: dir + "/herald.db-wal")[.size] as? Int) ?? 0
         #expect(wal == 0)
     }
+
+    @Test func aNewFileGetsLargePagesAndAnOlderFileKeepsItsOwn() async throws {
+        let dir = NSTemporaryDirectory() + "herald-pages-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let fresh = try SQLiteStore(path: dir + "/new.db")
+        try await fresh.migrate()
+        #expect(try await fresh.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 16_384)
+        try await fresh.close()
+
+        // A file made by an earlier Herald (SQLite's default 4 KiB pages, WAL) opens, migrates,
+        // takes enqueues and keeps its page size.
+        let older = try DatabaseQueue(path: dir + "/old.db")
+        try await older.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "CREATE TABLE before_herald (x INTEGER)")
+        }
+        try older.close()
+        let store = try SQLiteStore(path: dir + "/old.db")
+        try await store.migrate()
+        let results = try await store.enqueue([Fixtures.planned(now: Timestamps.now())])
+        #expect(results.count == 1)
+        #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4_096)
+        try await store.close()
+    }
 }
