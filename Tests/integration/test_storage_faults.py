@@ -29,7 +29,9 @@ def test_a_corrupted_database_is_refused_at_start(make_daemon):
         (db.parent / name).unlink(missing_ok=True)
     original = db.read_bytes()
 
-    corrupt(db, 4096 * 2, 3000)                      # a damaged page behind a valid header
+    page = int.from_bytes(original[16:18], "big")    # the header's page size (16 KiB for a new file)
+    assert page == 16384
+    corrupt(db, page * 2, 3000)                      # a damaged page (the third) behind a valid header and schema
     result = serve_once(daemon)
     assert result.returncode == 69, result
     assert "integrity check failed" in result.stderr, result.stderr
