@@ -46,9 +46,11 @@ import Testing
         let store = try SQLiteStore(path: dir + "/herald.db")
         try await store.migrate()
         let settings = try await store.pool.writeWithoutTransaction { db in
-            [try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1, try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0]
+            [try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1, try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0,
+             try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 0]
         }
-        #expect(settings == [2, -32768])
+        // Checkpoints every 4 MB of WAL: 256 pages of 16 KiB.
+        #expect(settings == [2, -32768, 256])
         try await store.close()
         // The clean close folded the WAL into the file and left it empty.
         let wal = (try? FileManager.default.attributesOfItem(atPath: dir + "/herald.db-wal")[.size] as? Int) ?? 0
@@ -77,6 +79,7 @@ import Testing
         let results = try await store.enqueue([Fixtures.planned(now: Timestamps.now())])
         #expect(results.count == 1)
         #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4_096)
+        #expect(try await store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 1_024)
         try await store.close()
     }
 }
