@@ -85,3 +85,38 @@ def test_retention_purges_old_events_and_attempts_but_keeps_messages(make_daemon
         raise AssertionError("history was not purged")
     assert all(b["deliveries"][0]["status"] == "sent" for b in bodies)      # state is kept
     assert "retention purged history" in daemon.log()
+
+
+def test_backup_and_restore_give_an_older_file_large_pages(make_daemon, tmp_path):
+    """A database from before 16 KiB pages keeps 4 KiB pages while served; a backup is written
+    with the new page size, so restoring it converts the file."""
+    daemon = make_daemon(webhook_toml="").start()
+    status, _, reply = daemon.request("POST", "/v1/messages", {
+        "to": {"webhook": "https://crm.example.com/hooks/herald"}, "text": "kept", "send_at": "2099-01-01T00:00:00Z"})
+    assert status == 202
+    assert daemon.stop() == 0
+    db = daemon.folder / "var" / "herald.db"
+    older = sqlite3.connect(db, isolation_level=None)     # rewrite it as an older Herald left it
+    older.execute("PRAGMA journal_mode=DELETE")
+    older.execute("PRAGMA page_size=4096")
+    older.execute("VACUUM")
+    older.execute("PRAGMA journal_mode=WAL")
+    assert older.execute("PRAGMA page_size").fetchone()[0] == 4096
+    older.close()
+
+    daemon.start()                                      # served as it is
+    assert daemon.request("GET", f"/v1/messages/{reply['id']}")[0] == 200
+    result = daemon.cli("backup", str(tmp_path / "converted.db"))
+    assert result.returncode == 0, result.stderr
+    assert daemon.stop() == 0
+    served = sqlite3.connect(db)
+    assert served.execute("PRAGMA page_size").fetchone()[0] == 4096
+    served.close()
+    assert daemon.cli("restore", str(tmp_path / "converted.db")).returncode == 0
+    daemon.start()
+    assert daemon.request("GET", f"/v1/messages/{reply['id']}")[0] == 200
+    assert daemon.stop() == 0
+    restored = sqlite3.connect(db)
+    assert restored.execute("PRAGMA page_size").fetchone()[0] == 16384
+    assert restored.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    restored.close()

@@ -123,9 +123,13 @@ public final class SQLiteStore: Store {
 
     /// Writes a consistent copy of the live database to `path` (`VACUUM INTO` on a reader
     /// connection: one snapshot, the writer keeps going, no restart under load the way the
-    /// page-stepped backup API has). Fails if `path` exists.
+    /// page-stepped backup API has). Fails if `path` exists. The copy has ``pageSize`` pages
+    /// whatever the live file has, so restoring a backup converts an older file.
     public func backup(to path: String) async throws {
         try await pool.unsafeRead { db in
+            // Every connection asked for this page size when it opened; set here too so the
+            // copy does not depend on that. VACUUM INTO writes the new file with it.
+            try db.execute(sql: "PRAGMA page_size = \(SQLiteStore.pageSize)")
             try db.execute(sql: "VACUUM INTO ?", arguments: [path])
         }
     }
