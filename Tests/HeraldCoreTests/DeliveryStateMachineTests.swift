@@ -49,4 +49,12 @@ import Testing
         for state in DeliveryState.claimable { #expect(DeliveryStateMachine.canTransition(from: state, to: .sending)) }
         for state in DeliveryState.cancellable { #expect(DeliveryStateMachine.canTransition(from: state, to: .cancelled)) }
     }
+
+    @Test func anEnqueuedDeliveryWaitsOnlyForASendAtInTheFuture() {
+        let now: Int64 = 1_700_000_000_000
+        #expect(DeliveryState.onEnqueue(sendAt: nil, now: now) == .queued)
+        #expect(DeliveryState.onEnqueue(sendAt: now - 1, now: now) == .queued)
+        #expect(DeliveryState.onEnqueue(sendAt: now, now: now) == .queued)
+        #expect(DeliveryState.onEnqueue(sendAt: now + 1, now: now) == .scheduled)
+    }
 }

@@ -20,6 +20,13 @@ public enum DeliveryState: String, Sendable, Codable, CaseIterable {
     /// States that a cancel request can still stop.
     public static let cancellable: [DeliveryState] = [.scheduled, .queued, .retrying]
 
+    /// The state a delivery enqueued at `now` starts in: `scheduled` while its message waits for
+    /// `send_at`, `queued` otherwise (the planner, the dry-run answer and the derived enqueue events
+    /// all ask this).
+    public static func onEnqueue(sendAt: Int64?, now: Int64) -> DeliveryState {
+        (sendAt ?? now) > now ? .scheduled : .queued
+    }
+
     /// No further transition will ever leave this state.
     public var isTerminal: Bool {
         DeliveryStateMachine.allowed[self, default: []].isEmpty

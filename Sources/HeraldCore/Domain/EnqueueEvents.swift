@@ -29,7 +29,7 @@ public enum EnqueueEvents {
         let recorded = Set(stored.lazy.filter { e in
             e.createdAt == message.createdAt && firstEventTypes.contains(e.type)
         }.compactMap(\.deliveryID))
-        let state: DeliveryState = (message.sendAt ?? message.createdAt) > message.createdAt ? .scheduled : .queued
+        let state = DeliveryState.onEnqueue(sendAt: message.sendAt, now: message.createdAt)
         let derived = deliveries.lazy.filter { d in
             d.purpose == nil && d.resendOf == nil && d.createdAt == message.createdAt && !recorded.contains(d.id)
         }.map { d in

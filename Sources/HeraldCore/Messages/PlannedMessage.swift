@@ -23,9 +23,10 @@ public struct PlannedMessage: Sendable, Equatable {
             expiresAt: request.expiresAt, replyTo: request.replyTo, tracking: request.tracking, createdAt: now)
         message.mentions = request.mentions
         message.actor = actor
-        let scheduled = (request.sendAt ?? now) > now
+        let waiting = DeliveryState.onEnqueue(sendAt: request.sendAt, now: now)
+        let scheduled = waiting == .scheduled
         deliveries = request.destinations.map { destination in
-            let state: DeliveryState = destination.suppressedReason != nil ? .suppressed : scheduled ? .scheduled : .queued
+            let state: DeliveryState = destination.suppressedReason != nil ? .suppressed : waiting
             var delivery = Delivery(
                 id: HeraldID.make(.delivery), messageID: id, channel: destination.channel,
                 destination: destination.address, state: state, attempts: 0,

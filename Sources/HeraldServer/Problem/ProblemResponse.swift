@@ -14,11 +14,7 @@ enum ProblemResponse {
             "detail": .string(error.detail),
         ]
         if let instance { body["instance"] = .string(instance) }
-        if !error.fields.isEmpty {
-            body["invalid_params"] = .array(error.fields.map {
-                .object(["name": .string($0.name), "reason": .string($0.reason)])
-            })
-        }
+        if !error.fields.isEmpty { body["invalid_params"] = invalidParams(error) }
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if error.kind == .unavailable { headers[.retryAfter] = "5" }
@@ -27,6 +23,11 @@ enum ProblemResponse {
         return Response(
             status: HTTPResponse.Status(code: code), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(body).canonicalText)))
+    }
+
+    /// `[{name, reason}]` for each field the error names (a problem's and a batch entry's `invalid_params`).
+    static func invalidParams(_ error: HeraldError) -> JSONValue {
+        .array(error.fields.map { .object(["name": .string($0.name), "reason": .string($0.reason)]) })
     }
 
     private static func title(_ kind: HeraldError.Kind) -> String {

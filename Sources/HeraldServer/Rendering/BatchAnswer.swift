@@ -54,7 +54,7 @@ struct BatchAnswer {
             "index": .int(Int64(index)), "status": .int(Int64(error.httpStatus)),
             "error": .object([
                 "detail": .string(error.detail),
-                "invalid_params": .array(error.fields.map { .object(["name": .string($0.name), "reason": .string($0.reason)]) }),
+                "invalid_params": ProblemResponse.invalidParams(error),
             ]),
         ]))
     }

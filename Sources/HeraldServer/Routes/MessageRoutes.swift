@@ -185,16 +185,16 @@ struct MessageRoutes: Sendable {
 
     /// The `dry_run` answer: what would be created, and which rule made each delivery.
     func explain(_ message: MessageRequest, routes: [RoutingPolicy.Route], now: Int64) -> JSONValue {
-        let scheduled = (message.sendAt ?? now) > now
+        let state = DeliveryState.onEnqueue(sendAt: message.sendAt, now: now).rawValue
         let planned: [JSONValue] = routes.isEmpty
             ? message.destinations.map { d in
                 .object(["channel": .string(d.channel), "destination": .string(DestinationRules.redacted(d.address)),
-                         "status": .string(scheduled ? "scheduled" : "queued"), "rule": .string("explicit 'to'")])
+                         "status": .string(state), "rule": .string("explicit 'to'")])
             }
             : routes.map { r in
                 .object([
                     "channel": .string(r.channel), "destination": r.address.map { .string(DestinationRules.redacted($0)) } ?? .null,
-                    "status": .string(r.address == nil ? "skipped" : r.suppressedReason != nil ? "suppressed" : scheduled ? "scheduled" : "queued"),
+                    "status": .string(r.address == nil ? "skipped" : r.suppressedReason != nil ? "suppressed" : state),
                     "reason": r.suppressedReason.map(JSONValue.string) ?? .null, "rule": .string(r.rule),
                     "contact_id": r.contactID.map(JSONValue.string) ?? .null,
                     "fallback": .array(r.fallback.map { .string("\($0.channel): \($0.destination)") }),
