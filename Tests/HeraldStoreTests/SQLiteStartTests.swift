@@ -44,13 +44,17 @@ import Testing
         let dir = NSTemporaryDirectory() + "herald-pragmas-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try SQLiteStore(path: dir + "/herald.db")
+        // Migrations run with SQLite's default temporary storage (files), so one rewriting a large
+        // table does not hold its statement journal in memory ...
+        #expect(try await store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 0)
         try await store.migrate()
         let settings = try await store.pool.writeWithoutTransaction { db in
             [try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1, try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0,
-             try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 0]
+             try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 0, try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? -1]
         }
-        // Checkpoints every 4 MB of WAL: 256 pages of 16 KiB.
-        #expect(settings == [2, -32768, 256])
+        // Checkpoints every 4 MB of WAL: 256 pages of 16 KiB. ... and the daemon's bounded statements
+        // keep theirs in memory (2 = MEMORY): no temporary file per claim or record transaction.
+        #expect(settings == [2, -32768, 256, 2])
         try await store.close()
         // The clean close folded the WAL into the file and left it empty.
         let wal = (try? FileManager.default.attributesOfItem(atPath: dir + "/herald.db-wal")[.size] as? Int) ?? 0

@@ -87,6 +87,14 @@ public final class SQLiteStore: Store {
             logger.debug("database closed cleanly last time: integrity scan skipped")
         }
         try SQLiteMigrations.migrator().migrate(pool)
+        // Statement journals in memory from now on. Every claim and every recorded outcome is an
+        // UPDATE that fires the delivery-count trigger inside a larger transaction, so SQLite keeps
+        // the original of each page it changes in a statement journal, and spills that journal to
+        // a temporary file past 64 KiB: four 16 KiB pages. A drain created, wrote and deleted a
+        // temp file per transaction, two thirds of its write calls (BENCHMARKS.md, session 16).
+        // The daemon's own statements are bounded (claims, records and purges take LIMITs); set
+        // after the migrations so a migration rewriting a large table still spills to disk.
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
     }
 
     public func enqueue(_ messages: [PlannedMessage]) async throws -> [EnqueueResult] {
