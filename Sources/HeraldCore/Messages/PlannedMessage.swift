@@ -24,13 +24,12 @@ public struct PlannedMessage: Sendable, Equatable {
         message.mentions = request.mentions
         message.actor = actor
         let waiting = DeliveryState.onEnqueue(sendAt: request.sendAt, now: now)
-        let scheduled = waiting == .scheduled
         deliveries = request.destinations.map { destination in
             let state: DeliveryState = destination.suppressedReason != nil ? .suppressed : waiting
             var delivery = Delivery(
                 id: HeraldID.make(.delivery), messageID: id, channel: destination.channel,
                 destination: destination.address, state: state, attempts: 0,
-                dueAt: scheduled ? (request.sendAt ?? now) : now, expiresAt: request.expiresAt,
+                dueAt: max(request.sendAt ?? now, now), expiresAt: request.expiresAt,
                 lastError: destination.suppressedReason.map { "suppressed: \($0)" }, providerID: nil, createdAt: now,
                 updatedAt: now)
             delivery.fallback = destination.fallback
