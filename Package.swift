@@ -129,7 +129,8 @@ let package = Package(
         .testTarget(
             name: "HeraldStoreTests",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldPostgres", .product(name: "GRDB", package: "GRDB.swift"),
+                // HeraldDispatch: the recorder's tests run against the real stores.
+                "HeraldCore", "HeraldStore", "HeraldPostgres", "HeraldDispatch", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

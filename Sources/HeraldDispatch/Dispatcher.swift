@@ -38,6 +38,7 @@ public final class Dispatcher: Service, Sendable {
     private let logger: Logger
     private let owner: String
     private let results = ResultBuffer()
+    private let recorder: ResultRecorder
     /// Raised on new work (enqueue), freed capacity (recorded results) and shutdown. Shared by the
     /// dispatchers that follow each other across reloads, so enqueues always wake the running one.
     public let wakeup: Signal
@@ -55,6 +56,7 @@ public final class Dispatcher: Service, Sendable {
         self.heartbeat = heartbeat
         self.desk = desk
         self.store = store
+        recorder = ResultRecorder(store: store)
         self.pools = channels.map { ChannelPool(channel: $0, claimBatch: options.claimBatch) }
         self.options = options
         self.logger = logger
@@ -218,20 +220,13 @@ public final class Dispatcher: Service, Sendable {
     }
 
     private func flushResults() async throws {
-        let batch = results.takeAll()
-        guard !batch.isEmpty else { return }
-        do {
-            if !batch.results.isEmpty { try await store.record(batch.results) }
-            if !batch.postponed.isEmpty { try await store.postpone(batch.postponed, now: Timestamps.now()) }
-        } catch {
-            // Put them back so the next flush tries again; their leases stay held meanwhile.
-            results.restore(batch)
-            throw error
-        }
+        let flush = await recorder.flush(results)
         var done: [String: Int] = [:]
-        for result in batch.results { done[result.report.channel, default: 0] += 1 }
-        for item in batch.postponed { done[item.channel, default: 0] += 1 }
+        for result in flush.committed.results { done[result.report.channel, default: 0] += 1 }
+        for item in flush.committed.postponed { done[item.channel, default: 0] += 1 }
         for pool in pools { if let n = done[pool.channel.name] { pool.outstanding.subtract(n, ordering: .acquiringAndReleasing) } }
-        wakeup.raise()
+        if !done.isEmpty { wakeup.raise() }
+        // What failed is back in the buffer (its leases stay held) for the next flush.
+        if let failure = flush.failure { throw failure }
     }
 }
