@@ -2,7 +2,8 @@ import HeraldStore
 import Synchronization
 
 /// Finished attempts (and postponed deliveries) waiting for the recorder. Worker threads append;
-/// the recorder takes all at once and commits them in one transaction ("commit whatever is queued").
+/// `ResultRecorder` takes all at once and commits the attempts in one transaction and the
+/// postponements in another ("commit whatever is queued").
 final class ResultBuffer: Sendable {
     struct Batch: Sendable {
         var results: [DeliveryResult] = []
