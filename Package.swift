@@ -146,7 +146,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldServerTests",
-            dependencies: ["HeraldCore", "HeraldServer", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "HeraldCore", "HeraldServer", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

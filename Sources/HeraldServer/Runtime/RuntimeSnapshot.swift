@@ -6,7 +6,9 @@ import Logging
 
 /// What a reload replaces, built and checked as a whole before anything is swapped: the
 /// configuration, the channels (secrets resolved), the templates, and what is derived from them.
-public struct RuntimeSnapshot: Sendable {
+/// A class: request handlers read ``Runtime/current`` several times per request, and copying a
+/// struct of this size retained and released every field of the configuration each time.
+public final class RuntimeSnapshot: Sendable {
     public let config: HeraldConfig
     public let channels: [any Channel]
     public let renderer: MessageRenderer
@@ -15,6 +17,19 @@ public struct RuntimeSnapshot: Sendable {
     /// Phone tasks of this configuration's phone channels.
     public let desk: PhoneDesk
     public let resender: Resender
+
+    init(
+        config: HeraldConfig, channels: [any Channel], renderer: MessageRenderer, parser: MessageRequestParser,
+        routing: RoutingPolicy, desk: PhoneDesk, resender: Resender
+    ) {
+        self.config = config
+        self.channels = channels
+        self.renderer = renderer
+        self.parser = parser
+        self.routing = routing
+        self.desk = desk
+        self.resender = resender
+    }
 
     /// Builds every part or throws the first problem (a configuration error naming file and reason).
     public static func build(

@@ -1,0 +1,84 @@
+import Logging
+import Synchronization
+import Testing
+
+@testable import HeraldServer
+
+@Suite struct LazyMetadataLogHandlerTests {
+    /// Collects what a handler writes.
+    final class Capture: TextOutputStream, Sendable {
+        private let text = Mutex("")
+        func write(_ string: String) { text.withLock { $0 += string } }
+        var lines: [Substring] { text.withLock { $0 }.split(separator: "\n") }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String { "disk full" }
+    }
+
+    /// The line without its leading local-time timestamp (the two handlers may cross a second).
+    static func withoutTimestamp(_ line: Substring) -> Substring {
+        line.drop { $0 != " " }
+    }
+
+    /// Runs the same sequence of metadata changes and log calls through a `StreamLogHandler` and a
+    /// `LazyMetadataLogHandler` and returns both outputs, line by line.
+    static func both(provider: Logger.MetadataProvider?, _ steps: (inout Logger) -> Void) -> ([Substring], [Substring]) {
+        let reference = Capture()
+        let lazy = Capture()
+        var stream = Logger(label: "herald.test") { label in
+            var handler = StreamLogHandler(label: label, stream: reference, metadataProvider: provider)
+            handler.logLevel = .info
+            return handler
+        }
+        var lazyLogger = Logger(label: "herald.test") { label in
+            var handler = LazyMetadataLogHandler(label: label, stream: lazy, metadataProvider: provider)
+            handler.logLevel = .info
+            return handler
+        }
+        steps(&stream)
+        steps(&lazyLogger)
+        return (reference.lines.map(withoutTimestamp), lazy.lines.map(withoutTimestamp))
+    }
+
+    @Test func writesWhatStreamLogHandlerWrites() {
+        let (reference, lazy) = Self.both(provider: nil) { logger in
+            logger.info("plain")
+            logger[metadataKey: "hb.request.id"] = "42"
+            logger[metadataKey: "channel"] = "email"
+            logger.debug("below the level")
+            logger.warning("with handler metadata")
+            logger.error("explicit wins", metadata: ["channel": "sms", "attempt": "2"])
+            logger[metadataKey: "channel"] = nil
+            logger.notice("after a removal", metadata: ["nested": ["a": "1", "b": ["x", "y"]]])
+            logger.error("with an error", error: Failure())
+        }
+        #expect(reference.count == 5)
+        #expect(lazy == reference)
+        #expect(lazy.contains { $0.contains("attempt=2 channel=sms hb.request.id=42") })
+        #expect(!lazy.contains { $0.contains("below the level") })
+    }
+
+    @Test func mergesProviderMetadataInStreamLogHandlersOrder() {
+        let provider = Logger.MetadataProvider { ["trace": "t-1", "channel": "from-provider"] }
+        let (reference, lazy) = Self.both(provider: provider) { logger in
+            logger.info("provider only")
+            logger[metadataKey: "channel"] = "email"
+            logger.info("provider over handler")
+            logger.info("call over provider", metadata: ["channel": "webhook"])
+        }
+        #expect(reference.count == 3)
+        #expect(lazy == reference)
+        #expect(lazy[1].contains("channel=from-provider"))
+        #expect(lazy[2].contains("channel=webhook"))
+    }
+
+    @Test func levelAndMetadataAreReadBack() {
+        var handler = LazyMetadataLogHandler(label: "x", stream: Capture(), metadataProvider: nil)
+        handler.logLevel = .warning
+        handler[metadataKey: "k"] = "v"
+        #expect(handler.logLevel == .warning)
+        #expect(handler[metadataKey: "k"] == "v")
+        #expect(handler.metadata == ["k": "v"])
+    }
+}
