@@ -174,7 +174,7 @@ final class ChannelPool: Sendable {
             startedAt: flight.startedAt, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome,
             segments: attempt.segments)
         let result = context.resolver.resolve(report, createdAt: claimed.delivery.createdAt, now: flight.startedAt + millis)
-        metrics.attempt(result.newState, milliseconds: millis)
+        metrics.attempt(result.newState, elapsed: elapsed)
         Self.log(result, claimed: claimed, logger: context.logger)
         context.results.append(result)
     }

@@ -16,10 +16,13 @@ struct DispatchMetrics: Sendable {
         waits = Counter(label: "herald_rate_limit_waits_total", dimensions: [("channel", channel)])
     }
 
-    /// One attempt ended with the delivery in `state` after `milliseconds`.
-    func attempt(_ state: DeliveryState, milliseconds: Int64) {
+    /// One attempt ended with the delivery in `state` after `elapsed`. The histogram gets
+    /// nanoseconds: a loopback attempt takes well under a millisecond, and whole milliseconds
+    /// would record it as zero.
+    func attempt(_ state: DeliveryState, elapsed: Duration) {
         outcomes[state]?.increment()
-        duration.recordMilliseconds(milliseconds)
+        let (seconds, attoseconds) = elapsed.components
+        duration.recordNanoseconds(seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
     }
 
     /// A delivery waited for a rate limit or an unhealthy robot instead of being attempted.
