@@ -6,9 +6,9 @@ import HeraldCore
 ///
 /// A batch of 1,000 built as a `JSONValue` tree first cost two dictionaries, a key sort and
 /// their deallocation per message — about a tenth of the daemon's CPU in a batch profile. Accepted
-/// entries, nearly all of them, are written field by field here; the rare error entries still go
-/// through `JSONValue`. `BatchAnswerTests` holds this to `RecordJSON.acceptedFields` byte for byte.
-/// Entries are appended in request order by the caller.
+/// entries, nearly all of them, are written field by field (``AcceptedJSON``); the rare error
+/// entries still go through `JSONValue`. `BatchAnswerTests` holds this to
+/// `RecordJSON.acceptedFields` byte for byte. Entries are appended in request order by the caller.
 struct BatchAnswer {
     private(set) var bytes: [UInt8] = []
     private var entries = 0
@@ -26,23 +26,7 @@ struct BatchAnswer {
     /// ``RecordJSON/acceptedFields(_:_:)`` plus `index` and `status` 202.
     mutating func accepted(_ m: Message, _ deliveries: [Delivery], index: Int) {
         separate()
-        append("{\"deliveries\":[")
-        for (i, d) in deliveries.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            append("{\"channel\":")
-            JSONValue.writeString(d.channel, to: &bytes)
-            append(",\"destination\":")
-            JSONValue.writeString(DestinationRules.redacted(d.destination), to: &bytes)
-            append(",\"id\":")
-            JSONValue.writeString(d.id, to: &bytes)
-            append(",\"status\":")
-            JSONValue.writeString(d.state.rawValue, to: &bytes)
-            append("}")
-        }
-        append("],\"id\":")
-        JSONValue.writeString(m.id, to: &bytes)
-        append(",\"idempotency_key\":")
-        if let key = m.idempotencyKey { JSONValue.writeString(key, to: &bytes) } else { append("null") }
+        AcceptedJSON.open(m, deliveries, into: &bytes)
         append(",\"index\":")
         append(String(index))
         append(",\"status\":202}")
@@ -84,7 +68,7 @@ struct BatchAnswer {
     }
 
     private mutating func append(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        bytes.append(static: text)
     }
 
     private mutating func append(_ text: String) {

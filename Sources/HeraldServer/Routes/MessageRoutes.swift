@@ -47,11 +47,11 @@ struct MessageRoutes: Sendable {
         case .created(let m, let deliveries):
             enqueued.increment()
             wakeIfDue(results, now: now)
-            return JSONResponse.make(RecordJSON.accepted(m, deliveries), status: .accepted)
+            return JSONResponse.make(bytes: AcceptedJSON.body(m, deliveries), status: .accepted)
         case .duplicate(let m, let deliveries):
             var headers = HTTPFields()
             headers[.idempotentReplayed] = "true"
-            return JSONResponse.make(RecordJSON.accepted(m, deliveries), status: .accepted, headers: headers)
+            return JSONResponse.make(bytes: AcceptedJSON.body(m, deliveries), status: .accepted, headers: headers)
         case .conflict(let existing):
             throw HeraldError.conflict(
                 "idempotency key '\(message.idempotencyKey ?? "")' was already used for \(existing) with a different request")
