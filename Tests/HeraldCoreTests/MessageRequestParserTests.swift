@@ -49,6 +49,8 @@ import Testing
         (#"{"to": "https://x.example", "text": "a"}"#, "to", "must be an object"),
         (#"{"to": {"webhook": []}, "text": "a"}"#, "to.webhook", "must not be empty"),
         (#"{"to": {"webhook": [1]}, "text": "a"}"#, "to.webhook[0]", "must be a string"),
+        (#"{"to": {"webhook": ["ftp://x.example"]}, "text": "a"}"#, "to.webhook[0]", "http or https"),
+        (#"{"to": {"webhook": ["https://x.example", "ftp://y.example"]}, "text": "a"}"#, "to.webhook[1]", "http or https"),
         (#"{"to": {"webhook": "https://x.example"}, "text": "a", "priority": "asap"}"#, "priority", "must be one of"),
         (#"{"to": {"webhook": "https://x.example"}, "text": "a", "send_at": "tomorrow"}"#, "send_at", "RFC 3339"),
         (#"{"to": {"webhook": "https://x.example"}, "text": "a", "expires_at": "2020-01-01T00:00:00Z"}"#, "expires_at", "past"),

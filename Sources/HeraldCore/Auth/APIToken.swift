@@ -69,9 +69,10 @@ public enum TokenSecret {
         return prefix + ByteEncoding.base64url(bytes)
     }
 
-    /// Hex SHA-256 of the secret.
+    /// Hex SHA-256 of the secret (hashed from the string's own UTF-8 storage, no `Data` copy).
     public static func hash(_ secret: String) -> String {
-        ByteEncoding.hex(SHA256.hash(data: Data(secret.utf8)))
+        var secret = secret
+        return secret.withUTF8 { ByteEncoding.hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
     }
 
     /// Whether `text` has the shape of a token (cheap check before any lookup).

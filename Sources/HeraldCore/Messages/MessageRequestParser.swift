@@ -192,11 +192,10 @@ public struct MessageRequestParser: Sendable {
                     reader.fail("to.\(name)", "must be an address or an array of addresses")
                     addresses = []
                 }
+                let single: Bool = if case .string = map[name] { true } else { false }
                 for (i, address) in addresses.enumerated() {
-                    let field = addresses.count == 1 && map[name].map({ if case .string = $0 { true } else { false } }) == true
-                        ? "to.\(name)" : "to.\(name)[\(i)]"
                     if let problem = kind.problem(with: address) {
-                        reader.fail(field, problem)
+                        reader.fail(single ? "to.\(name)" : "to.\(name)[\(i)]", problem)
                     } else if !result.contains(.init(channel: name, address: address)) {
                         result.append(.init(channel: name, address: address))
                     }

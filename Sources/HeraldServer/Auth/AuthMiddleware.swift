@@ -16,6 +16,8 @@ struct AuthMiddleware: RouterMiddleware {
     /// The scope a request needs, or nil for public routes.
     static func requiredScope(method: HTTPRequest.Method, path: String) -> APIScope? {
         guard path.hasPrefix("/v1/") || path == "/v1" else { return nil }
+        // The enqueue routes, most of all requests, without splitting the path (~1 % of an enqueue).
+        if method == .post && (path == "/v1/messages" || path == "/v1/messages/batch") { return .send }
         let parts = path.split(separator: "/")
         switch method {
         case .get, .head:
