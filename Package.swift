@@ -34,6 +34,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // One process-wide SQLite setting (sqlite3_config is variadic): SQLiteProcessSettings.
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(
             name: "HeraldCore",
             dependencies: [
@@ -50,6 +55,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API (GRDB's own module of it) for the hot inserts: BoundStatement.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -61,6 +61,20 @@ import Testing
         #expect(wal == 0)
     }
 
+    /// SQLite's memory statistics are off once a store opened, unless this test process used
+    /// SQLite before any store (then they stay on, and `applied` must say so): either way, what
+    /// `applied` reports is what SQLite does, checked with a connection open.
+    @Test func memoryStatisticsAreOffWhenTheSettingTookEffect() async throws {
+        let dir = NSTemporaryDirectory() + "herald-memstat-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try SQLiteStore(path: dir + "/herald.db")
+        try await store.migrate()
+        #expect(SQLiteProcessSettings.countsMemory == !SQLiteProcessSettings.applied)
+        // A second attempt is too late (SQLite is initialised) and changes nothing.
+        #expect(SQLiteProcessSettings.apply() == SQLiteProcessSettings.applied)
+        try await store.close()
+    }
+
     @Test func aNewFileGetsLargePagesAndAnOlderFileKeepsItsOwn() async throws {
         let dir = NSTemporaryDirectory() + "herald-pages-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }

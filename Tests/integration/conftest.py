@@ -73,11 +73,11 @@ class Daemon:
             self._token = json.loads(result.stdout)["token"]
         return self._token
 
-    def start(self, wait=True, env=None):
+    def start(self, wait=True, env=None, log_level="info"):
         self.admin_token()
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [HERALD, "serve", "--config", str(self.folder / "herald.toml"), "--log-level", "info"],
+            [HERALD, "serve", "--config", str(self.folder / "herald.toml"), "--log-level", log_level],
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HERALD_BENCH_ENDPOINTS": "0", **(env or {})})
         if wait:
             self.wait_ready()

@@ -91,3 +91,15 @@ def test_cli_send_status_and_exit_codes(make_daemon, receiver):
     broken = daemon.cli("check-config")
     assert broken.returncode == 78
     assert "herald.toml:2: [dispatch] lease" in broken.stderr and "herald.toml:3: [dispatch] bogus: unknown key" in broken.stderr
+
+
+def test_the_daemon_opens_sqlite_without_memory_statistics(make_daemon, receiver):
+    """SQLite's memory statistics (a process-wide lock on every allocation) are off in the daemon:
+    the store applies the setting before the first connection, and reports what SQLite then does."""
+    daemon = make_daemon().start(log_level="debug")
+    status = daemon.request("POST", "/v1/messages", {"to": {"webhook": receiver.url("/memstat")}, "text": "hi"})[0]
+    assert status == 202
+    opened = [line for line in daemon.log().splitlines() if "database opened" in line]
+    assert opened, daemon.log()
+    assert "memory_statistics=off" in opened[0], opened[0]
+    assert "sqlite=3." in opened[0], opened[0]

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import HeraldCore
 import Logging
 
@@ -28,6 +29,7 @@ public final class SQLiteStore: Store {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         marker = CleanCloseMarker(databasePath: path)
         closedCleanly = marker.consume()
+        SQLiteProcessSettings.apply()
         var configuration = Configuration()
         configuration.busyMode = .timeout(Double(busyTimeout) / 1000)
         configuration.label = "herald"
@@ -61,6 +63,10 @@ public final class SQLiteStore: Store {
             throw HeraldError.unavailable("cannot open the database \(path): \(error.message ?? "\(error)")")
         }
         self.logger = logger
+        logger.debug("database opened", metadata: [
+            "path": "\(path)", "sqlite": "\(String(cString: sqlite3_libversion()))",
+            "memory_statistics": "\(SQLiteProcessSettings.countsMemory ? "on" : "off")",
+        ])
         committer = GroupCommitter { [pool] groups in
             do {
                 return try await pool.write { db in
