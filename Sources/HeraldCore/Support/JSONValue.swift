@@ -123,7 +123,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
                     out.append(hexDigit(b >> 4))
                     out.append(hexDigit(b & 0xF))
                 } else {
-                    out.append(contentsOf: UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
+                    out.append(static: escape)
                 }
                 i += width
                 start = i

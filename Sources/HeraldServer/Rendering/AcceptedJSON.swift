@@ -39,10 +39,3 @@ enum AcceptedJSON {
         if let key = m.idempotencyKey { JSONValue.writeString(key, to: &bytes) } else { bytes.append(static: "null") }
     }
 }
-
-extension [UInt8] {
-    /// Appends a literal's UTF-8 bytes without going through `String`.
-    mutating func append(static text: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-}

@@ -7,7 +7,8 @@ import GRDBSQLite
 /// SQLite's memory statistics (`SQLITE_CONFIG_MEMSTATUS`, on in Debian's build) take one
 /// process-wide mutex on every allocation and free, and the writer allocates for every row:
 /// in a drain profile the lock and its memory barriers were ~15 % of the writer thread's samples.
-/// Turning them off: drain at C=8 +11 %, −9 % CPU per delivery (BENCHMARKS.md, session 19).
+/// Turning them off: drain at C=8 +11 to +15 %, −9 % CPU per delivery, batch enqueue +12 %
+/// (BENCHMARKS.md, session 19).
 /// Herald never reads those statistics (`sqlite3_memory_used`, soft heap limits).
 enum SQLiteProcessSettings {
     /// Whether the settings took effect: false when SQLite was already in use in this process
