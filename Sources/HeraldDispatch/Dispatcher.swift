@@ -154,13 +154,15 @@ public final class Dispatcher: Service, Sendable {
                 }
                 for pool in pools {
                     let room = pool.capacity - pool.outstanding.load(ordering: .acquiring)
-                    guard room > 0 else { continue }
+                    // Wait for a worthwhile claim while the local queue still holds plenty of work.
+                    guard room >= pool.refill else { continue }
                     let claimed = try await store.claim(
                         channel: pool.channel.name, limit: min(room, options.claimBatch), now: now,
                         leaseUntil: now + lease(for: pool), owner: owner)
                     if claimed.count < room { roomLeft = true }
                     guard !claimed.isEmpty else { continue }
                     claimedAny = true
+                    pool.metrics.claimed(claimed.count)
                     pool.outstanding.add(claimed.count, ordering: .acquiringAndReleasing)
                     pool.queue.push(claimed)
                 }
@@ -224,8 +226,15 @@ public final class Dispatcher: Service, Sendable {
         var done: [String: Int] = [:]
         for result in flush.committed.results { done[result.report.channel, default: 0] += 1 }
         for item in flush.committed.postponed { done[item.channel, default: 0] += 1 }
-        for pool in pools { if let n = done[pool.channel.name] { pool.outstanding.subtract(n, ordering: .acquiringAndReleasing) } }
-        if !done.isEmpty { wakeup.raise() }
+        // Wake the claim loop only when a pool has room for a claim worth making: it would do
+        // nothing else (a wake-up per recorded batch cost futex calls and context switches).
+        var roomToClaim = false
+        for pool in pools {
+            guard let n = done[pool.channel.name] else { continue }
+            let left = pool.outstanding.subtract(n, ordering: .acquiringAndReleasing).newValue
+            if pool.capacity - left >= pool.refill { roomToClaim = true }
+        }
+        if roomToClaim { wakeup.raise() }
         // What failed is back in the buffer (its leases stay held) for the next flush.
         if let failure = flush.failure { throw failure }
     }

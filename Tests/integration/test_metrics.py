@@ -51,3 +51,30 @@ def test_metrics_count_deliveries_attempts_and_queue_depth(daemon, receiver):
     with urllib.request.urlopen(daemon.base + "/metrics", timeout=10) as r:
         text = r.read().decode()
     assert receiver.url() not in text and "Renewal" not in text
+
+
+def test_claims_take_work_in_large_batches(daemon, receiver):
+    """2,000 deliveries due at once drain through claims of at least a quarter of the channel's
+    local capacity (8 connections × 64 = 512, so 128), not one small claim per recorded batch: a
+    claim is a write transaction with its own commit, and the counters show their average size."""
+    total = 2_000
+    due = time.time() + 2
+    send_at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(due)) + f".{int((due % 1) * 1000):03d}Z"
+    for offset in range(0, total, 1_000):
+        status, _, reply = daemon.request("POST", "/v1/messages/batch", {"messages": [
+            {"to": {"webhook": receiver.url()}, "subject": "Renewal", "text": "n={{n}}", "data": {"n": offset + i},
+             "send_at": send_at} for i in range(1_000)]})
+        assert status == 202 and reply["accepted"] == 1_000, reply
+    assert time.time() < due, "the enqueue took longer than the scheduled start; the drain would not start at once"
+    deadline = time.monotonic() + 120
+    while value(samples := scrape(daemon), "herald_deliveries_total", channel="webhook", outcome="sent") < total:
+        assert time.monotonic() < deadline, "the drain did not finish"
+        time.sleep(0.1)
+    # A retry (the loopback receiver may drop a connection under this load) is claimed again.
+    retries = value(samples, "herald_deliveries_total", channel="webhook", outcome="retrying")
+    assert value(samples, "herald_claimed_deliveries_total", channel="webhook") == total + retries
+    claims = value(samples, "herald_claims_total", channel="webhook")
+    # Every claim but the last takes at least 128 (or all that is due): at most ⌈2000/128⌉ + 1,
+    # and a retry, due later than the rest, may take a claim of its own.
+    assert 1 <= claims <= 17 + retries, (claims, retries)
+    assert len(receiver.accepted_ids()) == total
