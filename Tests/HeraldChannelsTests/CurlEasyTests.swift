@@ -17,6 +17,8 @@ import Testing
                                    body: Array(#"{"n":22}"#.utf8), options: Self.open)
         #expect(first.status == 200 && second.status == 200)
         #expect(second.header("X-Peer") == "loopback" && second.body == Array(#"{"ok":true}"#.utf8))
+        // Every header of the answer, in order, names in lower case; the status line is not one.
+        #expect(second.headers.map { "\($0.0)=\($0.1)" } == ["content-type=application/json", "content-length=11", "x-peer=loopback"])
         let seen = server.requests
         try #require(seen.count == 2)
         #expect(seen[0].requestLine == "POST /hook HTTP/1.1" && seen[1].requestLine == "POST /hook?again HTTP/1.1")

@@ -70,7 +70,7 @@ public final class CurlEasy {
         guard code == CURLE_OK else { throw TransportError(curlCode: code) }
         var status = 0
         _ = herald_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: box.headers, body: box.body)
+        return HTTPResponse(status: status, headerLines: box.headerLines, body: box.body)
     }
 
     /// Everything of a POST but its body: options, URL, headers (kept until ``finishPost(_:)``).
@@ -136,7 +136,9 @@ final class TransferBox {
     /// Bytes to upload (SMTP DATA) and how far the read callback got.
     var upload: [UInt8] = []
     var uploadOffset = 0
-    var headers: [(String, String)] = []
+    /// The response's header lines, kept as bytes (``HTTPResponse/headers`` parses them), and how many.
+    var headerLines: [UInt8] = []
+    var headerCount = 0
     var maxBody = 65_536
     var blockedAddress: String?
     /// Final SMTP reply lines (`250 …`, `550 …`), in order; multi-line continuations are skipped.
@@ -147,7 +149,8 @@ final class TransferBox {
         upload = []
         uploadOffset = 0
         serverLines.removeAll(keepingCapacity: true)
-        headers.removeAll(keepingCapacity: true)
+        headerLines.removeAll(keepingCapacity: true)
+        headerCount = 0
         self.maxBody = maxBody
         blockedAddress = nil
     }
@@ -179,16 +182,21 @@ func curlWriteHeader(
     // (through NSString) cost more than the request's signature in a profile.
     data.withMemoryRebound(to: UInt8.self, capacity: length) { start in
         let line = UnsafeBufferPointer(start: start, count: length)
-        if line.starts(with: "HTTP/".utf8) { box.headers.removeAll() }  // a new response (e.g. after 100 Continue)
+        if line.starts(with: "HTTP/".utf8) {  // a new response (e.g. after 100 Continue)
+            box.headerLines.removeAll(keepingCapacity: true)
+            box.headerCount = 0
+            return
+        }
         // SMTP: a final reply line is three digits and a space ("250-" lines continue a reply).
         if length >= 4, line[0...2].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), line[3] == 0x20 {
             if box.serverLines.count < 64 { box.serverLines.append(HeaderBytes.text(line[...])) }
             return
         }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), box.headers.count < 100 else { return }
-        let name = HeaderBytes.text(line[..<colon], lowercased: true)
-        let value = HeaderBytes.text(line[(colon + 1)...])
-        box.headers.append((name, value))
+        guard box.headerCount < 100, line.contains(UInt8(ascii: ":")) else { return }
+        box.headerLines.append(contentsOf: line)
+        // A line always ends in LF for ``HTTPResponse/headers`` to split on, even if the server's did not.
+        if line.last != UInt8(ascii: "\n") { box.headerLines.append(UInt8(ascii: "\n")) }
+        box.headerCount += 1
     }
     return length
 }
