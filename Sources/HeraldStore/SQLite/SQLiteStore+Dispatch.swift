@@ -64,8 +64,8 @@ extension SQLiteStore {
                 // A person's open or click that came while the send was being recorded (`engaged`)
                 // moves the delivery on to it when the outcome takes it (first argument: see
                 // DeliveryStateMachine.takesEarlyEngagement). `engaged` is read by key first instead
-                // of through `RETURNING`, which opens and drops an ephemeral table per statement (~4 µs
-                // against ~1 µs for the read: BENCHMARKS.md, session 20). This transaction is the only
+                // of through `RETURNING`, which opens and drops an ephemeral table per statement (~5 µs
+                // against ~2 µs for the read in a replay: BENCHMARKS.md, session 20). This transaction is the only
                 // writer, so the row cannot change between the two.
                 let current = try db.cachedStatement(sql: "SELECT engaged FROM deliveries WHERE id = ? AND state = 'sending'")
                 let update = try db.cachedStatement(sql: """
