@@ -37,6 +37,13 @@ final class ChannelPool: Sendable {
         metrics = DispatchMetrics(channel: channel.name)
     }
 
+    /// The room for a claim worth making now, or nil while the local queue still holds plenty of
+    /// work (less than ``refill`` is free).
+    var claimableRoom: Int? {
+        let room = capacity - outstanding.load(ordering: .acquiring)
+        return room >= refill ? room : nil
+    }
+
     /// Starts the channel's threads: `concurrency` workers, or one thread driving a multi sender
     /// when the channel has one. Throws if a worker cannot be made (e.g. curl failed to init).
     func start(

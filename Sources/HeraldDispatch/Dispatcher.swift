@@ -153,9 +153,7 @@ public final class Dispatcher: Service, Sendable {
                     }
                 }
                 for pool in pools {
-                    let room = pool.capacity - pool.outstanding.load(ordering: .acquiring)
-                    // Wait for a worthwhile claim while the local queue still holds plenty of work.
-                    guard room >= pool.refill else { continue }
+                    guard let room = pool.claimableRoom else { continue }
                     let claimed = try await store.claim(
                         channel: pool.channel.name, limit: min(room, options.claimBatch), now: now,
                         leaseUntil: now + lease(for: pool), owner: owner)
@@ -231,8 +229,8 @@ public final class Dispatcher: Service, Sendable {
         var roomToClaim = false
         for pool in pools {
             guard let n = done[pool.channel.name] else { continue }
-            let left = pool.outstanding.subtract(n, ordering: .acquiringAndReleasing).newValue
-            if pool.capacity - left >= pool.refill { roomToClaim = true }
+            pool.outstanding.subtract(n, ordering: .acquiringAndReleasing)
+            if pool.claimableRoom != nil { roomToClaim = true }
         }
         if roomToClaim { wakeup.raise() }
         // What failed is back in the buffer (its leases stay held) for the next flush.
