@@ -226,17 +226,22 @@ final class ChannelPool: Sendable {
         }
         // Building metadata costs more than the check: skip it when the line would be dropped.
         guard logger.logLevel <= level else { return }
-        var logger = logger
-        logger[metadataKey: "delivery"] = "\(claimed.delivery.id)"
-        logger[metadataKey: "channel"] = "\(claimed.delivery.channel)"
-        logger[metadataKey: "status"] = "\(result.newState.rawValue)"
-        logger[metadataKey: "attempt"] = "\(result.report.number)"
-        logger[metadataKey: "ms"] = "\(result.report.durationMillis)"
-        if let code = result.report.statusCode { logger[metadataKey: "code"] = "\(code)" }
+        // One metadata dictionary for the call (a key set on the logger copies its handler each
+        // time); the handler merges and sorts it into the same line.
+        var metadata: Logger.Metadata = [
+            "delivery": .string(claimed.delivery.id), "channel": .string(claimed.delivery.channel),
+            "status": .string(result.newState.rawValue), "attempt": .string(String(result.report.number)),
+            "ms": .string(String(result.report.durationMillis)),
+        ]
+        if let code = result.report.statusCode { metadata["code"] = .string(String(code)) }
         switch result.newState {
-        case .sent: logger.info("delivery sent")
-        case .retrying: logger.info("delivery will be retried", metadata: ["error": "\(result.error ?? "")"])
-        default: logger.warning("delivery ended", metadata: ["error": "\(result.error ?? "")"])
+        case .sent: logger.info("delivery sent", metadata: metadata)
+        case .retrying:
+            metadata["error"] = .string(result.error ?? "")
+            logger.info("delivery will be retried", metadata: metadata)
+        default:
+            metadata["error"] = .string(result.error ?? "")
+            logger.warning("delivery ended", metadata: metadata)
         }
     }
 }

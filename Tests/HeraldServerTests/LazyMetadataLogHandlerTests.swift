@@ -75,6 +75,31 @@ import Testing
         #expect(lazy[2].contains("channel=webhook"))
     }
 
+    /// The stamp is `StreamLogHandler`'s local time, `%Y-%m-%dT%H:%M:%S%z`, made once a second.
+    @Test func timestampIsStreamLogHandlersLocalTime() throws {
+        // The two handlers write a moment apart: try again if a second ended in between.
+        for _ in 0..<5 {
+            let reference = Capture()
+            let lazy = Capture()
+            var stream = StreamLogHandler(label: "t", stream: reference, metadataProvider: nil)
+            stream.logLevel = .info
+            let handler = LazyMetadataLogHandler(label: "t", stream: lazy, metadataProvider: nil)
+            stream.log(event: LogEvent(level: .info, message: "a", metadata: nil, source: "s", file: "f", function: "f", line: 1))
+            handler.log(event: LogEvent(level: .info, message: "a", metadata: nil, source: "s", file: "f", function: "f", line: 1))
+            handler.log(event: LogEvent(level: .info, message: "b", metadata: nil, source: "s", file: "f", function: "f", line: 2))
+            let expected = try #require(reference.lines.first)
+            let lines = lazy.lines
+            try #require(lines.count == 2)
+            let stamp = expected.prefix { $0 != " " }
+            #expect(stamp.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}/) != nil)
+            if lines[0] == expected {
+                #expect(lines[1].hasPrefix(stamp) || lines[1].prefix { $0 != " " } > stamp)
+                return
+            }
+        }
+        Issue.record("the stamp never matched StreamLogHandler's within one second")
+    }
+
     @Test func levelAndMetadataAreReadBack() {
         var handler = LazyMetadataLogHandler(label: "x", stream: Capture(), metadataProvider: nil)
         handler.logLevel = .warning
