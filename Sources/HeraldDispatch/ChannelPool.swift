@@ -234,14 +234,11 @@ final class ChannelPool: Sendable {
             "ms": .string(String(result.report.durationMillis)),
         ]
         if let code = result.report.statusCode { metadata["code"] = .string(String(code)) }
+        if result.newState != .sent { metadata["error"] = .string(result.error ?? "") }
         switch result.newState {
         case .sent: logger.info("delivery sent", metadata: metadata)
-        case .retrying:
-            metadata["error"] = .string(result.error ?? "")
-            logger.info("delivery will be retried", metadata: metadata)
-        default:
-            metadata["error"] = .string(result.error ?? "")
-            logger.warning("delivery ended", metadata: metadata)
+        case .retrying: logger.info("delivery will be retried", metadata: metadata)
+        default: logger.warning("delivery ended", metadata: metadata)
         }
     }
 }

@@ -30,7 +30,6 @@ public final class LogLineOutput: Sendable {
     private let writing = Mutex(())
 
     private init(_ target: Target) {
-        if case .standardError = target { tzset() }  // once: `localtime_r` does not read the zone again
         self.target = target
     }
 
@@ -48,6 +47,7 @@ public final class LogLineOutput: Sendable {
         }
     }
 
+    /// `localtime_r` reads the time zone once per process (glibc), unlike `localtime`.
     private static func format(_ second: Int) -> [UInt8] {
         var clock = time_t(second)
         var local = tm()
