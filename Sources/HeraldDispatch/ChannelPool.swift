@@ -48,9 +48,11 @@ final class ChannelPool: Sendable {
     /// when the channel has one. Throws if a worker cannot be made (e.g. curl failed to init).
     func start(
         results: ResultBuffer, resolver: OutcomeResolver, renderer: MessageRenderer, limiter: SharedRateLimiter?,
-        logger: Logger
+        logger: Logger, sentLogLevel: Logger.Level
     ) throws {
-        let context = Context(results: results, resolver: resolver, renderer: renderer, limiter: limiter, logger: logger)
+        let context = Context(
+            results: results, resolver: resolver, renderer: renderer, limiter: limiter, logger: logger,
+            sentLogLevel: sentLogLevel)
         if let sender = try channel.makeMultiSender() {
             queue.onChange(sender.wake)
             let box = ThreadBox(sender)
@@ -81,6 +83,8 @@ final class ChannelPool: Sendable {
         let renderer: MessageRenderer
         let limiter: SharedRateLimiter?
         let logger: Logger
+        /// `delivery sent` lines go out at this level (info, or debug with `[log] deliveries = "problems"`).
+        let sentLogLevel: Logger.Level
     }
 
     /// One attempt on its way: what its report needs when it ends.
@@ -188,7 +192,7 @@ final class ChannelPool: Sendable {
             segments: attempt.segments)
         let result = context.resolver.resolve(report, createdAt: claimed.delivery.createdAt, now: flight.startedAt + millis)
         metrics.attempt(result.newState, elapsed: elapsed)
-        Self.log(result, claimed: claimed, logger: context.logger)
+        Self.log(result, claimed: claimed, logger: context.logger, sentLevel: context.sentLogLevel)
         context.results.append(result)
     }
 
@@ -219,9 +223,10 @@ final class ChannelPool: Sendable {
         return true
     }
 
-    private static func log(_ result: DeliveryResult, claimed: ClaimedDelivery, logger: Logger) {
+    private static func log(_ result: DeliveryResult, claimed: ClaimedDelivery, logger: Logger, sentLevel: Logger.Level) {
         let level: Logger.Level = switch result.newState {
-        case .sent, .retrying: .info
+        case .sent: sentLevel
+        case .retrying: .info
         default: .warning
         }
         // Building metadata costs more than the check: skip it when the line would be dropped.
@@ -236,7 +241,7 @@ final class ChannelPool: Sendable {
         if let code = result.report.statusCode { metadata["code"] = .string(String(code)) }
         if result.newState != .sent { metadata["error"] = .string(result.error ?? "") }
         switch result.newState {
-        case .sent: logger.info("delivery sent", metadata: metadata)
+        case .sent: logger.log(level: sentLevel, "delivery sent", metadata: metadata)
         case .retrying: logger.info("delivery will be retried", metadata: metadata)
         default: logger.warning("delivery ended", metadata: metadata)
         }

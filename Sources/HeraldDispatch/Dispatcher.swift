@@ -20,6 +20,9 @@ public final class Dispatcher: Service, Sendable {
         public var recordLinger: Int64
         public var retry: any RetryPolicy
         public var renderer: MessageRenderer
+        /// The level of a `delivery sent` line (`[log] deliveries`): info, or debug when only
+        /// problems are logged.
+        public var sentLogLevel: Logger.Level
 
         public init(config: HeraldConfig, renderer: MessageRenderer) {
             self.renderer = renderer
@@ -29,6 +32,7 @@ public final class Dispatcher: Service, Sendable {
             drainTimeout = config.dispatch.drainTimeout
             recordLinger = config.dispatch.recordLinger ?? (config.database.isPostgres ? 10 : 0)
             retry = config.retry
+            sentLogLevel = config.log.deliveries == .all ? .info : .debug
         }
     }
 
@@ -80,7 +84,9 @@ public final class Dispatcher: Service, Sendable {
         // Instances sharing a store share the robots' allowances through it.
         let limiter = store.sharesRateLimits ? SharedRateLimiter(store: store, logger: logger) : nil
         for pool in pools {
-            try pool.start(results: results, resolver: resolver, renderer: options.renderer, limiter: limiter, logger: logger)
+            try pool.start(
+                results: results, resolver: resolver, renderer: options.renderer, limiter: limiter, logger: logger,
+                sentLogLevel: options.sentLogLevel)
         }
         logger.info("dispatcher started", metadata: ["channels": "\(pools.map(\.channel.name).joined(separator: ","))"])
 

@@ -56,6 +56,19 @@ import Testing
         }
     }
 
+    @Test func logDeliveriesIsAllOrProblems() throws {
+        #expect(try ConfigLoader.parse("", file: "herald.toml", baseDirectory: "/x").log.deliveries == .all)
+        let quiet = try ConfigLoader.parse("[log]\ndeliveries = \"problems\"\n", file: "herald.toml", baseDirectory: "/x")
+        #expect(quiet.log.deliveries == .problems)
+        #expect {
+            _ = try ConfigLoader.parse("[log]\ndeliveries = \"none\"\nlevel = \"info\"\n", file: "herald.toml", baseDirectory: "/x")
+        } throws: { error in
+            let detail = (error as? HeraldError)?.detail ?? ""
+            return detail.contains("herald.toml:2: [log] deliveries: must be all or problems")
+                && detail.contains("herald.toml:3: [log] level: unknown key")
+        }
+    }
+
     @Test func syntaxErrorsCarryLineAndColumn() {
         #expect {
             _ = try ConfigLoader.parse("[server]\nlisten = \n", file: "herald.toml", baseDirectory: "/x")

@@ -168,3 +168,33 @@ def test_a_local_queue_longer_than_a_lease_sends_each_delivery_once(make_daemon,
         detail = daemon.wait_for_states(item["id"], {"sent"})
         assert [e["type"] for e in detail["events"]] == ["queued", "sent"], detail["events"]
         assert detail["deliveries"][0]["attempt_count"] == 1
+
+
+def test_log_deliveries_problems_leaves_out_sent_lines_until_a_reload_brings_them_back(make_daemon, receiver):
+    # Under journald a line per delivery at 10k/s outruns the per-service rate limit; with
+    # `[log] deliveries = "problems"` only retries and failures are logged (sent ones go to debug).
+    daemon = make_daemon(herald_toml='[log]\ndeliveries = "problems"\n').start()
+    receiver.script["/flaky"] = [(503, {}, b"busy")]
+    fine = enqueue(daemon, receiver.url())
+    flaky = enqueue(daemon, receiver.url("/flaky"))
+    daemon.wait_for_states(fine["id"], {"sent"})
+    body = daemon.wait_for_states(flaky["id"], {"sent"})
+    assert body["deliveries"][0]["attempt_count"] == 2
+    lines = daemon.log().splitlines()
+    fine_id, flaky_id = fine["deliveries"][0]["id"], flaky["deliveries"][0]["id"]
+    assert not [line for line in lines if "delivery sent" in line], lines
+    assert not [line for line in lines if f"delivery={fine_id}" in line]
+    retried = [line for line in lines if f"delivery={flaky_id}" in line]
+    assert len(retried) == 1 and "delivery will be retried" in retried[0] and "code=503" in retried[0], retried
+
+    # The setting is reloadable: back to "all" (the API's reload answers once the new dispatcher
+    # runs), the next sent delivery has its line.
+    config = daemon.folder / "herald.toml"
+    config.write_text(config.read_text().replace('deliveries = "problems"', 'deliveries = "all"'))
+    status, _, report = daemon.request("POST", "/v1/admin/reload")
+    assert status == 200 and report["restart_needed"] == [], report
+    after = enqueue(daemon, receiver.url())
+    daemon.wait_for_states(after["id"], {"sent"})
+    after_id = after["deliveries"][0]["id"]
+    sent = [line for line in daemon.log().splitlines() if f"delivery={after_id}" in line]
+    assert len(sent) == 1 and "delivery sent" in sent[0] and "status=sent" in sent[0], sent

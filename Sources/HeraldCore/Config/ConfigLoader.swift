@@ -85,6 +85,14 @@ public enum ConfigLoader {
         root.merge(templates)
         config.templates.directory = absolute(config.templates.directory, base: baseDirectory)
 
+        var log = root.child("log")
+        if let text = log.string("deliveries") {
+            if let choice = HeraldConfig.Log.Deliveries(rawValue: text) { config.log.deliveries = choice } else {
+                log.fail("deliveries", "must be all or problems")
+            }
+        }
+        root.merge(log)
+
         var resend = root.child("resend")
         if let n = resend.int("max_per_message", range: 0...100) { config.resend.maxPerMessage = n }
         if let d = resend.duration("min_interval", minimum: 0) { config.resend.minInterval = d }

@@ -121,7 +121,23 @@ public struct HeraldConfig: Sendable, Equatable {
         }
     }
 
+    /// What the log says about deliveries (`[log]`).
+    public struct Log: Sendable, Equatable {
+        /// Which attempts get a line.
+        public enum Deliveries: String, Sendable, Equatable, CaseIterable {
+            /// One line per attempt: `sent` and retries at info, deliveries that end otherwise at warning.
+            case all
+            /// Only retries and deliveries that end otherwise; `sent` lines go to debug (for high
+            /// volumes under journald's per-service rate limit: the database and `/metrics` keep
+            /// every attempt).
+            case problems
+        }
+        public var deliveries: Deliveries
+        public init(deliveries: Deliveries = .all) { self.deliveries = deliveries }
+    }
+
     public var server: Server
+    public var log = Log()
     public var resend = Resend()
     /// Event subscriptions and how their notices are sent.
     public var events = EventSettings()
