@@ -5,12 +5,15 @@ public enum ChannelFactory {
     /// Phone channels are not built here: their deliveries become tasks (the dispatcher's `PhoneDesk`).
     /// - Throws: a configuration error naming the channel when a secret cannot be read or is malformed.
     public static func make(
-        _ configs: [ChannelConfig], environment: [String: String], links: LinkBuilder? = nil, publicURL: String? = nil
+        _ configs: [ChannelConfig], environment: [String: String], links: LinkBuilder? = nil, publicURL: String? = nil,
+        defaultLocale: String = "en"
     ) throws(HeraldError) -> [any Channel] {
         var channels: [any Channel] = []
         for config in configs where config.kind != .phone {
             do {
-                channels.append(try make(config, environment: environment, links: links, publicURL: publicURL ?? links?.publicURL))
+                channels.append(try make(
+                    config, environment: environment, links: links, publicURL: publicURL ?? links?.publicURL,
+                    defaultLocale: defaultLocale))
             } catch {
                 throw .configuration("channel \(config.name): \(error.detail)")
             }
@@ -19,7 +22,7 @@ public enum ChannelFactory {
     }
 
     private static func make(
-        _ config: ChannelConfig, environment: [String: String], links: LinkBuilder?, publicURL: String?
+        _ config: ChannelConfig, environment: [String: String], links: LinkBuilder?, publicURL: String?, defaultLocale: String
     ) throws(HeraldError) -> any Channel {
         func resolve(_ reference: SecretReference?) throws(HeraldError) -> String? {
             try reference.map { r throws(HeraldError) in try r.resolve(environment: environment) }
@@ -43,6 +46,9 @@ public enum ChannelFactory {
             }
             return try SMSChannel(
                 config: config, credential: credential, receiptToken: try resolve(config.sms?.receiptToken), publicURL: publicURL)
+        case (.voice, .twilio):
+            guard let token = try resolve(config.voice?.authToken) else { throw .configuration("the auth token is missing") }
+            return try VoiceChannel(config: config, authToken: token, publicURL: publicURL, defaultLocale: defaultLocale)
         default:
             throw .configuration("provider \(config.provider.rawValue) does not fit kind \(config.kind.rawValue)")
         }

@@ -77,6 +77,38 @@ import Testing
         }
     }
 
+    @Test func voiceChannelFiles() throws {
+        let voice = try ConfigLoader.parseChannel("""
+            kind = "voice"
+            account_sid = "AC123"
+            auth_token = "env:TWILIO_AUTH_TOKEN"
+            from = "+14155550100"
+            voice = "Polly.Zhiyu"
+            loop = 1
+            [languages]
+            zh-CN = "cmn-CN"
+            """, name: "robocall", file: "channels/robocall.toml", baseDirectory: "/etc/h")
+        #expect(voice.kind == .voice && voice.provider == .twilio)
+        let settings = try #require(voice.voice)
+        #expect(settings.accountSID == "AC123" && settings.authToken == .environment("TWILIO_AUTH_TOKEN"))
+        #expect(settings.from == "+14155550100" && settings.voice == "Polly.Zhiyu" && settings.loop == 1)
+        #expect(settings.statusCallback && settings.language(for: "zh-CN") == "cmn-CN" && settings.language(for: "en") == "en-US")
+        #expect {
+            _ = try ConfigLoader.parseChannel(
+                "kind = \"voice\"\nfrom = \"555\"\nvoice = \"a\\\" b\"\nprovider = \"aliyun\"\n", name: "v", file: "v.toml", baseDirectory: "/x")
+        } throws: { error in
+            let detail = (error as? HeraldError)?.detail ?? ""
+            return detail.contains("v.toml:2: from: must be an E.164 number") && detail.contains("v.toml:3: voice: must be a Twilio voice name")
+                && detail.contains("v.toml:4: provider: must be one of: twilio, outbox")
+        }
+        #expect {
+            _ = try ConfigLoader.parseChannel("kind = \"voice\"\n", name: "v", file: "v.toml", baseDirectory: "/x")
+        } throws: { error in
+            let detail = (error as? HeraldError)?.detail ?? ""
+            return detail.contains("account_sid: required") && detail.contains("auth_token: required") && detail.contains("from: required")
+        }
+    }
+
     @Test func channelFileNeedsASecretReferenceNotALiteral() {
         #expect {
             _ = try ConfigLoader.parseChannel(

@@ -45,6 +45,21 @@ import Testing
              endpoints: [:], expected: ["email:li@acme.example", "email:zhao@acme.example", "crm:-"]),
     ]
 
+    @Test func aVoiceChannelCallsOneContactWithAPhone() throws {
+        let policy = RoutingPolicy(
+            tiers: ["vip": TierPlan(name: "vip", channels: ["email", "robocall"])], channels: ["email": .email, "robocall": .voice])
+        var client = Self.acme
+        client.tier = "vip"
+        let routes = try policy.routes(for: client, override: nil, category: .transactional)
+        let calls = routes.filter { $0.channel == "robocall" }
+        #expect(calls.count == 1 && calls[0].address == "+8613800138000" && calls[0].suppressedReason == nil)
+        #expect(calls[0].contactID == "phone-only" && calls[0].rule.contains("automated call"))
+        client.contacts = client.contacts.filter { $0.phone == nil }
+        let none = try policy.routes(for: client, override: nil, category: .transactional).filter { $0.channel == "robocall" }
+        #expect(none.count == 1 && none[0].address == nil && none[0].suppressedReason == "no contact has a phone")
+        #expect(ChannelKind.voice.problem(with: "+8613800138000") == nil && ChannelKind.voice.problem(with: "13800138000") != nil)
+    }
+
     @Test(arguments: cases)
     func routes(c: Case) throws {
         var client = Self.acme

@@ -1,6 +1,6 @@
-"""Loopback fakes of the Twilio Messages API and Aliyun Dysmsapi SendSms, written from the
-providers' documentation: Twilio checks basic auth and the form fields and answers like Twilio
-(sid, num_segments, error codes); Aliyun recomputes the RPC v1 signature itself and answers
+"""Loopback fakes of the Twilio Messages and Calls APIs and Aliyun Dysmsapi SendSms, written from the
+providers' documentation: Twilio checks basic auth and the form fields (a call's `Twiml` must be a
+well-formed <Response>) and answers like Twilio (sid, num_segments, error codes); Aliyun recomputes the RPC v1 signature itself and answers
 with its JSON codes. Both record what they accepted. With `number_limit=(n, seconds)` both
 apply per-number flow control as the providers do: a text to a number that already had `n` in
 the last `seconds` is refused (Twilio 429 / 20429, Aliyun isv.BUSINESS_LIMIT_CONTROL)."""
@@ -13,6 +13,7 @@ import json
 import threading
 import time
 import urllib.parse
+import xml.etree.ElementTree as ElementTree
 
 from json_http import JSONServer
 
@@ -38,6 +39,7 @@ class SMSFakes:
         self.limit_refusals = []         # numbers refused by the flow control
         self.twilio_messages = []        # form dicts accepted
         self.aliyun_messages = []        # param dicts accepted
+        self.twilio_calls = []           # form dicts of calls accepted (with "sid" and the parsed "say")
         self.rejected = []               # (provider, reason)
         self.twilio_script = []          # (status, body dict) answered first, in order
         self.counter = itertools.count(1)
@@ -48,6 +50,8 @@ class SMSFakes:
         form = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
         if path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json":
             return self._twilio(headers.get("Authorization", ""), form)
+        if path == f"/2010-04-01/Accounts/{TWILIO_SID}/Calls.json":
+            return self._twilio_call(headers.get("Authorization", ""), form)
         if path == "/":
             return self._aliyun(form)
         return 404, {"message": "not found"}
@@ -104,6 +108,30 @@ class SMSFakes:
             self.twilio_messages.append({**form, "sid": sid})
             self.lock.notify_all()
         return 201, {"sid": sid, "status": "queued", "num_segments": "1", "error_code": None, "error_message": None}
+
+    def _twilio_call(self, authorization, form):
+        """Calls API: `To`, `From` and one of `Url`/`Twiml` are required; Twiml must parse."""
+        expected = "Basic " + base64.b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
+        if not hmac.compare_digest(authorization, expected):
+            self._reject("twilio-call", "auth")
+            return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        if not form.get("To", "").startswith("+") or not form.get("From") or not (form.get("Twiml") or form.get("Url")):
+            self._reject("twilio-call", f"fields {sorted(form)}")
+            return 400, {"code": 21201, "message": "No 'To' number is specified", "status": 400}
+        if len(form["Twiml"]) > 4000:
+            return 400, {"code": 21232, "message": "Twiml exceeds the 4000 character limit", "status": 400}
+        try:
+            root = ElementTree.fromstring(form["Twiml"].encode())
+        except ElementTree.ParseError as error:
+            self._reject("twilio-call", f"twiml {error}")
+            return 400, {"code": 12100, "message": "Document parse failure", "status": 400}
+        with self.lock:
+            if self.twilio_script:
+                return self.twilio_script.pop(0)
+            sid = "CA%032x" % next(self.counter)
+            self.twilio_calls.append({**form, "sid": sid, "root": root})
+            self.lock.notify_all()
+        return 201, {"sid": sid, "status": "queued", "to": form["To"], "from": form["From"]}
 
     def _aliyun(self, form):
         params = dict(form)

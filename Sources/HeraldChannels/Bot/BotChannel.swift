@@ -21,7 +21,7 @@ public struct BotChannel: Channel {
         case .wecom: platform = WeComRobot()
         case .dingtalk: platform = DingTalkRobot()
         case .feishu: platform = FeishuBot()
-        case .webhook, .email, .sms, .phone: throw .configuration("kind \(config.kind.rawValue) is not a robot")
+        case .webhook, .email, .sms, .phone, .voice: throw .configuration("kind \(config.kind.rawValue) is not a robot")
         }
         // The URL comes from configuration and the robot id is restricted to [A-Za-z0-9_-]:
         // a destination cannot point the request anywhere else, so no address filter is needed.

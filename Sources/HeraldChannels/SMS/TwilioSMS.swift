@@ -1,4 +1,3 @@
-import Foundation
 import HeraldCore
 
 /// Twilio Messages API: `POST /2010-04-01/Accounts/{Sid}/Messages.json`, basic auth, form body
@@ -22,26 +21,8 @@ struct TwilioSMS: SMSProvider {
             fields.append(("From", from))
         }
         if let statusCallback { fields.append(("StatusCallback", statusCallback + "?delivery=" + claimed.delivery.id)) }
-        let credentials = Data("\(accountSID):\(authToken)".utf8).base64EncodedString()
-        return (
-            baseURL + "/2010-04-01/Accounts/\(FormEncoding.percent(accountSID))/Messages.json",
-            [("Authorization", "Basic " + credentials), ("Content-Type", "application/x-www-form-urlencoded")],
-            Array(FormEncoding.encode(fields).utf8)
-        )
+        return TwilioAPI.request(baseURL: baseURL, accountSID: accountSID, authToken: authToken, resource: "Messages", fields: fields)
     }
 
-    /// 2xx sent (the `SM…` sid is the provider id); 429 and 5xx retry; other 4xx are permanent
-    /// (21211 invalid `To`, 21610 the recipient sent STOP, 20003 authentication).
-    func classify(_ response: HTTPResponse) -> DeliveryOutcome {
-        let reply = response.jsonObject()
-        if (200..<300).contains(response.status) {
-            return .sent(providerID: field(reply, "sid"))
-        }
-        let code = field(reply, "code").map { " \($0)" } ?? ""
-        let reason = "twilio HTTP \(response.status)\(code): " + (field(reply, "message") ?? response.bodySnippet())
-        switch response.status {
-        case 429, 500..<600: return .retry(after: RetryAfter.milliseconds(response.header("retry-after"), now: Timestamps.now()), reason: reason)
-        default: return .failed(reason: reason)
-        }
-    }
+    func classify(_ response: HTTPResponse) -> DeliveryOutcome { TwilioAPI.classify(response) }
 }

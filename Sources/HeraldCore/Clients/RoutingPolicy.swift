@@ -46,11 +46,15 @@ public struct RoutingPolicy: Sendable {
         }
     }
 
-    /// One call per message: the CSM calls the first contact with a phone who has not opted out of
-    /// this category.
-    func phoneRoute(_ client: Client, channel: String, origin: String, category: MessageRequest.Category) -> Route {
+    /// One call per message: the CSM (or, `automated`, a voice channel) calls the first contact with a
+    /// phone who has not opted out of this category.
+    func phoneRoute(
+        _ client: Client, channel: String, origin: String, category: MessageRequest.Category, automated: Bool = false
+    ) -> Route {
         let caller = client.csm.map { "the CSM \($0.name)" } ?? "a CSM (the client has none: the task is unassigned)"
-        let rule = "\(origin): \(channel) call by \(caller)"
+        let rule = automated
+            ? "\(origin): \(channel) automated call to the first contact with a phone"
+            : "\(origin): \(channel) call by \(caller)"
         let people = client.contacts.filter { $0.phone != nil }
         guard !people.isEmpty else {
             return Route(channel: channel, address: nil, suppressedReason: "no contact has a phone", rule: rule, contactID: nil)
@@ -71,7 +75,7 @@ public struct RoutingPolicy: Sendable {
             case .email?:
                 let contact = client.contacts.first { $0.id == route.contactID } ?? client.contacts.first { $0.email != nil }
                 return contact?.email.map { FallbackStep(channel: name, destination: $0) }
-            case .sms?, .phone?:
+            case .sms?, .phone?, .voice?:
                 let contact = client.contacts.first { $0.id == route.contactID } ?? client.contacts.first { $0.phone != nil }
                 return contact?.phone.map { FallbackStep(channel: name, destination: $0) }
             case .webhook?, .wecom?, .dingtalk?, .feishu?:
@@ -102,7 +106,7 @@ public struct RoutingPolicy: Sendable {
         switch channels[rule.channel] {
         case .webhook?, .wecom?, .dingtalk?, .feishu?: destination = client.endpoints[rule.channel]
         case .email?: destination = client.csm?.email
-        case .sms?, .phone?: destination = client.contacts.first { $0.phone != nil }?.phone
+        case .sms?, .phone?, .voice?: destination = client.contacts.first { $0.phone != nil }?.phone
         case nil: destination = nil
         }
         guard let destination else {
@@ -133,6 +137,8 @@ public struct RoutingPolicy: Sendable {
                 routes += contactRoutes(client, channel: name, origin: origin, category: category, what: "a phone") { $0.phone }
             case .phone:
                 routes.append(phoneRoute(client, channel: name, origin: origin, category: category))
+            case .voice:
+                routes.append(phoneRoute(client, channel: name, origin: origin, category: category, automated: true))
             case .webhook, .wecom, .dingtalk, .feishu:
                 let target = kind == .webhook ? "registered endpoint" : "group robot"
                 if let address = client.endpoints[name] {
@@ -159,7 +165,7 @@ public struct RoutingPolicy: Sendable {
         let contact = client?.contacts.first { $0.email?.lowercased() == destination.lowercased() || $0.phone == destination }
         switch kind {
         case .email: return contact?.email ?? (kind.problem(with: destination) == nil ? destination : nil)
-        case .sms, .phone: return contact?.phone ?? (kind.problem(with: destination) == nil ? destination : nil)
+        case .sms, .phone, .voice: return contact?.phone ?? (kind.problem(with: destination) == nil ? destination : nil)
         case .webhook, .wecom, .dingtalk, .feishu: return client?.endpoints[channel]
         }
     }

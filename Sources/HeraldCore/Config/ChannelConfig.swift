@@ -6,7 +6,7 @@ public struct ChannelConfig: Sendable, Equatable {
         case http
         /// SMTP through libcurl (email).
         case smtp
-        /// Twilio Messages API (SMS).
+        /// Twilio: the Messages API (SMS) or the Calls API (voice).
         case twilio
         /// Aliyun Dysmsapi `SendSms` (SMS with approved templates).
         case aliyun
@@ -42,6 +42,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var sms: SMSSettings?
     /// For `kind = "phone"`.
     public var phone: PhoneSettings?
+    /// For `kind = "voice"`.
+    public var voice: VoiceSettings?
 
     public init(
         name: String,
@@ -74,7 +76,7 @@ public struct ChannelConfig: Sendable, Equatable {
         switch kind {
         case .webhook, .wecom, .dingtalk, .feishu: .http
         case .email: .smtp
-        case .sms: .twilio
+        case .sms, .voice: .twilio
         case .phone: .tasks
         }
     }

@@ -184,3 +184,51 @@ extension ConfigLoader {
         return problems
     }
 }
+
+// MARK: - Voice channel files.
+
+extension ConfigLoader {
+    /// The keys of a voice channel file: `account_sid`, `auth_token` and `from` are required.
+    static func parseVoice(_ reader: inout TOMLReader, provider: ChannelConfig.Provider, baseDirectory: String) -> VoiceSettings {
+        var voice = VoiceSettings()
+        if let url = reader.string("base_url") {
+            if let problem = DestinationRules.urlProblem(url) { reader.fail("base_url", problem) } else {
+                voice.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            }
+        }
+        voice.accountSID = reader.string("account_sid")
+        voice.authToken = secretReference(&reader, "auth_token", baseDirectory: baseDirectory)
+        if provider == .twilio {
+            if voice.accountSID == nil { reader.fail("account_sid", "required, e.g. \"AC…\"") }
+            if voice.authToken == nil { reader.fail("auth_token", "required, by reference (env:, file: or credential:)") }
+        }
+        if let from = reader.string("from") {
+            if let problem = DestinationRules.phoneProblem(from) { reader.fail("from", problem) } else { voice.from = from }
+        } else if provider == .twilio {
+            reader.fail("from", "required: the calling number, e.g. \"+14155550100\"")
+        }
+        if let b = reader.bool("status_callback") { voice.statusCallback = b }
+        if let name = reader.string("voice") {
+            // It becomes an XML attribute: letters, digits and the separators Twilio's voice names use.
+            let plain = !name.isEmpty && name.utf8.allSatisfy { c in
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2D
+                    || c == 0x5F
+            }
+            if plain { voice.voice = name } else {
+                reader.fail("voice", "must be a Twilio voice name such as \"alice\" or \"Polly.Zhiyu\"")
+            }
+        }
+        if let n = reader.int("loop", range: 1...5) { voice.loop = n }
+        var languages = reader.child("languages")
+        for key in languages.table.keys.sorted() {
+            guard let language = languages.string(key) else { continue }
+            if MessageRequestParser.isLocale(key) && MessageRequestParser.isLocale(language) {
+                voice.languages[key] = language
+            } else {
+                languages.fail(key, "must map a locale to a Twilio language, e.g. zh-CN = \"cmn-CN\"")
+            }
+        }
+        reader.merge(languages)
+        return voice
+    }
+}

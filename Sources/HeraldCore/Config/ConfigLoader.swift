@@ -260,6 +260,7 @@ public enum ConfigLoader {
             let allowed: [ChannelConfig.Provider] = switch kind {
             case .sms: [.twilio, .aliyun, .outbox]
             case .phone: [.tasks]
+            case .voice: [.twilio, .outbox]
             default: [ChannelConfig.defaultProvider(for: kind), .outbox]
             }
             if let provider = ChannelConfig.Provider(rawValue: p), allowed.contains(provider) {
@@ -272,6 +273,7 @@ public enum ConfigLoader {
         if kind.isBot { channel.bot = parseBot(&reader, kind: kind) }
         if kind == .sms { channel.sms = parseSMS(&reader, provider: channel.provider, baseDirectory: baseDirectory) }
         if kind == .phone { channel.phone = parsePhone(&reader) }
+        if kind == .voice { channel.voice = parseVoice(&reader, provider: channel.provider, baseDirectory: baseDirectory) }
         if let n = reader.int("concurrency", range: 1...256) { channel.concurrency = n }
         if let d = reader.duration("connect_timeout", minimum: 100) { channel.connectTimeout = d }
         if let d = reader.duration("timeout", minimum: 100) { channel.timeout = d }

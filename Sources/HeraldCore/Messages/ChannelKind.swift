@@ -14,12 +14,15 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
     /// A call by the client's CSM: the destination is the contact's E.164 number, and delivering
     /// opens a ``PhoneTask`` for the CSM instead of sending anything.
     case phone
+    /// An automated call (Twilio) that reads the message to the contact: the destination is an
+    /// E.164 number.
+    case voice
 
     /// Group-chat robots: rate-limited per robot, errors in the response body.
     public var isBot: Bool {
         switch self {
         case .wecom, .dingtalk, .feishu: true
-        case .webhook, .email, .sms, .phone: false
+        case .webhook, .email, .sms, .phone, .voice: false
         }
     }
 
@@ -29,7 +32,7 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
         case .webhook: DestinationRules.urlProblem(address)
         case .email: DestinationRules.emailProblem(address)
         case .wecom, .dingtalk, .feishu: BotAddress.problem(address, kind: self)
-        case .sms, .phone: DestinationRules.phoneProblem(address)
+        case .sms, .phone, .voice: DestinationRules.phoneProblem(address)
         }
     }
 }

@@ -7,7 +7,8 @@ import HeraldStore
 import Hummingbird
 import Logging
 
-/// Delivery receipts from SMS providers. Public routes, each authenticated its provider's way:
+/// Delivery receipts from SMS providers and call statuses from Twilio voice. Public routes, each
+/// authenticated its provider's way:
 /// - `POST /callbacks/twilio`: `X-Twilio-Signature` = base64(HMAC-SHA1(auth token, URL + sorted
 ///   params as key+value)), over the URL Twilio called (`public_url` + path), with and without an
 ///   explicit default port; a bad or missing signature gets 403.
@@ -23,9 +24,10 @@ struct ReceiptRoutes: Sendable {
     let publicURL: String
     let logger: Logger
 
-    /// (channel, auth token) of each Twilio channel.
+    /// (channel, auth token) of each Twilio channel, SMS and voice.
     var twilio: [(String, String)] {
         runtime.current.channels.compactMap { channel in
+            if let voice = channel as? VoiceChannel { return (channel.name, voice.authToken) }
             guard case .twilioAuthToken(let token)? = (channel as? SMSChannel)?.receipts else { return nil }
             return (channel.name, token)
         }
@@ -51,15 +53,11 @@ struct ReceiptRoutes: Sendable {
                 throw HeraldError.forbidden("X-Twilio-Signature does not match")
             }
             let value = { (key: String) in params.first { $0.0 == key }?.1 }
-            guard let sid = value("MessageSid") ?? value("SmsSid"), let status = value("MessageStatus") ?? value("SmsStatus") else {
-                throw HeraldError.invalid(field: "MessageSid", "a status callback has MessageSid and MessageStatus")
+            guard let (sid, state, status) = Self.twilioStatus(value) else {
+                throw HeraldError.invalid(field: "MessageSid", "a status callback has MessageSid and MessageStatus (or CallSid and CallStatus)")
             }
-            let state: DeliveryState
-            switch status {
-            case "delivered", "read": state = .delivered
-            case "undelivered", "failed": state = .failed
-            default: return Response(status: .noContent)   // queued/sending/sent: nothing new
-            }
+            // queued/sending/sent, or a call still ringing: nothing new.
+            guard let state else { return Response(status: .noContent) }
             let code = value("ErrorCode").map { " (error \($0))" } ?? ""
             // The delivery id is in the (signed) callback URL Herald gave with the message.
             let delivery = request.uri.queryParameters.get("delivery") ?? ""
@@ -94,6 +92,30 @@ struct ReceiptRoutes: Sendable {
                 if !found { logger.notice("aliyun receipt for an unknown message ignored", metadata: ["biz_id": "\(bizID)"]) }
             }
             return JSONResponse.make(.object(["code": .int(0), "msg": .string("成功")]))
+        }
+    }
+
+    /// A Twilio status callback's sid, the delivery state it reports (nil: nothing final yet) and its
+    /// status as Twilio words it. Messages: delivered/read → `delivered`, undelivered/failed →
+    /// `failed`. Calls: completed (answered) → `delivered`; busy, no-answer, failed, canceled →
+    /// `failed`. Nil when it is neither.
+    static func twilioStatus(_ value: (String) -> String?) -> (String, DeliveryState?, String)? {
+        if let sid = value("CallSid"), let status = value("CallStatus") {
+            switch status {
+            case "completed":
+                let seconds = value("CallDuration").map { ", \($0) s" } ?? ""
+                return (sid, .delivered, "call answered\(seconds)")
+            case "busy", "no-answer", "failed", "canceled": return (sid, .failed, "call \(status)")
+            default: return (sid, nil, "call \(status)")
+            }
+        }
+        guard let sid = value("MessageSid") ?? value("SmsSid"), let status = value("MessageStatus") ?? value("SmsStatus") else {
+            return nil
+        }
+        switch status {
+        case "delivered", "read": return (sid, .delivered, status)
+        case "undelivered", "failed": return (sid, .failed, status)
+        default: return (sid, nil, status)
         }
     }
 

@@ -36,7 +36,8 @@ public final class RuntimeSnapshot: Sendable {
         config: HeraldConfig, environment: [String: String], store: any Store, links: LinkBuilder?, logger: Logger
     ) throws -> RuntimeSnapshot {
         let channels = try ChannelFactory.make(
-            config.channels, environment: environment, links: links, publicURL: config.server.publicURL)
+            config.channels, environment: environment, links: links, publicURL: config.server.publicURL,
+            defaultLocale: config.templates.defaultLocale)
         let renderer = MessageRenderer(library: try config.loadTemplates())
         return RuntimeSnapshot(
             config: config, channels: channels, renderer: renderer,
