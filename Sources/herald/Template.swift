@@ -34,7 +34,7 @@ struct Template: AsyncParsableCommand {
             discussion: "Example: herald template render welcome --channel email --locale zh-CN --data '{\"first_name\":\"李雷\"}'")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Template name.") var name: String
-        @Option(help: "Channel kind: email, webhook.") var channel: String = "email"
+        @Option(help: "Channel kind: email, webhook, wecom, dingtalk, feishu, sms, phone or voice.") var channel: String = "email"
         @Option(help: "Locale, e.g. zh-CN or en (falls back like delivery does).") var locale: String?
         @Option(help: "Data as a JSON object, or @FILE.") var data: String = "{}"
         @Flag(help: "Print subject, text and html as JSON.") var json = false

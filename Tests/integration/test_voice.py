@@ -1,6 +1,8 @@
 """Automated voice calls (kind = "voice") through the real daemon against a loopback fake of
 Twilio's Calls API; call statuses signed with the official `twilio` package's RequestValidator."""
 
+import json
+
 from twilio.request_validator import RequestValidator
 
 from conftest import ROOT
@@ -103,3 +105,14 @@ def test_twilio_call_errors_are_classified_and_numbers_checked(make_daemon, fake
                                                                   "data": {"first_name": "Li"}})
     assert status == 422 and "voice" in problem["invalid_params"][0]["reason"], problem
     assert fakes.rejected == []
+
+
+def test_herald_template_render_previews_what_a_call_reads(make_daemon):
+    daemon = make_daemon(herald_toml=f'[templates]\ndir = "{ROOT / "templates"}"\n')
+    data = '{"first_name":"Li","product_name":"Acme","days_inactive":"21","best_practice_title":"Weekly digest","csm_name":"Wang Fang"}'
+    result = daemon.cli("template", "render", "inactivity-nudge", "--channel", "voice", "--locale", "en", "--json", "--data", data)
+    assert result.returncode == 0, result.stderr
+    text = json.loads(result.stdout)["text"]
+    assert text.startswith("Hello Li, this is an automated call from the Acme customer success team.") and "21 days" in text
+    missing = daemon.cli("template", "render", "welcome", "--channel", "voice")
+    assert missing.returncode == 65 and "no voice template 'welcome'" in missing.stderr
