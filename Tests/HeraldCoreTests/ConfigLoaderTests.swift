@@ -109,6 +109,35 @@ import Testing
         }
     }
 
+    @Test func aTierCanHaveResendRulesOfItsOwn() throws {
+        let text = """
+            [resend]
+            max_per_message = 2
+            min_interval = "24h"
+            [tiers.strategic]
+            channels = ["email"]
+            resend = { max_per_message = 5, min_interval = "4h" }
+            [tiers.smb]
+            channels = ["email"]
+            [tiers.growth]
+            channels = ["email"]
+            resend = { min_interval = "48h" }
+            """
+        let config = try ConfigLoader.parse(text, file: "herald.toml", baseDirectory: "/x")
+        #expect(config.tiers["strategic"]?.resend == TierResendRules(maxPerMessage: 5, minInterval: 14_400_000))
+        #expect(config.tiers["smb"]?.resend == nil)
+        #expect(config.tiers["growth"]?.resend == TierResendRules(maxPerMessage: nil, minInterval: 172_800_000))
+        #expect {
+            _ = try ConfigLoader.parse(
+                text.replacingOccurrences(of: "min_interval = \"4h\" }", with: "min_interval = \"soon\", limit = 1 }"),
+                file: "herald.toml", baseDirectory: "/x")
+        } throws: { error in
+            let detail = (error as? HeraldError)?.detail ?? ""
+            return detail.contains("herald.toml:6: [tiers.strategic.resend] min_interval: must be a duration")
+                && detail.contains("herald.toml:6: [tiers.strategic.resend] limit: unknown key")
+        }
+    }
+
     @Test func channelFileNeedsASecretReferenceNotALiteral() {
         #expect {
             _ = try ConfigLoader.parseChannel(

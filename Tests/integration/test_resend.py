@@ -112,3 +112,35 @@ def test_bulk_resend_of_unopened_emails_with_guard_rails_and_audit(make_daemon, 
     assert all("minimum interval" in s["reason"] for s in report["skipped"])
     single = daemon.cli("resend", ids["c4"])
     assert single.returncode == 1 and "minimum interval" in single.stderr
+
+
+def test_a_tier_can_have_resend_rules_of_its_own(make_daemon, smtp):
+    config = (f'[templates]\ndir = "{ROOT / "templates"}"\n'
+              '[resend]\nmax_per_message = 2\nmin_interval = "1h"\n'
+              '[tiers.strategic]\nchannels = ["email"]\nresend = { max_per_message = 3, min_interval = "0s" }\n'
+              '[tiers.smb]\nchannels = ["email"]\n')
+    daemon = make_daemon(herald_toml=config, extra_channels=email_channel(smtp.url())).start()
+    ids = {}
+    for client, tier in (("big", "strategic"), ("small", "smb")):
+        status, _, body = daemon.request("PUT", f"/v1/clients/{client}", {
+            "name": client, "tier": tier, "locale": "en", "contacts": [{"id": "p", "email": f"{client}@client.example"}]})
+        assert status == 201, body
+        status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": client, "template": "welcome", "data": WELCOME})
+        assert status == 202, reply
+        ids[client] = reply["id"]
+        daemon.wait_for_states(reply["id"], {"sent"})
+
+    # [resend]'s hour between sends holds for smb; strategic's own rule lets a CSM resend at once, three times.
+    status, _, problem = daemon.request("POST", f"/v1/messages/{ids['small']}/resend", {"reason": "again"})
+    assert status == 409 and "minimum interval between sends is 1h" in problem["detail"], problem
+    for n in range(3):
+        status, _, reply = daemon.request("POST", f"/v1/messages/{ids['big']}/resend", {"reason": f"try {n}"})
+        assert status == 202, reply
+    status, _, problem = daemon.request("POST", f"/v1/messages/{ids['big']}/resend", {"reason": "once more"})
+    assert status == 409 and "the most allowed is 3" in problem["detail"] and "tier strategic" in problem["detail"], problem
+    assert daemon.message(ids["big"])["resend_count"] == 3
+    assert smtp.wait_for(lambda s: len(s.messages) == 5, 20)      # two originals, three resends
+    # A tier's rule is checked with the rest of the file: a bad one is refused at start.
+    (daemon.folder / "herald.toml").write_text(config.replace('min_interval = "0s"', 'min_interval = "soon"'))
+    result = daemon.cli("check-config")
+    assert result.returncode == 78 and "[tiers.strategic.resend] min_interval" in result.stderr, result.stderr

@@ -13,6 +13,20 @@ public struct Escalation: Sendable, Equatable {
     }
 }
 
+/// A tier's own resend guard rails, over `[resend]` (`[tiers.<name>] resend = { … }`): a
+/// high-touch tier may allow more resends, sooner, than a tech-touch one.
+public struct TierResendRules: Sendable, Equatable {
+    /// Resends of one message; nil: `[resend] max_per_message`.
+    public var maxPerMessage: Int?
+    /// Time from the last send to the next resend (ms); nil: `[resend] min_interval`.
+    public var minInterval: Int64?
+
+    public init(maxPerMessage: Int? = nil, minInterval: Int64? = nil) {
+        self.maxPerMessage = maxPerMessage
+        self.minInterval = minInterval
+    }
+}
+
 /// How a value tier is served: which channels every message fans out to, and which channels
 /// stand in when one fails permanently. Names are configuration (`[tiers.<name>]`), not code.
 public struct TierPlan: Sendable, Equatable {
@@ -26,6 +40,8 @@ public struct TierPlan: Sendable, Equatable {
     /// Non-urgent messages arriving in this window (client's time zone) are held until it ends.
     public var quietHours: QuietHours?
     public var escalation: Escalation?
+    /// Resend guard rails of this tier's messages, where they differ from `[resend]`.
+    public var resend: TierResendRules?
 
     public init(name: String, channels: [String], fallback: [String] = [], tracking: Bool = true, quietHours: QuietHours? = nil) {
         self.name = name

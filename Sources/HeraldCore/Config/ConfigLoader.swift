@@ -177,6 +177,14 @@ public enum ConfigLoader {
                 }
             }
             tier.merge(escalate)
+            var resend = tier.child("resend")
+            if resend.table.count > 0 {
+                var rules = TierResendRules()
+                rules.maxPerMessage = resend.int("max_per_message", range: 0...100)
+                rules.minInterval = resend.duration("min_interval", minimum: 0)
+                plan.resend = rules
+            }
+            tier.merge(resend)
             root.merge(tier)
             config.tiers[name] = plan
         }

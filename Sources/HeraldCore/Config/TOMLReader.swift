@@ -7,6 +7,8 @@ struct TOMLReader {
     let lines: [Substring]
     let table: TOMLTable
     let tableName: String?
+    /// For a sub-table: the table it is in and its key there (where an inline table's problems point).
+    private var parent: (name: String?, key: String)?
     var problems: [String]
     private var used: Set<String> = []
 
@@ -30,7 +32,10 @@ struct TOMLReader {
         } else {
             sub = TOMLTable()
         }
-        return TOMLReader(file: file, text: lines.joined(separator: "\n"), table: sub, tableName: name)
+        var child = TOMLReader(
+            file: file, text: lines.joined(separator: "\n"), table: sub, tableName: tableName.map { "\($0).\(name)" } ?? name)
+        child.parent = (tableName, name)
+        return child
     }
 
     mutating func merge(_ child: TOMLReader) {
@@ -137,21 +142,28 @@ struct TOMLReader {
         }
     }
 
-    /// The 1-based line where `key` is assigned inside this reader's table, or 1 if not found.
+    /// The 1-based line where `key` is assigned inside this reader's table: under its `[header]`,
+    /// else (an inline table, `resend = { … }`) where the table itself is assigned; 1 if not found.
     private func line(of key: String) -> Int {
-        var inTable = tableName == nil
+        if let found = Self.line(of: key, in: tableName, lines: lines) { return found }
+        if let tableName, let i = lines.firstIndex(where: { $0.hasPrefix("[\(tableName)]") }) { return i + 1 }
+        if let parent, let found = Self.line(of: parent.key, in: parent.name, lines: lines) { return found }
+        return 1
+    }
+
+    private static func line(of key: String, in table: String?, lines: [Substring]) -> Int? {
+        var inTable = table == nil
         for (i, raw) in lines.enumerated() {
             let line = raw.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
             if line.hasPrefix("[") {
-                inTable = tableName.map { line.hasPrefix("[\($0)]") } ?? false
+                inTable = table.map { line.hasPrefix("[\($0)]") } ?? false
                 continue
             }
             if inTable, line.hasPrefix(key), line.dropFirst(key.count).first(where: { $0 != " " }) == "=" {
                 return i + 1
             }
         }
-        if let tableName, let i = lines.firstIndex(where: { $0.hasPrefix("[\(tableName)]") }) { return i + 1 }
-        return 1
+        return nil
     }
 }
 

@@ -3,8 +3,9 @@ import HeraldCore
 import HeraldStore
 
 /// Decides and makes resends: which deliveries of a message go out again, to whom and when, within
-/// the guard rails (`[resend]`: resends per message, interval since the last send; opened messages
-/// only when forced; quiet hours of the client's tier). Used by the API and the CLI.
+/// the guard rails (`[resend]`, or the client's tier's own `resend`: resends per message, interval
+/// since the last send; opened messages only when forced; quiet hours of the client's tier). Used by
+/// the API, the CLI and the dashboard.
 public struct Resender: Sendable {
     let store: any Store
     let routing: RoutingPolicy
@@ -114,11 +115,14 @@ public struct Resender: Sendable {
         if !engaged.isEmpty && !force {
             throw .conflict("the message was already \(engaged.contains { $0.state == .clicked } ? "clicked" : "opened") (\(engaged[0].id)); resend with force to send it anyway")
         }
+        let rules = client.flatMap { routing.tiers[$0.tier]?.resend }
+        let maxResends = rules?.maxPerMessage ?? settings.maxPerMessage
+        let minInterval = rules?.minInterval ?? settings.minInterval
         if let refusal = ResendPlan.refusal(
             resendCount: message.resendCount, lastSend: message.lastResentAt ?? message.createdAt,
-            maxResends: settings.maxPerMessage, minInterval: settings.minInterval, now: now)
+            maxResends: maxResends, minInterval: minInterval, now: now)
         {
-            throw .conflict(refusal)
+            throw .conflict(rules == nil ? refusal : refusal + " — the resend rules of tier \(client?.tier ?? "")")
         }
         // The message's own sends (not earlier resends, not calls) that went out or failed.
         let done: Set<DeliveryState> = force
@@ -148,7 +152,7 @@ public struct Resender: Sendable {
             throw .conflict("nothing to resend: \(why)")
         }
         return ResendPlan(
-            messageID: message.id, items: items, reason: reason, actor: actor, at: now, maxResends: settings.maxPerMessage,
-            minInterval: settings.minInterval)
+            messageID: message.id, items: items, reason: reason, actor: actor, at: now, maxResends: maxResends,
+            minInterval: minInterval)
     }
 }
