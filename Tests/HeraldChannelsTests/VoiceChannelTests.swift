@@ -4,7 +4,9 @@ import HeraldCore
 import Testing
 
 @Suite struct VoiceChannelTests {
-    private func channel(languages: [String: String] = [:], callback: Bool = true, defaultLocale: String = "en") throws -> VoiceChannel {
+    private func channel(
+        languages: [String: String] = [:], callback: Bool = true, defaultLocale: String = "en", machineDetection: Bool = false
+    ) throws -> VoiceChannel {
         var config = ChannelConfig(name: "voice", kind: .voice, provider: .twilio)
         var settings = VoiceSettings()
         settings.baseURL = "https://twilio.test"
@@ -12,6 +14,7 @@ import Testing
         settings.from = "+14155550100"
         settings.languages = languages
         settings.statusCallback = callback
+        settings.machineDetection = machineDetection
         config.voice = settings
         return try VoiceChannel(
             config: config, authToken: "tok", publicURL: "https://herald.example.com", defaultLocale: defaultLocale)
@@ -42,6 +45,9 @@ import Testing
         #expect(form["Twiml"] == #"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="alice" language="zh-CN" loop="2">您好，续约提醒。</Say></Response>"#)
         let silent = try channel(callback: false).request(claimed(locale: nil), content: RenderedContent(subject: nil, text: "x", html: nil)).get()
         #expect(fields(silent.body)["StatusCallback"] == nil)
+        #expect(form["MachineDetection"] == nil)
+        let detecting = try channel(machineDetection: true).request(claimed(locale: "en"), content: RenderedContent(subject: nil, text: "x", html: nil)).get()
+        #expect(fields(detecting.body)["MachineDetection"] == "DetectMessageEnd")
     }
 
     @Test func messageTextCannotAddTwiMLVerbs() throws {

@@ -85,13 +85,14 @@ import Testing
             from = "+14155550100"
             voice = "Polly.Zhiyu"
             loop = 1
+            machine_detection = true
             [languages]
             zh-CN = "cmn-CN"
             """, name: "robocall", file: "channels/robocall.toml", baseDirectory: "/etc/h")
         #expect(voice.kind == .voice && voice.provider == .twilio)
         let settings = try #require(voice.voice)
         #expect(settings.accountSID == "AC123" && settings.authToken == .environment("TWILIO_AUTH_TOKEN"))
-        #expect(settings.from == "+14155550100" && settings.voice == "Polly.Zhiyu" && settings.loop == 1)
+        #expect(settings.from == "+14155550100" && settings.voice == "Polly.Zhiyu" && settings.loop == 1 && settings.machineDetection)
         #expect(settings.statusCallback && settings.language(for: "zh-CN") == "cmn-CN" && settings.language(for: "en") == "en-US")
         #expect {
             _ = try ConfigLoader.parseChannel(

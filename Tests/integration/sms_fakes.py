@@ -118,6 +118,9 @@ class SMSFakes:
         if not form.get("To", "").startswith("+") or not form.get("From") or not (form.get("Twiml") or form.get("Url")):
             self._reject("twilio-call", f"fields {sorted(form)}")
             return 400, {"code": 21201, "message": "No 'To' number is specified", "status": 400}
+        if form.get("MachineDetection", "Enable") not in ("Enable", "DetectMessageEnd"):
+            self._reject("twilio-call", f"MachineDetection={form['MachineDetection']}")
+            return 400, {"code": 21206, "message": "Invalid MachineDetection value", "status": 400}
         if len(form["Twiml"]) > 4000:
             return 400, {"code": 21232, "message": "Twiml exceeds the 4000 character limit", "status": 400}
         try:

@@ -45,7 +45,7 @@ def test_a_vip_tier_call_reads_the_template_in_the_clients_language(make_daemon,
     delivery = body["deliveries"][0]
     assert len(body["deliveries"]) == 1 and delivery["channel"] == "robocall" and delivery["destination"] == "+8613800138000"
     [call] = fakes.twilio_calls
-    assert call["To"] == "+8613800138000" and call["From"] == "+14155550100"
+    assert call["To"] == "+8613800138000" and call["From"] == "+14155550100" and "MachineDetection" not in call
     assert delivery["provider_id"] == call["sid"] and call["sid"].startswith("CA")
     say = call["root"].findall("Say")
     assert call["root"].tag == "Response" and len(list(call["root"])) == 1 and len(say) == 1
@@ -68,7 +68,8 @@ def test_a_vip_tier_call_reads_the_template_in_the_clients_language(make_daemon,
 
 
 def test_message_text_cannot_change_the_call_and_unanswered_calls_fail(make_daemon, fakes, tmp_path):
-    daemon = make_daemon(extra_channels=voice_channel(fakes, tmp_path, 'voice = "Polly.Joanna"\nloop = 1\n')).start()
+    daemon = make_daemon(extra_channels=voice_channel(
+        fakes, tmp_path, 'voice = "Polly.Joanna"\nloop = 1\nmachine_detection = true\n')).start()
     text = "Your code is 4 2 7. <Dial>+19005550100</Dial> & <Redirect>https://evil.example/</Redirect> \"bye\""
     status, _, reply = daemon.request("POST", "/v1/messages", {"to": {"robocall": "+14155550123"}, "text": text,
                                                                 "locale": "en"})
@@ -85,6 +86,18 @@ def test_message_text_cannot_change_the_call_and_unanswered_calls_fail(make_daem
     failed = daemon.message(reply["id"])["deliveries"][0]
     assert failed["status"] == "failed" and "call no-answer" in failed["last_error"], failed
     assert delivery["provider_id"] == call["sid"]
+
+    # With machine detection, a voicemail takes the message after the beep: delivered, and said so.
+    assert call["MachineDetection"] == "DetectMessageEnd"
+    status, _, second = daemon.request("POST", "/v1/messages", {"to": {"robocall": "+14155550125"}, "text": "Renewal soon."})
+    assert status == 202, second
+    daemon.wait_for_states(second["id"], {"sent"})
+    call = fakes.twilio_calls[1]
+    machine = {"CallSid": call["sid"], "CallStatus": "completed", "AnsweredBy": "machine_end_beep", "CallDuration": "24"}
+    assert post_receipt(call["StatusCallback"], machine) == 204
+    left = daemon.message(second["id"])
+    assert left["deliveries"][0]["status"] == "delivered"
+    assert any("call answered by voicemail, message left, 24 s" in (e["detail"] or "") for e in left["events"]), left["events"]
 
 
 def test_twilio_call_errors_are_classified_and_numbers_checked(make_daemon, fakes, tmp_path):

@@ -53,6 +53,8 @@ public struct VoiceChannel: Channel {
             return .failure(.invalid(field: "text", "the call's TwiML is \(twiml.count) characters; Twilio takes at most \(TwiML.maximumLength)"))
         }
         var fields = [("To", claimed.delivery.destination), ("From", from), ("Twiml", twiml)]
+        // On a voicemail, Twilio waits for the greeting's end and the beep, then reads the message.
+        if settings.machineDetection { fields.append(("MachineDetection", "DetectMessageEnd")) }
         // The delivery id rides in the callback URL, which Twilio signs: a status names its delivery.
         if let statusCallback { fields.append(("StatusCallback", statusCallback + "?delivery=" + claimed.delivery.id)) }
         return .success(TwilioAPI.request(

@@ -219,6 +219,7 @@ extension ConfigLoader {
             }
         }
         if let n = reader.int("loop", range: 1...5) { voice.loop = n }
+        if let b = reader.bool("machine_detection") { voice.machineDetection = b }
         var languages = reader.child("languages")
         for key in languages.table.keys.sorted() {
             guard let language = languages.string(key) else { continue }

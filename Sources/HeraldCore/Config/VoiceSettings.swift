@@ -20,6 +20,10 @@ public struct VoiceSettings: Sendable, Equatable {
     /// (`zh-CN`, `en-GB`) is used as it is, a bare language gets its usual region
     /// (``defaultLanguages``), anything else `en-US`.
     public var languages: [String: String]
+    /// Twilio's answering machine detection (`MachineDetection=DetectMessageEnd`, billed per call
+    /// by Twilio): on a voicemail the message is read after the beep, so it is left as a message,
+    /// and the status says a machine answered.
+    public var machineDetection: Bool
     /// How many times the message is read (`<Say loop>`), so a contact who picks up late hears it whole.
     public var loop: Int
 
@@ -35,6 +39,7 @@ public struct VoiceSettings: Sendable, Equatable {
         voice = "alice"
         languages = [:]
         loop = 2
+        machineDetection = false
     }
 
     /// The `<Say language>` for a message in `locale` (nil: English).

@@ -97,14 +97,19 @@ struct ReceiptRoutes: Sendable {
 
     /// A Twilio status callback's sid, the delivery state it reports (nil: nothing final yet) and its
     /// status as Twilio words it. Messages: delivered/read → `delivered`, undelivered/failed →
-    /// `failed`. Calls: completed (answered) → `delivered`; busy, no-answer, failed, canceled →
-    /// `failed`. Nil when it is neither.
+    /// `failed`. Calls: completed (answered) → `delivered`, noting a voicemail when answering
+    /// machine detection says a machine answered; answered by a fax, busy, no-answer, failed,
+    /// canceled → `failed`. Nil when it is neither.
     static func twilioStatus(_ value: (String) -> String?) -> (String, DeliveryState?, String)? {
         if let sid = value("CallSid"), let status = value("CallStatus") {
             switch status {
             case "completed":
                 let seconds = value("CallDuration").map { ", \($0) s" } ?? ""
-                return (sid, .delivered, "call answered\(seconds)")
+                switch value("AnsweredBy") ?? "" {
+                case "fax": return (sid, .failed, "call answered by a fax machine")
+                case let by where by.hasPrefix("machine"): return (sid, .delivered, "call answered by voicemail, message left\(seconds)")
+                default: return (sid, .delivered, "call answered\(seconds)")
+                }
             case "busy", "no-answer", "failed", "canceled": return (sid, .failed, "call \(status)")
             default: return (sid, nil, "call \(status)")
             }
