@@ -36,6 +36,17 @@ public protocol Channel: Sendable {
     func restore(recentSends: [RecentSend], now: Int64)
     /// What is wrong with the channel's destinations right now (unhealthy robots), for `/readyz`.
     func problems() -> [ChannelProblem]
+    /// How the provider's delivery receipts (or call statuses) to this channel are authenticated;
+    /// nil: it gets none (see the server's receipt routes).
+    var receipts: ReceiptCredential? { get }
+}
+
+/// What proves a delivery receipt came from the provider.
+public enum ReceiptCredential: Sendable, Equatable {
+    /// Twilio signs receipts and call statuses (`X-Twilio-Signature`) with the account's auth token.
+    case twilioAuthToken(String)
+    /// Aliyun pushes receipts to a URL holding this token.
+    case aliyunURLToken(String)
 }
 
 extension Channel {
@@ -48,6 +59,7 @@ extension Channel {
     public func withdraw(_ claimed: ClaimedDelivery) {}
     public func restore(recentSends: [RecentSend], now: Int64) {}
     public func problems() -> [ChannelProblem] { [] }
+    public var receipts: ReceiptCredential? { nil }
 }
 
 /// The answer to "may this delivery be attempted now?".

@@ -224,10 +224,10 @@ final class ChannelPool: Sendable {
     }
 
     private static func log(_ result: DeliveryResult, claimed: ClaimedDelivery, logger: Logger, sentLevel: Logger.Level) {
-        let level: Logger.Level = switch result.newState {
-        case .sent: sentLevel
-        case .retrying: .info
-        default: .warning
+        let (level, text): (Logger.Level, Logger.Message) = switch result.newState {
+        case .sent: (sentLevel, "delivery sent")
+        case .retrying: (.info, "delivery will be retried")
+        default: (.warning, "delivery ended")
         }
         // Building metadata costs more than the check: skip it when the line would be dropped.
         guard logger.logLevel <= level else { return }
@@ -240,11 +240,7 @@ final class ChannelPool: Sendable {
         ]
         if let code = result.report.statusCode { metadata["code"] = .string(String(code)) }
         if result.newState != .sent { metadata["error"] = .string(result.error ?? "") }
-        switch result.newState {
-        case .sent: logger.log(level: sentLevel, "delivery sent", metadata: metadata)
-        case .retrying: logger.info("delivery will be retried", metadata: metadata)
-        default: logger.warning("delivery ended", metadata: metadata)
-        }
+        logger.log(level: level, text, metadata: metadata)
     }
 }
 

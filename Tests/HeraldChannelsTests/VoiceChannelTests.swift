@@ -36,17 +36,17 @@ import Testing
 
     @Test func theCallsRequestCarriesAuthNumbersTwiMLAndASignedCallback() throws {
         let voice = try channel()
-        let request = try voice.request(claimed(locale: "zh-CN"), content: RenderedContent(subject: nil, text: "您好，续约提醒。", html: nil)).get()
+        let request = try voice.request(claimed(locale: "zh-CN"), content: RenderedContent(subject: nil, text: "您好，续约提醒。", html: nil))
         #expect(request.url == "https://twilio.test/2010-04-01/Accounts/AC123/Calls.json")
         #expect(request.headers.contains { $0 == ("Authorization", "Basic " + Data("AC123:tok".utf8).base64EncodedString()) })
         let form = fields(request.body)
         #expect(form["To"] == "+8613800138000" && form["From"] == "+14155550100")
         #expect(form["StatusCallback"] == "https://herald.example.com/callbacks/twilio?delivery=dlv_1")
         #expect(form["Twiml"] == #"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="alice" language="zh-CN" loop="2">您好，续约提醒。</Say></Response>"#)
-        let silent = try channel(callback: false).request(claimed(locale: nil), content: RenderedContent(subject: nil, text: "x", html: nil)).get()
+        let silent = try channel(callback: false).request(claimed(locale: nil), content: RenderedContent(subject: nil, text: "x", html: nil))
         #expect(fields(silent.body)["StatusCallback"] == nil)
         #expect(form["MachineDetection"] == nil)
-        let detecting = try channel(machineDetection: true).request(claimed(locale: "en"), content: RenderedContent(subject: nil, text: "x", html: nil)).get()
+        let detecting = try channel(machineDetection: true).request(claimed(locale: "en"), content: RenderedContent(subject: nil, text: "x", html: nil))
         #expect(fields(detecting.body)["MachineDetection"] == "DetectMessageEnd")
     }
 
@@ -62,7 +62,7 @@ import Testing
     @Test func theLanguageFollowsTheMessageLocale() throws {
         let voice = try channel(languages: ["zh-CN": "cmn-CN"], defaultLocale: "zh-CN")
         func language(_ locale: String?) throws -> String? {
-            let twiml = fields(try voice.request(claimed(locale: locale), content: RenderedContent(subject: nil, text: "x", html: nil)).get().body)["Twiml"] ?? ""
+            let twiml = fields(try voice.request(claimed(locale: locale), content: RenderedContent(subject: nil, text: "x", html: nil)).body)["Twiml"] ?? ""
             return twiml.range(of: #"language="[^"]*""#, options: .regularExpression).map { String(twiml[$0].dropFirst(10).dropLast()) }
         }
         #expect(try language("zh-CN") == "cmn-CN")           // configured
@@ -75,17 +75,17 @@ import Testing
 
     @Test func emptyOrOverlongTextFailsWithoutACall() throws {
         let voice = try channel()
-        guard case .failure(let empty) = voice.request(claimed(locale: "en"), content: RenderedContent(subject: nil, text: "  \n", html: nil)) else {
-            Issue.record("an empty text must not be called")
-            return
+        #expect {
+            try voice.request(claimed(locale: "en"), content: RenderedContent(subject: nil, text: "  \n", html: nil))
+        } throws: { error in
+            (error as? HeraldError)?.fields.first?.name == "text"
         }
-        #expect(empty.fields.first?.name == "text")
         let long = String(repeating: "a & b ", count: 700)
-        guard case .failure(let tooLong) = voice.request(claimed(locale: "en"), content: RenderedContent(subject: nil, text: long, html: nil)) else {
-            Issue.record("a TwiML over 4,000 characters must fail")
-            return
+        #expect {
+            try voice.request(claimed(locale: "en"), content: RenderedContent(subject: nil, text: long, html: nil))
+        } throws: { error in
+            (error as? HeraldError)?.fields.first?.reason.contains("at most 4000") == true
         }
-        #expect(tooLong.fields.first?.reason.contains("at most 4000") == true)
         // The worker turns it into a permanent failure without touching the network.
         let attempt = VoiceWorker(easy: try CurlEasy(), channel: voice)
             .send(claimed(locale: "en"), content: RenderedContent(subject: nil, text: long, html: nil))

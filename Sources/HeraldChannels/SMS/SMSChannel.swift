@@ -10,21 +10,12 @@ public struct SMSChannel: Channel {
     public var attemptTimeout: Int64 { options.timeout }
     let provider: any SMSProvider
     let options: HTTPOptions
-    /// How this channel's delivery receipts are authenticated (see the server's receipt routes).
     public let receipts: ReceiptCredential?
     /// The channel's own rate limit, when it has one.
     let gate: RateGate?
     let rateScope: SMSSettings.RateScope
     /// What the sender-wide limit is named after (number, messaging service or signature).
     let sender: String
-
-    /// What proves a delivery receipt came from the provider.
-    public enum ReceiptCredential: Sendable, Equatable {
-        /// Twilio signs receipts (`X-Twilio-Signature`) with the account's auth token.
-        case twilioAuthToken(String)
-        /// Aliyun pushes receipts to a URL holding this token.
-        case aliyunURLToken(String)
-    }
 
     public init(config: ChannelConfig, credential: String, receiptToken: String? = nil, publicURL: String?) throws(HeraldError) {
         guard let settings = config.sms, let account = settings.accountID else {
@@ -137,8 +128,7 @@ final class SMSWorker: ChannelWorker {
             return ChannelAttempt(outcome: channel.provider.classify(response), statusCode: response.status, segments: segments)
         } catch {
             // A timeout may have sent it: providers do not deduplicate, so this can cost a duplicate text.
-            let outcome: DeliveryOutcome = error.isRetryable ? .retry(after: nil, reason: error.message) : .failed(reason: error.message)
-            return ChannelAttempt(outcome: outcome, segments: segments)
+            return ChannelAttempt(outcome: error.outcome, segments: segments)
         }
     }
 }

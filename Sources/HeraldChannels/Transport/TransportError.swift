@@ -1,4 +1,5 @@
 import CCurl
+import HeraldCore
 
 /// A transfer that produced no HTTP response, classified so channels can decide retry vs. fail.
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -57,6 +58,11 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         case .connect, .timeout, .network, .internal: true
         case .blockedAddress, .invalidRequest: false
         }
+    }
+
+    /// The attempt's outcome when nothing came back: retried later, or failed for good.
+    public var outcome: DeliveryOutcome {
+        isRetryable ? .retry(after: nil, reason: message) : .failed(reason: message)
     }
 
     public var description: String { message }

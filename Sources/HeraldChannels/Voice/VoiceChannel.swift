@@ -11,8 +11,7 @@ public struct VoiceChannel: Channel {
     let settings: VoiceSettings
     let accountSID: String
     let from: String
-    /// Signs the status callbacks (`X-Twilio-Signature`), as for Twilio SMS.
-    public let authToken: String
+    let authToken: String
     /// `<public_url>/callbacks/twilio`, or nil for no status callbacks.
     let statusCallback: String?
     /// The locale of a message that has none (`[templates] default_locale`).
@@ -37,28 +36,33 @@ public struct VoiceChannel: Channel {
             blockPrivateAddresses: false)
     }
 
+    /// Twilio signs the call statuses with the account's auth token, as it signs SMS receipts.
+    public var receipts: ReceiptCredential? { .twilioAuthToken(authToken) }
+
     public func makeWorker() throws -> any ChannelWorker {
         VoiceWorker(easy: try CurlEasy(), channel: self)
     }
 
-    /// The Calls API request for one delivery, or why it cannot be made.
-    func request(_ claimed: ClaimedDelivery, content: RenderedContent) -> Result<(url: String, headers: [(String, String)], body: [UInt8]), HeraldError> {
+    /// The Calls API request for one delivery; throws why it cannot be made.
+    func request(_ claimed: ClaimedDelivery, content: RenderedContent) throws(HeraldError)
+        -> (url: String, headers: [(String, String)], body: [UInt8])
+    {
         let text = content.text ?? content.subject ?? ""
         guard !text.allSatisfy(\.isWhitespace) else {
-            return .failure(.invalid(field: "text", "a voice call needs text to read: give text, or a template with a voice version"))
+            throw .invalid(field: "text", "a voice call needs text to read: give text, or a template with a voice version")
         }
         let language = settings.language(for: claimed.message.locale ?? defaultLocale)
         let twiml = TwiML.say(text, voice: settings.voice, language: language, loop: settings.loop)
         guard twiml.count <= TwiML.maximumLength else {
-            return .failure(.invalid(field: "text", "the call's TwiML is \(twiml.count) characters; Twilio takes at most \(TwiML.maximumLength)"))
+            throw .invalid(field: "text", "the call's TwiML is \(twiml.count) characters; Twilio takes at most \(TwiML.maximumLength)")
         }
         var fields = [("To", claimed.delivery.destination), ("From", from), ("Twiml", twiml)]
         // On a voicemail, Twilio waits for the greeting's end and the beep, then reads the message.
         if settings.machineDetection { fields.append(("MachineDetection", "DetectMessageEnd")) }
         // The delivery id rides in the callback URL, which Twilio signs: a status names its delivery.
         if let statusCallback { fields.append(("StatusCallback", statusCallback + "?delivery=" + claimed.delivery.id)) }
-        return .success(TwilioAPI.request(
-            baseURL: settings.baseURL, accountSID: accountSID, authToken: authToken, resource: "Calls", fields: fields))
+        return TwilioAPI.request(
+            baseURL: settings.baseURL, accountSID: accountSID, authToken: authToken, resource: "Calls", fields: fields)
     }
 }
 
@@ -73,17 +77,17 @@ final class VoiceWorker: ChannelWorker {
 
     func send(_ claimed: ClaimedDelivery, content: RenderedContent) -> ChannelAttempt {
         let request: (url: String, headers: [(String, String)], body: [UInt8])
-        switch channel.request(claimed, content: content) {
-        case .success(let made): request = made
-        case .failure(let error): return ChannelAttempt(outcome: .failed(reason: error.fields.first?.reason ?? error.detail))
+        do {
+            request = try channel.request(claimed, content: content)
+        } catch {
+            return ChannelAttempt(outcome: .failed(reason: error.fields.first?.reason ?? error.detail))
         }
         do {
             let response = try easy.post(url: request.url, headers: request.headers, body: request.body, options: channel.options)
             return ChannelAttempt(outcome: TwilioAPI.classify(response), statusCode: response.status)
         } catch {
             // A timeout may have placed the call: Twilio does not deduplicate, so a retry can call twice.
-            let outcome: DeliveryOutcome = error.isRetryable ? .retry(after: nil, reason: error.message) : .failed(reason: error.message)
-            return ChannelAttempt(outcome: outcome)
+            return ChannelAttempt(outcome: error.outcome)
         }
     }
 }

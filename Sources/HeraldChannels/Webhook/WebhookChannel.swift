@@ -60,6 +60,6 @@ final class WebhookWorker: ChannelWorker {
     }
 
     static func attempt(_ error: TransportError) -> ChannelAttempt {
-        ChannelAttempt(outcome: error.isRetryable ? .retry(after: nil, reason: error.message) : .failed(reason: error.message))
+        ChannelAttempt(outcome: error.outcome)
     }
 }

@@ -7,11 +7,7 @@ extension ConfigLoader {
     /// The robot keys of a channel file; all optional.
     static func parseBot(_ reader: inout TOMLReader, kind: ChannelKind) -> BotSettings {
         var bot = BotSettings(kind: kind)
-        if let url = reader.string("base_url") {
-            if let problem = DestinationRules.urlProblem(url) { reader.fail("base_url", problem) } else {
-                bot.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-            }
-        }
+        if let url = baseURL(&reader) { bot.baseURL = url }
         if let n = reader.int("rate_limit", range: 1...10_000) { bot.rateLimit = n }
         if let d = reader.duration("rate_window", minimum: 100) { bot.rateWindow = d }
         if let d = reader.duration("rate_limited_pause", minimum: 0) { bot.rateLimitedPause = d }
@@ -24,6 +20,17 @@ extension ConfigLoader {
             }
         }
         return bot
+    }
+
+    /// `base_url` (a provider's API base, overridable for private gateways and test peers) without
+    /// a trailing slash, or nil with a problem noted when it is not a URL.
+    static func baseURL(_ reader: inout TOMLReader) -> String? {
+        guard let url = reader.string("base_url") else { return nil }
+        if let problem = DestinationRules.urlProblem(url) {
+            reader.fail("base_url", problem)
+            return nil
+        }
+        return url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
     /// A secret given by reference (`env:`, `file:`, `credential:`), or nil with a problem noted.
@@ -42,11 +49,7 @@ extension ConfigLoader {
     /// The SMS keys of a channel file, by provider.
     static func parseSMS(_ reader: inout TOMLReader, provider: ChannelConfig.Provider, baseDirectory: String) -> SMSSettings {
         var sms = SMSSettings(provider: provider)
-        if let url = reader.string("base_url") {
-            if let problem = DestinationRules.urlProblem(url) { reader.fail("base_url", problem) } else {
-                sms.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-            }
-        }
+        if let url = baseURL(&reader) { sms.baseURL = url }
         func required(_ key: String, _ example: String) -> String? {
             if let value = reader.string(key) {
                 if value.isEmpty || DestinationRules.hasLineBreak(value) { reader.fail(key, "must be a single-line value") }
@@ -191,11 +194,7 @@ extension ConfigLoader {
     /// The keys of a voice channel file: `account_sid`, `auth_token` and `from` are required.
     static func parseVoice(_ reader: inout TOMLReader, provider: ChannelConfig.Provider, baseDirectory: String) -> VoiceSettings {
         var voice = VoiceSettings()
-        if let url = reader.string("base_url") {
-            if let problem = DestinationRules.urlProblem(url) { reader.fail("base_url", problem) } else {
-                voice.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-            }
-        }
+        if let url = baseURL(&reader) { voice.baseURL = url }
         voice.accountSID = reader.string("account_sid")
         voice.authToken = secretReference(&reader, "auth_token", baseDirectory: baseDirectory)
         if provider == .twilio {

@@ -27,8 +27,7 @@ struct ReceiptRoutes: Sendable {
     /// (channel, auth token) of each Twilio channel, SMS and voice.
     var twilio: [(String, String)] {
         runtime.current.channels.compactMap { channel in
-            if let voice = channel as? VoiceChannel { return (channel.name, voice.authToken) }
-            guard case .twilioAuthToken(let token)? = (channel as? SMSChannel)?.receipts else { return nil }
+            guard case .twilioAuthToken(let token)? = channel.receipts else { return nil }
             return (channel.name, token)
         }
     }
@@ -36,7 +35,7 @@ struct ReceiptRoutes: Sendable {
     /// (channel, receipt token) of each Aliyun channel.
     var aliyun: [(String, String)] {
         runtime.current.channels.compactMap { channel in
-            guard case .aliyunURLToken(let token)? = (channel as? SMSChannel)?.receipts else { return nil }
+            guard case .aliyunURLToken(let token)? = channel.receipts else { return nil }
             return (channel.name, token)
         }
     }
