@@ -16,13 +16,7 @@ import Testing
     }
 
     private func claimed(_ id: String, to number: String) -> ClaimedDelivery {
-        let message = Message(
-            id: "msg_\(id)", idempotencyKey: nil, clientID: nil, template: nil, subject: nil, text: "hi", html: nil,
-            data: "{}", locale: nil, priority: .normal, category: .transactional, sendAt: nil, expiresAt: nil, createdAt: 0)
-        let delivery = Delivery(
-            id: "dlv_\(id)", messageID: message.id, channel: "sms", destination: number, state: .sending, attempts: 0,
-            dueAt: 0, expiresAt: nil, lastError: nil, providerID: nil, createdAt: 0, updatedAt: 0)
-        return ClaimedDelivery(delivery: delivery, message: message)
+        claimedDelivery(id: id, channel: "sms", to: number)
     }
 
     @Test func withoutALimitEveryTextProceeds() throws {

@@ -21,13 +21,7 @@ import Testing
     }
 
     private func claimed(locale: String?, to number: String = "+8613800138000") -> ClaimedDelivery {
-        let message = Message(
-            id: "msg_1", idempotencyKey: nil, clientID: nil, template: nil, subject: nil, text: "hi", html: nil,
-            data: "{}", locale: locale, priority: .normal, category: .transactional, sendAt: nil, expiresAt: nil, createdAt: 0)
-        let delivery = Delivery(
-            id: "dlv_1", messageID: message.id, channel: "voice", destination: number, state: .sending, attempts: 0,
-            dueAt: 0, expiresAt: nil, lastError: nil, providerID: nil, createdAt: 0, updatedAt: 0)
-        return ClaimedDelivery(delivery: delivery, message: message)
+        claimedDelivery(id: "1", channel: "voice", to: number, locale: locale)
     }
 
     private func fields(_ body: [UInt8]) -> [String: String] {
