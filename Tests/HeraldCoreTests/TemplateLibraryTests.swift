@@ -167,7 +167,9 @@ import Testing
             let detail = (error as? HeraldError)?.detail ?? ""
             return detail.contains("email.en.mustache:3: unknown front matter key 'bogus'")
                 && detail.contains("email.fr.mustache: email templates need a 'subject:'")
-                && detail.contains("email.de.mustache: the body is not a valid Mustache template")
+                // The body starts on the file's fourth line; the open section is never closed.
+                && detail.contains("email.de.mustache:4:")
+                && detail.contains(": the body is not a valid Mustache template: a section ({{#name}} or {{^name}}) is never closed")
         }
     }
 

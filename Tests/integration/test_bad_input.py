@@ -70,3 +70,18 @@ def test_daemon_still_accepts_valid_messages_after_abuse(shared_daemon):
     status, _, reply = shared_daemon.request("POST", "/v1/messages", VALID)
     assert status == 202 and reply["id"].startswith("msg_")
     assert shared_daemon.process.poll() is None
+
+
+def test_template_syntax_errors_say_where_and_what_in_words(shared_daemon):
+    # The reason points into the author's own text (line 2: the pragma Herald puts in front of
+    # plain text is not counted) and names the mistake without the parser's internal types.
+    body = {**VALID, "subject": "Kickoff", "text": "Hello,\nyour steps: {{#steps}}{{title}}, "}
+    status, _, problem = shared_daemon.request("POST", "/v1/messages", body)
+    assert status == 422, problem
+    reason = {p["name"]: p["reason"] for p in problem["invalid_params"]}["text"]
+    assert reason.startswith("is not a valid Mustache template: line 2, column "), reason
+    assert "is never closed with {{/name}}" in reason, reason
+    assert "Mustache." not in reason and "CONTENT_TYPE" not in reason, reason
+    status, _, problem = shared_daemon.request("POST", "/v1/messages", {**VALID, "html": "<p>{{#a}}x{{/b}}</p>"})
+    reason = {p["name"]: p["reason"] for p in problem["invalid_params"]}["html"]
+    assert status == 422 and reason.startswith("is not a valid Mustache template: line 1, column ") and "does not match" in reason, reason

@@ -48,6 +48,9 @@ def test_broken_template_refused_good_one_picked_up_without_dropping_work(make_d
         daemon.process.send_signal(signal.SIGHUP)
         wait_until(lambda: any("reload refused" in s for s in statuses(notify)), what=statuses(notify))
         assert "welcome/email.en" in daemon.log() and "reload refused" in daemon.log()
+        # file:line:column where the parser noticed, counted in the file (the body starts on line 4,
+        # after the front matter; an unclosed section is noticed at the end, line 5), in words.
+        assert "welcome/email.en.mustache:5:1: the body" in daemon.log() and "is never closed" in daemon.log()
         with notify.cond:
             lines = [line for _, m in notify.messages for line in m]
         assert "RELOADING=1" in lines and any(line.startswith("MONOTONIC_USEC=") for line in lines)

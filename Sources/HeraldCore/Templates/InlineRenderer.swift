@@ -56,9 +56,10 @@ public enum InlineRenderer {
             guard source.mayContainMustacheTag else { return source }
             let template: MustacheTemplate
             do {
-                template = try ParsedTemplates.shared.template(plainText ? "{{% CONTENT_TYPE: TEXT}}" + source : source)
+                template = try ParsedTemplates.shared.template(plainText ? MustacheSyntaxError.plainTextPragma + source : source)
             } catch {
-                problems.append(.init(name: field, reason: "is not a valid Mustache template (\(error))"))
+                let syntax = MustacheSyntaxError(error, prefixLength: plainText ? MustacheSyntaxError.plainTextPragma.count : 0)
+                problems.append(.init(name: field, reason: "is not a valid Mustache template: \(syntax)"))
                 return nil
             }
             let misses = MissRecorder()

@@ -29,6 +29,7 @@ public struct TemplateFile: Sendable {
         -> TemplateFile
     {
         var body = Substring(text)
+        var bodyLine = 1
         var fields: [String: String] = [:]
         if body.hasPrefix("---\n") || body.hasPrefix("---\r\n") {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -49,12 +50,18 @@ public struct TemplateFile: Sendable {
                 fields[key] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
             }
             body = lines[(end + 1)...].joined(separator: "\n")[...]
+            bodyLine = end + 2
         }
         func compile(_ source: String, plain: Bool, part: String) throws(HeraldError) -> MustacheTemplate {
             do {
-                return try MustacheTemplate(string: plain ? "{{% CONTENT_TYPE: TEXT}}" + source : source)
+                return try MustacheSyntaxError.compile(source, plainText: plain, firstLine: bodyLine)
             } catch {
-                throw .configuration("\(path): \(part) is not a valid Mustache template (\(error))")
+                // The body's position is the file's (path:line:column, as compilers say it); a front
+                // matter value's is within the value.
+                if part == "the body" {
+                    throw .configuration("\(path):\(error.line):\(error.column): the body is not a valid Mustache template: \(error.reason)")
+                }
+                throw .configuration("\(path): \(part) is not a valid Mustache template: column \(error.column): \(error.reason)")
             }
         }
         let isHTML = channel == "email"
@@ -92,9 +99,9 @@ public struct TemplateFile: Sendable {
 
     static func compileText(_ text: String, path: String) throws(HeraldError) -> MustacheTemplate {
         do {
-            return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+            return try MustacheSyntaxError.compile(text, plainText: true)
         } catch {
-            throw .configuration("\(path): not a valid Mustache template (\(error))")
+            throw .configuration("\(path):\(error.line):\(error.column): not a valid Mustache template: \(error.reason)")
         }
     }
 }
