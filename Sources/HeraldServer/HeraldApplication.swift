@@ -103,6 +103,7 @@ public struct HeraldApplication: Sendable {
         StatsRoutes(store: store, runtime: runtime).register(on: router)
         SubscriptionRoutes(store: store, relay: relay, settings: config.events).register(on: router)
         ResendRoutes(runtime: runtime, wakeup: wakeup).register(on: router)
+        RedriveRoutes(store: store, runtime: runtime, wakeup: wakeup).register(on: router)
         HealthRoutes(store: store, runtime: runtime).register(on: router)
         MetricsRoutes(store: store, registry: metrics).register(on: router)
         OpenAPIRoutes().register(on: router)

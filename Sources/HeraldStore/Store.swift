@@ -110,6 +110,11 @@ public protocol Store: SubscriptionStore {
     /// and reason; the message's resend count goes up by one. Throws `conflict` naming the guard rail.
     func resend(_ plan: ResendPlan) async throws -> [Delivery]
 
+    /// Looks at up to `limit` deliveries in `states` (oldest id first, after `after`) and gives each
+    /// a fresh queued delivery on the same channel and address (``RedriveRequest``), one transaction
+    /// per call; skipped ones carry their reason. A dry run changes nothing.
+    func redrive(_ request: RedriveRequest) async throws -> RedrivePage
+
     /// Suppresses the address of a delivery for marketing messages (an unsubscribe link was used).
     /// Returns the address, or nil for an unknown delivery.
     func unsubscribe(deliveryID: String, at: Int64) async throws -> String?

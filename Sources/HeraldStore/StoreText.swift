@@ -35,6 +35,28 @@ public enum StoreText {
         return detail
     }
 
+    /// On the delivery that gave up: where it was sent again.
+    public static func redriven(as newID: String, reason: String?) -> String {
+        "redriven as \(newID)" + (reason.map { ": \($0)" } ?? "")
+    }
+
+    /// On the new delivery of a redrive.
+    public static func redriveOf(_ item: RedriveItem, reason: String?) -> String {
+        var detail = "redrive of \(item.deliveryID) (\(item.state.rawValue) after \(item.attempts) attempt\(item.attempts == 1 ? "" : "s")"
+        if let lastError = item.lastError { detail += ": \(lastError)" }
+        detail += ")"
+        if let reason { detail += "; \(reason)" }
+        return detail
+    }
+
+    /// Why a delivery that gave up is not sent again.
+    public enum RedriveSkip {
+        public static func expired(at: Int64) -> String { "the message expired at \(Timestamps.format(at))" }
+        public static func suppressed(_ reason: String) -> String { "the address is suppressed (\(reason))" }
+        public static func fallback(_ id: String, channel: String) -> String { "its fallback \(id) on \(channel) took over" }
+        public static func redrivenBefore(_ detail: String?) -> String { "already \(detail ?? "redriven")" }
+    }
+
     /// The event that moves a delivery opened (or clicked) before its send was on record.
     public static func engagedBeforeRecorded(_ state: DeliveryState) -> String {
         "\(state.rawValue) while the send was being recorded"
