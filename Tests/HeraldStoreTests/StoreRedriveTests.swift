@@ -119,3 +119,38 @@ import Testing
         #expect(page.skipped.count == 2 && page.skipped.allSatisfy { $0.skipped?.hasPrefix("the address is suppressed") == true })
     }
 }
+
+@Suite struct StoreRedriveEscalationTests {
+    @Test(arguments: StoreBackend.allCases)
+    func aRedrivenDeliveryThatIsOpenedSettlesTheEscalationLikeTheOriginalWould(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let t0 = Timestamps.now()
+        var planned = Fixtures.planned(to: [("email", "li@client.example")], now: t0)
+        planned.escalation = PlannedEscalation(dueAt: t0 + 60_000, unless: .opened, channel: "phone", destination: "+8613800138000")
+        let (message, deliveries) = try #require(Fixtures.created(try await store.enqueue([planned]).first))
+        let claimed = try await store.claim(channel: "email", limit: 10, now: t0, leaseUntil: t0 + 60_000, owner: "w")
+        try await store.record(claimed.map { c in
+            DeliveryResult(
+                report: AttemptReport(deliveryID: c.delivery.id, messageID: c.message.id, channel: "email", number: 1,
+                                      startedAt: t0, durationMillis: 1, statusCode: 421, outcome: .retry(after: nil, reason: "421")),
+                newState: .dead, nextDueAt: nil, error: "421", providerID: nil)
+        })
+        let page = try await store.redrive(RedriveRequest(limit: 10, actor: "ops", now: t0 + 1_000))
+        let fresh = try #require(page.redriven.first?.newDeliveryID)
+        #expect(page.redriven.map(\.deliveryID) == [deliveries[0].id])
+        for c in try await store.claim(channel: "email", limit: 10, now: t0 + 1_000, leaseUntil: t0 + 60_000, owner: "w") {
+            try await store.record([DeliveryResult(
+                report: AttemptReport(deliveryID: c.delivery.id, messageID: c.message.id, channel: "email", number: 1,
+                                      startedAt: t0 + 1_000, durationMillis: 1, statusCode: 250, outcome: .sent(providerID: nil)),
+                newState: .sent, nextDueAt: nil, error: nil, providerID: nil)])
+        }
+        #expect(try await store.recordEngagement(
+            deliveryID: fresh, kind: .open, url: nil, userAgent: "Mozilla/5.0 (X11; Linux x86_64) Thunderbird/128.0", at: t0 + 2_000))
+        // Opened through the redrive: the "unless opened" call is not made.
+        #expect(try await store.fireEscalations(now: t0 + 61_000, limit: 10) == 0)
+        let detail = try #require(try await store.message(id: message.id))
+        #expect(detail.events.contains { $0.type == "escalation_skipped" })
+        #expect(!detail.deliveries.contains { $0.channel == "phone" })
+    }
+}
