@@ -6,29 +6,50 @@ import HeraldCore
 extension SQLiteStore {
     public func redrive(_ request: RedriveRequest) async throws -> RedrivePage {
         do {
-            if request.dryRun {
-                return try await pool.read { db in try Self.redrive(request, db: db) }
-            }
-            return try await pool.write { db in try Self.redrive(request, db: db) }
+            // The filter walks the deliveries table (no index serves a rare operator's query), so it
+            // runs on a reader; the writer then only re-reads the picked rows by key, still in a
+            // state to redrive, and enqueues blocked behind it wait for the inserts alone.
+            let picked = try await pool.read { db in try Self.pick(request, db: db) }
+            let nextCursor = picked.count == request.limit ? picked.last : nil
+            let items = request.dryRun
+                ? try await pool.read { db in try Self.redrive(picked, request, db: db) }
+                : try await pool.write { db in try Self.redrive(picked, request, db: db) }
+            return RedrivePage(items: items, nextCursor: nextCursor)
         } catch {
             throw SQLiteErrors.map(error)
         }
     }
 
-    private static func redrive(_ request: RedriveRequest, db: Database) throws -> RedrivePage {
-        // The states come from the enum, never from input text.
-        let states = request.states.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    /// The states come from the enum, never from input text.
+    private static func states(_ request: RedriveRequest) -> String {
+        request.states.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    }
+
+    private static func pick(_ request: RedriveRequest, db: Database) throws -> [String] {
+        try String.fetchAll(
+            db,
+            sql: """
+                SELECT id FROM deliveries
+                WHERE state IN (\(states(request))) AND (?1 IS NULL OR channel = ?1)
+                    AND (?2 IS NULL OR updated_at >= ?2) AND (?3 IS NULL OR updated_at < ?3) AND id > ?4
+                ORDER BY id LIMIT ?5
+                """,
+            arguments: [request.channel, request.since, request.until, request.after ?? "", request.limit])
+    }
+
+    private static func redrive(_ picked: [String], _ request: RedriveRequest, db: Database) throws -> [RedriveItem] {
+        if picked.isEmpty { return [] }
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT d.id, d.message_id, d.channel, d.destination, d.state, d.attempts, d.last_error, d.expires_at,
                     d.fallback, d.updated_at, m.category
                 FROM deliveries d JOIN messages m ON m.id = d.message_id
-                WHERE d.state IN (\(states)) AND (?1 IS NULL OR d.channel = ?1)
-                    AND (?2 IS NULL OR d.updated_at >= ?2) AND (?3 IS NULL OR d.updated_at < ?3) AND d.id > ?4
-                ORDER BY d.id LIMIT ?5
+                WHERE d.id IN (\(Array(repeating: "?", count: picked.count).joined(separator: ", ")))
+                    AND d.state IN (\(states(request)))
+                ORDER BY d.id
                 """,
-            arguments: [request.channel, request.since, request.until, request.after ?? "", request.limit])
+            arguments: StatementArguments(picked))
         let fallbackTaken = try db.cachedStatement(sql: """
             SELECT id, channel FROM deliveries WHERE message_id = ? AND purpose = 'fallback' AND created_at = ? AND id > ? LIMIT 1
             """)
@@ -76,6 +97,6 @@ extension SQLiteStore {
             items.append(item)
         }
         if !request.dryRun { try counts.apply(db) }
-        return RedrivePage(items: items, nextCursor: rows.count == request.limit ? items.last?.deliveryID : nil)
+        return items
     }
 }
