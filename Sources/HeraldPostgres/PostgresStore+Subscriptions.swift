@@ -47,6 +47,12 @@ extension PostgresStore {
         guard created else { throw HeraldError.conflict("a subscription named '\(s.name)' already exists") }
     }
 
+    public func updateSubscriptionSecret(id: String, secret: String) async throws {
+        try await write { conn in
+            try await conn.run("UPDATE subscriptions SET secret = \(secret) WHERE id = \(id)", logger: self.logger)
+        }
+    }
+
     public func deleteSubscription(id: String) async throws -> Bool {
         try await write { conn in
             guard try await conn.row("DELETE FROM subscriptions WHERE id = \(id) RETURNING id", logger: self.logger) != nil else {

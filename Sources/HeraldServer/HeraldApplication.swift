@@ -70,12 +70,17 @@ public struct HeraldApplication: Sendable {
             links = LinkBuilder(signer: signer, publicURL: config.server.publicURL, trackingEnabled: config.tracking.enabled)
         } else {
             links = nil
-            logger.notice("no [tracking] key: emails carry no open/click tracking and no unsubscribe link")
+            logger.notice(
+                "no [tracking] key: emails carry no open/click tracking and no unsubscribe link, and the secrets of API subscriptions are stored unsealed")
         }
         let snapshot = try RuntimeSnapshot.build(config: config, environment: environment, store: store, links: links, logger: logger)
         runtime = Runtime(snapshot)
         notifier = SystemdNotifier(environment: environment)
-        relay = EventRelay(store: store, settings: config.events, declared: try EventRelay.resolve(config.events), logger: logger)
+        let secrets = SubscriptionSecrets(store: store, trackingKey: trackingSecret)
+        let sealed = try await secrets.sealStored()
+        if sealed > 0 { logger.notice("sealed the signing secrets of API subscriptions stored before", metadata: ["count": "\(sealed)"]) }
+        relay = EventRelay(
+            store: store, settings: config.events, declared: try EventRelay.resolve(config.events), secrets: secrets, logger: logger)
         supervisor = DispatchSupervisor(Self.dispatcher(for: snapshot, store: store, notifier: notifier, wakeup: wakeup, logger: logger), logger: logger)
     }
 

@@ -10,6 +10,9 @@ public protocol SubscriptionStore: Sendable {
     /// Stores a new API subscription. Throws `conflict` when the name is taken.
     func createSubscription(_ subscription: Subscription) async throws
 
+    /// Replaces the stored secret of an API subscription (sealing secrets stored before).
+    func updateSubscriptionSecret(id: String, secret: String) async throws
+
     /// Deletes an API subscription and its notices; false when there is none with this id.
     func deleteSubscription(id: String) async throws -> Bool
 

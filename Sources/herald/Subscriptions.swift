@@ -68,7 +68,8 @@ struct Subscriptions: AsyncParsableCommand {
                     if config.events.declared.contains(where: { $0.name == name }) {
                         throw HeraldError.conflict("a subscription named '\(name)' is declared in herald.toml")
                     }
-                    try await store.createSubscription(subscription)
+                    let trackingKey = try config.tracking.key?.resolve(environment: ProcessInfo.processInfo.environment)
+                    try await SubscriptionSecrets(store: store, trackingKey: trackingKey).create(subscription)
                     return subscription
                 }
                 if json {

@@ -95,6 +95,13 @@ import Testing
         try await store.createSubscription(sub)
         await #expect(throws: HeraldError.self) { try await store.createSubscription(sub) }
         #expect(try await store.subscriptions() == [sub])
+        // Sealing a secret stored before replaces only the secret.
+        var sealed = sub
+        sealed.secret = "sealed:v1:AAAA"
+        try await store.updateSubscriptionSecret(id: sub.id, secret: sealed.secret)
+        #expect(try await store.subscriptions() == [sealed])
+        try await store.updateSubscriptionSecret(id: sub.id, secret: sub.secret)
+        #expect(try await store.subscriptions() == [sub])
         let after = try await sendAndOpen(store, to: "after@x.example", at: t0 + 100)
         #expect(try await relay(store, [SubscriptionRoute(id: sub.id, topics: sub.topics)], now: t0 + 200, count: 3) == 3)
         let notices = try await store.claimNotices(subscriptionIDs: [sub.id], limit: 10, now: t0 + 300, leaseUntil: t0 + 1_000)

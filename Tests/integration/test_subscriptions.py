@@ -158,3 +158,70 @@ def test_subscribers_get_signed_ordered_events_with_retries_and_dead_letters(mak
     finally:
         for r in (crm, broken, opens):
             r.stop()
+
+
+def stored_secret(daemon, name):
+    import sqlite3
+    with sqlite3.connect(daemon.folder / "var" / "herald.db") as db:
+        return db.execute("SELECT secret FROM subscriptions WHERE name = ?", (name,)).fetchone()[0]
+
+
+def pending_and_dead(daemon, name):
+    items = daemon.request("GET", "/v1/subscriptions")[2]["items"]
+    [sub] = [s for s in items if s["name"] == name]
+    return sub["notices"]["pending"], sub["notices"]["dead"]
+
+
+def test_api_subscription_secrets_are_sealed_at_rest(make_daemon, receiver):
+    hook = Receiver(new_secret())
+    try:
+        daemon = make_daemon(herald_toml=EVENTS).start()
+        status, _, sub = daemon.request("POST", "/v1/subscriptions", {"name": "crm", "url": hook.url("/ev"), "types": ["delivery.sent"]})
+        assert status == 201, sub
+        hook.verifier = Webhook(sub["secret"])
+        # What the database holds does not give the secret away, in any encoding of it.
+        stored = stored_secret(daemon, "crm")
+        assert stored.startswith("sealed:v1:") and sub["secret"] not in stored and sub["secret"][6:] not in stored
+        result = daemon.cli("subscriptions", "add", "warehouse", "--url", hook.url("/wh"), "--types", "delivery.failed")
+        assert result.returncode == 0, result.stderr
+        assert stored_secret(daemon, "warehouse").startswith("sealed:v1:")
+
+        def send_and_expect(events):
+            status, _, m = daemon.request("POST", "/v1/messages", {"to": {"webhook": receiver.url()}, "text": "hi"})
+            assert status == 202, m
+            daemon.wait_for_states(m["id"], {"sent"})
+            assert hook.wait_for(lambda r: len([x for x in r.received if 200 <= x[3] < 300]) >= events, 15), hook.received
+
+        send_and_expect(1)      # signed with the real secret: the receiver verifies it
+
+        # A secret stored before sealing existed is sealed at the next start and still signs.
+        daemon.stop()
+        import sqlite3
+        with sqlite3.connect(daemon.folder / "var" / "herald.db") as db:
+            db.execute("UPDATE subscriptions SET secret = ? WHERE name = 'crm'", (sub["secret"],))
+        daemon.start()
+        assert stored_secret(daemon, "crm").startswith("sealed:v1:")
+        assert "sealed the signing secrets of API subscriptions stored before" in daemon.log()
+        send_and_expect(2)
+
+        # Under another tracking key the subscription cannot sign: its events wait, none is lost.
+        key_file = daemon.folder / "secrets" / "tracking.key"
+        key = key_file.read_text()
+        daemon.stop()
+        key_file.write_text("tk-" + "another-tracking-key-0123456789" + "\n")
+        daemon.start()
+        status, _, m = daemon.request("POST", "/v1/messages", {"to": {"webhook": receiver.url()}, "text": "hi"})
+        daemon.wait_for_states(m["id"], {"sent"})
+        deadline = time.monotonic() + 15
+        while pending_and_dead(daemon, "crm")[0] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pending_and_dead(daemon, "crm") == (1, 0)
+        assert "subscription cannot sign its events" in daemon.log() and "another [tracking] key" in daemon.log()
+        assert sub["secret"] not in daemon.log()
+        # The key back: what waited goes out.
+        daemon.stop()
+        key_file.write_text(key)
+        daemon.start()
+        assert hook.wait_for(lambda r: len([x for x in r.received if 200 <= x[3] < 300]) >= 3, 15), hook.received
+    finally:
+        hook.stop()

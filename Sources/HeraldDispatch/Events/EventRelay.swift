@@ -14,13 +14,16 @@ public final class EventRelay: Service, Sendable {
     let settings: EventSettings
     /// Subscriptions from herald.toml, secrets resolved.
     public let declared: [Subscription]
+    /// API subscriptions' secrets, sealed in the store.
+    public let secrets: SubscriptionSecrets
     let logger: Logger
     private let wakeup = Signal()
 
-    public init(store: any Store, settings: EventSettings, declared: [Subscription], logger: Logger) {
+    public init(store: any Store, settings: EventSettings, declared: [Subscription], secrets: SubscriptionSecrets, logger: Logger) {
         self.store = store
         self.settings = settings
         self.declared = declared
+        self.secrets = secrets
         self.logger = logger
     }
 
@@ -62,6 +65,7 @@ public final class EventRelay: Service, Sendable {
         var inFlight = 0
         var parked = false
         var unrecorded: [NoticeResult] = []  // kept when recording fails, so the next turn tries again
+        var reported: Set<String> = []      // unreadable secrets already logged
         while !Task.isCancelled {
             do {
                 let finished = sender.takeFinished()
@@ -77,8 +81,17 @@ public final class EventRelay: Service, Sendable {
                 }
                 try await store.finishNotices(unrecorded)
                 unrecorded = []
-                let subscriptions = declared + (try await store.subscriptions())
-                let routes = subscriptions.map { SubscriptionRoute(id: $0.id, topics: $0.topics) }
+                // A subscription whose secret cannot be opened (the tracking key changed) still gets its
+                // notices, which wait, pending, until it can sign them again: none is lost or dead.
+                let (api, unreadable) = try await secrets.load()
+                for (s, reason) in unreadable where reported.insert(s.id).inserted {
+                    logger.error(
+                        "subscription cannot sign its events; they wait until it can",
+                        metadata: ["subscription": "\(s.name)", "reason": "\(reason)", "fix": "restore the [tracking] key it was made with, or delete and re-create it"])
+                }
+                reported.formIntersection(unreadable.map(\.0.id))
+                let subscriptions = declared + api
+                let routes = (subscriptions + unreadable.map(\.0)).map { SubscriptionRoute(id: $0.id, topics: $0.topics) }
                 // Without subscribers the position is parked once; nothing is written turn after turn.
                 if !(routes.isEmpty && parked) {
                     while try await store.fanOut(to: routes, limit: 500, now: Timestamps.now()) == 500 {}

@@ -23,7 +23,7 @@ struct SubscriptionRoutes: Sendable {
             if relay.declared.contains(where: { $0.name == subscription.name }) {
                 throw HeraldError.conflict("a subscription named '\(subscription.name)' is declared in herald.toml")
             }
-            try await store.createSubscription(subscription)
+            try await relay.secrets.create(subscription)
             relay.poke()
             return JSONResponse.make(SubscriptionJSON.subscription(subscription, counts: nil, secret: true), status: .created)
         }

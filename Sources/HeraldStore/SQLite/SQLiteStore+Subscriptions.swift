@@ -38,6 +38,12 @@ extension SQLiteStore {
         }
     }
 
+    public func updateSubscriptionSecret(id: String, secret: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE subscriptions SET secret = ? WHERE id = ?", arguments: [secret, id])
+        }
+    }
+
     public func deleteSubscription(id: String) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM subscriptions WHERE id = ?", arguments: [id])
