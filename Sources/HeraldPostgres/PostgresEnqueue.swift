@@ -22,7 +22,7 @@ enum PostgresEnqueue {
         for chunk in chunks(all, size: 1_000) {
             var s = PGStatement("""
                 INSERT INTO messages (id, idempotency_key, fingerprint, client_id, template, subject, text, html, data,
-                    locale, priority, category, send_at, expires_at, reply_to, tracking, mentions, created_at, actor) VALUES
+                    locale, priority, category, send_at, expires_at, reply_to, tracking, mentions, created_at, actor, tier) VALUES
                 """)
             let rows = chunk.map { p in
                 let m = p.message
@@ -31,7 +31,7 @@ enum PostgresEnqueue {
                     + "\(s.bind(m.template))::text, \(s.bind(m.subject))::text, \(s.bind(m.text))::text, \(s.bind(m.html))::text, "
                     + "\(s.bind(m.data)), \(s.bind(m.locale))::text, \(s.bind(m.priority.rawValue)), \(s.bind(m.category.rawValue)), "
                     + "\(s.bind(m.sendAt))::bigint, \(s.bind(m.expiresAt))::bigint, \(s.bind(m.replyTo))::text, \(s.bind(m.tracking)), "
-                    + "\(s.bind(mentions))::text, \(s.bind(m.createdAt)), \(s.bind(m.actor))::text)"
+                    + "\(s.bind(mentions))::text, \(s.bind(m.createdAt)), \(s.bind(m.actor))::text, \(s.bind(m.tier))::text)"
             }
             s.append(rows.joined(separator: ", "))
             s.append(" ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id")

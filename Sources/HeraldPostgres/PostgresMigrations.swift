@@ -234,5 +234,7 @@ enum PostgresMigrations {
         Migration(name: "v2-engaged-before-recorded", sql: "ALTER TABLE deliveries ADD COLUMN engaged TEXT"),
         // Who enqueued a message; its enqueue events are derived from it (see SQLite's v19).
         Migration(name: "v3-message-actor", sql: "ALTER TABLE messages ADD COLUMN actor TEXT"),
+        // The client's tier when the message was accepted (see SQLite's v20).
+        Migration(name: "v4-message-tier", sql: "ALTER TABLE messages ADD COLUMN tier TEXT"),
     ]
 }

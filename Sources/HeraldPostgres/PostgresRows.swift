@@ -20,6 +20,7 @@ enum PostgresRows {
         message.resendCount = try row["resend_count"]
         message.lastResentAt = try row["last_resent_at"]
         message.actor = try row["actor"]
+        message.tier = try row["tier"]
         return message
     }
 

@@ -11,7 +11,7 @@ extension PostgresStore {
             try await conn.rows(
                 """
                 WITH picked AS (
-                    SELECT m.id, m.template, COALESCE(c.tier, '') AS tier, COALESCE(m.locale, c.locale, \(defaultLocale)) AS locale
+                    SELECT m.id, m.template, COALESCE(m.tier, c.tier, '') AS tier, COALESCE(m.locale, c.locale, \(defaultLocale)) AS locale
                     FROM messages m LEFT JOIN clients c ON c.id = m.client_id
                     WHERE m.id >= \(HeraldID.lowerBound(.message, atMillis: since))
                       AND m.id < \(HeraldID.lowerBound(.message, atMillis: until)) AND m.template IS NOT NULL

@@ -3,7 +3,7 @@
 public enum StoreColumns {
     public static let message = """
         id, idempotency_key, client_id, template, subject, text, html, data, locale, priority, category, \
-        send_at, expires_at, reply_to, tracking, mentions, resend_count, last_resent_at, created_at, actor
+        send_at, expires_at, reply_to, tracking, mentions, resend_count, last_resent_at, created_at, actor, tier
         """
     public static func message(prefix: String) -> String { prefixed(message, with: prefix) }
     public static func delivery(prefix: String) -> String { prefixed(delivery, with: prefix) }

@@ -2,10 +2,11 @@ import HeraldCore
 
 /// One table as `herald export` and `herald import` move it between backends: its columns with
 /// their kinds, and the key its rows are read in order of. The list is the schema both backends
-/// share (SQLite's v19, PostgreSQL's v3); state only one process needs (the relay position,
+/// share (SQLite's v20, PostgreSQL's v4); state only one process needs (the relay position,
 /// rate-limit slots) and what is derived from the rows (SQLite's per-state delivery counts) is not moved.
 /// A column added later reads as null from an older export (`deliveries.engaged`, added with v17/v2;
-/// `messages.actor`, v19/v3 — such messages keep the enqueue events they were exported with).
+/// `messages.actor`, v19/v3 — such messages keep the enqueue events they were exported with;
+/// `messages.tier`, v20/v4 — stats then use the client's tier today).
 public struct StoreTable: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case text, integer, boolean
@@ -40,7 +41,8 @@ public struct StoreTable: Sendable, Equatable {
     public static let all: [StoreTable] = [
         StoreTable("messages", """
             id, idempotency_key, fingerprint, client_id, template, subject, text, html, data, locale, priority, category,
-            send_at:i, expires_at:i, created_at:i, reply_to, tracking:b, mentions, resend_count:i, last_resent_at:i, actor
+            send_at:i, expires_at:i, created_at:i, reply_to, tracking:b, mentions, resend_count:i, last_resent_at:i, actor,
+            tier
             """),
         StoreTable("deliveries", """
             id, message_id, channel, destination, state, attempts:i, due_at:i, expires_at:i, lease_until:i, lease_owner,

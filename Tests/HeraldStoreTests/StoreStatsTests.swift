@@ -39,4 +39,27 @@ import Testing
         #expect(stats.first { $0.locale == "zh-CN" }?.sent == 1)
         #expect(try await store.templateStats(since: t0 - 60_000, until: t0 - 1_000, defaultLocale: "en").isEmpty)
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aMessageCountsUnderTheTierItWentOutUnder(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let t0 = Timestamps.now()
+        _ = try await store.upsertClient(Client(id: "acme", name: "Acme", tier: "growth"))
+        var planned = [
+            Fixtures.planned(to: [("email", "a@acme.example")], now: t0), Fixtures.planned(to: [("email", "b@acme.example")], now: t0),
+        ]
+        for i in planned.indices {
+            planned[i].message.template = "welcome"
+            planned[i].message.clientID = "acme"
+        }
+        planned[0].message.tier = "growth"       // accepted while Acme was on growth
+        let made = try await store.enqueue(planned).compactMap(Fixtures.created)
+        #expect(try await store.message(id: made[0].0.id)?.message.tier == "growth")
+        // Acme moves up; the second message was stored before Herald kept the tier: it follows the client.
+        _ = try await store.upsertClient(Client(id: "acme", name: "Acme", tier: "strategic"))
+        let stats = try await store.templateStats(since: t0 - 1_000, until: t0 + 365 * 86_400_000, defaultLocale: "en")
+        #expect(stats.map(\.tier).sorted() == ["growth", "strategic"])
+        #expect(stats.allSatisfy { $0.deliveries == 1 })
+    }
 }

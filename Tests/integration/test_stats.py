@@ -28,12 +28,13 @@ def expected_stats(db_path):
     for delivery, kind, actor in db.execute("SELECT delivery_id, type, actor FROM events WHERE delivery_id IS NOT NULL"):
         events[delivery].append((kind, actor))
     groups = defaultdict(lambda: defaultdict(int))
-    for delivery, channel, state, template, locale, client in db.execute(
-            "SELECT d.id, d.channel, d.state, m.template, m.locale, m.client_id FROM deliveries d "
+    for delivery, channel, state, template, locale, client, recorded_tier in db.execute(
+            "SELECT d.id, d.channel, d.state, m.template, m.locale, m.client_id, m.tier FROM deliveries d "
             "JOIN messages m ON m.id = d.message_id WHERE m.template IS NOT NULL"):
         if state == "suppressed":
             continue
         tier, client_locale = clients.get(client, (None, None))
+        tier = recorded_tier or tier          # the tier the message went out under, when it was kept
         g = groups[(template, tier, locale or client_locale or "en", channel)]
         ev = events[delivery]
         person_open = any(k in ("opened", "clicked") and a == "recipient" for k, a in ev)
@@ -86,6 +87,14 @@ def test_template_stats_match_the_events_table_with_machine_opens_apart(make_dae
     unopened = {m["id"] for m in daemon.request("GET", "/v1/messages?template=welcome&opened=false")[2]["items"]}
     assert {ids[3], ids[8]} <= unopened and ids[6] not in unopened and ids[7] not in unopened
 
+    # Client 2 moves from smb to strategic after its welcome went out: the message keeps counting under
+    # smb, the tier it was sent under (the message records it).
+    assert daemon.message(ids[2])["tier"] == "smb"
+    status, _, body = daemon.request("PUT", "/v1/clients/c2", {
+        "name": "Client 2", "tier": "strategic", "locale": "en",
+        "contacts": [{"id": "p", "name": "P2", "email": "p2@client.example"}]})
+    assert status == 200, body
+
     status, _, stats = daemon.request("GET", "/v1/stats/templates?since=1h")
     assert status == 200, stats
     got = {(r["template"], r["tier"], r["locale"], r["channel"]): r for r in stats["items"]}
@@ -97,6 +106,7 @@ def test_template_stats_match_the_events_table_with_machine_opens_apart(make_dae
             assert row[name] == value, (key, name, row, counts)
         assert row["open_rate"] == round(counts["opened"] / counts["sent"], 4)
         assert row["click_rate"] == round(counts["clicked"] / counts["sent"], 4)
+    assert got[("welcome", "smb", "en", "email")]["deliveries"] == 2                # clients 2 and 4
     # The scenario really exercised each count (so equal-to-zero everywhere could not pass).
     welcome_strategic_en = got[("welcome", "strategic", "en", "email")]          # clients 1 and 3
     assert (welcome_strategic_en["opened"], welcome_strategic_en["machine_opened"], welcome_strategic_en["clicked"]) == (1, 1, 1)

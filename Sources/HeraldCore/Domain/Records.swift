@@ -27,6 +27,9 @@ public struct Message: Sendable, Equatable, Codable {
     /// Who enqueued it (`api`, `cli`, a token name); nil for messages stored before Herald kept it
     /// here. Its deliveries' `queued`/`scheduled` events are derived from it (see ``EnqueueEvents``).
     public var actor: String?
+    /// The client's tier when the message was accepted; nil without a registered client, and for
+    /// messages stored before Herald kept it (template stats then use the client's tier today).
+    public var tier: String?
 
     public init(
         id: String, idempotencyKey: String?, clientID: String?, template: String?, subject: String?, text: String?,

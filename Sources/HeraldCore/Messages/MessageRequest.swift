@@ -96,6 +96,9 @@ public struct MessageRequest: Sendable, Equatable {
     public var replyTo: String?
     /// Set by routing: false when the client's tier turns tracking off.
     public var tracking = true
+    /// Set when the message names a registered client: its tier when the message was accepted, so
+    /// template stats count a message under the tier it went out under, not the client's tier today.
+    public var tier: String?
     /// Set by routing: a timer that sends the message on another channel unless it was engaged with.
     public var escalation: PlannedEscalation?
     /// Set by routing: what was considered and left out (no email on file, no endpoint…), recorded as events.

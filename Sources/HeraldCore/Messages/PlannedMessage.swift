@@ -23,6 +23,7 @@ public struct PlannedMessage: Sendable, Equatable {
             expiresAt: request.expiresAt, replyTo: request.replyTo, tracking: request.tracking, createdAt: now)
         message.mentions = request.mentions
         message.actor = actor
+        message.tier = request.tier
         let waiting = DeliveryState.onEnqueue(sendAt: request.sendAt, now: now)
         deliveries = request.destinations.map { destination in
             let state: DeliveryState = destination.suppressedReason != nil ? .suppressed : waiting

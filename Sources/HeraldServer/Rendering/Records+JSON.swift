@@ -51,6 +51,7 @@ public enum RecordJSON {
         if let parsed = try? JSONValue.parse(Array(m.data.utf8)) { data = parsed }
         return [
             "id": .string(m.id), "idempotency_key": optional(m.idempotencyKey), "client_id": optional(m.clientID),
+            "tier": optional(m.tier),
             "template": optional(m.template), "subject": optional(m.subject), "locale": optional(m.locale),
             "priority": .string(m.priority.rawValue), "category": .string(m.category.rawValue),
             "send_at": time(m.sendAt), "expires_at": time(m.expiresAt), "created_at": time(m.createdAt),

@@ -5,9 +5,11 @@ import Synchronization
 /// Recently read clients, so routing a message does not cost a registry read per request.
 /// Entries live `ttl` milliseconds; a `PUT /v1/clients/{id}` on this instance drops its entry at
 /// once, and changes made elsewhere (another instance, `herald clients import`) show within `ttl`.
+/// An id with no client is remembered too (messages with explicit destinations may name clients
+/// the registry does not hold, and look them up only for their tier).
 final class ClientCache: Sendable {
     private struct Entry {
-        let client: Client
+        let client: Client?
         let expires: Int64
     }
 
@@ -22,12 +24,12 @@ final class ClientCache: Sendable {
 
     /// The client, from the cache or the store.
     func client(id: String, store: any Store, now: Int64) async throws -> Client? {
-        let cached = entries.withLock { entries -> Client? in
+        let cached = entries.withLock { entries -> Entry? in
             guard let entry = entries[id], entry.expires > now else { return nil }
-            return entry.client
+            return entry
         }
-        if let cached { return cached }
-        guard let client = try await store.client(id: id) else { return nil }
+        if let cached { return cached.client }
+        let client = try await store.client(id: id)
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[id] = Entry(client: client, expires: now + ttl)

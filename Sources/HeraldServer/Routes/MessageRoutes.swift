@@ -142,10 +142,17 @@ struct MessageRoutes: Sendable {
         let routing = snapshot.routing
         var message = try parser.parse(json, path: path, idempotencyKeyHeader: header, now: now)
         let mentionsClient = message.mentions.contains("csm") || message.mentions.contains("contacts")
-        guard message.destinations.isEmpty || mentionsClient, let clientID = message.clientID else { return (message, []) }
+        guard let clientID = message.clientID else { return (message, []) }
+        guard message.destinations.isEmpty || mentionsClient else {
+            // Explicit destinations: the client need not be registered; when it is, its tier is kept
+            // on the message for template stats (from the client cache, no database read).
+            message.tier = try await clients.client(id: clientID, store: store, now: now)?.tier
+            return (message, [])
+        }
         guard let client = try await clients.client(id: clientID, store: store, now: now) else {
             throw HeraldError.invalid(field: path + "client_id", "no client '\(clientID)' (register it with PUT /v1/clients/{id})")
         }
+        message.tier = client.tier
         message.mentions = Mentions.expand(message.mentions, client: client)
         guard message.destinations.isEmpty else { return (message, []) }
         let routes: [RoutingPolicy.Route]

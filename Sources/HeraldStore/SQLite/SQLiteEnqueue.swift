@@ -24,8 +24,8 @@ final class SQLiteEnqueue {
         self.db = db
         insertMessage = try db.cachedStatement(sql: """
             INSERT INTO messages (id, idempotency_key, fingerprint, client_id, template, subject, text, html, data,
-                locale, priority, category, send_at, expires_at, reply_to, tracking, mentions, created_at, actor)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                locale, priority, category, send_at, expires_at, reply_to, tracking, mentions, created_at, actor, tier)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertDelivery = try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
@@ -73,6 +73,7 @@ final class SQLiteEnqueue {
         message.bind(m.mentions.isEmpty ? nil : JSONValue.array(m.mentions.map(JSONValue.string)).canonicalText)
         message.bind(m.createdAt)
         message.bind(m.actor)
+        message.bind(m.tier)
         try message.execute(db)
         if let e = planned.escalation {
             try db.cachedStatement(sql: """

@@ -326,6 +326,11 @@ enum SQLiteMigrations {
             // was ~16 % of the writer's time in a batch enqueue). Older messages keep their rows.
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN actor TEXT")
         }
+        migrator.registerMigration("v20-message-tier") { db in
+            // The client's tier when the message was accepted: template stats count a message under
+            // it, not under the tier the client has today. Older messages fall back to today's.
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN tier TEXT")
+        }
         return migrator
     }
 }

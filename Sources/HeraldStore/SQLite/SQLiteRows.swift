@@ -40,6 +40,7 @@ enum SQLiteRows {
         message.resendCount = Int(r.integer(16) ?? 0)
         message.lastResentAt = r.integer(17)
         message.actor = r.text(19)
+        message.tier = r.text(20)
         return message
     }
 

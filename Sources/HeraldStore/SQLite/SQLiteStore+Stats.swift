@@ -12,7 +12,7 @@ extension SQLiteStore {
                 db,
                 sql: """
                     WITH picked AS (
-                        SELECT m.id, m.template, COALESCE(c.tier, '') AS tier, COALESCE(m.locale, c.locale, ?) AS locale
+                        SELECT m.id, m.template, COALESCE(m.tier, c.tier, '') AS tier, COALESCE(m.locale, c.locale, ?) AS locale
                         FROM messages m LEFT JOIN clients c ON c.id = m.client_id
                         WHERE m.id >= ? AND m.id < ? AND m.template IS NOT NULL
                     ),
