@@ -6,7 +6,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class JSONServer:
-    """Calls `route(path, headers, body)` for each POST; it returns (status, JSON-able answer)."""
+    """Calls `route(path, headers, body)` for each POST; it returns (status, JSON-able answer), or
+    (status, bytes) for an answer that is not JSON at all (a proxy's error page, garbage)."""
 
     def __init__(self, route):
         class Handler(BaseHTTPRequestHandler):
@@ -18,9 +19,10 @@ class JSONServer:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status, answer = route(self.path, self.headers, body)
-                data = json.dumps(answer).encode()
+                raw = isinstance(answer, bytes)
+                data = answer if raw else json.dumps(answer).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "text/html" if raw else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

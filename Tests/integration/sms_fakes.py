@@ -41,7 +41,8 @@ class SMSFakes:
         self.aliyun_messages = []        # param dicts accepted
         self.twilio_calls = []           # form dicts of calls accepted (with "sid" and the parsed "say")
         self.rejected = []               # (provider, reason)
-        self.twilio_script = []          # (status, body dict) answered first, in order
+        self.twilio_script = []          # (status, body dict or raw bytes) answered first, in order
+        self.aliyun_script = []          # the same for Aliyun, after the signature is checked
         self.counter = itertools.count(1)
         self.lock = threading.Condition()
         self.http = JSONServer(self._route)
@@ -151,6 +152,9 @@ class SMSFakes:
             if params.get(key) != value:
                 self._reject("aliyun", f"{key}={params.get(key)}")
                 return 400, {"Code": "MissingParameter", "Message": key}
+        with self.lock:
+            if self.aliyun_script:
+                return self.aliyun_script.pop(0)
         try:
             template_param = json.loads(params.get("TemplateParam", ""))
         except ValueError:
