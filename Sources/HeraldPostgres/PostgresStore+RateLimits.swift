@@ -33,6 +33,10 @@ extension PostgresStore {
 extension PostgresStore {
     public var sharesRateLimits: Bool { true }
 
+    /// Counted with a scan of `deliveries`: a tally row per state would be a lock every instance
+    /// takes on every state change.
+    public var keepsDeliveryCounts: Bool { false }
+
     public func reserveSlot(key: String, limit: Int, now: Int64, holdUntil: Int64) async throws -> SlotReservation {
         try await write { conn in
             // One reservation per key at a time, across instances (released at commit).

@@ -157,6 +157,11 @@ public protocol Store: SubscriptionStore {
     /// Number of deliveries per state.
     func queueDepth() async throws -> [DeliveryState: Int]
 
+    /// Whether ``queueDepth()`` reads a tally kept as deliveries move (the same cost at any size),
+    /// rather than counting the deliveries table: callers polling it (`/readyz`, `/metrics`) then
+    /// need not ration it.
+    var keepsDeliveryCounts: Bool { get }
+
     /// Up to `limit` rows of `table` in key order, after the row whose key is `after` (nil: from
     /// the start); each row holds the table's columns in order (`herald export`).
     func exportRows(_ table: StoreTable, after: [JSONValue]?, limit: Int) async throws -> [[JSONValue]]

@@ -140,3 +140,33 @@ import Testing
         #expect(queuedEvents.first?.deliveryID == queuedDeliveries.first?.id)
     }
 }
+
+@Suite struct QueueDepthCacheTests {
+    @Test(arguments: StoreBackend.allCases)
+    func countsAreFreshFromATallyAndRationedWhenTheStoreMustCount(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let t0 = Timestamps.now()
+        let cache = QueueDepthCache(store: store, ttl: 2_000)
+        _ = try await store.enqueue([Fixtures.planned(to: [("email", "a@x.example")], now: t0)])
+        #expect(try await cache.depth(now: t0)[.queued] == 1)
+        _ = try await store.enqueue([Fixtures.planned(to: [("email", "b@x.example")], now: t0)])
+        if store.keepsDeliveryCounts {
+            // SQLite keeps a tally: every poll is exact.
+            #expect(cache.ttl == 0)
+            #expect(try await cache.depth(now: t0 + 1)[.queued] == 2)
+        } else {
+            // PostgreSQL counts with a scan: within the TTL polls get the last count, then a new one.
+            #expect(cache.ttl == 2_000)
+            #expect(try await cache.depth(now: t0 + 1_999)[.queued] == 1)
+            #expect(try await cache.depth(now: t0 + 2_000)[.queued] == 2)
+            // Concurrent polls after the TTL share one count and agree.
+            _ = try await store.enqueue([Fixtures.planned(to: [("email", "c@x.example")], now: t0)])
+            let counts = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for _ in 0..<8 { group.addTask { try await cache.depth(now: t0 + 4_000)[.queued] } }
+                return try await group.reduce(into: [Int?]()) { $0.append($1) }
+            }
+            #expect(counts == Array(repeating: 3, count: 8))
+        }
+    }
+}

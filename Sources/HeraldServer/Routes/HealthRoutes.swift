@@ -9,13 +9,14 @@ import Hummingbird
 struct HealthRoutes: Sendable {
     let store: any Store
     let runtime: Runtime
+    let counts: QueueDepthCache
 
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/healthz") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
         router.get("/readyz") { _, _ in
             do {
                 try await store.checkWritable()
-                let depth = try await store.queueDepth()
+                let depth = try await counts.depth(now: Timestamps.now())
                 var counts: [String: JSONValue] = [:]
                 for (state, n) in depth { counts[state.rawValue] = .int(Int64(n)) }
                 var details: [String: JSONValue] = [:]

@@ -12,6 +12,7 @@ import Prometheus
 /// it carries counts, never message content or addresses.
 struct MetricsRoutes: Sendable {
     let store: any Store
+    let counts: QueueDepthCache
     let registry: PrometheusCollectorRegistry
 
     // Made per scrape: the descriptor type is not Sendable, so it cannot be a shared constant.
@@ -24,7 +25,7 @@ struct MetricsRoutes: Sendable {
 
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/metrics") { _, _ in
-            let depth = try await store.queueDepth()
+            let depth = try await counts.depth(now: Timestamps.now())
             let queueDepth = Self.queueDepth
             for state in DeliveryState.allCases {
                 registry.makeGauge(descriptor: queueDepth, labels: [("state", state.rawValue)]).set(Double(depth[state] ?? 0))

@@ -275,6 +275,9 @@ extension SQLiteStore {
 extension SQLiteStore {
     public var sharesRateLimits: Bool { false }
 
+    /// `delivery_counts`, kept in the transactions that move deliveries (SQLiteDeliveryCounts).
+    public var keepsDeliveryCounts: Bool { true }
+
     /// One process serves the file: its own enqueues wake its dispatcher directly.
     public func watchForWork(_ wake: @escaping @Sendable () -> Void) async throws {}
 
