@@ -10,6 +10,7 @@ page at desktop and phone width go to .build/dashboard-screenshots/ (not committ
 import http.cookiejar
 import json
 import os
+import re
 import sqlite3
 import time
 import urllib.error
@@ -26,7 +27,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from test_email import email_channel
 from test_resend import pixel
-from test_tasks import ALWAYS_OPEN, phone_channel
+from test_tasks import ALWAYS_OPEN, phone_channel, wait_for_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / ".build" / "dashboard-screenshots"
@@ -333,6 +334,29 @@ def test_forms_without_the_csrf_token_are_refused_and_cookies_are_locked_down(wo
     while s2.get("/dashboard/clients")[0] == 200:
         assert time.monotonic() < deadline, "a revoked token kept its dashboard session"
         time.sleep(0.1)
+
+
+def test_my_calls_are_paged_with_a_more_link(world):
+    # 52 open calls for the CSM: the first page shows 50, oldest due first, and "More calls" the rest.
+    daemon, _, _, token, _ = world
+    for _ in range(51):
+        send(daemon, "xinghe")
+    tasks = wait_for_tasks(daemon, "client_id=xinghe&limit=500", 52, timeout=60)
+    s = Session(daemon.base)
+    status, headers, _ = s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    assert status == 303, headers
+    status, _, first = s.get("/dashboard/tasks?status=open")
+    assert status == 200
+    shown = re.findall(r'data-task="(tsk_[0-9A-Z]+)"', first)
+    assert len(shown) == 50 and shown == [t["id"] for t in tasks[:50]]          # /v1/tasks is oldest first too
+    more = re.search(r'<a href="(/dashboard/tasks\?status=open&amp;after=tsk_[0-9A-Z]+)" id="more-tasks">More calls</a>', first)
+    assert more, first[-2000:]
+    status, _, second = s.get(more.group(1).replace("&amp;", "&"))
+    rest = re.findall(r'data-task="(tsk_[0-9A-Z]+)"', second)
+    assert status == 200 and rest == [t["id"] for t in tasks[50:52]] and 'id="more-tasks"' not in second
+    # A cursor that is not a task id is ignored: the first page again.
+    status, _, again = s.get("/dashboard/tasks?status=open&after=../../etc")
+    assert status == 200 and re.findall(r'data-task="(tsk_[0-9A-Z]+)"', again) == shown
 
 
 def test_language_follows_accept_language_and_errors_are_pages(world):

@@ -36,6 +36,7 @@ enum DashboardStrings {
         ("never", "never", "从未"),
         ("no_clients", "No clients match.", "没有符合条件的客户。"),
         ("next_page", "Next page", "下一页"),
+        ("more_calls", "More calls", "更多电话"),
         ("older", "Older messages", "更早的消息"),
         ("back_to_clients", "Back to clients", "返回客户列表"),
         ("contacts", "Contacts", "联系人"),

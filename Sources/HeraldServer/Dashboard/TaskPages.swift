@@ -10,17 +10,27 @@ struct TaskPages: Sendable {
     let runtime: Runtime
     let views: DashboardViews
 
+    /// Calls per page; "More calls" continues after the last one shown.
+    static let pageSize = 50
+
     func register(on group: RouterGroup<HeraldRequestContext>) {
         group.get("tasks") { request, context in
             let visit = try DashboardRoutes.visit(context)
             let q = request.uri.queryParameters
             let open = q.get("status") != "done"
             let now = Timestamps.now()
-            // The CSM's own calls; a token without a CSM (an admin) sees everybody's.
-            var query = TaskQuery(assignee: visit.csm, clientID: nil, limit: 200)
+            // The CSM's own calls; a token without a CSM (an admin) sees everybody's. One more than a
+            // page is read to know whether there is a next one.
+            let after = q.get("after").flatMap { HeraldID.isValid($0, kind: .task) ? $0 : nil }
+            var query = TaskQuery(assignee: visit.csm, clientID: nil, cursor: after, limit: Self.pageSize + 1)
             query.status = open ? .open : .done
             query.newestFirst = !open  // open: oldest (most urgent) first; done: the latest outcomes
-            let tasks = try await store.tasks(matching: query)
+            var tasks = try await store.tasks(matching: query)
+            var nextURL: String? = nil
+            if tasks.count > Self.pageSize {
+                tasks.removeLast(tasks.count - Self.pageSize)
+                if let last = tasks.last { nextURL = "/dashboard/tasks?status=\(open ? "open" : "done")&after=\(last.id)" }
+            }
             let rows: [[String: Any]] = tasks.map { task in
                 var row: [String: Any] = [
                     "id": task.id, "client": task.clientName ?? task.clientID ?? "-", "phone": task.phone,
@@ -40,8 +50,9 @@ struct TaskPages: Sendable {
             if q.get("done") != nil {
                 notice = visit.text("task_done") + (q.get("follow_up") != nil ? " " + visit.text("follow_up_made") : "")
             }
-            return views.page(
-                "tasks", title: visit.text("my_tasks"), visit: visit, nav: "tasks", values: ["tasks": rows, "is_open": open], notice: notice)
+            var values: [String: Any] = ["tasks": rows, "is_open": open]
+            if let nextURL { values["next_url"] = nextURL }
+            return views.page("tasks", title: visit.text("my_tasks"), visit: visit, nav: "tasks", values: values, notice: notice)
         }
         group.post("tasks/:id/complete") { _, context in
             let visit = try DashboardRoutes.visit(context)

@@ -25,5 +25,6 @@ enum TasksView {
           {{^open}}<p>{{t.outcome}}: <strong>{{outcome}}</strong>{{#note}} — {{note}}{{/note}}{{#completed}} · <time datetime="{{iso}}">{{text}}</time>{{/completed}}</p>{{/open}}
         </article>
         {{/tasks}}
+        {{#next_url}}<p><a href="{{next_url}}" id="more-tasks">{{t.more_calls}}</a></p>{{/next_url}}
         """
 }
