@@ -367,6 +367,8 @@ def test_language_follows_accept_language_and_errors_are_pages(world):
     _, _, html = s.get("/dashboard/sign-in", headers={"Accept-Language": "fr-FR, en;q=0.5"})
     assert '<html lang="en">' in html and "API token" in html
     s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    status, headers, html = s.get("/dashboard/no-such-page/at-all")
+    assert status == 404 and headers["Content-Type"].startswith("text/html") and "<h1>" in html, (status, headers)
     status, headers, html = s.get("/dashboard/clients/nobody")
     assert status == 404 and headers["Content-Type"].startswith("text/html") and "no client with id nobody" in html
     # Markup in data is escaped, never interpreted.

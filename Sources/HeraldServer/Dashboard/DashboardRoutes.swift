@@ -50,6 +50,8 @@ struct DashboardRoutes: Sendable {
         ResendPages(store: store, runtime: runtime, wakeup: wakeup, views: views).register(on: group)
         TaskPages(store: store, runtime: runtime, views: views).register(on: group)
         StatsPage(store: store, runtime: runtime, views: views).register(on: group)
+        // Any other dashboard address is a page saying so (signed in or not), not problem+json.
+        group.get("**") { _, _ -> Response in throw HeraldError.notFound("there is no such page") }
     }
 
     /// The visit the middleware attached (always there behind it).
