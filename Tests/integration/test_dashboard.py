@@ -359,6 +359,26 @@ def test_my_calls_are_paged_with_a_more_link(world):
     assert status == 200 and re.findall(r'data-task="(tsk_[0-9A-Z]+)"', again) == shown
 
 
+def test_the_resend_page_previews_another_channel_before_confirming(world):
+    daemon, _, ids, token, _ = world
+    s = Session(daemon.base)
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    page = f"/dashboard/messages/{ids['xinghe']}/resend"
+    status, _, html = s.get(page)
+    assert status == 200 and "email → li@xinghe.example" in html
+    assert f'<a href="{page}" aria-current="page">' in html and 'id="channel-same" name="channel" value="" checked' in html
+    # Another channel, by a link (no script): the plan for it, and its radio chosen for the POST.
+    status, _, html = s.get(page + "?channel=webhook")
+    assert status == 200 and 'id="resend-refusal"' in html and "webhook" in html.split('id="resend-refusal"')[1][:400], html[-3000:]
+    assert 'aria-current="page">webhook</a>' in html and 'id="channel-webhook" name="channel" value="webhook" checked' in html
+    status, _, html = s.get(page + "?channel=email")
+    assert "email → li@xinghe.example" in html and 'value="email" checked' in html
+    # Not a channel one can resend on (phone is a call task): the same channels.
+    for other in ("phone", "carrier-pigeon"):
+        status, _, html = s.get(page + "?channel=" + other)
+        assert status == 200 and 'id="channel-same" name="channel" value="" checked' in html
+
+
 def test_language_follows_accept_language_and_errors_are_pages(world):
     daemon, _, _, token, _ = world
     s = Session(daemon.base)

@@ -55,6 +55,7 @@ enum DashboardStrings {
         ("same_channels", "The same channel as before", "与原来相同的渠道"),
         ("reason", "Reason (optional)", "原因（可选）"),
         ("will_send", "Herald will send:", "将发送："),
+        ("preview_on", "See where it would go on:", "查看改用以下渠道时的发送去向："),
         ("held_until", "held until", "暂缓至"),
         ("resend_now", "Resend now", "立即重发"),
         ("cancel", "Cancel", "取消"),

@@ -15,26 +15,31 @@ struct ResendPages: Sendable {
     static let ages = ["24h", "48h", "72h", "7d", "14d"]
 
     func register(on group: RouterGroup<HeraldRequestContext>) {
-        group.get("messages/:id/resend") { _, context in
+        group.get("messages/:id/resend") { request, context in
             let visit = try DashboardRoutes.visit(context)
             let id = context.parameters.get("id") ?? ""
             guard let detail = try await store.message(id: id) else { throw HeraldError.notFound("no message with id \(id)") }
             let snapshot = runtime.current
+            // `?channel=` previews another channel before confirming (links, no script); anything
+            // but a channel a message can be resent on means the same channels.
+            let names = snapshot.routing.channels.filter { $0.value != .phone }.keys.sorted()
+            let chosen = request.uri.queryParameters.get("channel").flatMap { asked in names.first { $0 == asked } }
+            let base = "/dashboard/messages/\(id)/resend"
             var values: [String: Any] = [
                 "id": id, "title": ClientPages.title(detail.message, renderer: snapshot.renderer), "client_id": detail.message.clientID ?? "",
                 "client_name": visit.text("back_to_clients"),
-                "channels": [["key": "same", "value": "", "label": visit.text("same_channels"), "checked": true]]
-                    + snapshot.routing.channels.filter { $0.value != .phone }.keys.sorted().map { ["key": $0, "value": $0, "label": $0, "checked": false] },
+                "channels": [["key": "same", "value": "", "label": visit.text("same_channels"), "checked": chosen == nil, "url": base]]
+                    + names.map { ["key": $0, "value": $0, "label": $0, "checked": $0 == chosen, "url": ClientPages.url(base, ["channel": $0])] },
             ]
             if let created = DashboardViews.time(detail.message.createdAt) { values["created"] = created }
             if let clientID = detail.message.clientID, let client = try await store.client(id: clientID) { values["client_name"] = client.name }
             do {
                 let plan = try await snapshot.resender.plan(
-                    messageID: id, channel: nil, reason: nil, force: false, actor: visit.actor, now: Timestamps.now())
+                    messageID: id, channel: chosen, reason: nil, force: false, actor: visit.actor, now: Timestamps.now())
                 values["has_items"] = !plan.items.isEmpty
                 values["items"] = Self.items(plan)
-            } catch let error as HeraldError where error.kind == .conflict {
-                values["refusal"] = error.detail
+            } catch let error as HeraldError where error.kind == .conflict || error.kind == .invalidInput {
+                values["refusal"] = error.fields.first.map { "\($0.reason)" } ?? error.detail
             }
             return views.page("resend", title: visit.text("resend_title"), visit: visit, nav: "clients", values: values)
         }

@@ -80,6 +80,7 @@ enum LayoutView {
         .state-opened,.state-clicked,.state-delivered{background:#e6f4ea;color:var(--ok)}
         .state-failed,.state-dead,.state-bounced,.state-expired{background:#fce8e6;color:var(--warn)}
         .badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:13px;background:#fde293;color:#3c2a00}
+        .sep + .sep::before{content:" · "}
         tr.attention td{background:#fff8e1}
         article.message,article.task{border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:12px 0}
         article.unopened{border-left:5px solid #e37400}

@@ -5,6 +5,7 @@ enum ResendView {
         <h1>{{t.resend_title}}</h1>
         <p><strong>{{title}}</strong> · <time datetime="{{created.iso}}">{{created.text}}</time></p>
         {{#refusal}}<p class="error" role="alert" id="resend-refusal">{{t.resend_refused}} {{refusal}}</p>{{/refusal}}
+        <p id="preview-on">{{t.preview_on}} {{#channels}}<span class="sep"><a href="{{url}}"{{#checked}} aria-current="page"{{/checked}}>{{label}}</a></span>{{/channels}}</p>
         {{#has_items}}
         <p>{{t.will_send}}</p>
         <ul id="resend-plan">{{#items}}<li>{{channel}} → {{destination}}{{#held}} ({{t.held_until}} {{held}}){{/held}}</li>{{/items}}</ul>
