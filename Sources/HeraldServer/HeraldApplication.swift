@@ -78,7 +78,9 @@ public struct HeraldApplication: Sendable {
         notifier = SystemdNotifier(environment: environment)
         let secrets = SubscriptionSecrets(store: store, trackingKey: trackingSecret)
         let sealed = try await secrets.sealStored()
-        if sealed > 0 { logger.notice("sealed the signing secrets of API subscriptions stored before", metadata: ["count": "\(sealed)"]) }
+        if sealed > 0 {
+            logger.notice("sealed the signing secrets of API subscriptions stored before", metadata: ["count": "\(sealed)"])
+        }
         relay = EventRelay(
             store: store, settings: config.events, declared: try EventRelay.resolve(config.events), secrets: secrets, logger: logger)
         supervisor = DispatchSupervisor(Self.dispatcher(for: snapshot, store: store, notifier: notifier, wakeup: wakeup, logger: logger), logger: logger)

@@ -42,7 +42,8 @@ public enum StoreText {
 
     /// On the new delivery of a redrive.
     public static func redriveOf(_ item: RedriveItem, reason: String?) -> String {
-        var detail = "redrive of \(item.deliveryID) (\(item.state.rawValue) after \(item.attempts) attempt\(item.attempts == 1 ? "" : "s")"
+        let attempts = "\(item.attempts) attempt\(item.attempts == 1 ? "" : "s")"
+        var detail = "redrive of \(item.deliveryID) (\(item.state.rawValue) after \(attempts)"
         if let lastError = item.lastError { detail += ": \(lastError)" }
         detail += ")"
         if let reason { detail += "; \(reason)" }

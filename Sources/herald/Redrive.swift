@@ -58,7 +58,8 @@ struct Redrive: AsyncParsableCommand {
                 let quiet = json
                 let verb = dryRun ? "would redrive" : "redriven"
                 let outcome = try await Redriver(store: store).run(request, total: limit ?? Int.max) { soFar in
-                    if !quiet { Progress.show("looked at \(soFar.items.count): \(verb) \(soFar.redriven), skipped \(soFar.skipped)…") }
+                    guard !quiet else { return }
+                    Progress.show("looked at \(soFar.items.count): \(verb) \(soFar.redriven), skipped \(soFar.skipped)…")
                 }
                 if !json { Progress.done() }
                 if json {

@@ -16,7 +16,9 @@ public struct MustacheSyntaxError: Error, CustomStringConvertible, Equatable {
 
     /// Compiles `source`, as plain text (no HTML escaping) or HTML. `firstLine` is the line of the
     /// enclosing file the source starts on (a template body after its front matter).
-    public static func compile(_ source: String, plainText: Bool, firstLine: Int = 1) throws(MustacheSyntaxError) -> MustacheTemplate {
+    public static func compile(_ source: String, plainText: Bool, firstLine: Int = 1) throws(MustacheSyntaxError)
+        -> MustacheTemplate
+    {
         do {
             return try MustacheTemplate(string: plainText ? plainTextPragma + source : source)
         } catch {

@@ -59,9 +59,11 @@ public struct TemplateFile: Sendable {
                 // The body's position is the file's (path:line:column, as compilers say it); a front
                 // matter value's is within the value.
                 if part == "the body" {
-                    throw .configuration("\(path):\(error.line):\(error.column): the body is not a valid Mustache template: \(error.reason)")
+                    throw .configuration(
+                        "\(path):\(error.line):\(error.column): the body is not a valid Mustache template: \(error.reason)")
                 }
-                throw .configuration("\(path): \(part) is not a valid Mustache template: column \(error.column): \(error.reason)")
+                throw .configuration(
+                    "\(path): \(part) is not a valid Mustache template: column \(error.column): \(error.reason)")
             }
         }
         let isHTML = channel == "email"

@@ -87,7 +87,10 @@ public final class EventRelay: Service, Sendable {
                 for (s, reason) in unreadable where reported.insert(s.id).inserted {
                     logger.error(
                         "subscription cannot sign its events; they wait until it can",
-                        metadata: ["subscription": "\(s.name)", "reason": "\(reason)", "fix": "restore the [tracking] key it was made with, or delete and re-create it"])
+                        metadata: [
+                            "subscription": "\(s.name)", "reason": "\(reason)",
+                            "fix": "restore the [tracking] key it was made with, or delete and re-create it",
+                        ])
                 }
                 reported.formIntersection(unreadable.map(\.0.id))
                 let subscriptions = declared + api

@@ -42,7 +42,8 @@ public struct SubscriptionSecrets: Sendable {
         guard let sealer else { return 0 }
         var sealed = 0
         for subscription in try await store.subscriptions() where !SecretSealer.isSealed(subscription.secret) {
-            try await store.updateSubscriptionSecret(id: subscription.id, secret: try sealer.seal(subscription.secret, id: subscription.id))
+            let sealedSecret = try sealer.seal(subscription.secret, id: subscription.id)
+            try await store.updateSubscriptionSecret(id: subscription.id, secret: sealedSecret)
             sealed += 1
         }
         return sealed

@@ -28,8 +28,11 @@ struct ResendPages: Sendable {
             var values: [String: Any] = [
                 "id": id, "title": ClientPages.title(detail.message, renderer: snapshot.renderer), "client_id": detail.message.clientID ?? "",
                 "client_name": visit.text("back_to_clients"),
-                "channels": [["key": "same", "value": "", "label": visit.text("same_channels"), "checked": chosen == nil, "url": base]]
-                    + names.map { ["key": $0, "value": $0, "label": $0, "checked": $0 == chosen, "url": ClientPages.url(base, ["channel": $0])] },
+                "channels": [
+                    ["key": "same", "value": "", "label": visit.text("same_channels"), "checked": chosen == nil, "url": base]
+                ] + names.map { name -> [String: Any] in
+                    ["key": name, "value": name, "label": name, "checked": name == chosen, "url": ClientPages.url(base, ["channel": name])]
+                },
             ]
             if let created = DashboardViews.time(detail.message.createdAt) { values["created"] = created }
             if let clientID = detail.message.clientID, let client = try await store.client(id: clientID) { values["client_name"] = client.name }

@@ -65,7 +65,8 @@ struct RedriveRoutes: Sendable {
                 actor: context.actor, reason: reason, now: now)
             let outcome = try await Redriver(store: store).run(redrive, total: limit)
             if outcome.redriven > 0 && !dryRun { wakeup.raise() }
-            return JSONResponse.make(RedriveJSON.outcome(outcome, dryRun: dryRun), status: dryRun || outcome.redriven == 0 ? .ok : .accepted)
+            let status: HTTPResponse.Status = dryRun || outcome.redriven == 0 ? .ok : .accepted
+            return JSONResponse.make(RedriveJSON.outcome(outcome, dryRun: dryRun), status: status)
         }
     }
 }
