@@ -29,7 +29,7 @@ struct Redrive: AsyncParsableCommand {
     @Flag(help: "Print as JSON (the API's shape).") var json = false
 
     func validate() throws {
-        for state in states where !["dead", "failed"].contains(state) {
+        for state in states where !(DeliveryState(rawValue: state).map(RedriveRequest.redrivable.contains) ?? false) {
             throw ValidationError("--state must be dead or failed, not '\(state)'")
         }
         for (name, value) in [("--since", since), ("--until", until)] {
@@ -59,7 +59,7 @@ struct Redrive: AsyncParsableCommand {
                 let verb = dryRun ? "would redrive" : "redriven"
                 let outcome = try await Redriver(store: store).run(request, total: limit ?? Int.max) { soFar in
                     guard !quiet else { return }
-                    Progress.show("looked at \(soFar.items.count): \(verb) \(soFar.redriven), skipped \(soFar.skipped)…")
+                    Progress.show("looked at \(soFar.items.count): \(verb) \(soFar.redriven.count), skipped \(soFar.skipped.count)…")
                 }
                 if !json { Progress.done() }
                 if json {
@@ -71,8 +71,8 @@ struct Redrive: AsyncParsableCommand {
         }
     }
 
-    private func report(_ outcome: Redriver.Outcome) {
-        let redriven = outcome.items.filter { $0.skipped == nil }
+    private func report(_ outcome: RedrivePage) {
+        let redriven = outcome.redriven
         if !redriven.isEmpty {
             var table = TextTable("DELIVERY", "STATE", "ATTEMPTS", "CHANNEL", "DESTINATION", "LAST ERROR", "NEW DELIVERY")
             for item in redriven {
@@ -82,7 +82,7 @@ struct Redrive: AsyncParsableCommand {
             }
             print(table.render())
         }
-        let skipped = outcome.items.filter { $0.skipped != nil }
+        let skipped = outcome.skipped
         if !skipped.isEmpty {
             var table = TextTable("SKIPPED", "WHY")
             for item in skipped { table.add(item.deliveryID, item.skipped ?? "") }

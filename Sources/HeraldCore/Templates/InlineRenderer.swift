@@ -56,10 +56,9 @@ public enum InlineRenderer {
             guard source.mayContainMustacheTag else { return source }
             let template: MustacheTemplate
             do {
-                template = try ParsedTemplates.shared.template(plainText ? MustacheSyntaxError.plainTextPragma + source : source)
+                template = try ParsedTemplates.shared.template(source, plainText: plainText)
             } catch {
-                let syntax = MustacheSyntaxError(error, prefixLength: plainText ? MustacheSyntaxError.plainTextPragma.count : 0)
-                problems.append(.init(name: field, reason: "is not a valid Mustache template: \(syntax)"))
+                problems.append(.init(name: field, reason: "is not a valid Mustache template: \(error)"))
                 return nil
             }
             let misses = MissRecorder()
@@ -117,17 +116,20 @@ final class ParsedTemplates: Sendable {
 
     private let state = Mutex(State())
 
-    func template(_ source: String) throws -> MustacheTemplate {
-        if let cached = state.withLock({ $0.templates[source] }) { return cached }
-        let template = try MustacheTemplate(string: source)
-        let size = source.utf8.count
+    /// The parsed template of `source` (plain text or HTML: they parse differently, so each is its
+    /// own entry).
+    func template(_ source: String, plainText: Bool) throws(MustacheSyntaxError) -> MustacheTemplate {
+        let key = plainText ? MustacheSyntaxError.plainTextPragma + source : source
+        if let cached = state.withLock({ $0.templates[key] }) { return cached }
+        let template = try MustacheSyntaxError.compile(source, plainText: plainText)
+        let size = key.utf8.count
         guard size <= Self.maximumSourceBytes else { return template }
         state.withLock { state in
             if state.templates.count >= Self.maximumEntries || state.bytes + size > Self.maximumBytes {
                 state.templates.removeAll(keepingCapacity: true)
                 state.bytes = 0
             }
-            if state.templates.updateValue(template, forKey: source) == nil { state.bytes += size }
+            if state.templates.updateValue(template, forKey: key) == nil { state.bytes += size }
         }
         return template
     }

@@ -6,7 +6,7 @@ import Mustache
 /// plain-text sources.
 public struct MustacheSyntaxError: Error, CustomStringConvertible, Equatable {
     /// The pragma that switches HTML escaping off for plain-text parts (subjects, texts, robots).
-    public static let plainTextPragma = "{{% CONTENT_TYPE: TEXT}}"
+    static let plainTextPragma = "{{% CONTENT_TYPE: TEXT}}"
 
     public let line: Int
     public let column: Int
@@ -28,7 +28,7 @@ public struct MustacheSyntaxError: Error, CustomStringConvertible, Equatable {
 
     /// Describes what `MustacheTemplate(string:)` threw for a source that had `prefixLength`
     /// characters put in front of its first line.
-    public init(_ error: any Error, prefixLength: Int = 0, firstLine: Int = 1) {
+    private init(_ error: any Error, prefixLength: Int, firstLine: Int) {
         guard let parserError = error as? MustacheTemplate.ParserError else {
             self.init(line: firstLine, column: 1, reason: "is not valid Mustache")
             return
@@ -38,7 +38,7 @@ public struct MustacheSyntaxError: Error, CustomStringConvertible, Equatable {
         self.init(line: context.lineNumber + firstLine - 1, column: max(column, 1), reason: Self.reason(parserError.error))
     }
 
-    public init(line: Int, column: Int, reason: String) {
+    private init(line: Int, column: Int, reason: String) {
         self.line = line
         self.column = column
         self.reason = reason

@@ -14,20 +14,13 @@ public struct Redriver: Sendable {
         self.store = store
     }
 
-    /// What a run did: every delivery looked at, oldest first, and where to continue when it stopped
-    /// at `total` with more left.
-    public struct Outcome: Sendable {
-        public var items: [RedriveItem] = []
-        public var nextCursor: String?
-        public var redriven: Int { items.count { $0.skipped == nil } }
-        public var skipped: Int { items.count { $0.skipped != nil } }
-    }
-
     /// Looks at up to `total` deliveries; `progress` is called after each page with the run so far.
+    /// The result is every page joined: every delivery looked at, oldest first, and where to continue
+    /// when it stopped at `total` with more left.
     public func run(
-        _ request: RedriveRequest, total: Int, progress: @Sendable (Outcome) -> Void = { _ in }
-    ) async throws -> Outcome {
-        var outcome = Outcome()
+        _ request: RedriveRequest, total: Int, progress: @Sendable (RedrivePage) -> Void = { _ in }
+    ) async throws -> RedrivePage {
+        var outcome = RedrivePage(items: [], nextCursor: nil)
         var page = request
         while outcome.items.count < total {
             page.limit = min(Self.pageSize, total - outcome.items.count)

@@ -42,7 +42,7 @@ struct ResendPages: Sendable {
                 values["has_items"] = !plan.items.isEmpty
                 values["items"] = Self.items(plan)
             } catch let error as HeraldError where error.kind == .conflict || error.kind == .invalidInput {
-                values["refusal"] = error.fields.first.map { "\($0.reason)" } ?? error.detail
+                values["refusal"] = error.fields.first?.reason ?? error.detail
             }
             return views.page("resend", title: visit.text("resend_title"), visit: visit, nav: "clients", values: values)
         }

@@ -6,9 +6,8 @@ public enum RedriveJSON {
     /// Deliveries listed one by one at most; the counts are always whole.
     public static let listed = 1_000
 
-    public static func outcome(_ outcome: Redriver.Outcome, dryRun: Bool) -> JSONValue {
-        let redriven = outcome.items.filter { $0.skipped == nil }
-        let skipped = outcome.items.filter { $0.skipped != nil }
+    public static func outcome(_ outcome: RedrivePage, dryRun: Bool) -> JSONValue {
+        let (redriven, skipped) = (outcome.redriven, outcome.skipped)
         return .object([
             "dry_run": .bool(dryRun),
             "count": .int(Int64(redriven.count)),

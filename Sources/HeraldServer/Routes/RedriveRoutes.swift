@@ -64,8 +64,9 @@ struct RedriveRoutes: Sendable {
                 states: states, channel: channel, since: times["since"], until: times["until"], after: cursor, dryRun: dryRun,
                 actor: context.actor, reason: reason, now: now)
             let outcome = try await Redriver(store: store).run(redrive, total: limit)
-            if outcome.redriven > 0 && !dryRun { wakeup.raise() }
-            let status: HTTPResponse.Status = dryRun || outcome.redriven == 0 ? .ok : .accepted
+            let redrove = !dryRun && !outcome.redriven.isEmpty
+            if redrove { wakeup.raise() }
+            let status: HTTPResponse.Status = redrove ? .accepted : .ok
             return JSONResponse.make(RedriveJSON.outcome(outcome, dryRun: dryRun), status: status)
         }
     }
