@@ -236,5 +236,9 @@ enum PostgresMigrations {
         Migration(name: "v3-message-actor", sql: "ALTER TABLE messages ADD COLUMN actor TEXT"),
         // The client's tier when the message was accepted (see SQLite's v20).
         Migration(name: "v4-message-tier", sql: "ALTER TABLE messages ADD COLUMN tier TEXT"),
+        // What a redrive walks: the deliveries that gave up, in id order (see SQLite's v21).
+        Migration(
+            name: "v5-gave-up-index",
+            sql: "CREATE INDEX deliveries_gave_up ON deliveries(id) WHERE state IN ('dead', 'failed')"),
     ]
 }

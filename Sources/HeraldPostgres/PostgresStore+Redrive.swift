@@ -18,20 +18,26 @@ extension PostgresStore {
         }
     }
 
-    private func redrive(_ request: RedriveRequest, conn: PostgresConnection) async throws -> RedrivePage {
-        // FOR UPDATE (not in a dry run, which reads a snapshot): two redrives at once, from two
-        // instances, wait for each other on the same rows, and the second sees the first's event.
+    /// The deliveries of one page, locked. FOR UPDATE (not in a dry run, which reads a snapshot): two
+    /// redrives at once, from two instances, wait for each other on the same rows, and the second
+    /// sees the first's event. The first state term is the predicate of `deliveries_gave_up`, the
+    /// partial index the walk goes through, so it reads the deliveries that gave up and no others.
+    static func pickQuery(_ request: RedriveRequest) -> PostgresQuery {
         let states = request.states.map(\.rawValue)
-        let rows = try await conn.rows(
-            """
+        return """
             SELECT d.id, d.message_id, d.channel, d.destination, d.state, d.attempts, d.last_error, d.expires_at,
                 d.fallback, d.updated_at, m.category
             FROM deliveries d JOIN messages m ON m.id = d.message_id
-            WHERE d.state = ANY(\(states)) AND (\(request.channel)::text IS NULL OR d.channel = \(request.channel))
+            WHERE d.state IN ('dead', 'failed') AND d.state = ANY(\(states))
+                AND (\(request.channel)::text IS NULL OR d.channel = \(request.channel))
                 AND (\(request.since)::bigint IS NULL OR d.updated_at >= \(request.since))
                 AND (\(request.until)::bigint IS NULL OR d.updated_at < \(request.until)) AND d.id > \(request.after ?? "")
             ORDER BY d.id LIMIT \(request.limit) \(unescaped: request.dryRun ? "" : "FOR UPDATE OF d")
-            """, logger: logger)
+            """
+    }
+
+    private func redrive(_ request: RedriveRequest, conn: PostgresConnection) async throws -> RedrivePage {
+        let rows = try await conn.rows(Self.pickQuery(request), logger: logger)
         var items: [RedriveItem] = []
         for row in rows {
             var item = RedriveItem(

@@ -20,8 +20,8 @@ import Testing
         try queue.read(body)
     }
 
-    private func plan(_ db: Database, _ sql: String) throws -> String {
-        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: " | ")
+    private func plan(_ db: Database, _ sql: String, _ arguments: StatementArguments = []) throws -> String {
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }.joined(separator: " | ")
     }
 
     private func opcodes(_ db: Database, _ sql: String) throws -> [String] {
@@ -43,6 +43,20 @@ import Testing
             // The old spelling would not have matched the new index: the test can fail.
             let other = try plan(db, "SELECT MIN(due_at) FROM deliveries WHERE channel = 'webhook' AND state IN ('scheduled', 'queued', 'retrying')")
             #expect(!other.contains("deliveries_due"), "\(other)")
+        }
+    }
+
+    @Test(arguments: [[DeliveryState.dead], [.failed], [.dead, .failed]])
+    func aRedriveWalksTheDeliveriesThatGaveUpOnly(states: [DeliveryState]) async throws {
+        try await withMigratedDatabase { db in
+            let request = RedriveRequest(states: states, channel: "webhook", after: "dlv_0", actor: "t", now: 1)
+            let arguments: StatementArguments = ["webhook", 1, nil, "dlv_0", 500]
+            let pick = try plan(db, SQLiteStore.pickSQL(request), arguments)
+            #expect(pick.contains("deliveries_gave_up"), "\(pick)")
+            #expect(!pick.contains("SCAN deliveries ") && !pick.hasSuffix("SCAN deliveries"), "\(pick)")
+            // Without the index's own predicate the same walk reads the whole table: the test can fail.
+            let bare = try plan(db, SQLiteStore.pickSQL(request).replacingOccurrences(of: SQLiteRows.gaveUp + " AND", with: ""), arguments)
+            #expect(!bare.contains("deliveries_gave_up"), "\(bare)")
         }
     }
 

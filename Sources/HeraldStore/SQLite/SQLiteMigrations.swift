@@ -331,6 +331,14 @@ enum SQLiteMigrations {
             // it, not under the tier the client has today. Older messages fall back to today's.
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN tier TEXT")
         }
+        migrator.registerMigration("v21-gave-up-index") { db in
+            // A redrive walks the deliveries that gave up in id order; without an index it read the
+            // whole table (every sent delivery ever kept). Partial, so the deliveries on their way
+            // out never enter it: an insert or update evaluates two comparisons and writes nothing.
+            try db.execute(sql: """
+                CREATE INDEX deliveries_gave_up ON deliveries(id) WHERE (state = 'dead' OR state = 'failed')
+                """)
+        }
         return migrator
     }
 }

@@ -15,6 +15,9 @@ enum SQLiteRows {
     /// constants through a temporary B-tree built on every execution, and an index predicate is
     /// evaluated on every insert and update of a delivery (perf: 3-4 % of an enqueue).
     static let waiting = "(state = 'scheduled' OR state = 'queued' OR state = 'retrying')"
+    /// Deliveries that gave up (``RedriveRequest/redrivable``): the predicate of the partial index
+    /// `deliveries_gave_up`, which a redrive's scan uses only when its query says exactly this.
+    static let gaveUp = "(state = 'dead' OR state = 'failed')"
     static let attemptColumns = StoreColumns.attempt
     static let eventColumns = StoreColumns.event
 

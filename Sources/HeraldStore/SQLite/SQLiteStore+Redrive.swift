@@ -6,9 +6,9 @@ import HeraldCore
 extension SQLiteStore {
     public func redrive(_ request: RedriveRequest) async throws -> RedrivePage {
         do {
-            // The filter walks the deliveries table (no index serves a rare operator's query), so it
-            // runs on a reader; the writer then only re-reads the picked rows by key, still in a
-            // state to redrive, and enqueues blocked behind it wait for the inserts alone.
+            // The filter walks the deliveries that gave up (its own partial index), on a reader; the
+            // writer then only re-reads the picked rows by key, still in a state to redrive, and
+            // enqueues blocked behind it wait for the inserts alone.
             let picked = try await pool.read { db in try Self.pick(request, db: db) }
             let nextCursor = picked.count == request.limit ? picked.last : nil
             let items = request.dryRun
@@ -25,15 +25,20 @@ extension SQLiteStore {
         request.states.map { "'\($0.rawValue)'" }.joined(separator: ", ")
     }
 
+    /// The walk over the deliveries in a state to redrive, in id order after a cursor: through the
+    /// partial index `deliveries_gave_up`, so it reads the deliveries that gave up and no others.
+    static func pickSQL(_ request: RedriveRequest) -> String {
+        """
+        SELECT id FROM deliveries
+        WHERE \(SQLiteRows.gaveUp) AND state IN (\(states(request))) AND (?1 IS NULL OR channel = ?1)
+            AND (?2 IS NULL OR updated_at >= ?2) AND (?3 IS NULL OR updated_at < ?3) AND id > ?4
+        ORDER BY id LIMIT ?5
+        """
+    }
+
     private static func pick(_ request: RedriveRequest, db: Database) throws -> [String] {
         try String.fetchAll(
-            db,
-            sql: """
-                SELECT id FROM deliveries
-                WHERE state IN (\(states(request))) AND (?1 IS NULL OR channel = ?1)
-                    AND (?2 IS NULL OR updated_at >= ?2) AND (?3 IS NULL OR updated_at < ?3) AND id > ?4
-                ORDER BY id LIMIT ?5
-                """,
+            db, sql: pickSQL(request),
             arguments: [request.channel, request.since, request.until, request.after ?? "", request.limit])
     }
 
