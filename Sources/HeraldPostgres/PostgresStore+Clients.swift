@@ -41,13 +41,7 @@ extension PostgresStore {
     }
 
     public func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client] {
-        var s = PGStatement("SELECT * FROM clients")
-        var conditions: [String] = []
-        if let tier { conditions.append("tier = \(s.bind(tier))") }
-        if let stage { conditions.append("lifecycle_stage = \(s.bind(stage))") }
-        if let csm { conditions.append("(csm::jsonb ->> 'email') = \(s.bind(csm))") }
-        if let after { conditions.append("id > \(s.bind(after))") }
-        if !conditions.isEmpty { s.append(" WHERE " + conditions.joined(separator: " AND ")) }
+        var s = Self.clientFilter("SELECT * FROM clients", tier: tier, csm: csm, stage: stage, after: after)
         s.append(" ORDER BY id LIMIT \(max(1, min(limit, 500)))")
         let statement = s
         return try await read { conn in
@@ -55,6 +49,29 @@ extension PostgresStore {
             for row in try await conn.rows(statement.query, logger: self.logger) { clients.append(try await self.client(row, conn: conn)) }
             return clients
         }
+    }
+
+    public func clientIDs(tier: String?, csm: String?, stage: String?, limit: Int) async throws -> [String] {
+        var s = Self.clientFilter("SELECT id FROM clients", tier: tier, csm: csm, stage: stage, after: nil)
+        s.append(" ORDER BY id LIMIT \(max(1, min(limit, 10_000)))")
+        let statement = s
+        return try await read { conn in
+            var ids: [String] = []
+            for row in try await conn.rows(statement.query, logger: self.logger) { ids.append(try row["id"]) }
+            return ids
+        }
+    }
+
+    /// `select` with the WHERE clause of a client list.
+    private static func clientFilter(_ select: String, tier: String?, csm: String?, stage: String?, after: String?) -> PGStatement {
+        var s = PGStatement(select)
+        var conditions: [String] = []
+        if let tier { conditions.append("tier = \(s.bind(tier))") }
+        if let stage { conditions.append("lifecycle_stage = \(s.bind(stage))") }
+        if let csm { conditions.append("(csm::jsonb ->> 'email') = \(s.bind(csm))") }
+        if let after { conditions.append("id > \(s.bind(after))") }
+        if !conditions.isEmpty { s.append(" WHERE " + conditions.joined(separator: " AND ")) }
+        return s
     }
 
     public func clientActivity(clientIDs: [String], openableChannels: [String]) async throws -> [String: ClientActivity] {

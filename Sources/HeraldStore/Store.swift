@@ -140,6 +140,10 @@ public protocol Store: SubscriptionStore {
     /// Clients ordered by id, filtered, one page at a time (`after`: the last id of the previous page).
     func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client]
 
+    /// The ids of the clients that match, ordered by id, at most `limit` (up to 10,000): enough to
+    /// order one CSM's portfolio by ``ClientActivity/needsAttentionBefore(_:_:)``.
+    func clientIDs(tier: String?, csm: String?, stage: String?, limit: Int) async throws -> [String]
+
     /// Last contact and unopened messages of each client in `clientIDs` (clients without messages
     /// are left out). A message counts as unopened when one of its deliveries on `openableChannels`
     /// reached `sent` or `delivered` and none of its deliveries was opened or clicked.

@@ -4,6 +4,28 @@ import Testing
 
 @Suite struct StoreClientActivityTests {
     @Test(arguments: StoreBackend.allCases)
+    func clientIDsFollowTheListsFiltersInIdOrder(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let wang = CSM(name: "王芳", email: "wang@acme.example")
+        for (id, tier, stage, csm) in [
+            ("c3", "strategic", "onboarding", wang), ("c1", "strategic", "growth", wang), ("c2", "standard", "onboarding", wang),
+            ("z1", "strategic", "onboarding", CSM(name: "赵强", email: "zhao@acme.example")),
+        ] {
+            _ = try await store.upsertClient(Client(id: id, name: id, tier: tier, lifecycleStage: stage, csm: csm))
+        }
+        #expect(try await store.clientIDs(tier: nil, csm: nil, stage: nil, limit: 100) == ["c1", "c2", "c3", "z1"])
+        #expect(try await store.clientIDs(tier: nil, csm: "wang@acme.example", stage: nil, limit: 100) == ["c1", "c2", "c3"])
+        #expect(try await store.clientIDs(tier: "strategic", csm: "wang@acme.example", stage: nil, limit: 100) == ["c1", "c3"])
+        #expect(try await store.clientIDs(tier: nil, csm: nil, stage: "onboarding", limit: 100) == ["c2", "c3", "z1"])
+        #expect(try await store.clientIDs(tier: nil, csm: nil, stage: nil, limit: 2) == ["c1", "c2"])
+        #expect(try await store.clientIDs(tier: "smb", csm: nil, stage: nil, limit: 100) == [])
+        // The same filters as the paged list.
+        let listed = try await store.clients(tier: "strategic", csm: "wang@acme.example", stage: nil, after: nil, limit: 100)
+        #expect(listed.map(\.id) == ["c1", "c3"])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func activityCountsUnopenedEmailsAndImportantOnes(backend: StoreBackend) async throws {
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }

@@ -395,3 +395,60 @@ def test_language_follows_accept_language_and_errors_are_pages(world):
     put_client(daemon, "evil", "<script>alert(1)</script>", "standard", CSM, "e@evil.example")
     _, _, html = s.get("/dashboard/clients")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def client_rows(html):
+    return re.findall(r'<tr(?: class="attention")? data-client="([^"]+)"', html)
+
+
+def test_my_clients_are_ordered_by_who_needs_attention_across_pages(world):
+    # 53 clients of one CSM: the ones with unopened important messages first (most first), then
+    # unopened ones, then those never written to, then by the longest without contact.
+    daemon, smtp, _, token, _ = world
+    lead = "li.na@acme.example"
+    for i in range(53):
+        put_client(daemon, f"c{i:02d}", f"Client {i:02d}", "standard", lead, f"p{i:02d}@c.example")
+    sent = [send(daemon, "c40", priority="high"), send(daemon, "c40", priority="urgent"), send(daemon, "c10", priority="high"),
+            send(daemon, "c30"), send(daemon, "c30"), send(daemon, "c05"), send(daemon, "c20")]
+    for message_id in sent:
+        daemon.wait_for_states(message_id, {"sent"})
+    # c20 reads its email: written to, nothing unopened, so it comes after everyone never written to.
+    with urllib.request.urlopen(pixel(smtp, "p20@c.example"), timeout=10) as r:
+        assert r.status == 200
+    daemon.wait_for_states(sent[-1], {"opened"})
+    never = [f"c{i:02d}" for i in range(53) if i not in (40, 10, 30, 5, 20)]
+    expected = ["c40", "c10", "c30", "c05"] + never + ["c20"]
+
+    s = Session(daemon.base)
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    status, _, first = s.get("/dashboard/clients?csm=" + urllib.parse.quote(lead))
+    assert status == 200 and client_rows(first) == expected[:50], client_rows(first)
+    assert 'id="clients-order">Needing attention first' in first and 'id="previous-clients"' not in first
+    assert first.count('class="attention"') == 2  # c40 and c10
+    more = re.search(r'<a href="([^"]+)" id="more-clients">Next page</a>', first)
+    assert more, first[-2000:]
+    status, _, second = s.get(more.group(1).replace("&amp;", "&"))
+    assert status == 200 and client_rows(second) == expected[50:], client_rows(second)
+    assert 'id="more-clients"' not in second and 'id="previous-clients"' in second
+    # A page past the end shows the last; one that is not a number, the first.
+    assert client_rows(s.get(f"/dashboard/clients?csm={lead}&page=99")[2]) == expected[50:]
+    assert client_rows(s.get(f"/dashboard/clients?csm={lead}&page=x")[2]) == expected[:50]
+    # The filters stay with the pages: another CSM's list is not mixed in.
+    assert client_rows(s.get("/dashboard/clients")[2]) == ["xinghe", "beta"]
+
+
+def test_a_list_too_long_to_order_by_attention_is_paged_by_id_and_says_so(world):
+    daemon, _, _, token, _ = world
+    bulk = "bulk@acme.example"
+    for i in range(1_001):
+        put_client(daemon, f"b{i:04d}", f"Bulk {i:04d}", "standard", bulk, f"b{i:04d}@b.example")
+    send(daemon, "b0500", priority="high")  # (not ordered first: the list is too long to order)
+    s = Session(daemon.base)
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    status, _, first = s.get("/dashboard/clients?csm=" + urllib.parse.quote(bulk))
+    assert status == 200 and client_rows(first) == [f"b{i:04d}" for i in range(50)]
+    assert "More than 1000 clients match, so they are listed by id" in first
+    more = re.search(r'<a href="([^"]+)" id="more-clients">Next page</a>', first)
+    assert more and "after=b0049" in more.group(1)
+    _, _, second = s.get(more.group(1).replace("&amp;", "&"))
+    assert client_rows(second) == [f"b{i:04d}" for i in range(50, 100)]

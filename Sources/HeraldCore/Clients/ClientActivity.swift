@@ -21,4 +21,18 @@ public struct ClientActivity: Sendable, Equatable {
 
     /// Priorities that make an unopened message worth a CSM's attention.
     public static let importantPriorities: Set<MessageRequest.Priority> = [.high, .urgent]
+
+    /// Whether `a`'s client needs a CSM before `b`'s: more unopened important messages first, then
+    /// more unopened messages, then the longest without contact (never written to before any
+    /// contact). Ties go by client id, so a list in this order pages the same way every time.
+    public static func needsAttentionBefore(_ a: ClientActivity, _ b: ClientActivity) -> Bool {
+        if a.unopenedImportant != b.unopenedImportant { return a.unopenedImportant > b.unopenedImportant }
+        if a.unopened != b.unopened { return a.unopened > b.unopened }
+        switch (a.lastContactAt, b.lastContactAt) {
+        case (nil, .some): return true
+        case (.some, nil): return false
+        case let (x?, y?) where x != y: return x < y
+        default: return a.clientID < b.clientID
+        }
+    }
 }

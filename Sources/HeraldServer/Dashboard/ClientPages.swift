@@ -9,6 +9,47 @@ struct ClientPages: Sendable {
     let runtime: Runtime
     let views: DashboardViews
     static let pageSize = 50
+    /// Up to this many clients match a list (one CSM's portfolio, a tier, a stage), it is ordered by
+    /// who needs attention first; beyond it, by id (the activity of every client would be read for
+    /// each page). The same bound as ``Store/clientActivity(clientIDs:openableChannels:)``'s.
+    static let attentionLimit = 1_000
+
+    /// One page of "My clients": the clients shown, their activity, and the query parameters (merged
+    /// into the filter's) of the pages around it.
+    struct ClientsPage {
+        var clients: [Client] = []
+        var activity: [String: ClientActivity] = [:]
+        var byAttention: Bool
+        var next: [String: String?]?
+        var previous: [String: String?]?
+    }
+
+    /// Every matching client's activity read, ordered by ``ClientActivity/needsAttentionBefore(_:_:)``,
+    /// and page `number` (1-based, clamped to the pages there are) of it.
+    private func attentionPage(_ ids: [String], number: Int, channels: [String]) async throws -> ClientsPage {
+        let activity = try await store.clientActivity(clientIDs: ids, openableChannels: channels)
+        let ordered = ids.map { activity[$0] ?? ClientActivity(clientID: $0) }.sorted(by: ClientActivity.needsAttentionBefore)
+        let pages = max(1, (ordered.count + Self.pageSize - 1) / Self.pageSize)
+        let number = min(max(1, number), pages)
+        var page = ClientsPage(activity: activity, byAttention: true)
+        for seen in ordered.dropFirst((number - 1) * Self.pageSize).prefix(Self.pageSize) {
+            // (A client deleted since the ids were read is left out.)
+            if let client = try await store.client(id: seen.clientID) { page.clients.append(client) }
+        }
+        if number < pages { page.next = ["page": String(number + 1)] }
+        if number > 1 { page.previous = ["page": String(number - 1)] }
+        return page
+    }
+
+    /// A page of a list too long to order by attention: by id, from the cursor `after`.
+    private func idPage(tier: String?, csm: String, stage: String?, after: String?, channels: [String]) async throws -> ClientsPage {
+        let found = try await store.clients(
+            tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, after: after, limit: Self.pageSize + 1)
+        var page = ClientsPage(clients: Array(found.prefix(Self.pageSize)), byAttention: false)
+        page.activity = try await store.clientActivity(clientIDs: page.clients.map(\.id), openableChannels: channels)
+        if found.count > Self.pageSize, let last = page.clients.last { page.next = ["after": last.id] }
+        return page
+    }
 
     func register(on group: RouterGroup<HeraldRequestContext>) {
         group.get("clients") { request, context in
@@ -18,15 +59,21 @@ struct ClientPages: Sendable {
             let csm = q.get("csm").map { $0.trimmingCharacters(in: .whitespaces) } ?? visit.csm ?? ""
             let tier = q.get("tier").flatMap { $0.isEmpty ? nil : $0 }
             let stage = q.get("stage").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-            let after = q.get("after").flatMap { $0.isEmpty ? nil : $0 }
-            let found = try await store.clients(
-                tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, after: after, limit: Self.pageSize + 1)
-            let clients = Array(found.prefix(Self.pageSize))
+            let filter: [String: String?] = ["csm": csm, "tier": tier, "stage": stage]
             let snapshot = runtime.current
             let emailChannels = snapshot.routing.channels.filter { $0.value == .email }.map(\.key)
-            let activity = try await store.clientActivity(clientIDs: clients.map(\.id), openableChannels: emailChannels)
-            let rows: [[String: Any]] = clients.map { client in
-                let seen = activity[client.id] ?? ClientActivity(clientID: client.id)
+            let page: ClientsPage
+            let ids = try await store.clientIDs(
+                tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, limit: Self.attentionLimit + 1)
+            if ids.count <= Self.attentionLimit {
+                page = try await attentionPage(ids, number: q.get("page").flatMap { Int($0) } ?? 1, channels: emailChannels)
+            } else {
+                page = try await idPage(
+                    tier: tier, csm: csm, stage: stage, after: q.get("after").flatMap { $0.isEmpty ? nil : $0 },
+                    channels: emailChannels)
+            }
+            let rows: [[String: Any]] = page.clients.map { client in
+                let seen = page.activity[client.id] ?? ClientActivity(clientID: client.id)
                 var row: [String: Any] = [
                     "id": client.id, "name": client.name, "tier": client.tier, "stage": client.lifecycleStage ?? "",
                     "csm": client.csm?.name ?? "", "unopened": String(seen.unopened), "important": String(seen.unopenedImportant),
@@ -39,9 +86,12 @@ struct ClientPages: Sendable {
                 "heading": csm.isEmpty ? visit.text("clients") : visit.csm == csm ? visit.text("my_clients") : "\(visit.text("clients")): \(csm)",
                 "filter_csm": csm, "filter_stage": stage ?? "", "clients": rows, "has_clients": !rows.isEmpty,
                 "tiers": snapshot.config.tiers.keys.sorted().map { ["name": $0, "selected": $0 == tier] },
+                "order": page.byAttention
+                    ? visit.text("clients_by_attention") : DashboardStrings.format(visit.text("clients_by_id"), Self.attentionLimit),
             ]
-            if found.count > Self.pageSize, let last = clients.last {
-                values["next_url"] = Self.url("/dashboard/clients", ["csm": csm, "tier": tier, "stage": stage, "after": last.id])
+            if let next = page.next { values["next_url"] = Self.url("/dashboard/clients", filter.merging(next) { $1 }) }
+            if let previous = page.previous {
+                values["previous_url"] = Self.url("/dashboard/clients", filter.merging(previous) { $1 })
             }
             return views.page("clients", title: visit.text("my_clients"), visit: visit, nav: "clients", values: values)
         }

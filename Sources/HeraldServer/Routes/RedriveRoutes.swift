@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldChannels
 import HeraldDispatch
 import HeraldStore
 import Hummingbird

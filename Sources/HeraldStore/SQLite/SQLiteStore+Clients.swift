@@ -45,18 +45,34 @@ extension SQLiteStore {
     }
 
     public func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client] {
-        try await pool.read { db in
-            var conditions: [String] = []
-            var arguments: [(any DatabaseValueConvertible)?] = []
-            if let tier { conditions.append("tier = ?"); arguments.append(tier) }
-            if let stage { conditions.append("lifecycle_stage = ?"); arguments.append(stage) }
-            if let csm { conditions.append("json_extract(csm, '$.email') = ?"); arguments.append(csm) }
-            if let after { conditions.append("id > ?"); arguments.append(after) }
-            var sql = "SELECT * FROM clients"
-            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-            sql += " ORDER BY id LIMIT \(max(1, min(limit, 500)))"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { try Self.client($0, db: db) }
+        let (filter, arguments) = Self.clientFilter(tier: tier, csm: csm, stage: stage, after: after)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM clients\(filter) ORDER BY id LIMIT \(max(1, min(limit, 500)))", arguments: arguments
+            ).map { try Self.client($0, db: db) }
         }
+    }
+
+    public func clientIDs(tier: String?, csm: String?, stage: String?, limit: Int) async throws -> [String] {
+        let (filter, arguments) = Self.clientFilter(tier: tier, csm: csm, stage: stage, after: nil)
+        return try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM clients\(filter) ORDER BY id LIMIT \(max(1, min(limit, 10_000)))", arguments: arguments)
+        }
+    }
+
+    /// The WHERE clause (with its leading space, or empty) and arguments of a client list.
+    private static func clientFilter(
+        tier: String?, csm: String?, stage: String?, after: String?
+    ) -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let tier { conditions.append("tier = ?"); arguments.append(tier) }
+        if let stage { conditions.append("lifecycle_stage = ?"); arguments.append(stage) }
+        if let csm { conditions.append("json_extract(csm, '$.email') = ?"); arguments.append(csm) }
+        if let after { conditions.append("id > ?"); arguments.append(after) }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return (filter, StatementArguments(arguments))
     }
 
     public func clientActivity(clientIDs: [String], openableChannels: [String]) async throws -> [String: ClientActivity] {

@@ -13,6 +13,7 @@ enum ClientsView {
           <button type="submit">{{t.filter}}</button>
         </form>
         {{#has_clients}}
+        <p class="meta" id="clients-order">{{order}}</p>
         <div class="table-wrap">
         <table class="cards" id="clients">
           <thead><tr>
@@ -35,6 +36,7 @@ enum ClientsView {
         </div>
         {{/has_clients}}
         {{^has_clients}}<p>{{t.no_clients}}</p>{{/has_clients}}
-        {{#next_url}}<p><a href="{{next_url}}">{{t.next_page}}</a></p>{{/next_url}}
+        {{#previous_url}}<p><a href="{{previous_url}}" id="previous-clients">{{t.previous_page}}</a></p>{{/previous_url}}
+        {{#next_url}}<p><a href="{{next_url}}" id="more-clients">{{t.next_page}}</a></p>{{/next_url}}
         """
 }
