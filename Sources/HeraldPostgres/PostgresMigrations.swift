@@ -5,9 +5,14 @@ enum PostgresMigrations {
     struct Migration {
         let name: String
         let sql: String
+        /// Set for a migration that is one `CREATE INDEX CONCURRENTLY IF NOT EXISTS` of this index:
+        /// it runs outside a transaction, so instances already serving keep writing the table while
+        /// the index is built (a plain CREATE INDEX blocks every insert and update until it is done).
+        var concurrentIndex: String? = nil
     }
 
     /// Advisory-lock key serialising migrations when several instances start at once ("herald").
+    /// Held by ``PostgresMigrator`` for its session, on a connection of its own.
     static let lockKey: Int64 = 0x6865_7261_6C64
 
     static let all: [Migration] = [
@@ -239,6 +244,7 @@ enum PostgresMigrations {
         // What a redrive walks: the deliveries that gave up, in id order (see SQLite's v21).
         Migration(
             name: "v5-gave-up-index",
-            sql: "CREATE INDEX deliveries_gave_up ON deliveries(id) WHERE state IN ('dead', 'failed')"),
+            sql: "CREATE INDEX CONCURRENTLY IF NOT EXISTS deliveries_gave_up ON deliveries(id) WHERE state IN ('dead', 'failed')",
+            concurrentIndex: "deliveries_gave_up"),
     ]
 }

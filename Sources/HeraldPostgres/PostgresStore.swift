@@ -57,35 +57,34 @@ public final class PostgresStore: Store {
     /// Opens one connection outside the pool and closes it: the pool retries a failing server
     /// quietly for a minute, this says at once what is wrong (refused, TLS, password, no database).
     public func probe(timeout seconds: Int64 = 10) async throws {
-        let connection: PostgresConnection
+        try? await connectAlone(timeout: seconds).close()
+    }
+
+    public func migrate() async throws {
+        try await migrate(PostgresMigrations.all)
+    }
+
+    /// Applies `migrations` (tests stop short of the last ones) on a connection outside the pool.
+    func migrate(_ migrations: [PostgresMigrations.Migration]) async throws {
+        let connection = try await connectAlone(timeout: 10)
         do {
-            connection = try await PostgresConnection.connect(
-                configuration: try url.connectionConfiguration(connectTimeout: seconds), id: 0, logger: logger)
+            try await PostgresMigrator(migrations: migrations, logger: logger).run(on: connection)
+        } catch let error as PSQLError {
+            try? await connection.close()
+            throw PostgresErrors.map(error)
         } catch {
-            throw HeraldError.unavailable("cannot connect to PostgreSQL at \(url.redacted): \(PostgresErrors.describe(error))")
+            try? await connection.close()
+            throw error
         }
         try? await connection.close()
     }
 
-    public func migrate() async throws {
-        try await probe()
-        try await write { conn in
-            // One instance migrates at a time; the others wait here and then find nothing to do.
-            try await conn.run("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))", logger: self.logger)
-            try await conn.run(
-                "CREATE TABLE IF NOT EXISTS herald_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-                logger: self.logger)
-            let done = Set(try await conn.rows("SELECT name FROM herald_migrations", logger: self.logger).map { try $0["name"] as String })
-            for migration in PostgresMigrations.all where !done.contains(migration.name) {
-                self.logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
-                // One statement per query (the extended protocol takes no more); no statement holds a ';'.
-                for statement in migration.sql.split(separator: ";") where statement.contains(where: { !$0.isWhitespace }) {
-                    try await conn.run(PostgresQuery(unsafeSQL: String(statement)), logger: self.logger)
-                }
-                try await conn.run(
-                    "INSERT INTO herald_migrations (name, applied_at) VALUES (\(migration.name), \(Timestamps.now()))",
-                    logger: self.logger)
-            }
+    private func connectAlone(timeout seconds: Int64) async throws -> PostgresConnection {
+        do {
+            return try await PostgresConnection.connect(
+                configuration: try url.connectionConfiguration(connectTimeout: seconds), id: 0, logger: logger)
+        } catch {
+            throw HeraldError.unavailable("cannot connect to PostgreSQL at \(url.redacted): \(PostgresErrors.describe(error))")
         }
     }
 
