@@ -55,7 +55,8 @@ struct Resend: AsyncParsableCommand {
                 let filter = Resender.Filter(
                     template: template, tier: tier, clientIDs: clients,
                     unopenedFor: unopenedFor.flatMap(DurationText.milliseconds) ?? 0, channel: channel, force: force)
-                let (plans, skipped) = try await resender.bulk(filter, reason: reason, actor: actor, now: now)
+                let bulk = try await resender.bulk(filter, reason: reason, actor: actor, now: now)
+                let (plans, skipped) = (bulk.plans, bulk.skipped)
                 var done: [(ResendPlan, [Delivery]?)] = []
                 var refused = skipped
                 for (index, plan) in plans.enumerated() {

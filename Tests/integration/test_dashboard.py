@@ -250,7 +250,8 @@ def test_bulk_resend_of_my_old_unopened_welcome_emails(world, browser):
     # Mine, strategic, unopened: xinghe only (beta opened and is standard; zeta is another CSM's).
     count = wait(d, lambda d: d.find_element(By.ID, "preview-count"))
     assert count.text.startswith("1 message(s) would be resent; 0 skipped")
-    assert "星河科技" in d.find_element(By.CSS_SELECTOR, "section table").text
+    preview = d.find_element(By.CSS_SELECTOR, "section table").text
+    assert "星河科技" in preview and "欢迎加入Acme，李雷！" in preview and "email → li@xinghe.example" in preview
     check_accessible(d)
     shoot(d, "bulk-resend")
     before = sum("li@xinghe.example" in m[1] for m in smtp.messages)

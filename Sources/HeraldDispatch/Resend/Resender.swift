@@ -62,10 +62,21 @@ public struct Resender: Sendable {
         return try plan(detail.message, detail.deliveries, client: client, channel: channel, reason: reason, force: force, actor: actor, now: now)
     }
 
+    /// What a bulk resend would do: a plan per message, the messages it leaves out, and what was
+    /// read to decide (a preview shows it without reading each message again).
+    public struct BulkPlan: Sendable {
+        public var plans: [ResendPlan] = []
+        public var skipped: [Skip] = []
+        /// The planned messages, by id.
+        public var messages: [String: Message] = [:]
+        /// The clients the planned messages are about, by id (nil: no such client).
+        public var clients: [String: Client?] = [:]
+
+        public init() {}
+    }
+
     /// Plans for every message a filter selects (up to `[resend] bulk_limit`), and those it skips.
-    public func bulk(_ filter: Filter, reason: String?, actor: String, now: Int64) async throws
-        -> (plans: [ResendPlan], skipped: [Skip])
-    {
+    public func bulk(_ filter: Filter, reason: String?, actor: String, now: Int64) async throws -> BulkPlan {
         if let channel = filter.channel, routing.channels[channel] == nil {
             throw HeraldError.invalid(field: "channel", "channel '\(channel)' is not configured")
         }
@@ -74,30 +85,29 @@ public struct Resender: Sendable {
         query.clientIDs = filter.clientIDs
         query.before = now - filter.unopenedFor
         query.engagement = filter.force ? nil : .unopened
-        var plans: [ResendPlan] = []
-        var skipped: [Skip] = []
-        var clients: [String: Client?] = [:]
-        while plans.count + skipped.count < settings.bulkLimit {
+        var bulk = BulkPlan()
+        while bulk.plans.count + bulk.skipped.count < settings.bulkLimit {
             let page = try await store.messages(matching: query)
-            for (message, deliveries) in page.items where plans.count + skipped.count < settings.bulkLimit {
+            for (message, deliveries) in page.items where bulk.plans.count + bulk.skipped.count < settings.bulkLimit {
                 var client: Client? = nil
                 if let id = message.clientID {
-                    if let known = clients[id] { client = known } else {
+                    if let known = bulk.clients[id] { client = known } else {
                         client = try await store.client(id: id)
-                        clients[id] = client
+                        bulk.clients[id] = client
                     }
                 }
                 do throws(HeraldError) {
-                    plans.append(try plan(message, deliveries, client: client, channel: filter.channel, reason: reason,
-                                          force: filter.force, actor: actor, now: now))
+                    bulk.plans.append(try plan(message, deliveries, client: client, channel: filter.channel, reason: reason,
+                                               force: filter.force, actor: actor, now: now))
+                    bulk.messages[message.id] = message
                 } catch {
-                    skipped.append(Skip(messageID: message.id, reason: error.detail))
+                    bulk.skipped.append(Skip(messageID: message.id, reason: error.detail))
                 }
             }
             guard let next = page.nextCursor else { break }
             query.cursor = next
         }
-        return (plans, skipped)
+        return bulk
     }
 
     /// Makes the deliveries of a plan (the store checks the guard rails again, atomically).

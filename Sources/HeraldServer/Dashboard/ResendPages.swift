@@ -77,22 +77,16 @@ struct ResendPages: Sendable {
                 notice = DashboardStrings.format(visit.text("bulk_done"), done, form.text("skipped").flatMap(Int.init) ?? 0)
             }
             if form["preview"] != nil {
-                let (plans, skipped) = filter.selectsNothing
-                    ? ([], []) : try await snapshot.resender.bulk(filter.resend, reason: nil, actor: visit.actor, now: Timestamps.now())
+                let bulk = filter.selectsNothing
+                    ? Resender.BulkPlan() : try await snapshot.resender.bulk(filter.resend, reason: nil, actor: visit.actor, now: Timestamps.now())
+                let (plans, skipped) = (bulk.plans, bulk.skipped)
                 var rows: [[String: Any]] = []
-                var names: [String: String] = [:]
                 for plan in plans {
-                    guard let detail = try await store.message(id: plan.messageID) else { continue }
-                    var clientName = detail.message.clientID ?? "-"
-                    if let clientID = detail.message.clientID {
-                        if let known = names[clientID] { clientName = known } else if let client = try await store.client(id: clientID) {
-                            names[clientID] = client.name
-                            clientName = client.name
-                        }
-                    }
+                    guard let message = bulk.messages[plan.messageID] else { continue }
+                    let clientName = message.clientID.map { id in (bulk.clients[id] ?? nil)?.name ?? id } ?? "-"
                     rows.append([
-                        "client": clientName, "title": ClientPages.title(detail.message, renderer: snapshot.renderer),
-                        "created": DashboardViews.time(detail.message.createdAt)?["text"] ?? "",
+                        "client": clientName, "title": ClientPages.title(message, renderer: snapshot.renderer),
+                        "created": DashboardViews.time(message.createdAt)?["text"] ?? "",
                         "targets": plan.items.map { "\($0.channel) → \($0.destination)" }.joined(separator: ", "),
                     ])
                 }
@@ -114,8 +108,10 @@ struct ResendPages: Sendable {
             let visit = try DashboardRoutes.visit(context)
             let filter = try await selection(visit.form, visit: visit)
             let resender = runtime.current.resender
-            let (plans, skipped) = filter.selectsNothing
-                ? ([], []) : try await resender.bulk(filter.resend, reason: "bulk resend from the dashboard", actor: visit.actor, now: Timestamps.now())
+            let bulk = filter.selectsNothing
+                ? Resender.BulkPlan()
+                : try await resender.bulk(filter.resend, reason: "bulk resend from the dashboard", actor: visit.actor, now: Timestamps.now())
+            let (plans, skipped) = (bulk.plans, bulk.skipped)
             var resent = 0
             var refused = skipped.count
             for plan in plans {

@@ -59,7 +59,8 @@ struct ResendRoutes: Sendable {
             try reader.check()
             let now = Timestamps.now()
             let resender = runtime.current.resender
-            let (plans, skipped) = try await resender.bulk(filter, reason: options.reason, actor: context.actor, now: now)
+            let bulk = try await resender.bulk(filter, reason: options.reason, actor: context.actor, now: now)
+            let (plans, skipped) = (bulk.plans, bulk.skipped)
             if dryRun {
                 return JSONResponse.make(.object([
                     "dry_run": .bool(true), "count": .int(Int64(plans.count)), "resends": .array(plans.map { ResendJSON.plan($0) }),
