@@ -8,16 +8,24 @@ struct Clients: AsyncParsableCommand {
         abstract: "The client registry: list, show and import clients.", subcommands: [List.self, Show.self, Import.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List clients, optionally by tier, CSM email or stage.")
+        static let configuration = CommandConfiguration(
+            abstract: "List clients, optionally by tier, CSM email or stage.",
+            discussion: """
+                With --attention, the clients most in need of their CSM come first (most unopened high/urgent \
+                messages, then most unopened, never written to, longest without contact), with those counts; \
+                up to \(ClientAttention.limit) matching clients (filter by --csm, --tier or --stage).
+                """)
         @OptionGroup var options: GlobalOptions
         @Option(help: "Only this tier.") var tier: String?
         @Option(help: "Only clients of this CSM (email).") var csm: String?
         @Option(help: "Only this lifecycle stage.") var stage: String?
         @Option(help: "At most this many.") var limit: Int = 100
+        @Flag(help: "Order by who needs attention first, with last contact and unopened messages.") var attention = false
         @Flag(help: "Print as JSON.") var json = false
 
         func run() async throws {
             try await CLIFailure.guarding {
+                if attention { return try await listByAttention() }
                 let clients = try await options.withStore { _, store in
                     try await store.clients(tier: tier, csm: csm, stage: stage, after: nil, limit: limit)
                 }
@@ -31,6 +39,34 @@ struct Clients: AsyncParsableCommand {
                 }
                 print(clients.isEmpty ? "no clients" : table.render())
             }
+        }
+
+        private func listByAttention() async throws {
+            let (clients, activity) = try await options.withStore { config, store in
+                guard let ordered = try await ClientAttention.ordered(
+                    store, tier: tier, csm: csm, stage: stage, openableChannels: config.routing.openableChannels)
+                else {
+                    throw HeraldError.invalid(
+                        field: "attention",
+                        "more than \(ClientAttention.limit) clients match: filter by --csm, --tier or --stage to order them")
+                }
+                let shown = ordered.prefix(max(0, limit))
+                let activity = Dictionary(shown.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
+                return (try await ClientAttention.clients(store, shown), activity)
+            }
+            func seen(_ c: Client) -> ClientActivity { activity[c.id] ?? ClientActivity(clientID: c.id) }
+            if json {
+                print(JSONValue.array(clients.map { ClientJSON.client($0, activity: seen($0)) }).canonicalText)
+                return
+            }
+            var table = TextTable("CLIENT", "NAME", "TIER", "CSM", "LAST CONTACT", "UNOPENED", "IMPORTANT")
+            for c in clients {
+                let a = seen(c)
+                table.add(
+                    c.id, c.name, c.tier, c.csm?.name ?? "-", a.lastContactAt.map { Timestamps.format($0) } ?? "never",
+                    String(a.unopened), String(a.unopenedImportant))
+            }
+            print(clients.isEmpty ? "no clients" : table.render())
         }
     }
 

@@ -437,6 +437,28 @@ def test_my_clients_are_ordered_by_who_needs_attention_across_pages(world):
     # The filters stay with the pages: another CSM's list is not mixed in.
     assert client_rows(s.get("/dashboard/clients")[2]) == ["xinghe", "beta"]
 
+    # The API and the CLI give the same order, with the counts behind it.
+    q = "/v1/clients?order=attention&csm=" + urllib.parse.quote(lead)
+    status, _, page = daemon.request("GET", q + "&limit=4")
+    assert status == 200 and [c["id"] for c in page["items"]] == expected[:4] and page["next_cursor"] == "4", page
+    activity = {c["id"]: c["activity"] for c in page["items"]}
+    assert activity["c40"]["unopened_important"] == 2 and activity["c40"]["unopened"] == 2 and activity["c40"]["messages"] == 2
+    assert activity["c30"] == {**activity["c30"], "unopened": 2, "unopened_important": 0}
+    status, _, rest = daemon.request("GET", q + "&limit=500&cursor=4")
+    assert [c["id"] for c in rest["items"]] == expected[4:] and rest["next_cursor"] is None
+    assert rest["items"][0]["activity"]["last_contact_at"] is None
+    assert rest["items"][-1]["activity"]["last_contact_at"].startswith("20") and rest["items"][-1]["activity"]["unopened"] == 0
+    for query, field in (("order=size", "order"), ("order=attention&cursor=c05", "cursor"), ("order=attention&cursor=-1", "cursor")):
+        status, _, problem = daemon.request("GET", "/v1/clients?" + query)
+        assert status == 422 and field in [p["name"] for p in problem["invalid_params"]], (query, problem)
+    listed = daemon.cli("clients", "list", "--csm", lead, "--attention", "--limit", "5")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["CLIENT", "NAME", "TIER", "CSM", "LAST", "CONTACT", "UNOPENED", "IMPORTANT"]
+    assert [line.split()[0] for line in lines[1:]] == expected[:5] and "never" in lines[5]
+    as_json = json.loads(daemon.cli("clients", "list", "--csm", lead, "--attention", "--json").stdout)
+    assert [c["id"] for c in as_json] == expected and as_json[0]["activity"] == activity["c40"]
+
 
 def test_a_list_too_long_to_order_by_attention_is_paged_by_id_and_says_so(world):
     daemon, _, _, token, _ = world
@@ -449,6 +471,11 @@ def test_a_list_too_long_to_order_by_attention_is_paged_by_id_and_says_so(world)
     status, _, first = s.get("/dashboard/clients?csm=" + urllib.parse.quote(bulk))
     assert status == 200 and client_rows(first) == [f"b{i:04d}" for i in range(50)]
     assert "More than 1000 clients match, so they are listed by id" in first
+    # The API and the CLI refuse to order so many, and say how to narrow it.
+    status, _, problem = daemon.request("GET", "/v1/clients?order=attention&csm=" + urllib.parse.quote(bulk))
+    assert status == 422 and "filter by csm, tier or stage" in problem["invalid_params"][0]["reason"], problem
+    refused = daemon.cli("clients", "list", "--csm", bulk, "--attention")
+    assert refused.returncode == 65 and "more than 1000 clients match" in refused.stderr, (refused.returncode, refused.stderr)
     more = re.search(r'<a href="([^"]+)" id="more-clients">Next page</a>', first)
     assert more and "after=b0049" in more.group(1)
     _, _, second = s.get(more.group(1).replace("&amp;", "&"))

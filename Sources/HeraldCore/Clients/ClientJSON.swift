@@ -33,6 +33,17 @@ public enum ClientJSON {
         ])
     }
 
+    /// A client with its activity (`GET /v1/clients?order=attention`, `herald clients list --attention --json`).
+    public static func client(_ c: Client, activity a: ClientActivity) -> JSONValue {
+        guard case .object(var o) = client(c) else { return client(c) }
+        o["activity"] = .object([
+            "last_contact_at": a.lastContactAt.map { .string(Timestamps.format($0)) } ?? .null,
+            "messages": .int(Int64(a.messages)), "unopened": .int(Int64(a.unopened)),
+            "unopened_important": .int(Int64(a.unopenedImportant)),
+        ])
+        return .object(o)
+    }
+
     /// Parses a `PUT /v1/clients/{id}` body, naming every offending field.
     public static func parse(
         _ json: JSONValue, id: String, tiers: [String: TierPlan], channels: [String: ChannelKind], now: Int64

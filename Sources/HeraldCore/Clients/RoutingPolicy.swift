@@ -8,6 +8,9 @@ public struct RoutingPolicy: Sendable {
     /// Channel kinds by channel name.
     public var channels: [String: ChannelKind]
 
+    /// The channels that report opens (email's pixel): where a message can count as unopened.
+    public var openableChannels: [String] { channels.filter { $0.value == .email }.map(\.key).sorted() }
+
     public init(tiers: [String: TierPlan], channels: [String: ChannelKind]) {
         self.tiers = tiers
         self.channels = channels

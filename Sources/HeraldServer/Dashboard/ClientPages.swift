@@ -9,11 +9,6 @@ struct ClientPages: Sendable {
     let runtime: Runtime
     let views: DashboardViews
     static let pageSize = 50
-    /// Up to this many clients match a list (one CSM's portfolio, a tier, a stage), it is ordered by
-    /// who needs attention first; beyond it, by id (the activity of every client would be read for
-    /// each page). The same bound as ``Store/clientActivity(clientIDs:openableChannels:)``'s.
-    static let attentionLimit = 1_000
-
     /// One page of "My clients": the clients shown, their activity, and the query parameters (merged
     /// into the filter's) of the pages around it.
     struct ClientsPage {
@@ -24,18 +19,14 @@ struct ClientPages: Sendable {
         var previous: [String: String?]?
     }
 
-    /// Every matching client's activity read, ordered by ``ClientActivity/needsAttentionBefore(_:_:)``,
-    /// and page `number` (1-based, clamped to the pages there are) of it.
-    private func attentionPage(_ ids: [String], number: Int, channels: [String]) async throws -> ClientsPage {
-        let activity = try await store.clientActivity(clientIDs: ids, openableChannels: channels)
-        let ordered = ids.map { activity[$0] ?? ClientActivity(clientID: $0) }.sorted(by: ClientActivity.needsAttentionBefore)
+    /// Page `number` (1-based, clamped to the pages there are) of a list in attention order.
+    private func attentionPage(_ ordered: [ClientActivity], number: Int) async throws -> ClientsPage {
         let pages = max(1, (ordered.count + Self.pageSize - 1) / Self.pageSize)
         let number = min(max(1, number), pages)
-        var page = ClientsPage(activity: activity, byAttention: true)
-        for seen in ordered.dropFirst((number - 1) * Self.pageSize).prefix(Self.pageSize) {
-            // (A client deleted since the ids were read is left out.)
-            if let client = try await store.client(id: seen.clientID) { page.clients.append(client) }
-        }
+        let shown = ordered.dropFirst((number - 1) * Self.pageSize).prefix(Self.pageSize)
+        var page = ClientsPage(byAttention: true)
+        page.clients = try await ClientAttention.clients(store, shown)
+        page.activity = Dictionary(shown.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
         if number < pages { page.next = ["page": String(number + 1)] }
         if number > 1 { page.previous = ["page": String(number - 1)] }
         return page
@@ -61,12 +52,12 @@ struct ClientPages: Sendable {
             let stage = q.get("stage").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
             let filter: [String: String?] = ["csm": csm, "tier": tier, "stage": stage]
             let snapshot = runtime.current
-            let emailChannels = snapshot.routing.channels.filter { $0.value == .email }.map(\.key)
+            let emailChannels = snapshot.routing.openableChannels
             let page: ClientsPage
-            let ids = try await store.clientIDs(
-                tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, limit: Self.attentionLimit + 1)
-            if ids.count <= Self.attentionLimit {
-                page = try await attentionPage(ids, number: q.get("page").flatMap { Int($0) } ?? 1, channels: emailChannels)
+            if let ordered = try await ClientAttention.ordered(
+                store, tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, openableChannels: emailChannels)
+            {
+                page = try await attentionPage(ordered, number: q.get("page").flatMap { Int($0) } ?? 1)
             } else {
                 page = try await idPage(
                     tier: tier, csm: csm, stage: stage, after: q.get("after").flatMap { $0.isEmpty ? nil : $0 },
@@ -87,7 +78,7 @@ struct ClientPages: Sendable {
                 "filter_csm": csm, "filter_stage": stage ?? "", "clients": rows, "has_clients": !rows.isEmpty,
                 "tiers": snapshot.config.tiers.keys.sorted().map { ["name": $0, "selected": $0 == tier] },
                 "order": page.byAttention
-                    ? visit.text("clients_by_attention") : DashboardStrings.format(visit.text("clients_by_id"), Self.attentionLimit),
+                    ? visit.text("clients_by_attention") : DashboardStrings.format(visit.text("clients_by_id"), ClientAttention.limit),
             ]
             if let next = page.next { values["next_url"] = Self.url("/dashboard/clients", filter.merging(next) { $1 }) }
             if let previous = page.previous {

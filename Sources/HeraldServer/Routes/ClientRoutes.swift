@@ -3,7 +3,7 @@ import HeraldCore
 import HeraldStore
 import Hummingbird
 
-/// `PUT/GET /v1/clients/{id}`, `GET /v1/clients?tier=&csm=&stage=&cursor=&limit=`.
+/// `PUT/GET /v1/clients/{id}`, `GET /v1/clients?tier=&csm=&stage=&cursor=&limit=&order=`.
 struct ClientRoutes: Sendable {
     let store: any Store
     let runtime: Runtime
@@ -28,7 +28,7 @@ struct ClientRoutes: Sendable {
         }
         router.get("/v1/clients") { request, _ in
             let q = request.uri.queryParameters
-            for (key, _) in q where !["tier", "csm", "stage", "cursor", "limit"].contains(String(key)) {
+            for (key, _) in q where !["tier", "csm", "stage", "cursor", "limit", "order"].contains(String(key)) {
                 throw HeraldError.invalid(field: String(key), "unknown query parameter")
             }
             var limit = 50
@@ -38,12 +38,46 @@ struct ClientRoutes: Sendable {
                 }
                 limit = n
             }
-            let clients = try await store.clients(
-                tier: q.get("tier"), csm: q.get("csm"), stage: q.get("stage"), after: q.get("cursor"), limit: limit)
-            return JSONResponse.make(.object([
-                "items": .array(clients.map(ClientJSON.client)),
-                "next_cursor": clients.count == limit ? clients.last.map { .string($0.id) } ?? .null : .null,
-            ]))
+            switch q.get("order") {
+            case nil, "id":
+                let clients = try await store.clients(
+                    tier: q.get("tier"), csm: q.get("csm"), stage: q.get("stage"), after: q.get("cursor"), limit: limit)
+                return JSONResponse.make(.object([
+                    "items": .array(clients.map(ClientJSON.client)),
+                    "next_cursor": clients.count == limit ? clients.last.map { .string($0.id) } ?? .null : .null,
+                ]))
+            case "attention":
+                return JSONResponse.make(try await byAttention(q, limit: limit))
+            default:
+                throw HeraldError.invalid(field: "order", "must be id or attention")
+            }
         }
+    }
+
+    /// The matching clients most in need of a CSM first, each with its activity; `cursor` is the
+    /// position to continue from.
+    private func byAttention(_ q: Parameters, limit: Int) async throws -> JSONValue {
+        var start = 0
+        if let text = q.get("cursor") {
+            guard let n = Int(text), n >= 0 else {
+                throw HeraldError.invalid(field: "cursor", "with order=attention, the next_cursor of the previous page")
+            }
+            start = n
+        }
+        guard let ordered = try await ClientAttention.ordered(
+            store, tier: q.get("tier"), csm: q.get("csm"), stage: q.get("stage"),
+            openableChannels: runtime.current.routing.openableChannels)
+        else {
+            throw HeraldError.invalid(
+                field: "order",
+                "more than \(ClientAttention.limit) clients match: filter by csm, tier or stage to order them by attention")
+        }
+        let page = Array(ordered.dropFirst(start).prefix(limit))
+        let clients = try await ClientAttention.clients(store, page)
+        let activity = Dictionary(page.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
+        return .object([
+            "items": .array(clients.map { ClientJSON.client($0, activity: activity[$0.id] ?? ClientActivity(clientID: $0.id)) }),
+            "next_cursor": start + limit < ordered.count ? .string(String(start + limit)) : .null,
+        ])
     }
 }

@@ -1,0 +1,31 @@
+import HeraldCore
+
+/// Clients in the order a CSM should look at them (``ClientActivity/needsAttentionBefore(_:_:)``),
+/// for every list that offers it: the dashboard's "My clients", `GET /v1/clients?order=attention`
+/// and `herald clients list --attention`.
+public enum ClientAttention {
+    /// Up to this many matching clients are ordered (one CSM's portfolio, a tier, a stage); a longer
+    /// list would read every client's activity for each page. The bound of
+    /// ``Store/clientActivity(clientIDs:openableChannels:)``.
+    public static let limit = 1_000
+
+    /// The matching clients' activity, most in need of attention first (clients without messages
+    /// included), or nil when more than ``limit`` clients match.
+    public static func ordered(
+        _ store: any Store, tier: String?, csm: String?, stage: String?, openableChannels: [String]
+    ) async throws -> [ClientActivity]? {
+        let ids = try await store.clientIDs(tier: tier, csm: csm, stage: stage, limit: limit + 1)
+        if ids.count > limit { return nil }
+        let activity = try await store.clientActivity(clientIDs: ids, openableChannels: openableChannels)
+        return ids.map { activity[$0] ?? ClientActivity(clientID: $0) }.sorted(by: ClientActivity.needsAttentionBefore)
+    }
+
+    /// The clients of `page`, in its order; one deleted since the list was read is left out.
+    public static func clients(_ store: any Store, _ page: some Sequence<ClientActivity>) async throws -> [Client] {
+        var clients: [Client] = []
+        for seen in page {
+            if let client = try await store.client(id: seen.clientID) { clients.append(client) }
+        }
+        return clients
+    }
+}
