@@ -67,6 +67,16 @@ extension PostgresStore {
         try await read { conn in try await PostgresQueries.detail(id: id, conn: conn, logger: self.logger) }
     }
 
+    public func messages(ids: [String]) async throws -> [MessageDetail] {
+        try await read { conn in
+            var details: [MessageDetail] = []
+            for id in ids {
+                if let detail = try await PostgresQueries.detail(id: id, conn: conn, logger: self.logger) { details.append(detail) }
+            }
+            return details
+        }
+    }
+
     public func messages(matching query: MessageQuery) async throws -> MessagePage {
         var s = PGStatement("SELECT \(StoreColumns.message(prefix: "m.")) FROM messages m")
         var conditions: [String] = []

@@ -36,6 +36,7 @@ extension PostgresStore {
         }
         if let status = query.status { conditions.append("status = \(s.bind(status.rawValue))") }
         if let client = query.clientID { conditions.append("client_id = \(s.bind(client))") }
+        if !query.messageIDs.isEmpty { conditions.append("message_id = ANY(\(s.bind(query.messageIDs)))") }
         if let before = query.dueBefore { conditions.append("status = 'open' AND due_at <= \(s.bind(before))") }
         if query.notEscalated { conditions.append("escalated_at IS NULL") }
         if let cursor = query.cursor { conditions.append(query.newestFirst ? "id < \(s.bind(cursor))" : "id > \(s.bind(cursor))") }

@@ -17,6 +17,10 @@ public protocol Store: SubscriptionStore {
     /// A message with its deliveries, attempts and events, or nil.
     func message(id: String) async throws -> MessageDetail?
 
+    /// The messages with these ids, each with its deliveries, attempts and events, in the order of
+    /// `ids` (ids of no message are left out), read from one snapshot: a page of a timeline.
+    func messages(ids: [String]) async throws -> [MessageDetail]
+
     /// Messages, newest first, filtered, one page at a time.
     func messages(matching query: MessageQuery) async throws -> MessagePage
 

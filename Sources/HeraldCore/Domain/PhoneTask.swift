@@ -88,6 +88,8 @@ public struct TaskQuery: Sendable, Equatable {
     public var assignee: String?
     public var status: PhoneTask.Status?
     public var clientID: String?
+    /// Only the tasks these messages made (empty: any message's).
+    public var messageIDs: [String] = []
     /// Only open tasks due at or before this instant (epoch ms): the overdue list.
     public var dueBefore: Int64?
     /// Only open tasks not yet escalated to the manager.

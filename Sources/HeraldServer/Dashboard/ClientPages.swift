@@ -94,12 +94,16 @@ struct ClientPages: Sendable {
             var query = MessageQuery(clientID: id, limit: 20)
             if let cursor = request.uri.queryParameters.get("cursor"), HeraldID.isValid(cursor, kind: .message) { query.cursor = cursor }
             let page = try await store.messages(matching: query)
-            let tasks = try await store.tasks(matching: TaskQuery(clientID: id, limit: 500))
+            let details = try await store.messages(ids: page.items.map(\.0.id))
+            // The call tasks of this page's messages (20 messages make a few tasks each at most).
+            var taskQuery = TaskQuery(clientID: id, limit: 500)
+            taskQuery.messageIDs = details.map(\.message.id)
+            let tasks = details.isEmpty ? [] : try await store.tasks(matching: taskQuery)
             let snapshot = runtime.current
             var messages: [[String: Any]] = []
-            for (message, _) in page.items {
-                guard let detail = try await store.message(id: message.id) else { continue }
-                var item = Self.item(detail, tasks: tasks.filter { $0.messageID == message.id }, channels: snapshot.routing.channels, visit: visit)
+            for detail in details {
+                let mine = tasks.filter { $0.messageID == detail.message.id }
+                var item = Self.item(detail, tasks: mine, channels: snapshot.routing.channels, visit: visit)
                 item["title"] = Self.title(detail.message, renderer: snapshot.renderer)
                 messages.append(item)
             }

@@ -27,17 +27,20 @@ struct TimelineRoutes: Sendable {
             guard let client = try await store.client(id: id) else { throw HeraldError.notFound("no client with id \(id)") }
             let now = Timestamps.now()
             let page = try await store.messages(matching: query)
+            let details = try await store.messages(ids: page.items.map(\.0.id))
+            // The call tasks of this page's messages only (a client can have thousands over the years).
             var tasksByMessage: [String: [PhoneTask]] = [:]
             var taskQuery = TaskQuery(clientID: id, limit: 500)
-            while true {
+            taskQuery.messageIDs = details.map(\.message.id)
+            while !taskQuery.messageIDs.isEmpty {
                 let tasks = try await store.tasks(matching: taskQuery)
                 for task in tasks { tasksByMessage[task.messageID, default: []].append(task) }
                 guard tasks.count == taskQuery.limit, let last = tasks.last else { break }
                 taskQuery.cursor = last.id
             }
             var items: [JSONValue] = []
-            for (message, _) in page.items {
-                guard let detail = try await store.message(id: message.id) else { continue }
+            for detail in details {
+                let message = detail.message
                 var fields = RecordJSON.messageFields(detail.message)
                 fields["deliveries"] = .array(detail.deliveries.map { d in
                     RecordJSON.delivery(d, attempts: detail.attempts.filter { $0.deliveryID == d.id })

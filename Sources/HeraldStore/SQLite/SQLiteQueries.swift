@@ -50,6 +50,10 @@ extension SQLiteStore {
         try await pool.read { db in try SQLiteQueries.detail(id: id, db: db) }
     }
 
+    public func messages(ids: [String]) async throws -> [MessageDetail] {
+        try await pool.read { db in try ids.compactMap { try SQLiteQueries.detail(id: $0, db: db) } }
+    }
+
     public func messages(matching query: MessageQuery) async throws -> MessagePage {
         try await pool.read { db in
             var conditions: [String] = []

@@ -49,6 +49,10 @@ extension SQLiteStore {
                 conditions.append("client_id = ?")
                 arguments.append(client)
             }
+            if !query.messageIDs.isEmpty {
+                conditions.append("message_id IN (\(Array(repeating: "?", count: query.messageIDs.count).joined(separator: ", ")))")
+                arguments += query.messageIDs.map { $0 }
+            }
             if let before = query.dueBefore {
                 conditions.append("status = 'open' AND due_at <= ?")
                 arguments.append(before)
