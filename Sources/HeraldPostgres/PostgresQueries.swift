@@ -67,13 +67,33 @@ extension PostgresStore {
         try await read { conn in try await PostgresQueries.detail(id: id, conn: conn, logger: self.logger) }
     }
 
+    /// Four queries for the whole page, whatever its size (a read per message was four each).
     public func messages(ids: [String]) async throws -> [MessageDetail] {
-        try await read { conn in
-            var details: [MessageDetail] = []
-            for id in ids {
-                if let detail = try await PostgresQueries.detail(id: id, conn: conn, logger: self.logger) { details.append(detail) }
+        guard !ids.isEmpty else { return [] }
+        return try await read { conn in
+            let messages = try await PostgresQueries.messages(ids: ids, conn: conn, logger: self.logger)
+            let found = Array(messages.keys)
+            func rows<T>(_ sql: String, _ values: [String], _ decode: (PGRow) throws -> T) async throws -> [T] {
+                try await conn.rows(PostgresQuery(unsafeSQL: sql, binds: PostgresQueries.binds(values)), logger: self.logger).map(decode)
             }
-            return details
+            let deliveries = try await rows(
+                "SELECT \(StoreColumns.delivery) FROM deliveries WHERE message_id = ANY($1) ORDER BY id", found, PostgresRows.delivery)
+            let attempts = try await rows(
+                "SELECT \(StoreColumns.attempt) FROM attempts WHERE delivery_id = ANY($1) ORDER BY id", deliveries.map(\.id),
+                PostgresRows.attempt)
+            let events = try await rows(
+                "SELECT \(StoreColumns.event) FROM events WHERE message_id = ANY($1) ORDER BY id", found, PostgresRows.event)
+            let deliveriesOf = Dictionary(grouping: deliveries, by: \.messageID)
+            let messageOf = Dictionary(deliveries.map { ($0.id, $0.messageID) }, uniquingKeysWith: { first, _ in first })
+            let attemptsOf = Dictionary(grouping: attempts) { messageOf[$0.deliveryID] ?? "" }
+            let eventsOf = Dictionary(grouping: events, by: \.messageID)
+            return ids.compactMap { id in
+                guard let message = messages[id] else { return nil }
+                let mine = deliveriesOf[id] ?? []
+                return MessageDetail(
+                    message: message, deliveries: mine, attempts: attemptsOf[id] ?? [],
+                    events: EnqueueEvents.merged(eventsOf[id] ?? [], message: message, deliveries: mine))
+            }
         }
     }
 
