@@ -244,7 +244,9 @@ enum PostgresMigrations {
         // What a redrive walks: the deliveries that gave up, in id order (see SQLite's v21).
         Migration(
             name: "v5-gave-up-index",
-            sql: "CREATE INDEX CONCURRENTLY IF NOT EXISTS deliveries_gave_up ON deliveries(id) WHERE state IN ('dead', 'failed')",
+            sql: """
+                CREATE INDEX CONCURRENTLY IF NOT EXISTS deliveries_gave_up ON deliveries(id) WHERE state IN ('dead', 'failed')
+                """,
             concurrentIndex: "deliveries_gave_up"),
     ]
 }

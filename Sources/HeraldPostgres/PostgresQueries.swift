@@ -74,10 +74,12 @@ extension PostgresStore {
             let messages = try await PostgresQueries.messages(ids: ids, conn: conn, logger: self.logger)
             let found = Array(messages.keys)
             func rows<T>(_ sql: String, _ values: [String], _ decode: (PGRow) throws -> T) async throws -> [T] {
-                try await conn.rows(PostgresQuery(unsafeSQL: sql, binds: PostgresQueries.binds(values)), logger: self.logger).map(decode)
+                let query = PostgresQuery(unsafeSQL: sql, binds: PostgresQueries.binds(values))
+                return try await conn.rows(query, logger: self.logger).map(decode)
             }
             let deliveries = try await rows(
-                "SELECT \(StoreColumns.delivery) FROM deliveries WHERE message_id = ANY($1) ORDER BY id", found, PostgresRows.delivery)
+                "SELECT \(StoreColumns.delivery) FROM deliveries WHERE message_id = ANY($1) ORDER BY id", found,
+                PostgresRows.delivery)
             let attempts = try await rows(
                 "SELECT \(StoreColumns.attempt) FROM attempts WHERE delivery_id = ANY($1) ORDER BY id", deliveries.map(\.id),
                 PostgresRows.attempt)

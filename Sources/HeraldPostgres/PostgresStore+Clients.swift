@@ -63,7 +63,9 @@ extension PostgresStore {
     }
 
     /// `select` with the WHERE clause of a client list.
-    private static func clientFilter(_ select: String, tier: String?, csm: String?, stage: String?, after: String?) -> PGStatement {
+    private static func clientFilter(
+        _ select: String, tier: String?, csm: String?, stage: String?, after: String?
+    ) -> PGStatement {
         var s = PGStatement(select)
         var conditions: [String] = []
         if let tier { conditions.append("tier = \(s.bind(tier))") }

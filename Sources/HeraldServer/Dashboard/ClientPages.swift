@@ -33,7 +33,9 @@ struct ClientPages: Sendable {
     }
 
     /// A page of a list too long to order by attention: by id, from the cursor `after`.
-    private func idPage(tier: String?, csm: String, stage: String?, after: String?, channels: [String]) async throws -> ClientsPage {
+    private func idPage(
+        tier: String?, csm: String, stage: String?, after: String?, channels: [String]
+    ) async throws -> ClientsPage {
         let found = try await store.clients(
             tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, after: after, limit: Self.pageSize + 1)
         var page = ClientsPage(clients: Array(found.prefix(Self.pageSize)), byAttention: false)
@@ -78,7 +80,8 @@ struct ClientPages: Sendable {
                 "filter_csm": csm, "filter_stage": stage ?? "", "clients": rows, "has_clients": !rows.isEmpty,
                 "tiers": snapshot.config.tiers.keys.sorted().map { ["name": $0, "selected": $0 == tier] },
                 "order": page.byAttention
-                    ? visit.text("clients_by_attention") : DashboardStrings.format(visit.text("clients_by_id"), ClientAttention.limit),
+                    ? visit.text("clients_by_attention")
+                    : DashboardStrings.format(visit.text("clients_by_id"), ClientAttention.limit),
             ]
             if let next = page.next { values["next_url"] = Self.url("/dashboard/clients", filter.merging(next) { $1 }) }
             if let previous = page.previous {

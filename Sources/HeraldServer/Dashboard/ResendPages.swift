@@ -78,7 +78,8 @@ struct ResendPages: Sendable {
             }
             if form["preview"] != nil {
                 let bulk = filter.selectsNothing
-                    ? Resender.BulkPlan() : try await snapshot.resender.bulk(filter.resend, reason: nil, actor: visit.actor, now: Timestamps.now())
+                    ? Resender.BulkPlan()
+                    : try await snapshot.resender.bulk(filter.resend, reason: nil, actor: visit.actor, now: Timestamps.now())
                 let (plans, skipped) = (bulk.plans, bulk.skipped)
                 var rows: [[String: Any]] = []
                 for plan in plans {
@@ -110,7 +111,8 @@ struct ResendPages: Sendable {
             let resender = runtime.current.resender
             let bulk = filter.selectsNothing
                 ? Resender.BulkPlan()
-                : try await resender.bulk(filter.resend, reason: "bulk resend from the dashboard", actor: visit.actor, now: Timestamps.now())
+                : try await resender.bulk(
+                    filter.resend, reason: "bulk resend from the dashboard", actor: visit.actor, now: Timestamps.now())
             let (plans, skipped) = (bulk.plans, bulk.skipped)
             var resent = 0
             var refused = skipped.count
