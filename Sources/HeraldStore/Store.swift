@@ -165,6 +165,11 @@ public protocol Store: SubscriptionStore {
     /// Number of deliveries per state.
     func queueDepth() async throws -> [DeliveryState: Int]
 
+    /// Per channel, the deliveries waiting, in flight and given up, and the oldest due time of the
+    /// waiting ones (``ChannelBacklog``), read through the partial indexes of those states: the cost
+    /// follows the backlog, not the history.
+    func backlog() async throws -> [ChannelBacklog]
+
     /// Whether ``queueDepth()`` reads a tally kept as deliveries move (the same cost at any size),
     /// rather than counting the deliveries table: callers polling it (`/readyz`, `/metrics`) then
     /// need not ration it.

@@ -7,7 +7,15 @@ struct TextTable {
         self.headers = headers
     }
 
+    init(_ headers: [String]) {
+        self.headers = headers
+    }
+
     mutating func add(_ cells: String...) {
+        rows.append(cells)
+    }
+
+    mutating func add(_ cells: [String]) {
         rows.append(cells)
     }
 

@@ -60,6 +60,16 @@ import Testing
         }
     }
 
+    @Test func theBacklogReadsThroughThePartialIndexesOfItsStates() async throws {
+        try await withMigratedDatabase { db in
+            let backlog = try plan(db, SQLiteStore.backlogSQL)
+            for index in ["deliveries_due", "deliveries_leased", "deliveries_gave_up"] {
+                #expect(backlog.contains(index), "\(index): \(backlog)")
+            }
+            #expect(!backlog.contains("SCAN deliveries |") && !backlog.hasSuffix("SCAN deliveries"), "\(backlog)")
+        }
+    }
+
     @Test func writingADeliveryBuildsNoTemporaryTable() async throws {
         try await withMigratedDatabase { db in
             let insert = try opcodes(db, """

@@ -1,0 +1,35 @@
+/// What one channel has not finished: deliveries waiting (scheduled, queued, retrying), in flight
+/// (sending) and given up (dead, failed), and how long the oldest waiting one has been due. What an
+/// operator reads first when a channel looks stuck (`herald queue`).
+public struct ChannelBacklog: Sendable, Equatable {
+    public var channel: String
+    /// Deliveries per state; only the states above appear, and only with a count.
+    public var counts: [DeliveryState: Int]
+    /// The earliest `due_at` (epoch ms) of the waiting deliveries; nil when none wait.
+    public var oldestDueAt: Int64?
+
+    /// The states a backlog counts, in the order an operator reads them.
+    public static let states: [DeliveryState] = [.scheduled, .queued, .retrying, .sending, .dead, .failed]
+
+    public init(channel: String, counts: [DeliveryState: Int] = [:], oldestDueAt: Int64? = nil) {
+        self.channel = channel
+        self.counts = counts
+        self.oldestDueAt = oldestDueAt
+    }
+
+    /// Folds `(channel, state, count, earliest due)` rows, as the stores read them, into one backlog
+    /// per channel, ordered by channel name.
+    public static func fold(_ rows: [(channel: String, state: String, count: Int, oldestDueAt: Int64?)]) -> [ChannelBacklog] {
+        var byChannel: [String: ChannelBacklog] = [:]
+        for row in rows {
+            guard let state = DeliveryState(rawValue: row.state), row.count > 0 else { continue }
+            var backlog = byChannel[row.channel] ?? ChannelBacklog(channel: row.channel)
+            backlog.counts[state, default: 0] += row.count
+            if let due = row.oldestDueAt, [.scheduled, .queued, .retrying].contains(state) {
+                backlog.oldestDueAt = min(backlog.oldestDueAt ?? due, due)
+            }
+            byChannel[row.channel] = backlog
+        }
+        return byChannel.values.sorted { $0.channel < $1.channel }
+    }
+}
