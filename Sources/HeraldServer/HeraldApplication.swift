@@ -111,6 +111,7 @@ public struct HeraldApplication: Sendable {
         SubscriptionRoutes(store: store, relay: relay, settings: config.events).register(on: router)
         ResendRoutes(runtime: runtime, wakeup: wakeup).register(on: router)
         RedriveRoutes(store: store, runtime: runtime, wakeup: wakeup).register(on: router)
+        QueueRoutes(store: store, runtime: runtime).register(on: router)
         let counts = QueueDepthCache(store: store)
         HealthRoutes(store: store, runtime: runtime, counts: counts).register(on: router)
         MetricsRoutes(store: store, counts: counts, registry: metrics).register(on: router)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HeraldCore
+import HeraldServer
 import HeraldStore
 
 struct Queue: AsyncParsableCommand {
@@ -10,7 +11,7 @@ struct Queue: AsyncParsableCommand {
             delivery has been due ("in 2h" when everything waiting is scheduled ahead): minutes or more while \
             the daemon runs means the channel is stuck, rate-limited or its provider keeps failing (its \
             `delivery retry` log lines say which). Dead and failed deliveries go out again with herald redrive. \
-            Configured channels with nothing pending are listed with zeros.
+            Configured channels with nothing pending are listed with zeros. The same over HTTP: GET /v1/queue.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -20,14 +21,10 @@ struct Queue: AsyncParsableCommand {
         try await CLIFailure.guarding {
             let now = Timestamps.now()
             let backlog = try await options.withStore { config, store in
-                var all = try await store.backlog()
-                for channel in config.channels where !all.contains(where: { $0.channel == channel.name }) {
-                    all.append(ChannelBacklog(channel: channel.name))
-                }
-                return all.sorted { $0.channel < $1.channel }
+                ChannelBacklog.including(config.channels.map(\.name), try await store.backlog())
             }
             if json {
-                print(JSONValue.array(backlog.map(Self.json)).canonicalText)
+                print(JSONValue.array(backlog.map(BacklogJSON.channel)).canonicalText)
                 return
             }
             var table = TextTable(["CHANNEL"] + ChannelBacklog.states.map { $0.rawValue.uppercased() } + ["OLDEST DUE"])
@@ -37,13 +34,6 @@ struct Queue: AsyncParsableCommand {
             }
             print(backlog.isEmpty ? "no channels configured and nothing queued" : table.render())
         }
-    }
-
-    static func json(_ backlog: ChannelBacklog) -> JSONValue {
-        var fields: [String: JSONValue] = ["channel": .string(backlog.channel)]
-        for state in ChannelBacklog.states { fields[state.rawValue] = .int(Int64(backlog.counts[state] ?? 0)) }
-        fields["oldest_due_at"] = backlog.oldestDueAt.map { .string(Timestamps.format($0)) } ?? .null
-        return .object(fields)
     }
 
     /// `3m12s` late, or `in 2h` for a due time ahead, to the two largest units.

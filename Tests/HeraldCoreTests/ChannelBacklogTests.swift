@@ -17,4 +17,12 @@ import Testing
             ChannelBacklog(channel: "webhook", counts: [.queued: 3, .retrying: 1, .dead: 4], oldestDueAt: 200),
         ])
     }
+
+    @Test func configuredChannelsWithNothingPendingAreListedAsZeros() {
+        let pending = [ChannelBacklog(channel: "webhook", counts: [.dead: 3])]
+        let all = ChannelBacklog.including(["sms", "webhook", "email", "sms"], pending)
+        #expect(all == [ChannelBacklog(channel: "email"), ChannelBacklog(channel: "sms"), pending[0]])
+        // A channel no longer configured but with deliveries left stays listed.
+        #expect(ChannelBacklog.including([], pending) == pending)
+    }
 }

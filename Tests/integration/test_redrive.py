@@ -39,6 +39,8 @@ def test_an_outages_dead_deliveries_are_redriven_once_the_endpoint_is_back(daemo
     sender = json.loads(result.stdout)["token"]
     status, _, problem = redrive(daemon, {"channel": "webhook"}, token=sender)
     assert status == 403 and "admin" in problem["detail"], problem
+    status, _, over_http = daemon.request("GET", "/v1/queue", token=sender)   # a read scope is enough
+    assert status == 200 and {c["channel"]: c for c in over_http["channels"]} == backlog, over_http
     for body, field in [({"states": ["sent"]}, "states"), ({"channel": "carrier-pigeon"}, "channel"),
                         ({"since": "yesterday"}, "since"), ({"limit": 0}, "limit"), ({"cursor": "../x"}, "cursor"),
                         ({"colour": "red"}, "colour"), ({"reason": "a\r\nb"}, "reason")]:

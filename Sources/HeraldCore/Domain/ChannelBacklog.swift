@@ -17,6 +17,16 @@ public struct ChannelBacklog: Sendable, Equatable {
         self.oldestDueAt = oldestDueAt
     }
 
+    /// `backlog` with an empty entry for each of `channels` it lacks (a configured channel with
+    /// nothing pending shows as zeros), ordered by channel name.
+    public static func including(_ channels: [String], _ backlog: [ChannelBacklog]) -> [ChannelBacklog] {
+        var all = backlog
+        for name in Set(channels) where !backlog.contains(where: { $0.channel == name }) {
+            all.append(ChannelBacklog(channel: name))
+        }
+        return all.sorted { $0.channel < $1.channel }
+    }
+
     /// Folds `(channel, state, count, earliest due)` rows, as the stores read them, into one backlog
     /// per channel, ordered by channel name.
     public static func fold(_ rows: [(channel: String, state: String, count: Int, oldestDueAt: Int64?)]) -> [ChannelBacklog] {

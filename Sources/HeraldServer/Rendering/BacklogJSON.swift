@@ -1,0 +1,12 @@
+import HeraldCore
+
+/// A channel's backlog as `GET /v1/queue` and `herald queue --json` print it: every counted state
+/// with its number (zeros included) and the oldest waiting due time.
+public enum BacklogJSON {
+    public static func channel(_ backlog: ChannelBacklog) -> JSONValue {
+        var fields: [String: JSONValue] = ["channel": .string(backlog.channel)]
+        for state in ChannelBacklog.states { fields[state.rawValue] = .int(Int64(backlog.counts[state] ?? 0)) }
+        fields["oldest_due_at"] = backlog.oldestDueAt.map { .string(Timestamps.format($0)) } ?? .null
+        return .object(fields)
+    }
+}
