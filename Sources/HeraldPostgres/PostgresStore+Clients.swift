@@ -44,10 +44,15 @@ extension PostgresStore {
         var s = Self.clientFilter("SELECT * FROM clients", tier: tier, csm: csm, stage: stage, after: after)
         s.append(" ORDER BY id LIMIT \(max(1, min(limit, 500)))")
         let statement = s
+        return try await read { conn in try await self.clients(try await conn.rows(statement.query, logger: self.logger), conn: conn) }
+    }
+
+    public func clients(ids: [String]) async throws -> [Client] {
+        guard !ids.isEmpty else { return [] }
         return try await read { conn in
-            var clients: [Client] = []
-            for row in try await conn.rows(statement.query, logger: self.logger) { clients.append(try await self.client(row, conn: conn)) }
-            return clients
+            let found = try await self.clients(try await conn.rows("SELECT * FROM clients WHERE id = ANY(\(ids))", logger: self.logger), conn: conn)
+            let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            return ids.compactMap { byID[$0] }
         }
     }
 
@@ -108,14 +113,26 @@ extension PostgresStore {
     }
 
     private func client(_ row: PGRow, conn: PostgresConnection) async throws -> Client {
-        let id: String = try row["id"]
-        let contacts = try await conn.rows("SELECT * FROM contacts WHERE client_id = \(id) ORDER BY id", logger: logger).map { c in
-            Contact(
-                id: try c["id"], name: try c["name"], email: try c["email"], phone: try c["phone"], locale: try c["locale"],
-                optOuts: StoredClient.optOuts(try c["opt_outs"]))
+        try await clients([row], conn: conn)[0]
+    }
+
+    /// The clients of `rows`, in their order, with the contacts of all of them read in one query.
+    private func clients(_ rows: [PGRow], conn: PostgresConnection) async throws -> [Client] {
+        let ids = try rows.map { try $0["id"] as String }
+        var contactsOf: [String: [Contact]] = [:]
+        if !ids.isEmpty {
+            for c in try await conn.rows("SELECT * FROM contacts WHERE client_id = ANY(\(ids)) ORDER BY client_id, id", logger: logger) {
+                contactsOf[try c["client_id"], default: []].append(Contact(
+                    id: try c["id"], name: try c["name"], email: try c["email"], phone: try c["phone"], locale: try c["locale"],
+                    optOuts: StoredClient.optOuts(try c["opt_outs"])))
+            }
         }
-        return StoredClient.make(
-            id: id, name: try row["name"], tier: try row["tier"], timezone: try row["timezone"], locale: try row["locale"],
+        return try rows.map { row in try Self.client(row, contacts: contactsOf[try row["id"]] ?? []) }
+    }
+
+    private static func client(_ row: PGRow, contacts: [Contact]) throws -> Client {
+        StoredClient.make(
+            id: try row["id"], name: try row["name"], tier: try row["tier"], timezone: try row["timezone"], locale: try row["locale"],
             lifecycleStage: try row["lifecycle_stage"], csmText: try row["csm"], contacts: contacts,
             endpointsText: try row["endpoints"], createdAt: try row["created_at"], updatedAt: try row["updated_at"])
     }

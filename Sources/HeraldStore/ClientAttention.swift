@@ -22,10 +22,6 @@ public enum ClientAttention {
 
     /// The clients of `page`, in its order; one deleted since the list was read is left out.
     public static func clients(_ store: any Store, _ page: some Sequence<ClientActivity>) async throws -> [Client] {
-        var clients: [Client] = []
-        for seen in page {
-            if let client = try await store.client(id: seen.clientID) { clients.append(client) }
-        }
-        return clients
+        try await store.clients(ids: page.map(\.clientID))
     }
 }

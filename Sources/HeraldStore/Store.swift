@@ -141,6 +141,10 @@ public protocol Store: SubscriptionStore {
     /// One client with its contacts, or nil.
     func client(id: String) async throws -> Client?
 
+    /// The clients with these ids, with their contacts, in the order of `ids` (ids of no client are
+    /// left out).
+    func clients(ids: [String]) async throws -> [Client]
+
     /// Clients ordered by id, filtered, one page at a time (`after`: the last id of the previous page).
     func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client]
 

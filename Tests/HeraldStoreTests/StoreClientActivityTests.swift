@@ -23,6 +23,19 @@ import Testing
         // The same filters as the paged list.
         let listed = try await store.clients(tier: "strategic", csm: "wang@acme.example", stage: nil, after: nil, limit: 100)
         #expect(listed.map(\.id) == ["c1", "c3"])
+        // By id, in the order asked, each with its own contacts (read together, still apart).
+        var c1 = Client(id: "c1", name: "c1", tier: "strategic", lifecycleStage: "growth", csm: wang)
+        c1.contacts = [Contact(id: "b", name: "Bo", email: "bo@c1.example"), Contact(id: "a", name: "Ai", phone: "+8613800138000")]
+        _ = try await store.upsertClient(c1)
+        var c3 = Client(id: "c3", name: "c3", tier: "strategic", lifecycleStage: "onboarding", csm: wang)
+        c3.contacts = [Contact(id: "a", name: "Cy", email: "cy@c3.example")]
+        _ = try await store.upsertClient(c3)
+        let byID = try await store.clients(ids: ["c3", "nobody", "c1", "c2"])
+        #expect(byID.map(\.id) == ["c3", "c1", "c2"])
+        #expect(byID[1].contacts.map(\.id) == ["a", "b"] && byID[0].contacts.map(\.name) == ["Cy"] && byID[2].contacts.isEmpty)
+        for client in byID { #expect(client == (try await store.client(id: client.id))) }
+        #expect(try await store.clients(ids: []).isEmpty)
+        #expect(try await store.clients(tier: "strategic", csm: nil, stage: nil, after: nil, limit: 10).map(\.contacts.count) == [2, 1, 0])
     }
 
     @Test(arguments: StoreBackend.allCases)

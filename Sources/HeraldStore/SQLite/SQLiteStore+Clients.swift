@@ -53,6 +53,15 @@ extension SQLiteStore {
         }
     }
 
+    public func clients(ids: [String]) async throws -> [Client] {
+        guard !ids.isEmpty else { return [] }
+        return try await pool.read { db in
+            try ids.compactMap { id in
+                try Row.fetchOne(db, sql: "SELECT * FROM clients WHERE id = ?", arguments: [id]).map { try Self.client($0, db: db) }
+            }
+        }
+    }
+
     public func clientIDs(tier: String?, csm: String?, stage: String?, limit: Int) async throws -> [String] {
         let (filter, arguments) = Self.clientFilter(tier: tier, csm: csm, stage: stage, after: nil)
         return try await pool.read { db in
