@@ -39,7 +39,7 @@ struct Queue: AsyncParsableCommand {
     /// `3m12s` late, or `in 2h` for a due time ahead, to the two largest units.
     static func lateness(_ due: Int64, now: Int64) -> String {
         let millis = now - due
-        let seconds = abs(millis) / 1_000
+        let seconds = millis.magnitude / 1_000
         let text: String
         switch seconds {
         case ..<60: text = "\(seconds)s"

@@ -447,6 +447,8 @@ def test_my_clients_are_ordered_by_who_needs_attention_across_pages(world):
     status, _, rest = daemon.request("GET", q + "&limit=500&cursor=4")
     assert [c["id"] for c in rest["items"]] == expected[4:] and rest["next_cursor"] is None
     assert rest["items"][0]["activity"]["last_contact_at"] is None
+    status, _, past = daemon.request("GET", q + "&cursor=9223372036854775807")   # past the end: empty, not a crash
+    assert status == 200 and past["items"] == [] and past["next_cursor"] is None, past
     assert rest["items"][-1]["activity"]["last_contact_at"].startswith("20") and rest["items"][-1]["activity"]["unopened"] == 0
     for query, field in (("order=size", "order"), ("order=attention&cursor=c05", "cursor"), ("order=attention&cursor=-1", "cursor")):
         status, _, problem = daemon.request("GET", "/v1/clients?" + query)

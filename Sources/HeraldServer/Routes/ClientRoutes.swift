@@ -72,6 +72,7 @@ struct ClientRoutes: Sendable {
                 field: "order",
                 "more than \(ClientAttention.limit) clients match: filter by csm, tier or stage to order them by attention")
         }
+        start = min(start, ordered.count)  // (a cursor past the end, however large, is an empty last page)
         let page = Array(ordered.dropFirst(start).prefix(limit))
         let clients = try await ClientAttention.clients(store, page)
         let activity = Dictionary(page.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
