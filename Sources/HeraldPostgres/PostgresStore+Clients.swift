@@ -44,13 +44,16 @@ extension PostgresStore {
         var s = Self.clientFilter("SELECT * FROM clients", tier: tier, csm: csm, stage: stage, after: after)
         s.append(" ORDER BY id LIMIT \(max(1, min(limit, 500)))")
         let statement = s
-        return try await read { conn in try await self.clients(try await conn.rows(statement.query, logger: self.logger), conn: conn) }
+        return try await read { conn in
+            try await self.clients(try await conn.rows(statement.query, logger: self.logger), conn: conn)
+        }
     }
 
     public func clients(ids: [String]) async throws -> [Client] {
         guard !ids.isEmpty else { return [] }
         return try await read { conn in
-            let found = try await self.clients(try await conn.rows("SELECT * FROM clients WHERE id = ANY(\(ids))", logger: self.logger), conn: conn)
+            let rows = try await conn.rows("SELECT * FROM clients WHERE id = ANY(\(ids))", logger: self.logger)
+            let found = try await self.clients(rows, conn: conn)
             let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             return ids.compactMap { byID[$0] }
         }
@@ -121,7 +124,8 @@ extension PostgresStore {
         let ids = try rows.map { try $0["id"] as String }
         var contactsOf: [String: [Contact]] = [:]
         if !ids.isEmpty {
-            for c in try await conn.rows("SELECT * FROM contacts WHERE client_id = ANY(\(ids)) ORDER BY client_id, id", logger: logger) {
+            let query: PostgresQuery = "SELECT * FROM contacts WHERE client_id = ANY(\(ids)) ORDER BY client_id, id"
+            for c in try await conn.rows(query, logger: logger) {
                 contactsOf[try c["client_id"], default: []].append(Contact(
                     id: try c["id"], name: try c["name"], email: try c["email"], phone: try c["phone"], locale: try c["locale"],
                     optOuts: StoredClient.optOuts(try c["opt_outs"])))
