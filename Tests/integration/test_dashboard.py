@@ -461,6 +461,12 @@ def test_my_clients_are_ordered_by_who_needs_attention_across_pages(world):
     as_json = json.loads(daemon.cli("clients", "list", "--csm", lead, "--attention", "--json").stdout)
     assert [c["id"] for c in as_json] == expected and as_json[0]["activity"] == activity["c40"]
 
+    # Every configured channel is in the queue overview, the call channel too, over HTTP as in the CLI.
+    status, _, over_http = daemon.request("GET", "/v1/queue")
+    from_cli = json.loads(daemon.cli("queue", "--json").stdout)
+    names = [c["channel"] for c in over_http["channels"]]
+    assert status == 200 and {"email", "phone"} <= set(names) and names == [c["channel"] for c in from_cli], (names, from_cli)
+
 
 def test_a_list_too_long_to_order_by_attention_is_paged_by_id_and_says_so(world):
     daemon, _, _, token, _ = world

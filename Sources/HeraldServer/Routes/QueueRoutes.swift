@@ -13,7 +13,7 @@ struct QueueRoutes: Sendable {
             for (key, _) in request.uri.queryParameters {
                 throw HeraldError.invalid(field: String(key), "unknown query parameter")
             }
-            let backlog = ChannelBacklog.including(runtime.current.channels.map(\.name), try await store.backlog())
+            let backlog = ChannelBacklog.including(runtime.current.config.channels.map(\.name), try await store.backlog())
             return JSONResponse.make(.object(["channels": .array(backlog.map(BacklogJSON.channel))]))
         }
     }
