@@ -20,8 +20,16 @@ public enum ClientAttention {
         return ids.map { activity[$0] ?? ClientActivity(clientID: $0) }.sorted(by: ClientActivity.needsAttentionBefore)
     }
 
-    /// The clients of `page`, in its order; one deleted since the list was read is left out.
-    public static func clients(_ store: any Store, _ page: some Sequence<ClientActivity>) async throws -> [Client] {
-        try await store.clients(ids: page.map(\.clientID))
+    /// The clients of `page` with their activity, in its order; one deleted since the list was read
+    /// is left out.
+    public static func clients(
+        _ store: any Store, _ page: some Collection<ClientActivity>
+    ) async throws -> [(client: Client, activity: ClientActivity)] {
+        var clients = try await store.clients(ids: page.map(\.clientID))[...]
+        var shown: [(client: Client, activity: ClientActivity)] = []
+        for seen in page where clients.first?.id == seen.clientID {
+            shown.append((clients.removeFirst(), seen))
+        }
+        return shown
     }
 }

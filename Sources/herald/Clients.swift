@@ -42,7 +42,7 @@ struct Clients: AsyncParsableCommand {
         }
 
         private func listByAttention() async throws {
-            let (clients, activity) = try await options.withStore { config, store in
+            let shown = try await options.withStore { config, store in
                 guard let ordered = try await ClientAttention.ordered(
                     store, tier: tier, csm: csm, stage: stage, openableChannels: config.routing.openableChannels)
                 else {
@@ -50,23 +50,19 @@ struct Clients: AsyncParsableCommand {
                         field: "attention",
                         "more than \(ClientAttention.limit) clients match: filter by --csm, --tier or --stage to order them")
                 }
-                let shown = ordered.prefix(max(0, limit))
-                let activity = Dictionary(shown.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
-                return (try await ClientAttention.clients(store, shown), activity)
+                return try await ClientAttention.clients(store, ordered.prefix(max(0, limit)))
             }
-            func seen(_ c: Client) -> ClientActivity { activity[c.id] ?? ClientActivity(clientID: c.id) }
             if json {
-                print(JSONValue.array(clients.map { ClientJSON.client($0, activity: seen($0)) }).canonicalText)
+                print(JSONValue.array(shown.map { ClientJSON.client($0.client, activity: $0.activity) }).canonicalText)
                 return
             }
             var table = TextTable("CLIENT", "NAME", "TIER", "CSM", "LAST CONTACT", "UNOPENED", "IMPORTANT")
-            for c in clients {
-                let a = seen(c)
+            for (c, a) in shown {
                 table.add(
                     c.id, c.name, c.tier, c.csm?.name ?? "-", a.lastContactAt.map { Timestamps.format($0) } ?? "never",
                     String(a.unopened), String(a.unopenedImportant))
             }
-            print(clients.isEmpty ? "no clients" : table.render())
+            print(shown.isEmpty ? "no clients" : table.render())
         }
     }
 

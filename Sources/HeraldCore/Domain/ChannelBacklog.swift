@@ -9,7 +9,7 @@ public struct ChannelBacklog: Sendable, Equatable {
     public var oldestDueAt: Int64?
 
     /// The states a backlog counts, in the order an operator reads them.
-    public static let states: [DeliveryState] = [.scheduled, .queued, .retrying, .sending, .dead, .failed]
+    public static let states: [DeliveryState] = DeliveryState.claimable + [.sending, .dead, .failed]
 
     public init(channel: String, counts: [DeliveryState: Int] = [:], oldestDueAt: Int64? = nil) {
         self.channel = channel
@@ -35,7 +35,7 @@ public struct ChannelBacklog: Sendable, Equatable {
             guard let state = DeliveryState(rawValue: row.state), row.count > 0 else { continue }
             var backlog = byChannel[row.channel] ?? ChannelBacklog(channel: row.channel)
             backlog.counts[state, default: 0] += row.count
-            if let due = row.oldestDueAt, [.scheduled, .queued, .retrying].contains(state) {
+            if let due = row.oldestDueAt, DeliveryState.claimable.contains(state) {
                 backlog.oldestDueAt = min(backlog.oldestDueAt ?? due, due)
             }
             byChannel[row.channel] = backlog

@@ -9,11 +9,10 @@ struct ClientPages: Sendable {
     let runtime: Runtime
     let views: DashboardViews
     static let pageSize = 50
-    /// One page of "My clients": the clients shown, their activity, and the query parameters (merged
-    /// into the filter's) of the pages around it.
+    /// One page of "My clients": the clients shown with their activity, and the query parameters
+    /// (merged into the filter's) of the pages around it.
     struct ClientsPage {
-        var clients: [Client] = []
-        var activity: [String: ClientActivity] = [:]
+        var clients: [(client: Client, activity: ClientActivity)] = []
         var byAttention: Bool
         var next: [String: String?]?
         var previous: [String: String?]?
@@ -24,9 +23,7 @@ struct ClientPages: Sendable {
         let pages = max(1, (ordered.count + Self.pageSize - 1) / Self.pageSize)
         let number = min(max(1, number), pages)
         let shown = ordered.dropFirst((number - 1) * Self.pageSize).prefix(Self.pageSize)
-        var page = ClientsPage(byAttention: true)
-        page.clients = try await ClientAttention.clients(store, shown)
-        page.activity = Dictionary(shown.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
+        var page = ClientsPage(clients: try await ClientAttention.clients(store, shown), byAttention: true)
         if number < pages { page.next = ["page": String(number + 1)] }
         if number > 1 { page.previous = ["page": String(number - 1)] }
         return page
@@ -38,9 +35,11 @@ struct ClientPages: Sendable {
     ) async throws -> ClientsPage {
         let found = try await store.clients(
             tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, after: after, limit: Self.pageSize + 1)
-        var page = ClientsPage(clients: Array(found.prefix(Self.pageSize)), byAttention: false)
-        page.activity = try await store.clientActivity(clientIDs: page.clients.map(\.id), openableChannels: channels)
-        if found.count > Self.pageSize, let last = page.clients.last { page.next = ["after": last.id] }
+        let shown = found.prefix(Self.pageSize)
+        let activity = try await store.clientActivity(clientIDs: shown.map(\.id), openableChannels: channels)
+        var page = ClientsPage(
+            clients: shown.map { ($0, activity[$0.id] ?? ClientActivity(clientID: $0.id)) }, byAttention: false)
+        if found.count > Self.pageSize, let last = shown.last { page.next = ["after": last.id] }
         return page
     }
 
@@ -65,8 +64,7 @@ struct ClientPages: Sendable {
                     tier: tier, csm: csm, stage: stage, after: q.get("after").flatMap { $0.isEmpty ? nil : $0 },
                     channels: emailChannels)
             }
-            let rows: [[String: Any]] = page.clients.map { client in
-                let seen = page.activity[client.id] ?? ClientActivity(clientID: client.id)
+            let rows: [[String: Any]] = page.clients.map { client, seen in
                 var row: [String: Any] = [
                     "id": client.id, "name": client.name, "tier": client.tier, "stage": client.lifecycleStage ?? "",
                     "csm": client.csm?.name ?? "", "unopened": String(seen.unopened), "important": String(seen.unopenedImportant),

@@ -73,11 +73,9 @@ struct ClientRoutes: Sendable {
                 "more than \(ClientAttention.limit) clients match: filter by csm, tier or stage to order them by attention")
         }
         start = min(start, ordered.count)  // (a cursor past the end, however large, is an empty last page)
-        let page = Array(ordered.dropFirst(start).prefix(limit))
-        let clients = try await ClientAttention.clients(store, page)
-        let activity = Dictionary(page.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
+        let shown = try await ClientAttention.clients(store, ordered.dropFirst(start).prefix(limit))
         return .object([
-            "items": .array(clients.map { ClientJSON.client($0, activity: activity[$0.id] ?? ClientActivity(clientID: $0.id)) }),
+            "items": .array(shown.map { ClientJSON.client($0.client, activity: $0.activity) }),
             "next_cursor": start + limit < ordered.count ? .string(String(start + limit)) : .null,
         ])
     }
