@@ -20,7 +20,8 @@ struct RedriveRoutes: Sendable {
             reader.rejectUnknown(["channel", "states", "since", "until", "limit", "cursor", "reason", "dry_run"])
             let now = Timestamps.now()
             let snapshot = runtime.current
-            let configured = snapshot.channels.map(\.name).sorted()
+            // Every configured channel, the call channel too (as `herald redrive` and `/v1/queue` see them).
+            let configured = snapshot.config.channels.map(\.name).sorted()
             let channel = reader.string("channel", maxLength: 128, singleLine: true)
             if let channel, !configured.contains(channel) {
                 reader.fail("channel", "unknown channel '\(channel)' (configured: \(configured.joined(separator: ", ")))")
