@@ -140,10 +140,13 @@ extension PostgresStore {
             guard let (_, deliveries) = try await PostgresQueries.messageWithDeliveries(id: messageID, conn: conn, logger: self.logger)
             else { throw HeraldError.notFound("no message with id \(messageID)") }
             let cancellable = deliveries.filter { DeliveryState.cancellable.contains($0.state) }
-            guard !cancellable.isEmpty else {
-                let states = deliveries.map { "\($0.id): \($0.state.rawValue)" }.joined(separator: ", ")
-                throw HeraldError.conflict("nothing left to cancel; every delivery has started or ended (\(states))")
-            }
+            // Taken under the row lock the fire path takes too, so a timer firing at this moment
+            // either fires first (and is no longer pending) or is cancelled here.
+            let escalations = try await conn.rows(
+                "SELECT id, channel FROM escalations WHERE message_id = \(messageID) AND state = 'pending' FOR UPDATE",
+                logger: self.logger
+            ).map { (try $0["id"] as String, try $0["channel"] as String) }
+            guard !cancellable.isEmpty || !escalations.isEmpty else { throw CancelResult.nothingLeft(deliveries) }
             var cancelled: [String] = []
             for d in cancellable {
                 guard try await conn.row(
@@ -157,10 +160,21 @@ extension PostgresStore {
                     conn, self.logger, messageID: messageID, deliveryID: d.id, type: "cancelled", state: .cancelled,
                     detail: nil, actor: actor, at: now)
             }
+            var stopped = 0
+            for (id, channel) in escalations {
+                guard try await conn.row(
+                    "UPDATE escalations SET state = 'cancelled', settled_at = \(now) WHERE id = \(id) AND state = 'pending' RETURNING id",
+                    logger: self.logger) != nil
+                else { continue }
+                stopped += 1
+                try await PostgresRows.insertEvent(
+                    conn, self.logger, messageID: messageID, deliveryID: nil, type: "escalation_cancelled", state: nil,
+                    detail: StoreText.escalationCancelled(channel: channel), actor: actor, at: now)
+            }
             guard let detail = try await PostgresQueries.detail(id: messageID, conn: conn, logger: self.logger) else {
                 throw HeraldError.notFound("no message with id \(messageID)")
             }
-            return CancelResult(cancelled: cancelled, detail: detail)
+            return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, detail: detail)
         }
     }
 }

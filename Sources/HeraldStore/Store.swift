@@ -24,7 +24,9 @@ public protocol Store: SubscriptionStore {
     /// Messages, newest first, filtered, one page at a time.
     func messages(matching query: MessageQuery) async throws -> MessagePage
 
-    /// Cancels the deliveries of a message that have not started. Throws `notFound` / `conflict`.
+    /// Cancels the deliveries of a message that have not started, and its escalations that have not
+    /// fired (an escalation left pending would call about a message its sender stopped). Throws
+    /// `notFound`, or `conflict` when neither is left.
     func cancel(messageID: String, actor: String, now: Int64) async throws -> CancelResult
 
     /// Leases up to `limit` due deliveries of `channel` (and ones whose lease ran out) to `owner`.
@@ -325,10 +327,19 @@ public struct MessagePage: Sendable, Equatable {
 public struct CancelResult: Sendable, Equatable {
     /// Deliveries moved to `cancelled`.
     public var cancelled: [String]
+    /// Pending escalation timers stopped (each with an `escalation_cancelled` event).
+    public var escalationsCancelled: Int
     public var detail: MessageDetail
 
-    public init(cancelled: [String], detail: MessageDetail) {
+    public init(cancelled: [String], escalationsCancelled: Int = 0, detail: MessageDetail) {
         self.cancelled = cancelled
+        self.escalationsCancelled = escalationsCancelled
         self.detail = detail
+    }
+
+    /// The conflict when a message has neither an unstarted delivery nor a pending escalation.
+    public static func nothingLeft(_ deliveries: [Delivery]) -> HeraldError {
+        let states = deliveries.map { "\($0.id): \($0.state.rawValue)" }.joined(separator: ", ")
+        return HeraldError.conflict("nothing left to cancel; every delivery has started or ended (\(states))")
     }
 }

@@ -22,6 +22,11 @@ public enum StoreText {
         "not \(unless.rawValue) within \(waitedSeconds) s: escalated via \(channel)"
     }
 
+    /// The detail of an `escalation_cancelled` event.
+    public static func escalationCancelled(channel: String) -> String {
+        "the message was cancelled: no escalation via \(channel)"
+    }
+
     /// "Unless opened" is met by opened or clicked; "unless clicked" only by clicked.
     public static func statesMeeting(_ unless: DeliveryState) -> [DeliveryState] {
         unless == .clicked ? [.clicked] : [.opened, .clicked]

@@ -155,6 +155,53 @@ import Testing
             _ = try await store.cancel(messageID: HeraldID.make(.message), actor: "ops", now: now)
         } throws: { ($0 as? HeraldError)?.kind == .notFound }
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func cancelStopsThePendingEscalationSoNoCallFollowsACancelledMessage(backend: StoreBackend) async throws {
+        // The escalation ("call the CSM unless opened in 48 h") would otherwise fire for a message its
+        // sender stopped: its deliveries are cancelled, so none was ever opened.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        var planned = Fixtures.planned(to: [("email", "lin@xinghe.example")], now: now)
+        planned.escalation = PlannedEscalation(dueAt: now + 1_000, unless: .opened, channel: "webhook", destination: "https://crm.example/hook")
+        let (message, _) = try #require(Fixtures.created(try await store.enqueue([planned]).first))
+        let result = try await store.cancel(messageID: message.id, actor: "ops", now: now + 10)
+        #expect(result.cancelled.count == 1)
+        #expect(result.escalationsCancelled == 1)
+        #expect(result.detail.events.contains { $0.type == "escalation_cancelled" && $0.actor == "ops" })
+        #expect(try await store.nextDueTime(channels: ["email", "webhook"]) == nil)
+        #expect(try await store.fireEscalations(now: now + 5_000, limit: 10) == 0)
+        let detail = try #require(try await store.message(id: message.id))
+        #expect(detail.deliveries.map(\.state) == [.cancelled])
+        #expect(!detail.events.contains { $0.type == "escalated" })
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func cancelAfterTheSendStillStopsThePendingEscalation(backend: StoreBackend) async throws {
+        // Every delivery has gone out, but the escalation has not fired: it is what is left to cancel.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        var planned = Fixtures.planned(to: [("email", "lin@xinghe.example")], now: now)
+        planned.escalation = PlannedEscalation(dueAt: now + 1_000, unless: .opened, channel: "webhook", destination: "https://crm.example/hook")
+        let (message, _) = try #require(Fixtures.created(try await store.enqueue([planned]).first))
+        let claimed = try #require(try await store.claim(channel: "email", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w").first)
+        let report = AttemptReport(
+            deliveryID: claimed.delivery.id, messageID: message.id, channel: "email", number: 1, startedAt: now,
+            durationMillis: 5, statusCode: 250, outcome: .sent(providerID: nil))
+        try await store.record([DeliveryResult(report: report, newState: .sent, nextDueAt: nil, error: nil, providerID: nil)])
+
+        let result = try await store.cancel(messageID: message.id, actor: "ops", now: now + 10)
+        #expect(result.cancelled.isEmpty)
+        #expect(result.escalationsCancelled == 1)
+        #expect(result.detail.deliveries.map(\.state) == [.sent])
+        #expect(try await store.fireEscalations(now: now + 5_000, limit: 10) == 0)
+        // Nothing is left now: a second cancel is a conflict, as before.
+        await #expect {
+            _ = try await store.cancel(messageID: message.id, actor: "ops", now: now + 20)
+        } throws: { ($0 as? HeraldError)?.kind == .conflict }
+    }
 }
 
 @Suite struct StoreOutcomeConsequenceTests {

@@ -133,6 +133,28 @@ def test_unopened_email_escalates_even_across_a_restart(make_daemon, receiver, s
     assert len(escalated) == 1 and "not opened within" in escalated[0]["detail"]
 
 
+def test_a_cancelled_message_does_not_escalate(make_daemon, receiver, smtp):
+    # The email went out, so no delivery is left to cancel, but the "call unless opened" timer is:
+    # cancelling stops it. A second message enqueued after it, not cancelled, is the clock: when its
+    # escalation arrives, the cancelled one's (due earlier) would have too.
+    daemon = make_daemon(herald_toml=ESCALATING, extra_channels=email_channel(smtp.url())).start()
+    daemon.request("PUT", "/v1/clients/xinghe", client_body(receiver))
+    _, _, stopped = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "EBR", "html": "<p>Hi</p>"})
+    assert smtp.wait_for(lambda s: len(s.messages) == 2, 10)
+    status, _, answer = daemon.request("POST", f"/v1/messages/{stopped['id']}/cancel")
+    assert status == 200, answer
+    assert answer["cancelled"] == [] and answer["escalations_cancelled"] == 1
+    cancelled = [e for e in answer["message"]["events"] if e["type"] == "escalation_cancelled"]
+    assert len(cancelled) == 1 and cancelled[0]["actor"].startswith("token:"), answer["message"]["events"]
+    status, _, again = daemon.request("POST", f"/v1/messages/{stopped['id']}/cancel")
+    assert status == 409 and "nothing left to cancel" in again["detail"]
+
+    _, _, clock = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "QBR", "html": "<p>Hi</p>"})
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) >= 1, 15), "the control message never escalated"
+    assert [p["data"]["message_id"] for _, p, _, _, _ in receiver.received] == [clock["id"]]
+    assert not any(e["type"] == "escalated" for e in daemon.message(stopped["id"])["events"])
+
+
 def test_opened_email_does_not_escalate(make_daemon, receiver, smtp):
     import re
     import urllib.request

@@ -128,7 +128,8 @@ struct MessageRoutes: Sendable {
         let id = try messageID(context)
         let result = try await store.cancel(messageID: id, actor: context.actor, now: Timestamps.now())
         return JSONResponse.make(.object([
-            "cancelled": .array(result.cancelled.map(JSONValue.string)), "message": RecordJSON.detail(result.detail),
+            "cancelled": .array(result.cancelled.map(JSONValue.string)),
+            "escalations_cancelled": .int(Int64(result.escalationsCancelled)), "message": RecordJSON.detail(result.detail),
         ]))
     }
 

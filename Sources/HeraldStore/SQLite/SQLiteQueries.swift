@@ -120,10 +120,9 @@ extension SQLiteStore {
                 throw HeraldError.notFound("no message with id \(messageID)")
             }
             let cancellable = deliveries.filter { DeliveryState.cancellable.contains($0.state) }
-            guard !cancellable.isEmpty else {
-                let states = deliveries.map { "\($0.id): \($0.state.rawValue)" }.joined(separator: ", ")
-                throw HeraldError.conflict("nothing left to cancel; every delivery has started or ended (\(states))")
-            }
+            let escalations = try Row.fetchAll(
+                db, sql: "SELECT id, channel FROM escalations WHERE message_id = ? AND state = 'pending'", arguments: [messageID])
+            guard !cancellable.isEmpty || !escalations.isEmpty else { throw CancelResult.nothingLeft(deliveries) }
             let statement = try db.cachedStatement(sql: """
                 UPDATE deliveries SET state = 'cancelled', updated_at = ?, lease_until = NULL, lease_owner = NULL
                 WHERE id = ? AND \(SQLiteRows.waiting)
@@ -137,10 +136,21 @@ extension SQLiteStore {
                     db, messageID: messageID, deliveryID: d.id, type: "cancelled", state: .cancelled, detail: nil,
                     actor: actor, at: now)
             }
+            var stopped = 0
+            for row in escalations {
+                try db.execute(
+                    sql: "UPDATE escalations SET state = 'cancelled', settled_at = ? WHERE id = ? AND state = 'pending'",
+                    arguments: [now, row["id"] as String])
+                guard db.changesCount > 0 else { continue }
+                stopped += 1
+                try SQLiteRows.insertEvent(
+                    db, messageID: messageID, deliveryID: nil, type: "escalation_cancelled", state: nil,
+                    detail: StoreText.escalationCancelled(channel: row["channel"]), actor: actor, at: now)
+            }
             guard let detail = try SQLiteQueries.detail(id: messageID, db: db) else {
                 throw HeraldError.notFound("no message with id \(messageID)")
             }
-            return CancelResult(cancelled: cancelled, detail: detail)
+            return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, detail: detail)
         }
     }
 }
