@@ -44,6 +44,9 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// Who the events a command causes name as their actor: `cli:` and the login name.
+    static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+
     /// A `--data` argument: a JSON object inline, or `@FILE`.
     static func readData(_ argument: String) throws -> JSONValue {
         let bytes: [UInt8]

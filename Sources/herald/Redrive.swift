@@ -43,7 +43,7 @@ struct Redrive: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIFailure.guarding {
-            let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+            let actor = GlobalOptions.actor
             let now = Timestamps.now()
             try await options.withStore { config, store in
                 let configured = config.channels.map(\.name).sorted()

@@ -42,7 +42,7 @@ struct Resend: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIFailure.guarding {
-            let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+            let actor = GlobalOptions.actor
             let now = Timestamps.now()
             try await options.withStore { config, store in
                 let resender = Resender(store: store, config: config)

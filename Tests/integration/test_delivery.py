@@ -1,6 +1,7 @@
 """Enqueue through the real HTTP API and deliver to a loopback receiver that verifies every
 Standard Webhooks signature with the independent `standardwebhooks` package."""
 
+import json
 import time
 
 
@@ -137,6 +138,38 @@ def test_cancel_stops_a_scheduled_message(daemon, receiver):
     assert body["message"]["deliveries"][0]["status"] == "cancelled"
     status, _, problem = daemon.request("POST", f"/v1/messages/{reply['id']}/cancel")
     assert status == 409 and "nothing left to cancel" in problem["detail"]
+
+
+def test_herald_cancel_stops_a_message_while_the_daemon_runs(daemon, receiver):
+    # Both messages are due at the same second; the one not cancelled is the clock: when it
+    # arrives, the cancelled one would have arrived too.
+    send_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+    stopped = enqueue(daemon, receiver.url(), send_at=send_at)
+    result = daemon.cli("cancel", stopped["id"])
+    clock = enqueue(daemon, receiver.url(), send_at=send_at)
+    assert result.returncode == 0, result.stderr
+    assert f"cancelled 1 delivery of {stopped['id']}" in result.stdout
+    assert stopped["deliveries"][0]["id"] in result.stdout and "cancelled" in result.stdout
+    again = daemon.cli("cancel", stopped["id"], "--json")
+    assert again.returncode == 1 and "nothing left to cancel" in again.stderr and again.stdout == ""
+    assert daemon.cli("cancel", "msg_01JD0000000000000000000000").returncode == 1
+    assert daemon.cli("cancel", "not-an-id").returncode == 64
+
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) == 1, 15)
+    assert [p["data"]["message_id"] for _, p, _, _, _ in receiver.received] == [clock["id"]]
+    detail = daemon.message(stopped["id"])
+    assert detail["deliveries"][0]["status"] == "cancelled"
+    assert [(e["type"], e["actor"].split(":")[0]) for e in detail["events"] if e["type"] == "cancelled"] == [("cancelled", "cli")]
+
+
+def test_herald_cancel_json_is_the_api_answer(daemon, receiver):
+    send_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    reply = enqueue(daemon, receiver.url(), send_at=send_at)
+    result = daemon.cli("cancel", reply["id"], "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["cancelled"] == [reply["deliveries"][0]["id"]] and answer["escalations_cancelled"] == 0
+    assert answer["message"] == daemon.message(reply["id"])
 
 
 def test_send_at_holds_the_message_until_its_time(daemon, receiver):

@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldStore
 
 /// JSON shapes of stored records as the API returns them (snake_case, RFC 3339 times).
 public enum RecordJSON {
@@ -71,6 +72,14 @@ public enum RecordJSON {
             "id": .string(m.id), "idempotency_key": optional(m.idempotencyKey),
             "deliveries": .array(deliveries.map(deliverySummary)),
         ]
+    }
+
+    /// The answer to a cancel, from `POST /v1/messages/{id}/cancel` and `herald cancel --json`.
+    public static func cancel(_ result: CancelResult) -> JSONValue {
+        .object([
+            "cancelled": .array(result.cancelled.map(JSONValue.string)),
+            "escalations_cancelled": .int(Int64(result.escalationsCancelled)), "message": detail(result.detail),
+        ])
     }
 
     public static func detail(_ detail: MessageDetail) -> JSONValue {

@@ -127,10 +127,7 @@ struct MessageRoutes: Sendable {
     func cancel(_ context: HeraldRequestContext) async throws -> Response {
         let id = try messageID(context)
         let result = try await store.cancel(messageID: id, actor: context.actor, now: Timestamps.now())
-        return JSONResponse.make(.object([
-            "cancelled": .array(result.cancelled.map(JSONValue.string)),
-            "escalations_cancelled": .int(Int64(result.escalationsCancelled)), "message": RecordJSON.detail(result.detail),
-        ]))
+        return JSONResponse.make(RecordJSON.cancel(result))
     }
 
     /// Parses a message and, when it names a client instead of destinations, routes it by the
