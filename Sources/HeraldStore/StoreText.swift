@@ -27,6 +27,11 @@ public enum StoreText {
         "the message was cancelled: no escalation via \(channel)"
     }
 
+    /// The deliveries of a message that reach its client, whose states answer an escalation's
+    /// "unless opened": the message's own, its fallbacks, redrives and resends (a CSM's resend that
+    /// the client opens is the message opened) — not the escalation's own notice to the CSM.
+    public static let reachesTheClient = "(purpose IS NULL OR purpose IN ('fallback', 'redrive', 'resend'))"
+
     /// "Unless opened" is met by opened or clicked; "unless clicked" only by clicked.
     public static func statesMeeting(_ unless: DeliveryState) -> [DeliveryState] {
         unless == .clicked ? [.clicked] : [.opened, .clicked]
