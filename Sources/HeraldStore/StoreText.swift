@@ -27,9 +27,9 @@ public enum StoreText {
         "the message was cancelled: no escalation via \(channel)"
     }
 
-    /// The deliveries of a message that reach its client, whose states answer an escalation's
-    /// "unless opened": the message's own, its fallbacks, redrives and resends (a CSM's resend that
-    /// the client opens is the message opened) — not the escalation's own notice to the CSM.
+    /// The deliveries whose states answer an escalation's "unless opened" when its timer fires: the
+    /// message's own, its fallbacks, redrives and resends (a CSM's resend that the client opens is
+    /// the message opened). Only the escalation's own delivery is left out; it is made by the firing.
     public static let reachesTheClient = "(purpose IS NULL OR purpose IN ('fallback', 'redrive', 'resend'))"
 
     /// "Unless opened" is met by opened or clicked; "unless clicked" only by clicked.
