@@ -23,7 +23,7 @@ extension PostgresStore {
                 let met = try await conn.row(
                     """
                     SELECT 1 AS met FROM deliveries WHERE message_id = \(messageID)
-                      AND \(unescaped: StoreText.reachesTheClient) AND state = ANY(\(enough)) LIMIT 1
+                      AND \(unescaped: StoreText.answersAnEscalation) AND state = ANY(\(enough)) LIMIT 1
                     """, logger: self.logger)
                 let waited = (now - (try row["created_at"] as Int64)) / 1000
                 if met != nil {

@@ -30,7 +30,7 @@ public enum StoreText {
     /// The deliveries whose states answer an escalation's "unless opened" when its timer fires: the
     /// message's own, its fallbacks, redrives and resends (a CSM's resend that the client opens is
     /// the message opened). Only the escalation's own delivery is left out; it is made by the firing.
-    public static let reachesTheClient = "(purpose IS NULL OR purpose IN ('fallback', 'redrive', 'resend'))"
+    public static let answersAnEscalation = "(purpose IS NULL OR purpose IN ('fallback', 'redrive', 'resend'))"
 
     /// "Unless opened" is met by opened or clicked; "unless clicked" only by clicked.
     public static func statesMeeting(_ unless: DeliveryState) -> [DeliveryState] {

@@ -18,7 +18,7 @@ extension SQLiteStore {
                 let unless = DeliveryState(rawValue: row["unless_state"]) ?? .opened
                 let enough = StoreText.statesMeeting(unless)
                 let states = try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT state FROM deliveries WHERE message_id = ? AND \(StoreText.reachesTheClient)"),
+                    db.cachedStatement(sql: "SELECT state FROM deliveries WHERE message_id = ? AND \(StoreText.answersAnEscalation)"),
                     arguments: [messageID])
                 let waited = (now - (row["created_at"] as Int64)) / 1000
                 if states.contains(where: { DeliveryState(rawValue: $0).map(enough.contains) ?? false }) {
