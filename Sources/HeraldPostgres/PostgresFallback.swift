@@ -8,7 +8,7 @@ import PostgresNIO
 enum PostgresFallback {
     static func next(after deliveryID: String, reason: String?, at: Int64, conn: PostgresConnection, logger: Logger) async throws {
         guard let row = try await conn.row(
-            "SELECT message_id, channel, fallback FROM deliveries WHERE id = \(deliveryID)", logger: logger)
+            "SELECT message_id, channel, fallback, expires_at FROM deliveries WHERE id = \(deliveryID)", logger: logger)
         else { return }
         var chain = FallbackStep.decode(try row["fallback"])
         guard !chain.isEmpty else { return }
@@ -17,10 +17,10 @@ enum PostgresFallback {
         let id = HeraldID.make(.delivery)
         try await conn.run(
             """
-            INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, purpose, fallback,
-                created_at, updated_at)
-            VALUES (\(id), \(messageID), \(step.channel), \(step.destination), 'queued', 0, \(at), 'fallback',
-                \(FallbackStep.encode(chain)), \(at), \(at))
+            INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at, purpose,
+                fallback, created_at, updated_at)
+            VALUES (\(id), \(messageID), \(step.channel), \(step.destination), 'queued', 0, \(at), \(try row["expires_at"] as Int64?),
+                'fallback', \(FallbackStep.encode(chain)), \(at), \(at))
             """, logger: logger)
         try await PostgresRows.insertEvent(
             conn, logger, messageID: messageID, deliveryID: id, type: "fallback", state: .queued,

@@ -10,8 +10,9 @@ extension PostgresStore {
             // SKIP LOCKED: each due timer is settled by exactly one instance.
             let due = try await conn.rows(
                 """
-                SELECT id, message_id, unless_state, channel, destination, created_at FROM escalations
-                WHERE state = 'pending' AND due_at <= \(now) ORDER BY due_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                SELECT e.id, e.message_id, e.unless_state, e.channel, e.destination, e.created_at, m.expires_at
+                FROM escalations e JOIN messages m ON m.id = e.message_id
+                WHERE e.state = 'pending' AND e.due_at <= \(now) ORDER BY e.due_at LIMIT \(limit) FOR UPDATE OF e SKIP LOCKED
                 """, logger: self.logger)
             var fired = 0
             for row in due {
@@ -26,21 +27,22 @@ extension PostgresStore {
                       AND \(unescaped: StoreText.answersAnEscalation) AND state = ANY(\(enough)) LIMIT 1
                     """, logger: self.logger)
                 let waited = (now - (try row["created_at"] as Int64)) / 1000
-                if met != nil {
+                let expiresAt: Int64? = try row["expires_at"]
+                if let why = StoreText.escalationSkipped(met: met != nil, unless: unless, expiresAt: expiresAt, now: now) {
                     try await conn.run(
                         "UPDATE escalations SET state = 'skipped', settled_at = \(now) WHERE id = \(id)", logger: self.logger)
                     try await PostgresRows.insertEvent(
                         conn, self.logger, messageID: messageID, deliveryID: nil, type: "escalation_skipped", state: nil,
-                        detail: "\(unless.rawValue) in time", actor: "dispatcher", at: now)
+                        detail: why, actor: "dispatcher", at: now)
                     continue
                 }
                 let deliveryID = HeraldID.make(.delivery)
                 try await conn.run(
                     """
-                    INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, purpose,
-                        created_at, updated_at)
+                    INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
+                        purpose, created_at, updated_at)
                     VALUES (\(deliveryID), \(messageID), \(channel), \(try row["destination"] as String), 'queued', 0, \(now),
-                        'escalation', \(now), \(now))
+                        \(expiresAt), 'escalation', \(now), \(now))
                     """, logger: self.logger)
                 try await conn.run(
                     "UPDATE escalations SET state = 'fired', settled_at = \(now) WHERE id = \(id)", logger: self.logger)

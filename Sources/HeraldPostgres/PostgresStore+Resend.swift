@@ -37,10 +37,10 @@ extension PostgresStore {
                 }
                 try await conn.run(
                     """
-                    INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, last_error, purpose,
-                        resend_of, created_at, updated_at)
+                    INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at, last_error,
+                        purpose, resend_of, created_at, updated_at)
                     VALUES (\(item.id), \(plan.messageID), \(item.channel), \(item.destination), \(state.rawValue), 0,
-                        \(item.dueAt), \(lastError), 'resend', \(item.source), \(plan.at), \(plan.at))
+                        \(item.dueAt), \(item.expiresAt), \(lastError), 'resend', \(item.source), \(plan.at), \(plan.at))
                     """, logger: self.logger)
                 try await PostgresRows.insertEvent(
                     conn, self.logger, messageID: plan.messageID, deliveryID: item.id, type: "resent", state: state,

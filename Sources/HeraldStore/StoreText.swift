@@ -22,6 +22,14 @@ public enum StoreText {
         "not \(unless.rawValue) within \(waitedSeconds) s: escalated via \(channel)"
     }
 
+    /// Why a due escalation is not made (the detail of its `escalation_skipped` event), or nil
+    /// to make it: the message was `unless` in time, or it expired before the timer fired.
+    public static func escalationSkipped(met: Bool, unless: DeliveryState, expiresAt: Int64?, now: Int64) -> String? {
+        if met { return "\(unless.rawValue) in time" }
+        if let expiresAt, expiresAt <= now { return "the message expired at \(Timestamps.format(expiresAt))" }
+        return nil
+    }
+
     /// The detail of an `escalation_cancelled` event.
     public static func escalationCancelled(channel: String) -> String {
         "the message was cancelled: no escalation via \(channel)"
@@ -104,7 +112,7 @@ public enum StoreText {
     ) -> Delivery {
         var delivery = Delivery(
             id: item.id, messageID: messageID, channel: item.channel, destination: item.destination, state: state,
-            attempts: 0, dueAt: item.dueAt, expiresAt: nil, lastError: lastError, providerID: nil, purpose: "resend",
+            attempts: 0, dueAt: item.dueAt, expiresAt: item.expiresAt, lastError: lastError, providerID: nil, purpose: "resend",
             createdAt: at, updatedAt: at)
         delivery.resendOf = item.source
         return delivery

@@ -239,4 +239,50 @@ import Testing
         #expect(failed.deliveries[1].state == .queued && failed.deliveries[1].destination == "ops@client.example")
         #expect(failed.events.map(\.type) == ["queued", "failed", "fallback"])
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aFallbackKeepsTheMessagesExpiry(backend: StoreBackend) async throws {
+        // "Unsent deliveries become expired after expires_at": a fallback is one of them, however
+        // long its own retries would go on.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        var planned = Fixtures.planned(to: [("webhook", "https://crm.example/hook")], expiresAt: now + 5_000, now: now)
+        planned.deliveries[0].fallback = [FallbackStep(channel: "email", destination: "ops@client.example")]
+        _ = try await store.enqueue([planned])
+        let claimed = try #require(try await store.claim(channel: "webhook", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w").first)
+        try await store.record([DeliveryResult(
+            report: AttemptReport(deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: "webhook", number: 1,
+                                  startedAt: now, durationMillis: 3, statusCode: 410, outcome: .failed(reason: "HTTP 410")),
+            newState: .failed, nextDueAt: nil, error: "HTTP 410", providerID: nil)])
+        let fallback = try #require(try await store.message(id: claimed.message.id)?.deliveries.last)
+        #expect(fallback.purpose == "fallback" && fallback.expiresAt == now + 5_000)
+        #expect(try await store.claim(channel: "email", limit: 1, now: now + 5_000, leaseUntil: now + 65_000, owner: "w").isEmpty)
+        #expect(try await store.expireDue(now: now + 5_000, limit: 10) == 1)
+        #expect(try await store.message(id: claimed.message.id)?.deliveries.last?.state == .expired)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func anEscalationDueAfterTheMessageExpiredIsSkipped(backend: StoreBackend) async throws {
+        // A "webinar starts in an hour" reminder that expires at the start must not be phoned or
+        // texted to the client after it.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        var late = Fixtures.planned(to: [("email", "lin@xinghe.example")], expiresAt: now + 1_000, now: now)
+        late.escalation = PlannedEscalation(dueAt: now + 2_000, unless: .opened, channel: "webhook", destination: "https://crm.example/hook")
+        var timely = Fixtures.planned(to: [("email", "lin@xinghe.example")], expiresAt: now + 9_000, now: now)
+        timely.escalation = PlannedEscalation(dueAt: now + 2_000, unless: .opened, channel: "webhook", destination: "https://crm.example/hook")
+        let results = try await store.enqueue([late, timely])
+        let (lateMessage, _) = try #require(Fixtures.created(results.first))
+        let (timelyMessage, _) = try #require(Fixtures.created(results.last))
+
+        #expect(try await store.fireEscalations(now: now + 2_000, limit: 10) == 1)
+        let skipped = try #require(try await store.message(id: lateMessage.id))
+        #expect(!skipped.deliveries.contains { $0.purpose == "escalation" })
+        #expect(skipped.events.contains { $0.type == "escalation_skipped" && $0.detail?.contains("expired") == true })
+        // The one that fired carries the message's expiry, like every delivery of it.
+        let fired = try #require(try await store.message(id: timelyMessage.id)?.deliveries.first { $0.purpose == "escalation" })
+        #expect(fired.expiresAt == now + 9_000)
+    }
 }

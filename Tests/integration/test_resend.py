@@ -144,3 +144,31 @@ def test_a_tier_can_have_resend_rules_of_its_own(make_daemon, smtp):
     (daemon.folder / "herald.toml").write_text(config.replace('min_interval = "0s"', 'min_interval = "soon"'))
     result = daemon.cli("check-config")
     assert result.returncode == 78 and "[tiers.strategic.resend] min_interval" in result.stderr, result.stderr
+
+
+def test_a_resend_keeps_the_messages_expiry_and_an_expired_message_needs_force(make_daemon, smtp):
+    # resend.min_interval 0: the behaviour under test is the message's expires_at, not the guard rail.
+    config = CONFIG.replace('min_interval = "3s"', 'min_interval = "0s"').replace("max_per_message = 2", "max_per_message = 5")
+    daemon = make_daemon(herald_toml=config, extra_channels=email_channel(smtp.url())).start()
+    expiry = time.time() + 4
+    expires_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiry))
+    status, _, reply = daemon.request("POST", "/v1/messages", {
+        "to": {"email": "p1@client.example"}, "subject": "Webinar in an hour", "text": "Join us", "expires_at": expires_at})
+    assert status == 202, reply
+    assert smtp.wait_for(lambda s: len(s.messages) == 1, 20)
+    daemon.wait_for_states(reply["id"], {"sent"})
+
+    # Before the expiry, the resend is a delivery of the message like the others: it expires with it.
+    status, _, resent = daemon.request("POST", f"/v1/messages/{reply['id']}/resend", {"reason": "not opened"})
+    assert status == 202, resent
+    stored = daemon.message(reply["id"])["expires_at"]
+    assert stored.startswith(expires_at[:-1]) and [d["expires_at"] for d in resent["deliveries"]] == [stored]
+
+    time.sleep(max(0.0, expiry - time.time() + 0.2))      # the behaviour under test is the clock passing expires_at
+    status, _, problem = daemon.request("POST", f"/v1/messages/{reply['id']}/resend", {"reason": "not opened"})
+    assert status == 409 and "expired at" in problem["detail"] and "force" in problem["detail"], problem
+    status, _, bulk = daemon.request("POST", "/v1/resend", {"unopened_for": "0s", "dry_run": True})
+    assert status == 200 and bulk["resends"] == [] and "expired at" in bulk["skipped"][0]["reason"], bulk
+    status, _, forced = daemon.request("POST", f"/v1/messages/{reply['id']}/resend", {"reason": "asked again", "force": True})
+    assert status == 202 and [d["expires_at"] for d in forced["deliveries"]] == [None], forced
+    assert smtp.wait_for(lambda s: len(s.messages) >= 2, 20)

@@ -11,14 +11,20 @@ public struct ResendPlan: Sendable, Equatable {
         /// When it may go (quiet hours of the client's tier hold it).
         public var dueAt: Int64
         public var held: String?
+        /// The message's `expires_at` (nil when it has none, or when a forced resend goes out after it).
+        public var expiresAt: Int64?
 
-        public init(id: String, source: String, channel: String, destination: String, dueAt: Int64, held: String? = nil) {
+        public init(
+            id: String, source: String, channel: String, destination: String, dueAt: Int64, held: String? = nil,
+            expiresAt: Int64? = nil
+        ) {
             self.id = id
             self.source = source
             self.channel = channel
             self.destination = destination
             self.dueAt = dueAt
             self.held = held
+            self.expiresAt = expiresAt
         }
     }
 

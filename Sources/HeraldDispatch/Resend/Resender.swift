@@ -125,6 +125,14 @@ public struct Resender: Sendable {
         if !engaged.isEmpty && !force {
             throw .conflict("the message was already \(engaged.contains { $0.state == .clicked } ? "clicked" : "opened") (\(engaged[0].id)); resend with force to send it anyway")
         }
+        // Past its expires_at the sender said it is stale: only a forced resend sends it, without an expiry.
+        var expiresAt = message.expiresAt
+        if let expiry = expiresAt, expiry <= now {
+            guard force else {
+                throw .conflict("the message expired at \(Timestamps.format(expiry)); resend with force to send it anyway")
+            }
+            expiresAt = nil
+        }
         let rules = client.flatMap { routing.tiers[$0.tier]?.resend }
         let maxResends = rules?.maxPerMessage ?? settings.maxPerMessage
         let minInterval = rules?.minInterval ?? settings.minInterval
@@ -153,7 +161,7 @@ public struct Resender: Sendable {
             guard let address, seen.insert(target + "\u{0}" + address).inserted else { continue }
             items.append(ResendPlan.Item(
                 id: HeraldID.make(.delivery), source: source.id, channel: target, destination: address,
-                dueAt: hold?.0 ?? now, held: hold?.1))
+                dueAt: hold?.0 ?? now, held: hold?.1, expiresAt: expiresAt))
         }
         guard !items.isEmpty else {
             let why = sources.isEmpty

@@ -11,6 +11,7 @@ public enum ResendJSON {
                 .object([
                     "id": .string(d.id), "channel": .string(d.channel), "destination": .string(DestinationRules.redacted(d.destination)),
                     "status": .string(d.state.rawValue), "resend_of": RecordJSON.optional(d.resendOf), "due_at": RecordJSON.time(d.dueAt),
+                    "expires_at": RecordJSON.time(d.expiresAt),
                 ])
             }
         } else {
@@ -18,6 +19,7 @@ public enum ResendJSON {
                 .object([
                     "channel": .string(item.channel), "destination": .string(DestinationRules.redacted(item.destination)),
                     "resend_of": .string(item.source), "due_at": RecordJSON.time(item.dueAt), "held": RecordJSON.optional(item.held),
+                    "expires_at": RecordJSON.time(item.expiresAt),
                 ])
             }
         }

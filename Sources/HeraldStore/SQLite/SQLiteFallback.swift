@@ -2,11 +2,12 @@ import GRDB
 import HeraldCore
 
 /// Fallback chains: when a delivery ends `failed` or `dead`, the first step of its chain becomes a
-/// new queued delivery carrying the rest of the chain, in the same transaction as the failure.
+/// new queued delivery carrying the rest of the chain and the message's expiry, in the same
+/// transaction as the failure.
 enum SQLiteFallback {
     static func next(after deliveryID: String, reason: String?, at: Int64, db: Database) throws {
         guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT message_id, channel, fallback FROM deliveries WHERE id = ?"), arguments: [deliveryID])
+            db.cachedStatement(sql: "SELECT message_id, channel, fallback, expires_at FROM deliveries WHERE id = ?"), arguments: [deliveryID])
         else { return }
         var chain = FallbackStep.decode(row["fallback"])
         guard !chain.isEmpty else { return }
@@ -14,10 +15,12 @@ enum SQLiteFallback {
         let messageID: String = row["message_id"]
         let id = HeraldID.make(.delivery)
         try db.cachedStatement(sql: """
-            INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, purpose, fallback,
-                created_at, updated_at)
-            VALUES (?, ?, ?, ?, 'queued', 0, ?, 'fallback', ?, ?, ?)
-            """).execute(arguments: [id, messageID, step.channel, step.destination, at, FallbackStep.encode(chain), at, at])
+            INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at, purpose,
+                fallback, created_at, updated_at)
+            VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, 'fallback', ?, ?, ?)
+            """).execute(arguments: [
+                id, messageID, step.channel, step.destination, at, row["expires_at"] as Int64?, FallbackStep.encode(chain), at, at,
+            ])
         try SQLiteDeliveryCounts.inserted(.queued, db: db)
         try SQLiteRows.insertEvent(
             db, messageID: messageID, deliveryID: id, type: "fallback", state: .queued,

@@ -8,8 +8,9 @@ extension SQLiteStore {
         try await pool.write { db in
             let due = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT id, message_id, unless_state, channel, destination, created_at FROM escalations
-                    WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?
+                    SELECT e.id, e.message_id, e.unless_state, e.channel, e.destination, e.created_at, m.expires_at
+                    FROM escalations e JOIN messages m ON m.id = e.message_id
+                    WHERE e.state = 'pending' AND e.due_at <= ? ORDER BY e.due_at LIMIT ?
                     """), arguments: [now, limit])
             var fired = 0
             for row in due {
@@ -21,19 +22,21 @@ extension SQLiteStore {
                     db.cachedStatement(sql: "SELECT state FROM deliveries WHERE message_id = ? AND \(StoreText.answersAnEscalation)"),
                     arguments: [messageID])
                 let waited = (now - (row["created_at"] as Int64)) / 1000
-                if states.contains(where: { DeliveryState(rawValue: $0).map(enough.contains) ?? false }) {
+                let expiresAt: Int64? = row["expires_at"]
+                let met = states.contains(where: { DeliveryState(rawValue: $0).map(enough.contains) ?? false })
+                if let why = StoreText.escalationSkipped(met: met, unless: unless, expiresAt: expiresAt, now: now) {
                     try db.execute(sql: "UPDATE escalations SET state = 'skipped', settled_at = ? WHERE id = ?", arguments: [now, id])
                     try SQLiteRows.insertEvent(
                         db, messageID: messageID, deliveryID: nil, type: "escalation_skipped", state: nil,
-                        detail: "\(unless.rawValue) in time", actor: "dispatcher", at: now)
+                        detail: why, actor: "dispatcher", at: now)
                     continue
                 }
                 let deliveryID = HeraldID.make(.delivery)
                 try db.cachedStatement(sql: """
-                    INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, purpose,
-                        created_at, updated_at)
-                    VALUES (?, ?, ?, ?, 'queued', 0, ?, 'escalation', ?, ?)
-                    """).execute(arguments: [deliveryID, messageID, row["channel"], row["destination"], now, now, now])
+                    INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
+                        purpose, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, 'escalation', ?, ?)
+                    """).execute(arguments: [deliveryID, messageID, row["channel"], row["destination"], now, expiresAt, now, now])
                 try SQLiteDeliveryCounts.inserted(.queued, db: db)
                 try db.execute(sql: "UPDATE escalations SET state = 'fired', settled_at = ? WHERE id = ?", arguments: [now, id])
                 try SQLiteRows.insertEvent(

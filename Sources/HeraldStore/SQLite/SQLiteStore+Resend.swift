@@ -23,9 +23,9 @@ extension SQLiteStore {
                 sql: "UPDATE messages SET resend_count = resend_count + 1, last_resent_at = ? WHERE id = ?",
                 arguments: [plan.at, plan.messageID])
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, last_error, purpose,
-                    resend_of, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?, 'resend', ?, ?, ?)
+                INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at, last_error,
+                    purpose, resend_of, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 'resend', ?, ?, ?)
                 """)
             var made: [Delivery] = []
             var counts = SQLiteDeliveryCounts()
@@ -37,7 +37,8 @@ extension SQLiteStore {
                     lastError = "suppressed: \(reason)"
                 }
                 try insert.execute(arguments: [
-                    item.id, plan.messageID, item.channel, item.destination, state.rawValue, item.dueAt, lastError, item.source,
+                    item.id, plan.messageID, item.channel, item.destination, state.rawValue, item.dueAt, item.expiresAt, lastError,
+                    item.source,
                     plan.at, plan.at,
                 ])
                 counts.inserted(state)
