@@ -146,7 +146,11 @@ extension PostgresStore {
                 "SELECT id, channel FROM escalations WHERE message_id = \(messageID) AND state = 'pending' FOR UPDATE",
                 logger: self.logger
             ).map { (try $0["id"] as String, try $0["channel"] as String) }
-            guard !cancellable.isEmpty || !escalations.isEmpty else { throw CancelResult.nothingLeft(deliveries) }
+            let tasks = try await conn.rows(
+                "SELECT id, delivery_id FROM tasks WHERE status = 'open' AND message_id = \(messageID) FOR UPDATE",
+                logger: self.logger
+            ).map { (try $0["id"] as String, try $0["delivery_id"] as String) }
+            guard !cancellable.isEmpty || !escalations.isEmpty || !tasks.isEmpty else { throw CancelResult.nothingLeft(deliveries) }
             var cancelled: [String] = []
             for d in cancellable {
                 guard try await conn.row(
@@ -171,10 +175,24 @@ extension PostgresStore {
                     conn, self.logger, messageID: messageID, deliveryID: nil, type: "escalation_cancelled", state: nil,
                     detail: StoreText.escalationCancelled(channel: channel), actor: actor, at: now)
             }
+            var closed: [String] = []
+            for (id, deliveryID) in tasks {
+                let note = StoreText.taskCancelled(taskID: id)
+                guard try await conn.row(
+                    """
+                    UPDATE tasks SET status = 'cancelled', note = \(note), completed_at = \(now), completed_by = \(actor)
+                    WHERE id = \(id) AND status = 'open' RETURNING id
+                    """, logger: self.logger) != nil
+                else { continue }
+                closed.append(id)
+                try await PostgresRows.insertEvent(
+                    conn, self.logger, messageID: messageID, deliveryID: deliveryID, type: "task_cancelled", state: nil,
+                    detail: note, actor: actor, at: now)
+            }
             guard let detail = try await PostgresQueries.detail(id: messageID, conn: conn, logger: self.logger) else {
                 throw HeraldError.notFound("no message with id \(messageID)")
             }
-            return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, detail: detail)
+            return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, tasksCancelled: closed, detail: detail)
         }
     }
 }

@@ -63,10 +63,7 @@ extension PostgresStore {
                 logger: self.logger)
             else { throw HeraldError.notFound("no task with id \(c.taskID)") }
             var task = try Self.task(row)
-            guard task.status == .open else {
-                throw HeraldError.conflict(
-                    "task \(task.id) is already done (\(task.outcome?.rawValue ?? "no outcome") by \(task.completedBy ?? "unknown"))")
-            }
+            guard task.status == .open else { throw HeraldError.conflict(StoreText.taskClosed(task)) }
             try await conn.run(
                 """
                 UPDATE tasks SET status = 'done', outcome = \(c.outcome.rawValue), note = \(c.note), completed_at = \(c.at),

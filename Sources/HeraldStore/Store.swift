@@ -24,9 +24,9 @@ public protocol Store: SubscriptionStore {
     /// Messages, newest first, filtered, one page at a time.
     func messages(matching query: MessageQuery) async throws -> MessagePage
 
-    /// Cancels the deliveries of a message that have not started, and its escalations that have not
-    /// fired (an escalation left pending would call about a message its sender stopped). Throws
-    /// `notFound`, or `conflict` when neither is left.
+    /// Cancels the deliveries of a message that have not started, its escalations that have not
+    /// fired (an escalation left pending would call about a message its sender stopped) and its open
+    /// call tasks. Throws `notFound`, or `conflict` when none is left.
     func cancel(messageID: String, actor: String, now: Int64) async throws -> CancelResult
 
     /// Leases up to `limit` due deliveries of `channel` (and ones whose lease ran out) to `owner`.
@@ -329,15 +329,18 @@ public struct CancelResult: Sendable, Equatable {
     public var cancelled: [String]
     /// Pending escalation timers stopped (each with an `escalation_cancelled` event).
     public var escalationsCancelled: Int
+    /// Open call tasks closed as `cancelled` (each with a `task_cancelled` event): the CSM is not to call.
+    public var tasksCancelled: [String]
     public var detail: MessageDetail
 
-    public init(cancelled: [String], escalationsCancelled: Int = 0, detail: MessageDetail) {
+    public init(cancelled: [String], escalationsCancelled: Int = 0, tasksCancelled: [String] = [], detail: MessageDetail) {
         self.cancelled = cancelled
         self.escalationsCancelled = escalationsCancelled
+        self.tasksCancelled = tasksCancelled
         self.detail = detail
     }
 
-    /// The conflict when a message has neither an unstarted delivery nor a pending escalation.
+    /// The conflict when a message has no unstarted delivery, pending escalation or open call task.
     public static func nothingLeft(_ deliveries: [Delivery]) -> HeraldError {
         let states = deliveries.map { "\($0.id): \($0.state.rawValue)" }.joined(separator: ", ")
         return HeraldError.conflict("nothing left to cancel; every delivery has started or ended (\(states))")

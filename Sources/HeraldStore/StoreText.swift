@@ -30,6 +30,18 @@ public enum StoreText {
         return nil
     }
 
+    /// The detail of a `task_cancelled` event, and the cancelled task's note.
+    public static func taskCancelled(taskID: String) -> String {
+        "task \(taskID): the message was cancelled before the call"
+    }
+
+    /// The conflict when a task that is no longer open is completed.
+    public static func taskClosed(_ task: PhoneTask) -> String {
+        task.status == .cancelled
+            ? "task \(task.id) was cancelled by \(task.completedBy ?? "unknown") (its message was cancelled); there is no call to complete"
+            : "task \(task.id) is already done (\(task.outcome?.rawValue ?? "no outcome") by \(task.completedBy ?? "unknown"))"
+    }
+
     /// The detail of an `escalation_cancelled` event.
     public static func escalationCancelled(channel: String) -> String {
         "the message was cancelled: no escalation via \(channel)"

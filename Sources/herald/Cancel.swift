@@ -5,7 +5,7 @@ import HeraldStore
 
 struct Cancel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Stop a message: cancel its deliveries that have not started and its escalation if it has not fired.",
+        abstract: "Stop a message: its deliveries that have not started, its escalation and its open call tasks.",
         discussion: """
             Deliveries already being sent or sent are left alone. Works with the daemon running (it never \
             claims a cancelled delivery) or stopped. Exit 1 when there is no such message or nothing is left \
@@ -35,6 +35,7 @@ struct Cancel: AsyncParsableCommand {
             let count = result.cancelled.count
             var line = "cancelled \(count) \(count == 1 ? "delivery" : "deliveries") of \(id)"
             if result.escalationsCancelled > 0 { line += "; its escalation will not fire" }
+            if !result.tasksCancelled.isEmpty { line += "; call tasks cancelled: \(result.tasksCancelled.joined(separator: ", "))" }
             print(line)
             var table = TextTable("DELIVERY", "CHANNEL", "STATUS", "DESTINATION")
             for d in result.detail.deliveries {

@@ -14,14 +14,16 @@ struct Tasks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tasks (open ones unless --status says otherwise).")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Only tasks of this CSM (email), or 'unassigned'.") var assignee: String?
-        @Option(help: "open, done or all.") var status = "open"
+        @Option(help: "open, done, cancelled (their message was cancelled before the call) or all.") var status = "open"
         @Option(help: "Only tasks about this client.") var client: String?
         @Flag(help: "Only open tasks past their due time.") var overdue = false
         @Option(help: "At most this many.") var limit = 100
         @Flag(help: "Print as JSON (the shape of GET /v1/tasks items).") var json = false
 
         func validate() throws {
-            guard ["open", "done", "all"].contains(status) else { throw ValidationError("--status must be open, done or all") }
+            guard ["open", "done", "cancelled", "all"].contains(status) else {
+                throw ValidationError("--status must be open, done, cancelled or all")
+            }
             guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be from 1 to 10000") }
         }
 
@@ -37,7 +39,11 @@ struct Tasks: AsyncParsableCommand {
                 }
                 var table = TextTable("TASK", "DUE", "STATUS", "ASSIGNEE", "CLIENT", "CONTACT", "CALL", "REASON")
                 for t in tasks {
-                    let state = t.status == .done ? (t.outcome?.rawValue ?? "done") : (t.dueAt < now ? "OVERDUE" : "open")
+                    let state = switch t.status {
+                    case .done: t.outcome?.rawValue ?? "done"
+                    case .cancelled: "cancelled"
+                    case .open: t.dueAt < now ? "OVERDUE" : "open"
+                    }
                     table.add(
                         t.id, Timestamps.format(t.dueAt, fractionalSeconds: false), state, t.assignee ?? "unassigned",
                         t.clientName ?? t.clientID ?? "-", "\(t.contactName ?? "") \(t.phone)".trimmingCharacters(in: .whitespaces),
@@ -64,7 +70,12 @@ struct Tasks: AsyncParsableCommand {
                     return
                 }
                 print("task      \(t.id) (call \(t.attempt))")
-                print("status    \(t.status == .done ? "done: \(t.outcome?.rawValue ?? "-")" : t.dueAt < now ? "open, OVERDUE" : "open")")
+                let status = switch t.status {
+                case .done: "done: \(t.outcome?.rawValue ?? "-")"
+                case .cancelled: "cancelled by \(t.completedBy ?? "-") (its message was cancelled)"
+                case .open: t.dueAt < now ? "open, OVERDUE" : "open"
+                }
+                print("status    \(status)")
                 print("due       \(Timestamps.format(t.dueAt, fractionalSeconds: false))")
                 print("assignee  \(t.assigneeName ?? "-") <\(t.assignee ?? "unassigned")>")
                 print("client    \(t.clientName ?? "-") (\(t.clientID ?? "-"))")

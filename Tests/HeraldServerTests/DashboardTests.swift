@@ -59,13 +59,13 @@ import Testing
             }
         }
         // Keys the Swift code looks up itself (visit.text("…")).
-        let fromCode: Set<String> = [
+        let fromCode = Set<String>([
             "sign_in", "clients", "my_clients", "resend_done", "back_to_clients", "same_channels", "resend_title", "bulk_resend",
             "bulk_done", "preview_count", "resend_all", "my_tasks", "task_done", "follow_up_made", "template_stats",
-            "chart_title", "open_rate", "click_rate", "days_7", "days_30", "days_90", "open", "done", "not_found", "error_title",
+            "chart_title", "open_rate", "click_rate", "days_7", "days_30", "days_90", "not_found", "error_title",
             "csrf_refused", "outcome_reached", "outcome_voicemail", "outcome_no_answer", "outcome_wrong_number",
             "clients_by_attention", "clients_by_id",
-        ]
+        ]).union(PhoneTask.Status.allCases.map(\.rawValue))  // (a task's status, visit.text(task.status.rawValue))
         let keys = Set(DashboardStrings.entries.map(\.0))
         #expect(keys.count == DashboardStrings.entries.count, "a key is listed twice")
         #expect(used.union(fromCode).subtracting(keys).isEmpty, "missing texts: \(used.union(fromCode).subtracting(keys).sorted())")

@@ -38,6 +38,32 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func cancellingTheMessageClosesItsOpenCallTask(backend: StoreBackend) async throws {
+        // The client renewed; the sender cancels the renewal reminder: the CSM must not call about it.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        let (claimed, task) = try await Self.openedCall(store, now: now)
+        let result = try await store.cancel(messageID: claimed.message.id, actor: "token:crm", now: now + 10)
+        #expect(result.cancelled.isEmpty && result.tasksCancelled == [task.id])
+        let closed = try #require(try await store.task(id: task.id))
+        #expect(closed.status == .cancelled && closed.completedBy == "token:crm" && closed.completedAt == now + 10)
+        #expect(closed.outcome == nil && !closed.isOverdue(now: now + 86_400_000, grace: 0))
+        #expect(try await store.tasks(matching: TaskQuery(assignee: "wang@cs.example", status: .open)).isEmpty)
+        #expect(try await store.tasks(matching: TaskQuery(assignee: "wang@cs.example", status: .cancelled)).map(\.id) == [task.id])
+        #expect(try await store.tasks(matching: TaskQuery(dueBefore: now + 86_400_000)).isEmpty)  // no overdue escalation
+        #expect(result.detail.events.contains { $0.type == "task_cancelled" && $0.deliveryID == claimed.delivery.id })
+        // The call was never made: completing it now is refused, naming why.
+        await #expect {
+            _ = try await store.completeTask(TaskCompletion(
+                taskID: task.id, outcome: .reached, note: nil, actor: "token:wang", at: now + 20, deliveryState: .delivered, detail: "reached"))
+        } throws: { ($0 as? HeraldError)?.kind == .conflict && "\($0)".contains("cancelled") }
+        await #expect {
+            _ = try await store.cancel(messageID: claimed.message.id, actor: "token:crm", now: now + 30)
+        } throws: { ($0 as? HeraldError)?.kind == .conflict }
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func openingATaskSendsTheDeliveryAndEnqueuesTheNoticeOnce(backend: StoreBackend) async throws {
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }

@@ -200,3 +200,33 @@ def test_client_timeline_shows_messages_events_and_tasks(make_daemon, smtp):
     assert {d["channel"] for d in older["deliveries"]} == {"email", "phone"}
     assert daemon.request("GET", "/v1/clients/nobody/timeline")[0] == 404
     assert daemon.request("GET", "/v1/clients/xinghe/timeline?limit=0")[0] == 422
+
+
+def test_cancelling_the_message_cancels_its_open_call_task(make_daemon, smtp):
+    # The client renewed; the CRM cancels the renewal outreach: the CSM's call task closes with it,
+    # stays visible as cancelled, cannot be completed, and is never reported overdue.
+    daemon = start(make_daemon, smtp, phone_extra=ALWAYS_OPEN + 'due_within = "1h"\n')
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "template": "welcome", "data": WELCOME})
+    assert status == 202, reply
+    [task] = wait_for_tasks(daemon, "assignee=wang.fang@acme.example", 1)
+
+    status, _, answer = daemon.request("POST", f"/v1/messages/{reply['id']}/cancel")
+    assert status == 200, answer
+    assert answer["tasks_cancelled"] == [task["id"]]
+    events = [(e["type"], e["delivery_id"]) for e in answer["message"]["events"]]
+    assert ("task_cancelled", task["delivery_id"]) in events
+
+    status, _, page = daemon.request("GET", "/v1/tasks?assignee=wang.fang@acme.example")
+    assert status == 200 and page["items"] == []
+    status, _, page = daemon.request("GET", "/v1/tasks?status=cancelled")
+    assert [t["id"] for t in page["items"]] == [task["id"]] and page["items"][0]["overdue"] is False
+    status, _, problem = daemon.request("POST", f"/v1/tasks/{task['id']}/complete", {"outcome": "reached"},
+                                        token=csm_token(daemon))
+    assert status == 409 and "cancelled" in problem["detail"], problem
+    status, _, problem = daemon.request("GET", "/v1/tasks?status=closed")
+    assert status == 422 and problem["invalid_params"][0]["name"] == "status"
+
+    listed = daemon.cli("tasks", "list", "--status", "cancelled")
+    assert listed.returncode == 0 and task["id"] in listed.stdout and "cancelled" in listed.stdout, listed.stderr
+    shown = daemon.cli("tasks", "show", task["id"])
+    assert "cancelled by token:" in shown.stdout, shown.stdout

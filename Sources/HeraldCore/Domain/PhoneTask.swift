@@ -3,6 +3,8 @@
 public struct PhoneTask: Sendable, Equatable {
     public enum Status: String, Sendable, CaseIterable {
         case open, done
+        /// Its message was cancelled before the call was made (`completedBy` cancelled it); no outcome.
+        case cancelled
     }
 
     /// What came of the call.

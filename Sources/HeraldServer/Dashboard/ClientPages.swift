@@ -147,12 +147,17 @@ struct ClientPages: Sendable {
             channels[d.channel] == .email && [DeliveryState.sent, .delivered].contains(d.state)
         }
         let failed = !detail.deliveries.isEmpty && detail.deliveries.allSatisfy { [DeliveryState.failed, .dead, .expired].contains($0.state) }
+        // Past its expires_at a resend is refused without force, which the dashboard does not offer.
+        let stale = message.expiresAt.map { $0 <= Timestamps.now() } ?? false
         var item: [String: Any] = [
             "id": message.id, "title": title(message), "priority": message.priority.rawValue,
-            "unopened": wentOut && !engaged, "can_resend": !engaged && (wentOut || failed),
+            "unopened": wentOut && !engaged, "can_resend": !engaged && !stale && (wentOut || failed),
             "deliveries": deliveries,
             "tasks": tasks.map { task -> [String: Any] in
-                var row: [String: Any] = ["id": task.id, "status": visit.text(task.status == .open ? "open" : "done"), "status_key": task.status.rawValue]
+                var row: [String: Any] = [
+                    "id": task.id, "status": visit.text(task.status.rawValue), "status_key": task.status.rawValue,
+                    "listed": task.status != .cancelled,  // (the task pages list open and done ones)
+                ]
                 if let outcome = task.outcome { row["outcome"] = visit.text("outcome_\(outcome.rawValue)") }
                 return row
             },

@@ -72,6 +72,7 @@ enum DashboardStrings {
         ("see_task", "See the task", "查看任务"),
         ("open", "Open", "待处理"),
         ("done", "Done", "已完成"),
+        ("cancelled", "Cancelled", "已取消"),
         ("bulk_intro", "Find messages nobody opened and send them again, with the same guard rails as a single resend.",
          "找出无人打开的消息并重新发送，与单条重发遵守相同的限制规则。"),
         ("template", "Template", "模板"),

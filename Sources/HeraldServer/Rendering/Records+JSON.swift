@@ -78,7 +78,8 @@ public enum RecordJSON {
     public static func cancel(_ result: CancelResult) -> JSONValue {
         .object([
             "cancelled": .array(result.cancelled.map(JSONValue.string)),
-            "escalations_cancelled": .int(Int64(result.escalationsCancelled)), "message": detail(result.detail),
+            "escalations_cancelled": .int(Int64(result.escalationsCancelled)),
+            "tasks_cancelled": .array(result.tasksCancelled.map(JSONValue.string)), "message": detail(result.detail),
         ])
     }
 

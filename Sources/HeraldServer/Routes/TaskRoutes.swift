@@ -50,7 +50,7 @@ struct TaskRoutes: Sendable {
             } else if let value = PhoneTask.Status(rawValue: status) {
                 query.status = value
             } else {
-                problems.append(.init(name: "status", reason: "must be open, done or all"))
+                problems.append(.init(name: "status", reason: "must be open, done, cancelled or all"))
             }
         } else {
             query.status = .open

@@ -122,7 +122,10 @@ extension SQLiteStore {
             let cancellable = deliveries.filter { DeliveryState.cancellable.contains($0.state) }
             let escalations = try Row.fetchAll(
                 db, sql: "SELECT id, channel FROM escalations WHERE message_id = ? AND state = 'pending'", arguments: [messageID])
-            guard !cancellable.isEmpty || !escalations.isEmpty else { throw CancelResult.nothingLeft(deliveries) }
+            // (Through the partial index of open tasks: a message's open calls are among a few.)
+            let tasks = try Row.fetchAll(
+                db, sql: "SELECT id, delivery_id FROM tasks WHERE status = 'open' AND message_id = ?", arguments: [messageID])
+            guard !cancellable.isEmpty || !escalations.isEmpty || !tasks.isEmpty else { throw CancelResult.nothingLeft(deliveries) }
             let statement = try db.cachedStatement(sql: """
                 UPDATE deliveries SET state = 'cancelled', updated_at = ?, lease_until = NULL, lease_owner = NULL
                 WHERE id = ? AND \(SQLiteRows.waiting)
@@ -147,10 +150,26 @@ extension SQLiteStore {
                     db, messageID: messageID, deliveryID: nil, type: "escalation_cancelled", state: nil,
                     detail: StoreText.escalationCancelled(channel: row["channel"]), actor: actor, at: now)
             }
+            var closed: [String] = []
+            for row in tasks {
+                let id: String = row["id"]
+                let note = StoreText.taskCancelled(taskID: id)
+                try db.execute(
+                    sql: """
+                        UPDATE tasks SET status = 'cancelled', note = ?, completed_at = ?, completed_by = ?
+                        WHERE id = ? AND status = 'open'
+                        """,
+                    arguments: [note, now, actor, id])
+                guard db.changesCount > 0 else { continue }
+                closed.append(id)
+                try SQLiteRows.insertEvent(
+                    db, messageID: messageID, deliveryID: row["delivery_id"], type: "task_cancelled", state: nil, detail: note,
+                    actor: actor, at: now)
+            }
             guard let detail = try SQLiteQueries.detail(id: messageID, db: db) else {
                 throw HeraldError.notFound("no message with id \(messageID)")
             }
-            return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, detail: detail)
+            return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, tasksCancelled: closed, detail: detail)
         }
     }
 }

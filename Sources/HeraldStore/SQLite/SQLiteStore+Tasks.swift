@@ -83,10 +83,7 @@ extension SQLiteStore {
                 throw HeraldError.notFound("no task with id \(c.taskID)")
             }
             var task = Self.task(row)
-            guard task.status == .open else {
-                throw HeraldError.conflict(
-                    "task \(task.id) is already done (\(task.outcome?.rawValue ?? "no outcome") by \(task.completedBy ?? "unknown"))")
-            }
+            guard task.status == .open else { throw HeraldError.conflict(StoreText.taskClosed(task)) }
             try db.execute(sql: """
                 UPDATE tasks SET status = 'done', outcome = ?, note = ?, completed_at = ?, completed_by = ? WHERE id = ?
                 """, arguments: [c.outcome.rawValue, c.note, c.at, c.actor, task.id])
