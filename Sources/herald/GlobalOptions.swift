@@ -44,6 +44,13 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// Refuses an argument that cannot be a message id, before anything is opened (exit 64).
+    static func checkMessageID(_ id: String) throws {
+        guard HeraldID.isValid(id, kind: .message) else {
+            throw ValidationError("'\(id)' is not a message id (they look like msg_01JD…)")
+        }
+    }
+
     /// Who the events a command causes name as their actor: `cli:` and the login name.
     static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
 

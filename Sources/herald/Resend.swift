@@ -37,7 +37,7 @@ struct Resend: AsyncParsableCommand {
         if let unopenedFor, DurationText.milliseconds(unopenedFor) == nil {
             throw ValidationError("--unopened-for must be a duration such as 48h")
         }
-        if let id, !HeraldID.isValid(id, kind: .message) { throw ValidationError("'\(id)' is not a message id (msg_…)") }
+        if let id { try GlobalOptions.checkMessageID(id) }
     }
 
     func run() async throws {

@@ -12,11 +12,7 @@ struct Status: AsyncParsableCommand {
     @Argument(help: "Message id (msg_…).") var id: String
     @Flag(help: "Print the message as JSON (the same shape as GET /v1/messages/{id}).") var json = false
 
-    func validate() throws {
-        guard HeraldID.isValid(id, kind: .message) else {
-            throw ValidationError("'\(id)' is not a message id (they look like msg_01JD…)")
-        }
-    }
+    func validate() throws { try GlobalOptions.checkMessageID(id) }
 
     func run() async throws {
         try await CLIFailure.guarding {
