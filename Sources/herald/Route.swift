@@ -30,8 +30,9 @@ struct Route: AsyncParsableCommand {
             let routes = try policy.routes(
                 for: client, override: channels.map { $0.split(separator: ",").map(String.init) },
                 category: MessageRequest.Category(rawValue: category) ?? .transactional)
-            let hold = policy.hold(for: client, sendAt: nil, priority: MessageRequest.Priority(rawValue: priority) ?? .normal, now: now)
-            let (escalation, _) = policy.escalation(for: client, acceptedAt: now)
+            let urgency = MessageRequest.Priority(rawValue: priority) ?? .normal
+            let hold = policy.hold(for: client, sendAt: nil, priority: urgency, now: now)
+            let (escalation, _) = policy.escalation(for: client, startsAt: hold?.0 ?? now, priority: urgency)
             let library = try config.loadTemplates()
             if json {
                 print(JSONValue.object([

@@ -146,6 +146,39 @@ import Testing
     }
 }
 
+@Suite struct EscalationTimingTests {
+    static func policy(quietHours: String?) -> RoutingPolicy {
+        var plan = TierPlan(name: "strategic", channels: ["email"], quietHours: quietHours.flatMap(QuietHours.init(parsing:)))
+        plan.escalation = Escalation(after: 2 * 3_600_000, unless: .opened, channel: "sms")
+        return RoutingPolicy(tiers: ["strategic": plan], channels: ["email": .email, "sms": .sms])
+    }
+
+    static let client = Client(
+        id: "xinghe", name: "Xinghe", tier: "strategic", timezone: "Asia/Shanghai",
+        contacts: [Contact(id: "li", name: "Li", email: "li@xinghe.example", phone: "+8613900139000")])
+
+    @Test func theTimerCountsFromWhenTheMessageGoesOutNotWhenItWasAccepted() throws {
+        // Scheduled for tomorrow 10:00: "unless opened within 2 h" means by 12:00 tomorrow, not 2 h
+        // after it was accepted (when nothing had been sent yet, so nothing could have been opened).
+        let now = QuietHoursTests.local(9, 0)
+        let sendAt = QuietHoursTests.local(10, 0, dayOffset: 1)
+        let e = try #require(Self.policy(quietHours: nil).escalation(for: Self.client, startsAt: sendAt, priority: .normal).0)
+        #expect(e.dueAt == QuietHoursTests.local(12, 0, dayOffset: 1))
+        #expect(try #require(Self.policy(quietHours: nil).escalation(for: Self.client, startsAt: now, priority: .normal).0).dueAt
+            == QuietHoursTests.local(11, 0))
+    }
+
+    @Test func anEscalationDueInQuietHoursWaitsForThemToEndUnlessUrgent() throws {
+        // Sent 20:00, 2 h later is 22:00, inside 21:00–08:00: no text message to the client at night.
+        let policy = Self.policy(quietHours: "21:00-08:00")
+        let evening = QuietHoursTests.local(20, 0)
+        let normal = try #require(policy.escalation(for: Self.client, startsAt: evening, priority: .normal).0)
+        #expect(normal.dueAt == QuietHoursTests.local(8, 0, dayOffset: 1))
+        let urgent = try #require(policy.escalation(for: Self.client, startsAt: evening, priority: .urgent).0)
+        #expect(urgent.dueAt == QuietHoursTests.local(22, 0))
+    }
+}
+
 @Suite struct FallbackRoutingTests {
     @Test func eachSentRouteCarriesTheTiersFallbackForTheSamePerson() throws {
         let policy = RoutingPolicy(

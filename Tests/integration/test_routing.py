@@ -133,6 +133,27 @@ def test_unopened_email_escalates_even_across_a_restart(make_daemon, receiver, s
     assert len(escalated) == 1 and "not opened within" in escalated[0]["detail"]
 
 
+def test_the_escalation_timer_starts_when_a_scheduled_message_goes_out(make_daemon, receiver, smtp):
+    # "Unless opened within 2 s" of a message scheduled an hour ahead: due 2 s after its send_at.
+    # Counted from acceptance it fired while the message was still scheduled and escalated it.
+    import datetime
+    daemon = make_daemon(herald_toml=ESCALATING, extra_channels=email_channel(smtp.url())).start()
+    daemon.request("PUT", "/v1/clients/xinghe", client_body(receiver))
+    send_at = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(hours=1)
+    body = {"client_id": "xinghe", "subject": "EBR", "html": "<p>Hi</p>", "send_at": send_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    status, _, dry = daemon.request("POST", "/v1/messages?dry_run=true", body)
+    assert status == 200, dry
+    due = datetime.datetime.fromisoformat(dry["escalation"]["at"].replace("Z", "+00:00"))
+    assert due == send_at + datetime.timedelta(seconds=2), dry["escalation"]
+    status, _, reply = daemon.request("POST", "/v1/messages", body)
+    assert status == 202, reply
+    # The control: a message sent now, whose timer is due in 2 s, escalates; the scheduled one not.
+    _, _, now_message = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "QBR", "html": "<p>Hi</p>"})
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) >= 1, 15), "the control message never escalated"
+    assert [p["data"]["message_id"] for _, p, _, _, _ in receiver.received] == [now_message["id"]]
+    assert not any(e["type"].startswith("escalat") for e in daemon.message(reply["id"])["events"])
+
+
 def test_a_cancelled_message_does_not_escalate(make_daemon, receiver, smtp):
     # The email went out, so no delivery is left to cancel, but the "call unless opened" timer is:
     # cancelling stops it. A second message enqueued after it, not cancelled, is the clock: when its

@@ -103,7 +103,12 @@ public struct RoutingPolicy: Sendable {
 
     /// The escalation timer for a message about `client`, if its tier has one and the target
     /// channel has an address for this client (its endpoint, or the CSM's email for email channels).
-    public func escalation(for client: Client, acceptedAt: Int64) -> (PlannedEscalation?, String?) {
+    /// The timer runs from `startsAt`, when the message goes out (its `send_at` after any quiet-hours
+    /// hold, else now): a message held or scheduled cannot have been opened before it was sent. A
+    /// due time inside the tier's quiet hours moves to their end, as a message would (not when urgent).
+    public func escalation(for client: Client, startsAt: Int64, priority: MessageRequest.Priority)
+        -> (PlannedEscalation?, String?)
+    {
         guard let plan = tiers[client.tier], let rule = plan.escalation else { return (nil, nil) }
         let destination: String?
         switch channels[rule.channel] {
@@ -115,7 +120,9 @@ public struct RoutingPolicy: Sendable {
         guard let destination else {
             return (nil, "escalation via \(rule.channel): the client has no address on it")
         }
-        return (PlannedEscalation(dueAt: acceptedAt + rule.after, unless: rule.unless, channel: rule.channel, destination: destination), nil)
+        let due = startsAt + rule.after
+        let release = hold(for: client, sendAt: due, priority: priority, now: due)?.0 ?? due
+        return (PlannedEscalation(dueAt: release, unless: rule.unless, channel: rule.channel, destination: destination), nil)
     }
 
     /// The routes for a message about `client`.

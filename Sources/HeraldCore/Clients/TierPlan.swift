@@ -1,6 +1,6 @@
 /// "After `after`, unless a delivery of the message reached `unless`, send it via `channel`."
 public struct Escalation: Sendable, Equatable {
-    /// Milliseconds after the message was accepted.
+    /// Milliseconds after the message went out (its `send_at` after any quiet-hours hold).
     public var after: Int64
     /// `opened` or `clicked`: the engagement that makes the escalation unnecessary.
     public var unless: DeliveryState

@@ -181,7 +181,8 @@ struct MessageRoutes: Sendable {
                 throw HeraldError.invalid(field: path + "expires_at", "expires before quiet hours end (\(Timestamps.format(release)))")
             }
         }
-        let (escalation, problem) = routing.escalation(for: client, acceptedAt: now)
+        let (escalation, problem) = routing.escalation(
+            for: client, startsAt: max(message.sendAt ?? now, now), priority: message.priority)
         message.escalation = escalation
         if let problem { message.skipped.append(problem) }
         try parser.checkRendering(message, path: path)
