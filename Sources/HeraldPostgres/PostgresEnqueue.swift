@@ -62,7 +62,7 @@ enum PostgresEnqueue {
                 var detail: String? = d.state == .suppressed ? d.lastError : nil
                 if d.state != .suppressed, let reason = suppressed.reason(address: d.destination, category: m.category) {
                     d.state = .suppressed
-                    d.lastError = "suppressed: \(reason)"
+                    d.lastError = StoreText.suppressed(reason)
                     detail = reason
                     made[index] = d
                 }

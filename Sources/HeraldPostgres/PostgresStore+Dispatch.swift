@@ -47,7 +47,29 @@ extension PostgresStore {
                 deliveries += try due.map(PostgresRows.delivery)
             }
             let byID = try await PostgresQueries.messages(ids: Array(Set(deliveries.map(\.messageID))), conn: conn, logger: self.logger)
-            return deliveries.compactMap { d in byID[d.messageID].map { ClaimedDelivery(delivery: d, message: $0) } }
+            // Suppressed while it waited (an unsubscribe, a hard bounce, a wrong number since it was
+            // queued): it ends here instead of going out. One lookup for the batch; URLs never.
+            let addresses = Set(deliveries.map(\.destination).filter(Suppressions.canBeSuppressed).map { $0.lowercased() })
+            let found = try await PostgresSuppressions.find(Array(addresses), conn: conn, logger: self.logger)
+            var claimed: [ClaimedDelivery] = []
+            for d in deliveries {
+                guard let message = byID[d.messageID] else { continue }
+                if let reason = found.reason(address: d.destination, category: message.category) {
+                    let detail = StoreText.suppressed(reason)
+                    try await conn.run(
+                        """
+                        UPDATE deliveries SET state = 'suppressed', attempts = attempts - 1, lease_until = NULL,
+                            lease_owner = NULL, last_error = \(detail), updated_at = \(now)
+                        WHERE id = \(d.id)
+                        """, logger: self.logger)
+                    try await PostgresRows.insertEvent(
+                        conn, self.logger, messageID: d.messageID, deliveryID: d.id, type: "suppressed", state: .suppressed,
+                        detail: detail, actor: "dispatcher", at: now)
+                    continue
+                }
+                claimed.append(ClaimedDelivery(delivery: d, message: message))
+            }
+            return claimed
         }
     }
 

@@ -33,7 +33,7 @@ extension PostgresStore {
                     address: item.destination, category: category, conn: conn, logger: self.logger)
                 {
                     state = .suppressed
-                    lastError = "suppressed: \(reason)"
+                    lastError = StoreText.suppressed(reason)
                 }
                 try await conn.run(
                     """

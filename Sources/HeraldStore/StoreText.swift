@@ -30,6 +30,11 @@ public enum StoreText {
         return nil
     }
 
+    /// A delivery's `last_error` when its address is on the suppression list ("bounce: 550 …").
+    public static func suppressed(_ reason: String) -> String {
+        "suppressed: \(reason)"
+    }
+
     /// The detail of a `task_cancelled` event, and the cancelled task's note.
     public static func taskCancelled(taskID: String) -> String {
         "task \(taskID): the message was cancelled before the call"

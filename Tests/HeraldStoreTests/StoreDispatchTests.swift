@@ -285,4 +285,34 @@ import Testing
         let fired = try #require(try await store.message(id: timelyMessage.id)?.deliveries.first { $0.purpose == "escalation" })
         #expect(fired.expiresAt == now + 9_000)
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aDeliveryWhoseAddressWasSuppressedWhileItWaitedIsNotSent(backend: StoreBackend) async throws {
+        // A marketing email scheduled for later; meanwhile its reader unsubscribes through an earlier
+        // one. When it comes due it must not go out (the transactional one still does).
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        func planned(_ category: MessageRequest.Category, sendAt: Int64?) -> PlannedMessage {
+            var request = MessageRequest(text: "hello", destinations: [.init(channel: "email", address: "Li@Client.example")], sendAt: sendAt)
+            request.category = category
+            return PlannedMessage(request: request, now: now, actor: "test")
+        }
+        let first = try #require(Fixtures.created(try await store.enqueue([planned(.marketing, sendAt: nil)]).first))
+        let later = try await store.enqueue([planned(.marketing, sendAt: now + 1_000), planned(.transactional, sendAt: now + 1_000)])
+        let (promo, _) = try #require(Fixtures.created(later.first))
+        let (invoice, _) = try #require(Fixtures.created(later.last))
+        #expect(try await store.claim(channel: "email", limit: 10, now: now, leaseUntil: now + 60_000, owner: "w").count == 1)
+        #expect(try await store.unsubscribe(deliveryID: first.1[0].id, at: now + 10) != nil)
+
+        let claimed = try await store.claim(channel: "email", limit: 10, now: now + 1_000, leaseUntil: now + 61_000, owner: "w")
+        #expect(claimed.map(\.message.id) == [invoice.id])
+        let stopped = try #require(try await store.message(id: promo.id))
+        #expect(stopped.deliveries[0].state == .suppressed && stopped.deliveries[0].attempts == 0)
+        #expect(stopped.deliveries[0].lastError?.hasPrefix("suppressed: unsubscribe") == true)
+        #expect(stopped.events.contains { $0.type == "suppressed" && $0.actor == "dispatcher" })
+        let depth = try await store.queueDepth()
+        #expect(depth[.suppressed] == 1 && depth[.sending] == 2 && depth[.scheduled, default: 0] == 0)
+        #expect(try await store.claim(channel: "email", limit: 10, now: now + 2_000, leaseUntil: now + 62_000, owner: "w").isEmpty)
+    }
 }

@@ -136,3 +136,28 @@ def test_one_click_unsubscribe_suppresses_marketing_only(tracked, smtp):
     assert service["deliveries"][0]["status"] == "queued"
     events = [e["type"] for e in tracked.message(reply["id"])["events"]]
     assert "unsubscribed" in events
+
+
+def test_an_unsubscribe_stops_marketing_already_waiting_in_the_queue(tracked, smtp):
+    # A marketing email scheduled for later was accepted before the reader unsubscribed; when it
+    # comes due it must not go out. The transactional one due at the same second is the clock.
+    import time
+    reply, marketing = send(tracked, smtp, "marketing", 1)
+    url = re.match(r"<(http://[^>]+)>", marketing["List-Unsubscribe"]).group(1)
+    send_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+    waiting = {}
+    for category in ("marketing", "transactional"):
+        status, _, body = tracked.request("POST", "/v1/messages", {
+            "to": {"email": "li@client.example"}, "subject": f"Later ({category})", "text": "x", "category": category,
+            "send_at": send_at})
+        assert status == 202 and body["deliveries"][0]["status"] == "scheduled", body
+        waiting[category] = body
+    status, _, page = fetch(url, method="POST", data=b"List-Unsubscribe=One-Click",
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200 and b"no longer receive" in page
+
+    assert smtp.wait_for(lambda s: len(s.messages) >= 2, 20)
+    assert [m[3]["Subject"] for m in smtp.messages[1:]] == ["Later (transactional)"]
+    stopped = tracked.wait_for_states(waiting["marketing"]["id"], {"suppressed"})
+    assert "unsubscribe" in stopped["deliveries"][0]["last_error"] and stopped["deliveries"][0]["attempts"] == []
+    assert [e["actor"] for e in stopped["events"] if e["type"] == "suppressed"] == ["dispatcher"]

@@ -94,7 +94,7 @@ final class SQLiteEnqueue {
                 let reason = try SQLiteSuppressions.reason(address: d.destination, category: m.category, db: db)
             {
                 d.state = .suppressed
-                d.lastError = "suppressed: \(reason)"
+                d.lastError = StoreText.suppressed(reason)
                 detail = reason
                 deliveries[index] = d
             }

@@ -50,7 +50,29 @@ extension SQLiteStore {
                     deliveries += try take(due, limit: limit - deliveries.count)
                 }
                 let byID = try SQLiteQueries.messages(ids: Set(deliveries.map(\.messageID)), db: db)
-                return deliveries.compactMap { d in byID[d.messageID].map { ClaimedDelivery(delivery: d, message: $0) } }
+                var claimed: [ClaimedDelivery] = []
+                claimed.reserveCapacity(deliveries.count)
+                for d in deliveries {
+                    guard let message = byID[d.messageID] else { continue }
+                    // Suppressed while it waited (an unsubscribe, a hard bounce, a wrong number since
+                    // it was queued): it ends here instead of going out. URLs are never looked up.
+                    if Suppressions.canBeSuppressed(d.destination),
+                        let reason = try SQLiteSuppressions.reason(address: d.destination, category: message.category, db: db)
+                    {
+                        let detail = StoreText.suppressed(reason)
+                        try db.cachedStatement(sql: """
+                            UPDATE deliveries SET state = 'suppressed', attempts = attempts - 1, lease_until = NULL,
+                                lease_owner = NULL, last_error = ?, updated_at = ?
+                            WHERE id = ?
+                            """).execute(arguments: [detail, now, d.id])
+                        try SQLiteRows.insertEvent(
+                            db, messageID: d.messageID, deliveryID: d.id, type: "suppressed", state: .suppressed, detail: detail,
+                            actor: "dispatcher", at: now)
+                        continue
+                    }
+                    claimed.append(ClaimedDelivery(delivery: d, message: message))
+                }
+                return claimed
             }
         } catch {
             throw SQLiteErrors.map(error)

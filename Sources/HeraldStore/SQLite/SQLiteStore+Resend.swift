@@ -34,7 +34,7 @@ extension SQLiteStore {
                 var lastError: String? = nil
                 if let reason = try SQLiteSuppressions.reason(address: item.destination, category: category, db: db) {
                     state = .suppressed
-                    lastError = "suppressed: \(reason)"
+                    lastError = StoreText.suppressed(reason)
                 }
                 try insert.execute(arguments: [
                     item.id, plan.messageID, item.channel, item.destination, state.rawValue, item.dueAt, item.expiresAt, lastError,
