@@ -15,16 +15,18 @@ enum PostgresFallback {
         let step = chain.removeFirst()
         let messageID: String = try row["message_id"]
         let id = HeraldID.make(.delivery)
+        let due = step.release(at: at)
+        let state = DeliveryState.onEnqueue(sendAt: due, now: at)
         try await conn.run(
             """
             INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at, purpose,
                 fallback, created_at, updated_at)
-            VALUES (\(id), \(messageID), \(step.channel), \(step.destination), 'queued', 0, \(at), \(try row["expires_at"] as Int64?),
-                'fallback', \(FallbackStep.encode(chain)), \(at), \(at))
+            VALUES (\(id), \(messageID), \(step.channel), \(step.destination), \(state.rawValue), 0, \(due),
+                \(try row["expires_at"] as Int64?), 'fallback', \(FallbackStep.encode(chain)), \(at), \(at))
             """, logger: logger)
         try await PostgresRows.insertEvent(
-            conn, logger, messageID: messageID, deliveryID: id, type: "fallback", state: .queued,
-            detail: StoreText.fallback(failedChannel: try row["channel"], reason: reason, next: step.channel),
+            conn, logger, messageID: messageID, deliveryID: id, type: "fallback", state: state,
+            detail: StoreText.fallback(failedChannel: try row["channel"], reason: reason, next: step, due: due, at: at),
             actor: "dispatcher", at: at)
     }
 }

@@ -179,6 +179,37 @@ import Testing
     }
 }
 
+@Suite struct FallbackQuietHoursTests {
+    @Test func aStepKeepsTheTiersQuietHoursUnlessTheMessageIsUrgent() throws {
+        let plan = TierPlan(name: "smb", channels: ["webhook"], fallback: ["sms"], quietHours: QuietHours(parsing: "21:00-08:00"))
+        let policy = RoutingPolicy(tiers: ["smb": plan, "vip": TierPlan(name: "vip", channels: ["webhook"])], channels: ["sms": .sms])
+        let step = FallbackStep(channel: "sms", destination: "+8613900139000")
+        let client = Client(id: "c", name: "C", tier: "smb", timezone: "Asia/Shanghai")
+        let kept = try #require(policy.keepingQuietHours([step], for: client, priority: .normal).first)
+        #expect(kept.quietHours == "21:00-08:00" && kept.timezone == "Asia/Shanghai")
+        #expect(policy.keepingQuietHours([step], for: client, priority: .urgent) == [step])
+        var vip = client
+        vip.tier = "vip"
+        #expect(policy.keepingQuietHours([step], for: vip, priority: .normal) == [step])
+
+        // A failure at 23:00 Shanghai time queues the step for 08:00; one at noon goes at once.
+        #expect(kept.release(at: QuietHoursTests.local(23, 0)) == QuietHoursTests.local(8, 0, dayOffset: 1))
+        #expect(kept.release(at: QuietHoursTests.local(12, 0)) == QuietHoursTests.local(12, 0))
+        #expect(step.release(at: QuietHoursTests.local(23, 0)) == QuietHoursTests.local(23, 0))
+    }
+
+    @Test func chainsRoundTripAndChainsStoredBeforeReadAsBefore() {
+        let chain = [
+            FallbackStep(channel: "sms", destination: "+8613900139000", quietHours: "21:00-08:00", timezone: "Asia/Shanghai"),
+            FallbackStep(channel: "email", destination: "li@xinghe.example"),
+        ]
+        #expect(FallbackStep.decode(FallbackStep.encode(chain)) == chain)
+        let stored = #"[{"channel":"email","destination":"li@xinghe.example"}]"#
+        #expect(FallbackStep.decode(stored) == [FallbackStep(channel: "email", destination: "li@xinghe.example")])
+        #expect(FallbackStep.encode([chain[1]]) == stored)
+    }
+}
+
 @Suite struct FallbackRoutingTests {
     @Test func eachSentRouteCarriesTheTiersFallbackForTheSamePerson() throws {
         let policy = RoutingPolicy(

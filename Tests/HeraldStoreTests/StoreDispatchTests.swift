@@ -315,4 +315,32 @@ import Testing
         #expect(depth[.suppressed] == 1 && depth[.sending] == 2 && depth[.scheduled, default: 0] == 0)
         #expect(try await store.claim(channel: "email", limit: 10, now: now + 2_000, leaseUntil: now + 62_000, owner: "w").isEmpty)
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aFallbackThatWouldGoInTheClientsQuietHoursWaitsForThemToEnd(backend: StoreBackend) async throws {
+        // Retries ran into the night, then gave up: the text-message fallback waits for the morning.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        // A window around now (UTC), whatever the time of day the test runs at.
+        let minute = Int((now / 60_000) % 1_440)
+        let window = QuietHours(start: (minute + 1_380) % 1_440, end: (minute + 60) % 1_440).description
+        var planned = Fixtures.planned(to: [("webhook", "https://crm.example/hook")], now: now)
+        planned.deliveries[0].fallback = [
+            FallbackStep(channel: "sms", destination: "+8613900139000", quietHours: window, timezone: "UTC")
+        ]
+        _ = try await store.enqueue([planned])
+        let claimed = try #require(try await store.claim(channel: "webhook", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w").first)
+        try await store.record([DeliveryResult(
+            report: AttemptReport(deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: "webhook", number: 1,
+                                  startedAt: now, durationMillis: 3, statusCode: 410, outcome: .failed(reason: "HTTP 410")),
+            newState: .failed, nextDueAt: nil, error: "HTTP 410", providerID: nil)])
+        let detail = try #require(try await store.message(id: claimed.message.id))
+        let fallback = try #require(detail.deliveries.last)
+        #expect(fallback.purpose == "fallback" && fallback.state == .scheduled)
+        #expect(fallback.dueAt > now && fallback.dueAt <= now + 3_600_000 && fallback.dueAt % 60_000 == 0)
+        #expect(detail.events.last?.type == "fallback" && detail.events.last?.detail?.contains("after quiet hours") == true)
+        #expect(try await store.claim(channel: "sms", limit: 1, now: now + 1_000, leaseUntil: now + 61_000, owner: "w").isEmpty)
+        #expect(try await store.claim(channel: "sms", limit: 1, now: fallback.dueAt, leaseUntil: fallback.dueAt + 60_000, owner: "w").count == 1)
+    }
 }

@@ -101,6 +101,18 @@ public struct RoutingPolicy: Sendable {
         return (release, "held for quiet hours \(window) (\(zone.identifier)) of tier \(plan.name)")
     }
 
+    /// `steps` keeping the quiet hours of `client`'s tier (see ``FallbackStep/release(at:)``),
+    /// unless the message is urgent or the tier has none.
+    public func keepingQuietHours(_ steps: [FallbackStep], for client: Client, priority: MessageRequest.Priority) -> [FallbackStep] {
+        guard priority != .urgent, let window = tiers[client.tier]?.quietHours else { return steps }
+        return steps.map { step in
+            var step = step
+            step.quietHours = window.description
+            step.timezone = client.timezone
+            return step
+        }
+    }
+
     /// The escalation timer for a message about `client`, if its tier has one and the target
     /// channel has an address for this client (its endpoint, or the CSM's email for email channels).
     /// The timer runs from `startsAt`, when the message goes out (its `send_at` after any quiet-hours

@@ -5,16 +5,35 @@ import Foundation
 public struct FallbackStep: Sendable, Equatable, Codable {
     public var channel: String
     public var destination: String
+    /// The quiet hours (`21:00-08:00`) of the client's tier, for a non-urgent message: a failure
+    /// inside them queues this step for their end, as the message itself would have been held.
+    public var quietHours: String?
+    /// The client's time zone for `quietHours` (nil: UTC).
+    public var timezone: String?
 
-    public init(channel: String, destination: String) {
+    public init(channel: String, destination: String, quietHours: String? = nil, timezone: String? = nil) {
         self.channel = channel
         self.destination = destination
+        self.quietHours = quietHours
+        self.timezone = timezone
     }
 
-    /// A chain as stored with a delivery: `[{"channel":…,"destination":…}, …]`.
+    /// When this step may go if the delivery before it gives up at `at`: the end of the quiet
+    /// hours when `at` falls inside them, else `at`.
+    public func release(at: Int64) -> Int64 {
+        guard let text = quietHours, let window = QuietHours(parsing: text) else { return at }
+        let zone = timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC") ?? .current
+        return window.release(at: at, timezone: zone)
+    }
+
+    /// A chain as stored with a delivery: `[{"channel":…,"destination":…}, …]`, with
+    /// `quiet_hours` and `timezone` when the step keeps quiet hours.
     public static func encode(_ steps: [FallbackStep]) -> String? {
-        steps.isEmpty ? nil : JSONValue.array(steps.map {
-            .object(["channel": .string($0.channel), "destination": .string($0.destination)])
+        steps.isEmpty ? nil : JSONValue.array(steps.map { step in
+            var object: [String: JSONValue] = ["channel": .string(step.channel), "destination": .string(step.destination)]
+            if let quiet = step.quietHours { object["quiet_hours"] = .string(quiet) }
+            if let zone = step.timezone { object["timezone"] = .string(zone) }
+            return .object(object)
         }).canonicalText
     }
 
@@ -24,7 +43,10 @@ public struct FallbackStep: Sendable, Equatable, Codable {
             guard case .object(let o) = item, case .string(let c)? = o["channel"], case .string(let d)? = o["destination"] else {
                 return nil
             }
-            return FallbackStep(channel: c, destination: d)
+            var step = FallbackStep(channel: c, destination: d)
+            if case .string(let quiet)? = o["quiet_hours"] { step.quietHours = quiet }
+            if case .string(let zone)? = o["timezone"] { step.timezone = zone }
+            return step
         }
     }
 }

@@ -161,7 +161,9 @@ struct MessageRoutes: Sendable {
         }
         message.destinations = routes.compactMap { route in
             route.address.map {
-                .init(channel: route.channel, address: $0, suppressedReason: route.suppressedReason, fallback: route.fallback)
+                .init(
+                    channel: route.channel, address: $0, suppressedReason: route.suppressedReason,
+                    fallback: routing.keepingQuietHours(route.fallback, for: client, priority: message.priority))
             }
         }
         message.skipped = routes.filter { $0.address == nil }.map { "\($0.channel): \($0.suppressedReason ?? "no address")" }

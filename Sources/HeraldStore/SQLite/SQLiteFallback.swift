@@ -14,17 +14,20 @@ enum SQLiteFallback {
         let step = chain.removeFirst()
         let messageID: String = row["message_id"]
         let id = HeraldID.make(.delivery)
+        let due = step.release(at: at)
+        let state = DeliveryState.onEnqueue(sendAt: due, now: at)
         try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at, purpose,
                 fallback, created_at, updated_at)
-            VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, 'fallback', ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, 0, ?, ?, 'fallback', ?, ?, ?)
             """).execute(arguments: [
-                id, messageID, step.channel, step.destination, at, row["expires_at"] as Int64?, FallbackStep.encode(chain), at, at,
+                id, messageID, step.channel, step.destination, state.rawValue, due, row["expires_at"] as Int64?,
+                FallbackStep.encode(chain), at, at,
             ])
-        try SQLiteDeliveryCounts.inserted(.queued, db: db)
+        try SQLiteDeliveryCounts.inserted(state, db: db)
         try SQLiteRows.insertEvent(
-            db, messageID: messageID, deliveryID: id, type: "fallback", state: .queued,
-            detail: StoreText.fallback(failedChannel: row["channel"], reason: reason, next: step.channel),
+            db, messageID: messageID, deliveryID: id, type: "fallback", state: state,
+            detail: StoreText.fallback(failedChannel: row["channel"], reason: reason, next: step, due: due, at: at),
             actor: "dispatcher", at: at)
     }
 }
