@@ -36,6 +36,25 @@ import Testing
         #expect(hours.add(3_600_000, to: start, timezone: newYork) == Timestamps.parse("2026-11-23T15:00:00Z")!)
     }
 
+    @Test func wallClockTimesHoldOnTheDaysDaylightSavingTimeChanges() throws {
+        // New York: clocks went back on Sunday 2026-11-01 (EDT UTC-4 → EST UTC-5) and forward on
+        // Sunday 2026-03-08. "08:00" is 08:00 on the clock, not 480 minutes after midnight.
+        let newYork = TimeZone(identifier: "America/New_York")!
+        let quiet = try #require(QuietHours(parsing: "21:00-08:00"))
+        #expect(quiet.release(at: Timestamps.parse("2026-11-01T03:00:00-05:00")!, timezone: newYork)
+            == Timestamps.parse("2026-11-01T08:00:00-05:00")!)
+        #expect(quiet.release(at: Timestamps.parse("2026-03-08T05:00:00-04:00")!, timezone: newYork)
+            == Timestamps.parse("2026-03-08T08:00:00-04:00")!)
+        let everyDay = try #require(BusinessHours(hours: "09:00-18:00", days: ["sun", "mon"]))
+        #expect(everyDay.add(3_600_000, to: Timestamps.parse("2026-11-01T06:00:00-05:00")!, timezone: newYork)
+            == Timestamps.parse("2026-11-01T10:00:00-05:00")!)
+        #expect(everyDay.add(0, to: Timestamps.parse("2026-03-08T01:00:00-05:00")!, timezone: newYork)
+            == Timestamps.parse("2026-03-08T09:00:00-04:00")!)
+        // A day that ends at 24:00 ends at the next midnight, 25 hours after the last on 2026-11-01.
+        let allDay = try #require(BusinessHours(hours: "00:00-24:00", days: ["sun"]))
+        #expect(allDay.contains(Timestamps.parse("2026-11-01T23:30:00-05:00")!, timezone: newYork))
+    }
+
     @Test func parsingRefusesNonsense() {
         #expect(BusinessHours(hours: "18:00-09:00", days: ["mon"]) == nil)
         #expect(BusinessHours(hours: "9-18", days: ["mon"]) == nil)

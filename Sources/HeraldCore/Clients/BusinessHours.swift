@@ -58,8 +58,8 @@ public struct BusinessHours: Sendable, Equatable, CustomStringConvertible {
             let day = calendar.startOfDay(for: cursor)
             let weekday = calendar.component(.weekday, from: day)
             if days.contains(weekday),
-                let opens = calendar.date(byAdding: .minute, value: open, to: day),
-                let closes = calendar.date(byAdding: .minute, value: close, to: day), cursor < closes
+                let opens = calendar.wallClock(minute: open, on: day),
+                let closes = calendar.wallClock(minute: close, on: day), cursor < closes
             {
                 let from = max(cursor, opens)
                 let available = Int64((closes.timeIntervalSince(from) * 1000).rounded())

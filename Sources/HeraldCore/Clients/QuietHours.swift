@@ -47,9 +47,10 @@ public struct QuietHours: Sendable, Equatable, CustomStringConvertible {
         let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
         guard contains(minute: minute) else { return millis }
         // The window ends today if the end is still ahead, else tomorrow.
-        let startOfDay = calendar.startOfDay(for: date)
-        var end = calendar.date(byAdding: .minute, value: self.end, to: startOfDay) ?? date
-        if end <= date { end = calendar.date(byAdding: .day, value: 1, to: end) ?? end }
+        var end = calendar.wallClock(minute: self.end, on: date) ?? date
+        if end <= date, let tomorrow = calendar.date(byAdding: .day, value: 1, to: date) {
+            end = calendar.wallClock(minute: self.end, on: tomorrow) ?? end
+        }
         return Int64((end.timeIntervalSince1970 * 1000).rounded())
     }
 }
