@@ -40,5 +40,12 @@ import Testing
         #expect(aliyun.classify(reply(200, #"{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"触发流控"}"#))
             == .retry(after: 60_000, reason: "aliyun isv.BUSINESS_LIMIT_CONTROL: 触发流控"))
         #expect(aliyun.classify(reply(200, #"{"Code":"isp.SYSTEM_ERROR","Message":"x"}"#)) == .retry(after: nil, reason: "aliyun isp.SYSTEM_ERROR: x"))
+        // The account's problems keep the message waiting until they are fixed.
+        #expect(aliyun.classify(reply(404, #"{"Code":"InvalidAccessKeyId.NotFound","Message":"Specified access key is not found."}"#))
+            == .retry(after: 300_000, reason: ProviderAccount.reason("aliyun InvalidAccessKeyId.NotFound: Specified access key is not found.")))
+        #expect(aliyun.classify(reply(200, #"{"Code":"isv.OUT_OF_SERVICE","Message":"业务停机"}"#))
+            == .retry(after: 300_000, reason: ProviderAccount.reason("aliyun isv.OUT_OF_SERVICE: 业务停机")))
+        #expect(aliyun.classify(reply(200, #"{"Code":"isv.MONTH_LIMIT_CONTROL","Message":"触发月发送限额"}"#))
+            == .retry(after: 3_600_000, reason: "aliyun isv.MONTH_LIMIT_CONTROL: 触发月发送限额"))
     }
 }

@@ -94,7 +94,11 @@ import Testing
         func reply(_ status: Int, _ body: String) -> HTTPResponse { HTTPResponse(status: status, headers: [], body: Array(body.utf8)) }
         #expect(TwilioAPI.classify(reply(201, #"{"sid":"CA9","status":"queued"}"#)) == .sent(providerID: "CA9"))
         #expect(TwilioAPI.classify(reply(400, #"{"code":21210,"message":"'From' is not verified"}"#))
-            == .failed(reason: "twilio HTTP 400 21210: 'From' is not verified"))
+            == .retry(after: 300_000, reason: ProviderAccount.reason("twilio HTTP 400 21210: 'From' is not verified")))
+        #expect(TwilioAPI.classify(reply(401, #"{"code":20003,"message":"Authenticate"}"#))
+            == .retry(after: 300_000, reason: ProviderAccount.reason("twilio HTTP 401 20003: Authenticate")))
+        #expect(TwilioAPI.classify(reply(400, #"{"code":21610,"message":"Attempt to send to unsubscribed recipient"}"#))
+            == .failed(reason: "twilio HTTP 400 21610: Attempt to send to unsubscribed recipient"))
         guard case .retry = TwilioAPI.classify(reply(503, "down")) else {
             Issue.record("503 must retry")
             return

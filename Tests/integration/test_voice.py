@@ -2,6 +2,7 @@
 Twilio's Calls API; call statuses signed with the official `twilio` package's RequestValidator."""
 
 import json
+from datetime import datetime, timezone
 
 from twilio.request_validator import RequestValidator
 
@@ -102,14 +103,24 @@ def test_message_text_cannot_change_the_call_and_unanswered_calls_fail(make_daem
 
 def test_twilio_call_errors_are_classified_and_numbers_checked(make_daemon, fakes, tmp_path):
     fakes.twilio_script = [(503, {"code": 20500, "message": "Internal Server Error"}),
-                           (400, {"code": 21210, "message": "The source phone number provided is not yet verified."})]
+                           (400, {"code": 21211, "message": "The 'To' number +14155550124 is not a valid phone number."})]
     daemon = make_daemon(extra_channels=voice_channel(fakes, tmp_path),
                          herald_toml=f'[templates]\ndir = "{ROOT / "templates"}"\n').start()
     status, _, reply = daemon.request("POST", "/v1/messages", {"to": {"robocall": "+14155550124"}, "text": "hi"})
     assert status == 202, reply
     body = daemon.wait_for_states(reply["id"], {"failed"})
     attempts = body["deliveries"][0]["attempts"]
-    assert [a["outcome"] for a in attempts] == ["retry", "failed"] and "21210" in attempts[-1]["error"]
+    assert [a["outcome"] for a in attempts] == ["retry", "failed"] and "21211" in attempts[-1]["error"]
+    # A `from` the account cannot call from is the channel's problem, not the message's: it waits
+    # (every 5 minutes) for the operator to fix the channel instead of failing.
+    fakes.twilio_script = [(400, {"code": 21210, "message": "The source phone number provided is not yet verified."})]
+    status, _, reply = daemon.request("POST", "/v1/messages", {"to": {"robocall": "+14155550124"}, "text": "hi"})
+    assert status == 202, reply
+    body = daemon.wait_for_states(reply["id"], {"retrying"})
+    delivery = body["deliveries"][0]
+    assert "21210" in delivery["last_error"] and "retried every 5 minutes" in delivery["last_error"], delivery
+    wait = datetime.fromisoformat(delivery["next_attempt_at"].replace("Z", "+00:00")) - datetime.now(timezone.utc)
+    assert 240 < wait.total_seconds() <= 300, delivery
     # A number that is not E.164 is refused at enqueue, naming the field.
     status, _, problem = daemon.request("POST", "/v1/messages", {"to": {"robocall": "13800138000"}, "text": "hi"})
     assert status == 422 and "robocall" in problem["invalid_params"][0]["name"], problem

@@ -54,7 +54,9 @@ struct AliyunSMS: SMSProvider {
     }
 
     /// Only `Code == "OK"` is accepted (its `BizId` is the provider id); `isp.SYSTEM_ERROR` and the
-    /// flow controls retry after their window; number, template, signature and balance errors fail.
+    /// flow controls retry after their window; the account's problems (its AccessKey, permissions,
+    /// balance, a suspended or unsubscribed service) retry every 5 minutes until fixed; number,
+    /// template, signature and content errors fail.
     func classify(_ response: HTTPResponse) -> DeliveryOutcome {
         let reply = response.jsonObject()
         guard let code = field(reply, "Code") else {
@@ -66,7 +68,11 @@ struct AliyunSMS: SMSProvider {
         case "OK": return .sent(providerID: field(reply, "BizId"))
         case "isp.SYSTEM_ERROR", "SignatureNonceUsed", "Throttling.User", "ServiceUnavailable": return .retry(after: nil, reason: reason)
         case "isv.BUSINESS_LIMIT_CONTROL": return .retry(after: 60_000, reason: reason)
-        case "isv.DAY_LIMIT_CONTROL": return .retry(after: 3_600_000, reason: reason)
+        case "isv.DAY_LIMIT_CONTROL", "isv.MONTH_LIMIT_CONTROL": return .retry(after: 3_600_000, reason: reason)
+        case "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive", "SignatureDoesNotMatch", "Forbidden.RAM",
+            "isp.RAM_PERMISSION_DENY", "isv.OUT_OF_SERVICE", "isv.AMOUNT_NOT_ENOUGH", "InsufficientBalance",
+            "isv.ACCOUNT_NOT_EXISTS", "isv.ACCOUNT_ABNORMAL", "isv.PRODUCT_UN_SUBSCRIPT", "isv.PRODUCT_UNSUBSCRIBE":
+            return .retry(after: ProviderAccount.retryAfter, reason: ProviderAccount.reason(reason))
         default: return .failed(reason: reason)
         }
     }

@@ -17,8 +17,11 @@ enum TwilioAPI {
     }
 
     /// 2xx sent (the `SM…`/`CA…` sid is the provider id); 429 and 5xx retry (honouring
-    /// `Retry-After`); other 4xx are permanent (21211 invalid `To`, 21610 the recipient sent STOP,
-    /// 21210 a `From` Twilio does not know, 20003 authentication).
+    /// `Retry-After`); the account's or the channel's own problems — authentication (401, 20003), a
+    /// suspended account (20005), a `From` the account cannot send from (21210, 21212, 21606) — are
+    /// no fault of the message: it waits and retries every 5 minutes until they are fixed, as SMTP
+    /// authentication does. Other 4xx are permanent (21211 invalid `To`, 21610 the recipient sent
+    /// STOP, 21614 not a mobile number).
     static func classify(_ response: HTTPResponse) -> DeliveryOutcome {
         let reply = response.jsonObject()
         func field(_ key: String) -> String? {
@@ -33,6 +36,9 @@ enum TwilioAPI {
         }
         let code = field("code").map { " \($0)" } ?? ""
         let reason = "twilio HTTP \(response.status)\(code): " + (field("message") ?? response.bodySnippet())
+        if response.status == 401 || ["20003", "20005", "21210", "21212", "21606"].contains(field("code") ?? "") {
+            return .retry(after: ProviderAccount.retryAfter, reason: ProviderAccount.reason(reason))
+        }
         switch response.status {
         case 429, 500..<600: return .retry(after: RetryAfter.milliseconds(response.header("retry-after"), now: Timestamps.now()), reason: reason)
         default: return .failed(reason: reason)
