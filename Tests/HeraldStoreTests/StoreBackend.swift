@@ -108,6 +108,29 @@ enum Fixtures {
         return PlannedMessage(request: request, now: now, actor: "test")
     }
 
+    /// One email to `address` with an "unless opened" escalation via `channel` due at `dueAt`.
+    static func escalating(
+        to address: String = "lin@xinghe.example", dueAt: Int64, via channel: String = "webhook",
+        destination: String = "https://crm.example/hook", now: Int64
+    ) -> PlannedMessage {
+        var planned = planned(to: [("email", address)], now: now)
+        planned.escalation = PlannedEscalation(dueAt: dueAt, unless: .opened, channel: channel, destination: destination)
+        return planned
+    }
+
+    /// Claims what `channel` has due at `now` and records each as sent, as the dispatcher would.
+    @discardableResult
+    static func send(_ store: any Store, channel: String = "email", now: Int64) async throws -> [ClaimedDelivery] {
+        let claimed = try await store.claim(channel: channel, limit: 100, now: now, leaseUntil: now + 60_000, owner: "w")
+        try await store.record(claimed.map { c in
+            DeliveryResult(
+                report: AttemptReport(deliveryID: c.delivery.id, messageID: c.message.id, channel: channel, number: 1,
+                                      startedAt: now, durationMillis: 1, statusCode: 250, outcome: .sent(providerID: nil)),
+                newState: .sent, nextDueAt: nil, error: nil, providerID: nil)
+        })
+        return claimed
+    }
+
     static func created(_ result: EnqueueResult?) -> (Message, [Delivery])? {
         if case .created(let m, let d)? = result { return (m, d) }
         return nil

@@ -163,8 +163,7 @@ import Testing
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }
         let now = Timestamps.now()
-        var planned = Fixtures.planned(to: [("email", "lin@xinghe.example")], now: now)
-        planned.escalation = PlannedEscalation(dueAt: now + 1_000, unless: .opened, channel: "webhook", destination: "https://crm.example/hook")
+        let planned = Fixtures.escalating(dueAt: now + 1_000, now: now)
         let (message, _) = try #require(Fixtures.created(try await store.enqueue([planned]).first))
         let result = try await store.cancel(messageID: message.id, actor: "ops", now: now + 10)
         #expect(result.cancelled.count == 1)
@@ -183,14 +182,8 @@ import Testing
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }
         let now = Timestamps.now()
-        var planned = Fixtures.planned(to: [("email", "lin@xinghe.example")], now: now)
-        planned.escalation = PlannedEscalation(dueAt: now + 1_000, unless: .opened, channel: "webhook", destination: "https://crm.example/hook")
-        let (message, _) = try #require(Fixtures.created(try await store.enqueue([planned]).first))
-        let claimed = try #require(try await store.claim(channel: "email", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w").first)
-        let report = AttemptReport(
-            deliveryID: claimed.delivery.id, messageID: message.id, channel: "email", number: 1, startedAt: now,
-            durationMillis: 5, statusCode: 250, outcome: .sent(providerID: nil))
-        try await store.record([DeliveryResult(report: report, newState: .sent, nextDueAt: nil, error: nil, providerID: nil)])
+        let (message, _) = try #require(Fixtures.created(try await store.enqueue([Fixtures.escalating(dueAt: now + 1_000, now: now)]).first))
+        #expect(try await Fixtures.send(store, now: now).count == 1)
 
         let result = try await store.cancel(messageID: message.id, actor: "ops", now: now + 10)
         #expect(result.cancelled.isEmpty)

@@ -161,24 +161,16 @@ import Testing
         let (store, cleanup) = try await backend.make()
         defer { cleanup() }
         let t0 = Timestamps.now()
-        var planned = Fixtures.planned(to: [("email", "li@client.example")], now: t0)
-        planned.escalation = PlannedEscalation(dueAt: t0 + 60_000, unless: .opened, channel: "phone", destination: "+8613800138000")
+        let planned = Fixtures.escalating(
+            to: "li@client.example", dueAt: t0 + 60_000, via: "phone", destination: "+8613800138000", now: t0)
         let (message, deliveries) = try #require(Fixtures.created(try await store.enqueue([planned]).first))
-        let sent = { (now: Int64) in
-            for c in try await store.claim(channel: "email", limit: 10, now: now, leaseUntil: now + 60_000, owner: "w") {
-                try await store.record([DeliveryResult(
-                    report: AttemptReport(deliveryID: c.delivery.id, messageID: c.message.id, channel: "email", number: 1,
-                                          startedAt: now, durationMillis: 1, statusCode: 250, outcome: .sent(providerID: nil)),
-                    newState: .sent, nextDueAt: nil, error: nil, providerID: nil)])
-            }
-        }
-        try await sent(t0)
+        try await Fixtures.send(store, now: t0)
         let copy = try await store.resend(ResendPlan(
             messageID: message.id,
             items: [.init(id: HeraldID.make(.delivery), source: deliveries[0].id, channel: "email", destination: "li@client.example",
                           dueAt: t0 + 1_000)],
             reason: "not opened", actor: "token:csm", at: t0 + 1_000, maxResends: 2, minInterval: 0))
-        try await sent(t0 + 1_000)
+        try await Fixtures.send(store, now: t0 + 1_000)
         #expect(try await store.recordEngagement(
             deliveryID: try #require(copy.first?.id), kind: .open, url: nil,
             userAgent: "Mozilla/5.0 (X11; Linux x86_64) Thunderbird/128.0", at: t0 + 2_000))
