@@ -60,7 +60,7 @@ enum PostgresQueries {
     }
 }
 
-// MARK: - Reading and cancelling messages.
+// MARK: - Reading messages.
 
 extension PostgresStore {
     public func message(id: String) async throws -> MessageDetail? {
@@ -132,67 +132,6 @@ extension PostgresStore {
                 items.append((message, try await PostgresQueries.deliveries(messageID: message.id, conn: conn, logger: self.logger)))
             }
             return MessagePage(items: items, nextCursor: rows.count > limit ? items.last?.message.id : nil)
-        }
-    }
-
-    public func cancel(messageID: String, actor: String, now: Int64) async throws -> CancelResult {
-        try await write { conn in
-            guard let (_, deliveries) = try await PostgresQueries.messageWithDeliveries(id: messageID, conn: conn, logger: self.logger)
-            else { throw HeraldError.notFound("no message with id \(messageID)") }
-            let cancellable = deliveries.filter { DeliveryState.cancellable.contains($0.state) }
-            // Taken under the row lock the fire path takes too, so a timer firing at this moment
-            // either fires first (and is no longer pending) or is cancelled here.
-            let escalations = try await conn.rows(
-                "SELECT id, channel FROM escalations WHERE message_id = \(messageID) AND state = 'pending' FOR UPDATE",
-                logger: self.logger
-            ).map { (try $0["id"] as String, try $0["channel"] as String) }
-            let tasks = try await conn.rows(
-                "SELECT id, delivery_id FROM tasks WHERE status = 'open' AND message_id = \(messageID) FOR UPDATE",
-                logger: self.logger
-            ).map { (try $0["id"] as String, try $0["delivery_id"] as String) }
-            guard !cancellable.isEmpty || !escalations.isEmpty || !tasks.isEmpty else { throw CancelResult.nothingLeft(deliveries) }
-            var cancelled: [String] = []
-            for d in cancellable {
-                guard try await conn.row(
-                    """
-                    UPDATE deliveries SET state = 'cancelled', updated_at = \(now), lease_until = NULL, lease_owner = NULL
-                    WHERE id = \(d.id) AND state IN ('scheduled', 'queued', 'retrying') RETURNING id
-                    """, logger: self.logger) != nil
-                else { continue }
-                cancelled.append(d.id)
-                try await PostgresRows.insertEvent(
-                    conn, self.logger, messageID: messageID, deliveryID: d.id, type: "cancelled", state: .cancelled,
-                    detail: nil, actor: actor, at: now)
-            }
-            var stopped = 0
-            for (id, channel) in escalations {
-                guard try await conn.row(
-                    "UPDATE escalations SET state = 'cancelled', settled_at = \(now) WHERE id = \(id) AND state = 'pending' RETURNING id",
-                    logger: self.logger) != nil
-                else { continue }
-                stopped += 1
-                try await PostgresRows.insertEvent(
-                    conn, self.logger, messageID: messageID, deliveryID: nil, type: "escalation_cancelled", state: nil,
-                    detail: StoreText.escalationCancelled(channel: channel), actor: actor, at: now)
-            }
-            var closed: [String] = []
-            for (id, deliveryID) in tasks {
-                let note = StoreText.taskCancelled(taskID: id)
-                guard try await conn.row(
-                    """
-                    UPDATE tasks SET status = 'cancelled', note = \(note), completed_at = \(now), completed_by = \(actor)
-                    WHERE id = \(id) AND status = 'open' RETURNING id
-                    """, logger: self.logger) != nil
-                else { continue }
-                closed.append(id)
-                try await PostgresRows.insertEvent(
-                    conn, self.logger, messageID: messageID, deliveryID: deliveryID, type: "task_cancelled", state: nil,
-                    detail: note, actor: actor, at: now)
-            }
-            guard let detail = try await PostgresQueries.detail(id: messageID, conn: conn, logger: self.logger) else {
-                throw HeraldError.notFound("no message with id \(messageID)")
-            }
-            return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, tasksCancelled: closed, detail: detail)
         }
     }
 }

@@ -140,6 +140,11 @@ public protocol Store: SubscriptionStore {
     /// Creates or replaces a client with its contacts; returns whether it was new.
     func upsertClient(_ client: Client) async throws -> Bool
 
+    /// Removes a client and its contacts, first cancelling what is left of its messages (deliveries
+    /// not yet started, escalations, open call tasks) as ``cancel(messageID:actor:now:)`` would, in
+    /// one transaction. Its message history stays. Nil when there is no such client.
+    func deleteClient(id: String, actor: String, now: Int64) async throws -> ClientDeletion?
+
     /// One client with its contacts, or nil.
     func client(id: String) async throws -> Client?
 
@@ -344,5 +349,26 @@ public struct CancelResult: Sendable, Equatable {
     public static func nothingLeft(_ deliveries: [Delivery]) -> HeraldError {
         let states = deliveries.map { "\($0.id): \($0.state.rawValue)" }.joined(separator: ", ")
         return HeraldError.conflict("nothing left to cancel; every delivery has started or ended (\(states))")
+    }
+}
+
+/// What deleting a client stopped.
+public struct ClientDeletion: Sendable, Equatable {
+    public var clientID: String
+    /// Its messages that had something left, each with what was cancelled.
+    public var messages: [String] = []
+    public var deliveriesCancelled: [String] = []
+    public var escalationsCancelled = 0
+    public var tasksCancelled: [String] = []
+
+    public init(clientID: String) {
+        self.clientID = clientID
+    }
+
+    public mutating func add(_ result: CancelResult) {
+        messages.append(result.detail.message.id)
+        deliveriesCancelled += result.cancelled
+        escalationsCancelled += result.escalationsCancelled
+        tasksCancelled += result.tasksCancelled
     }
 }

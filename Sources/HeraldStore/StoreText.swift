@@ -37,6 +37,11 @@ public enum StoreText {
         "suppressed: \(reason)"
     }
 
+    /// The detail of the `cancelled` events of a deleted client's messages.
+    public static func clientDeleted(_ id: String) -> String {
+        "client \(id) was deleted"
+    }
+
     /// The detail of a `task_cancelled` event, and the cancelled task's note.
     public static func taskCancelled(taskID: String) -> String {
         "task \(taskID): the message was cancelled before the call"

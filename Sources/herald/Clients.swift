@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import HeraldServer
 import HeraldStore
 
 struct Clients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The client registry: list, show and import clients.", subcommands: [List.self, Show.self, Import.self])
+        abstract: "The client registry: list, show, import and delete clients.",
+        subcommands: [List.self, Show.self, Import.self, Delete.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -124,6 +126,39 @@ struct Clients: AsyncParsableCommand {
                     print("\(file): \(clients.count) clients are valid (nothing written)")
                 } else {
                     print("imported \(clients.count) clients from \(file): \(created) new, \(updated) updated")
+                }
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a client and its contacts, stopping what is left of its messages.",
+            discussion: """
+                Deliveries not yet started, escalations not yet fired and open call tasks of the client's messages \
+                are cancelled first (each message's events name cli:$USER and "client ID was deleted"); what was \
+                sent stays in the history. Exit 1 when there is no such client. Works with the daemon running.
+                """)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Client id.") var id: String
+        @Flag(help: "Print the answer as JSON (the same shape as DELETE /v1/clients/{id}).") var json = false
+
+        func run() async throws {
+            try await CLIFailure.guarding {
+                let deletion = try await options.withStore { _, store in
+                    try await store.deleteClient(id: id, actor: GlobalOptions.actor, now: Timestamps.now())
+                }
+                guard let deletion else { throw HeraldError.notFound("no client with id \(id)") }
+                if json {
+                    print(RecordJSON.deletion(deletion).canonicalText)
+                    return
+                }
+                print("deleted client \(id)")
+                if deletion.messages.isEmpty {
+                    print("nothing of its messages was left to send")
+                } else {
+                    print("stopped \(deletion.messages.count) of its messages: \(deletion.deliveriesCancelled.count) deliveries cancelled, "
+                        + "\(deletion.escalationsCancelled) escalations, \(deletion.tasksCancelled.count) call tasks")
                 }
             }
         }

@@ -55,3 +55,43 @@ def test_route_explains_each_delivery(make_daemon, tmp_path):
     text = daemon.cli("route", "--client", "xinghe", "--template", "welcome").stdout
     assert "no email template 'welcome'" in text           # this test folder ships no templates
     assert daemon.cli("route", "--client", "ghost").returncode == 1
+
+
+def test_deleting_a_client_stops_its_waiting_messages_and_keeps_the_history(make_daemon, tmp_path):
+    import time
+    daemon = make_daemon(herald_toml=TIERS, extra_channels=EMAIL).start()
+    (tmp_path / "clients.csv").write_text(CSV)
+    assert daemon.cli("clients", "import", str(tmp_path / "clients.csv")).returncode == 0
+    send_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    status, _, later = daemon.request("POST", "/v1/messages", {
+        "client_id": "xinghe", "subject": "QBR next month", "text": "x", "send_at": send_at})
+    assert status == 202 and {d["status"] for d in later["deliveries"]} == {"scheduled"}, later
+    status, _, kept = daemon.request("POST", "/v1/messages", {
+        "client_id": "tiny-inc", "subject": "Welcome", "text": "x", "send_at": send_at})
+    assert status == 202, kept
+
+    # A token without admin may not; an unknown client is a 404.
+    reader = json.loads(daemon.cli("token", "create", "--name", "reader", "--scope", "read", "--json").stdout)["token"]
+    status, _, problem = daemon.request("DELETE", "/v1/clients/xinghe", token=reader)
+    assert status == 403, problem
+    status, _, problem = daemon.request("DELETE", "/v1/clients/ghost")
+    assert status == 404, problem
+
+    status, _, answer = daemon.request("DELETE", "/v1/clients/xinghe")
+    assert status == 200, answer
+    assert answer["id"] == "xinghe" and answer["deleted"] is True and answer["messages_stopped"] == [later["id"]]
+    assert sorted(answer["deliveries_cancelled"]) == sorted(d["id"] for d in later["deliveries"])
+    assert daemon.request("GET", "/v1/clients/xinghe")[0] == 404
+    status, _, problem = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "x", "text": "x"})
+    assert status == 422 and problem["invalid_params"][0]["name"] == "client_id", problem   # not routed from a stale cache
+    detail = daemon.message(later["id"])
+    assert {d["status"] for d in detail["deliveries"]} == {"cancelled"}
+    assert all(e["detail"] == "client xinghe was deleted" for e in detail["events"] if e["type"] == "cancelled")
+    assert daemon.message(kept["id"])["deliveries"][0]["status"] == "scheduled"
+
+    result = daemon.cli("clients", "delete", "tiny-inc", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["messages_stopped"] == [kept["id"]]
+    again = daemon.cli("clients", "delete", "tiny-inc")
+    assert again.returncode == 1 and "no client with id tiny-inc" in again.stderr
+    assert json.loads(daemon.cli("clients", "list", "--json").stdout) == []

@@ -74,6 +74,17 @@ public enum RecordJSON {
         ]
     }
 
+    /// The answer to deleting a client, from `DELETE /v1/clients/{id}` and `herald clients delete --json`.
+    public static func deletion(_ d: ClientDeletion) -> JSONValue {
+        .object([
+            "id": .string(d.clientID), "deleted": .bool(true),
+            "messages_stopped": .array(d.messages.map(JSONValue.string)),
+            "deliveries_cancelled": .array(d.deliveriesCancelled.map(JSONValue.string)),
+            "escalations_cancelled": .int(Int64(d.escalationsCancelled)),
+            "tasks_cancelled": .array(d.tasksCancelled.map(JSONValue.string)),
+        ])
+    }
+
     /// The answer to a cancel, from `POST /v1/messages/{id}/cancel` and `herald cancel --json`.
     public static func cancel(_ result: CancelResult) -> JSONValue {
         .object([

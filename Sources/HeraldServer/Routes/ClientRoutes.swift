@@ -3,7 +3,7 @@ import HeraldCore
 import HeraldStore
 import Hummingbird
 
-/// `PUT/GET /v1/clients/{id}`, `GET /v1/clients?tier=&csm=&stage=&cursor=&limit=&order=`.
+/// `PUT/GET/DELETE /v1/clients/{id}`, `GET /v1/clients?tier=&csm=&stage=&cursor=&limit=&order=`.
 struct ClientRoutes: Sendable {
     let store: any Store
     let runtime: Runtime
@@ -20,6 +20,14 @@ struct ClientRoutes: Sendable {
             let created = try await store.upsertClient(client)
             cache.invalidate(id)
             return JSONResponse.make(ClientJSON.client(client), status: created ? .created : .ok)
+        }
+        router.delete("/v1/clients/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let deletion = try await store.deleteClient(id: id, actor: context.actor, now: Timestamps.now()) else {
+                throw HeraldError.notFound("no client with id \(id)")
+            }
+            cache.invalidate(id)
+            return JSONResponse.make(RecordJSON.deletion(deletion))
         }
         router.get("/v1/clients/:id") { _, context in
             let id = context.parameters.get("id") ?? ""

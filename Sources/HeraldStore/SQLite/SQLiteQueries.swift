@@ -43,7 +43,7 @@ enum SQLiteQueries {
     }
 }
 
-// MARK: - Reading and cancelling messages.
+// MARK: - Reading messages.
 
 extension SQLiteStore {
     public func message(id: String) async throws -> MessageDetail? {
@@ -111,65 +111,6 @@ extension SQLiteStore {
             let messages = rows.prefix(limit).map(SQLiteRows.message)
             let items = try messages.map { ($0, try SQLiteQueries.deliveries(messageID: $0.id, db: db)) }
             return MessagePage(items: items, nextCursor: rows.count > limit ? messages.last?.id : nil)
-        }
-    }
-
-    public func cancel(messageID: String, actor: String, now: Int64) async throws -> CancelResult {
-        try await pool.write { db in
-            guard let (_, deliveries) = try SQLiteQueries.messageWithDeliveries(id: messageID, db: db) else {
-                throw HeraldError.notFound("no message with id \(messageID)")
-            }
-            let cancellable = deliveries.filter { DeliveryState.cancellable.contains($0.state) }
-            let escalations = try Row.fetchAll(
-                db, sql: "SELECT id, channel FROM escalations WHERE message_id = ? AND state = 'pending'", arguments: [messageID])
-            // (Through the partial index of open tasks: a message's open calls are among a few.)
-            let tasks = try Row.fetchAll(
-                db, sql: "SELECT id, delivery_id FROM tasks WHERE status = 'open' AND message_id = ?", arguments: [messageID])
-            guard !cancellable.isEmpty || !escalations.isEmpty || !tasks.isEmpty else { throw CancelResult.nothingLeft(deliveries) }
-            let statement = try db.cachedStatement(sql: """
-                UPDATE deliveries SET state = 'cancelled', updated_at = ?, lease_until = NULL, lease_owner = NULL
-                WHERE id = ? AND \(SQLiteRows.waiting)
-                """)
-            var cancelled: [String] = []
-            for d in cancellable {
-                try statement.execute(arguments: [now, d.id])
-                guard db.changesCount > 0 else { continue }
-                cancelled.append(d.id)
-                try SQLiteRows.insertEvent(
-                    db, messageID: messageID, deliveryID: d.id, type: "cancelled", state: .cancelled, detail: nil,
-                    actor: actor, at: now)
-            }
-            var stopped = 0
-            for row in escalations {
-                try db.execute(
-                    sql: "UPDATE escalations SET state = 'cancelled', settled_at = ? WHERE id = ? AND state = 'pending'",
-                    arguments: [now, row["id"] as String])
-                guard db.changesCount > 0 else { continue }
-                stopped += 1
-                try SQLiteRows.insertEvent(
-                    db, messageID: messageID, deliveryID: nil, type: "escalation_cancelled", state: nil,
-                    detail: StoreText.escalationCancelled(channel: row["channel"]), actor: actor, at: now)
-            }
-            var closed: [String] = []
-            for row in tasks {
-                let id: String = row["id"]
-                let note = StoreText.taskCancelled(taskID: id)
-                try db.execute(
-                    sql: """
-                        UPDATE tasks SET status = 'cancelled', note = ?, completed_at = ?, completed_by = ?
-                        WHERE id = ? AND status = 'open'
-                        """,
-                    arguments: [note, now, actor, id])
-                guard db.changesCount > 0 else { continue }
-                closed.append(id)
-                try SQLiteRows.insertEvent(
-                    db, messageID: messageID, deliveryID: row["delivery_id"], type: "task_cancelled", state: nil, detail: note,
-                    actor: actor, at: now)
-            }
-            guard let detail = try SQLiteQueries.detail(id: messageID, db: db) else {
-                throw HeraldError.notFound("no message with id \(messageID)")
-            }
-            return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, tasksCancelled: closed, detail: detail)
         }
     }
 }
