@@ -1,0 +1,200 @@
+"""The CSM dashboard over plain HTTP against the real daemon: CSRF and cookie rules, paging, languages
+and error pages, and "My clients" ordered by attention — what needs no browser to check."""
+
+import json
+import re
+import time
+import urllib.parse
+
+from dashboard_world import CSM, Session, client_rows, put_client, send, world  # noqa: F401  (world: the fixture)
+from test_resend import pixel
+from test_tasks import wait_for_tasks
+
+def test_forms_without_the_csrf_token_are_refused_and_cookies_are_locked_down(world):
+    daemon, _, ids, token, _ = world
+    s = Session(daemon.base)
+    # Sign-in itself needs the token from the form.
+    status, _, html = s.post("/dashboard/sign-in", {"token": token})
+    assert status == 403 and "did not come from this page" in html
+    status, headers, _ = s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    assert status == 303 and headers["Location"] == "/dashboard/clients"
+    cookies = [v for k, v in headers.items() if k.lower() == "set-cookie"]
+    session = [c for c in cookies if c.startswith("herald_session=")]
+    assert session and all(a in session[0] for a in ("HttpOnly", "SameSite=Strict", "Path=/dashboard"))
+    assert token not in " ".join(cookies)  # the cookie never carries the API token
+
+    # Signed in, a resend posted without the CSRF token (or with a forged one) changes nothing.
+    for fields in ({}, {"_csrf": "forged"}, {"_csrf": s.csrf("/dashboard/clients") + "x"}):
+        status, headers, html = s.post(f"/dashboard/messages/{ids['xinghe']}/resend", fields)
+        assert status == 403 and headers["Content-Type"].startswith("text/html"), html
+    assert daemon.message(ids["xinghe"])["resend_count"] == 0
+    status, headers, _ = s.post(f"/dashboard/messages/{ids['xinghe']}/resend", {"_csrf": s.csrf("/dashboard/clients")})
+    assert status == 303 and daemon.message(ids["xinghe"])["resend_count"] == 1
+
+    # Pages carry a strict content security policy; a tampered session cookie is no session.
+    status, headers, html = s.get("/dashboard/clients")
+    assert status == 200 and "frame-ancestors 'none'" in headers["Content-Security-Policy"] and "script-src" not in html
+    for cookie in s.jar:
+        if cookie.name == "herald_session":
+            cookie.value = cookie.value[:-2] + ("AA" if not cookie.value.endswith("AA") else "BB")
+    status, headers, _ = s.get("/dashboard/clients")
+    assert status == 303 and headers["Location"] == "/dashboard/sign-in"
+
+    # A revoked token ends its sessions.
+    s2 = Session(daemon.base)
+    s2.post("/dashboard/sign-in", {"token": token, "_csrf": s2.csrf("/dashboard/sign-in")})
+    assert s2.get("/dashboard/clients")[0] == 200
+    assert daemon.cli("token", "revoke", "wang").returncode == 0
+    deadline = time.monotonic() + 5
+    while s2.get("/dashboard/clients")[0] == 200:
+        assert time.monotonic() < deadline, "a revoked token kept its dashboard session"
+        time.sleep(0.1)
+
+
+def test_my_calls_are_paged_with_a_more_link(world):
+    # 52 open calls for the CSM: the first page shows 50, oldest due first, and "More calls" the rest.
+    daemon, _, _, token, _ = world
+    for _ in range(51):
+        send(daemon, "xinghe")
+    tasks = wait_for_tasks(daemon, "client_id=xinghe&limit=500", 52, timeout=60)
+    s = Session(daemon.base)
+    status, headers, _ = s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    assert status == 303, headers
+    status, _, first = s.get("/dashboard/tasks?status=open")
+    assert status == 200
+    shown = re.findall(r'data-task="(tsk_[0-9A-Z]+)"', first)
+    assert len(shown) == 50 and shown == [t["id"] for t in tasks[:50]]          # /v1/tasks is oldest first too
+    more = re.search(r'<a href="(/dashboard/tasks\?status=open&amp;after=tsk_[0-9A-Z]+)" id="more-tasks">More calls</a>', first)
+    assert more, first[-2000:]
+    status, _, second = s.get(more.group(1).replace("&amp;", "&"))
+    rest = re.findall(r'data-task="(tsk_[0-9A-Z]+)"', second)
+    assert status == 200 and rest == [t["id"] for t in tasks[50:52]] and 'id="more-tasks"' not in second
+    # A cursor that is not a task id is ignored: the first page again.
+    status, _, again = s.get("/dashboard/tasks?status=open&after=../../etc")
+    assert status == 200 and re.findall(r'data-task="(tsk_[0-9A-Z]+)"', again) == shown
+
+
+def test_the_resend_page_previews_another_channel_before_confirming(world):
+    daemon, _, ids, token, _ = world
+    s = Session(daemon.base)
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    page = f"/dashboard/messages/{ids['xinghe']}/resend"
+    status, _, html = s.get(page)
+    assert status == 200 and "email → li@xinghe.example" in html
+    assert f'<a href="{page}" aria-current="page">' in html and 'id="channel-same" name="channel" value="" checked' in html
+    # Another channel, by a link (no script): the plan for it, and its radio chosen for the POST.
+    status, _, html = s.get(page + "?channel=webhook")
+    assert status == 200 and 'id="resend-refusal"' in html and "webhook" in html.split('id="resend-refusal"')[1][:400], html[-3000:]
+    assert 'aria-current="page">webhook</a>' in html and 'id="channel-webhook" name="channel" value="webhook" checked' in html
+    status, _, html = s.get(page + "?channel=email")
+    assert "email → li@xinghe.example" in html and 'value="email" checked' in html
+    # Not a channel one can resend on (phone is a call task): the same channels.
+    for other in ("phone", "carrier-pigeon"):
+        status, _, html = s.get(page + "?channel=" + other)
+        assert status == 200 and 'id="channel-same" name="channel" value="" checked' in html
+
+
+def test_language_follows_accept_language_and_errors_are_pages(world):
+    daemon, _, _, token, _ = world
+    s = Session(daemon.base)
+    _, _, html = s.get("/dashboard/sign-in", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    assert '<html lang="zh-CN">' in html and "API 令牌" in html
+    _, _, html = s.get("/dashboard/sign-in", headers={"Accept-Language": "fr-FR, en;q=0.5"})
+    assert '<html lang="en">' in html and "API token" in html
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    status, headers, html = s.get("/dashboard/no-such-page/at-all")
+    assert status == 404 and headers["Content-Type"].startswith("text/html") and "<h1>" in html, (status, headers)
+    status, headers, html = s.get("/dashboard/clients/nobody")
+    assert status == 404 and headers["Content-Type"].startswith("text/html") and "no client with id nobody" in html
+    # Markup in data is escaped, never interpreted.
+    put_client(daemon, "evil", "<script>alert(1)</script>", "standard", CSM, "e@evil.example")
+    _, _, html = s.get("/dashboard/clients")
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_my_clients_are_ordered_by_who_needs_attention_across_pages(world):
+    # 53 clients of one CSM: the ones with unopened important messages first (most first), then
+    # unopened ones, then those never written to, then by the longest without contact.
+    daemon, smtp, _, token, _ = world
+    lead = "li.na@acme.example"
+    for i in range(53):
+        put_client(daemon, f"c{i:02d}", f"Client {i:02d}", "standard", lead, f"p{i:02d}@c.example")
+    sent = [send(daemon, "c40", priority="high"), send(daemon, "c40", priority="urgent"), send(daemon, "c10", priority="high"),
+            send(daemon, "c30"), send(daemon, "c30"), send(daemon, "c05"), send(daemon, "c20")]
+    for message_id in sent:
+        daemon.wait_for_states(message_id, {"sent"})
+    # c20 reads its email: written to, nothing unopened, so it comes after everyone never written to.
+    with urllib.request.urlopen(pixel(smtp, "p20@c.example"), timeout=10) as r:
+        assert r.status == 200
+    daemon.wait_for_states(sent[-1], {"opened"})
+    never = [f"c{i:02d}" for i in range(53) if i not in (40, 10, 30, 5, 20)]
+    expected = ["c40", "c10", "c30", "c05"] + never + ["c20"]
+
+    s = Session(daemon.base)
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    status, _, first = s.get("/dashboard/clients?csm=" + urllib.parse.quote(lead))
+    assert status == 200 and client_rows(first) == expected[:50], client_rows(first)
+    assert 'id="clients-order">Needing attention first' in first and 'id="previous-clients"' not in first
+    assert first.count('class="attention"') == 2  # c40 and c10
+    more = re.search(r'<a href="([^"]+)" id="more-clients">Next page</a>', first)
+    assert more, first[-2000:]
+    status, _, second = s.get(more.group(1).replace("&amp;", "&"))
+    assert status == 200 and client_rows(second) == expected[50:], client_rows(second)
+    assert 'id="more-clients"' not in second and 'id="previous-clients"' in second
+    # A page past the end shows the last; one that is not a number, the first.
+    assert client_rows(s.get(f"/dashboard/clients?csm={lead}&page=99")[2]) == expected[50:]
+    assert client_rows(s.get(f"/dashboard/clients?csm={lead}&page=x")[2]) == expected[:50]
+    # The filters stay with the pages: another CSM's list is not mixed in.
+    assert client_rows(s.get("/dashboard/clients")[2]) == ["xinghe", "beta"]
+
+    # The API and the CLI give the same order, with the counts behind it.
+    q = "/v1/clients?order=attention&csm=" + urllib.parse.quote(lead)
+    status, _, page = daemon.request("GET", q + "&limit=4")
+    assert status == 200 and [c["id"] for c in page["items"]] == expected[:4] and page["next_cursor"] == "4", page
+    activity = {c["id"]: c["activity"] for c in page["items"]}
+    assert activity["c40"]["unopened_important"] == 2 and activity["c40"]["unopened"] == 2 and activity["c40"]["messages"] == 2
+    assert activity["c30"] == {**activity["c30"], "unopened": 2, "unopened_important": 0}
+    status, _, rest = daemon.request("GET", q + "&limit=500&cursor=4")
+    assert [c["id"] for c in rest["items"]] == expected[4:] and rest["next_cursor"] is None
+    assert rest["items"][0]["activity"]["last_contact_at"] is None
+    status, _, past = daemon.request("GET", q + "&cursor=9223372036854775807")   # past the end: empty, not a crash
+    assert status == 200 and past["items"] == [] and past["next_cursor"] is None, past
+    assert rest["items"][-1]["activity"]["last_contact_at"].startswith("20") and rest["items"][-1]["activity"]["unopened"] == 0
+    for query, field in (("order=size", "order"), ("order=attention&cursor=c05", "cursor"), ("order=attention&cursor=-1", "cursor")):
+        status, _, problem = daemon.request("GET", "/v1/clients?" + query)
+        assert status == 422 and field in [p["name"] for p in problem["invalid_params"]], (query, problem)
+    listed = daemon.cli("clients", "list", "--csm", lead, "--attention", "--limit", "5")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["CLIENT", "NAME", "TIER", "CSM", "LAST", "CONTACT", "UNOPENED", "IMPORTANT"]
+    assert [line.split()[0] for line in lines[1:]] == expected[:5] and "never" in lines[5]
+    as_json = json.loads(daemon.cli("clients", "list", "--csm", lead, "--attention", "--json").stdout)
+    assert [c["id"] for c in as_json] == expected and as_json[0]["activity"] == activity["c40"]
+
+    # Every configured channel is in the queue overview, the call channel too, over HTTP as in the CLI.
+    status, _, over_http = daemon.request("GET", "/v1/queue")
+    from_cli = json.loads(daemon.cli("queue", "--json").stdout)
+    names = [c["channel"] for c in over_http["channels"]]
+    assert status == 200 and {"email", "phone"} <= set(names) and names == [c["channel"] for c in from_cli], (names, from_cli)
+
+
+def test_a_list_too_long_to_order_by_attention_is_paged_by_id_and_says_so(world):
+    daemon, _, _, token, _ = world
+    bulk = "bulk@acme.example"
+    for i in range(1_001):
+        put_client(daemon, f"b{i:04d}", f"Bulk {i:04d}", "standard", bulk, f"b{i:04d}@b.example")
+    send(daemon, "b0500", priority="high")  # (not ordered first: the list is too long to order)
+    s = Session(daemon.base)
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    status, _, first = s.get("/dashboard/clients?csm=" + urllib.parse.quote(bulk))
+    assert status == 200 and client_rows(first) == [f"b{i:04d}" for i in range(50)]
+    assert "More than 1000 clients match, so they are listed by id" in first
+    # The API and the CLI refuse to order so many, and say how to narrow it.
+    status, _, problem = daemon.request("GET", "/v1/clients?order=attention&csm=" + urllib.parse.quote(bulk))
+    assert status == 422 and "filter by csm, tier or stage" in problem["invalid_params"][0]["reason"], problem
+    refused = daemon.cli("clients", "list", "--csm", bulk, "--attention")
+    assert refused.returncode == 65 and "more than 1000 clients match" in refused.stderr, (refused.returncode, refused.stderr)
+    more = re.search(r'<a href="([^"]+)" id="more-clients">Next page</a>', first)
+    assert more and "after=b0049" in more.group(1)
+    _, _, second = s.get(more.group(1).replace("&amp;", "&"))
+    assert client_rows(second) == [f"b{i:04d}" for i in range(50, 100)]
