@@ -51,6 +51,11 @@ import Testing
         #expect(EventTopic(eventType: "task_completed") == .taskCompleted)
         #expect(EventTopic(eventType: "queued") == nil && EventTopic(eventType: "postponed") == nil)
         #expect(Set(EventTopic.eventTypes(for: [.deliveryFailed])) == ["failed", "dead", "expired"])
+        #expect(EventTopic(eventType: "cancelled") == .deliveryCancelled && EventTopic(eventType: "task_cancelled") == .taskCancelled)
+        // The escalation timer's own stop is bookkeeping, like its firing or skipping.
+        #expect(EventTopic(eventType: "escalation_cancelled") == nil)
+        // Every topic is reachable from some event type the store writes.
+        for topic in EventTopic.allCases { #expect(!EventTopic.eventTypes(for: [topic]).isEmpty, "\(topic) has no event type") }
     }
 
     @Test(arguments: [

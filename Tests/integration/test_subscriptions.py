@@ -225,3 +225,24 @@ def test_api_subscription_secrets_are_sealed_at_rest(make_daemon, receiver):
         assert hook.wait_for(lambda r: len([x for x in r.received if 200 <= x[3] < 300]) >= 3, 15), hook.received
     finally:
         hook.stop()
+
+
+def test_a_cancel_reaches_subscribers_of_delivery_cancelled(make_daemon, receiver):
+    hook = Receiver(new_secret())
+    try:
+        daemon = make_daemon(herald_toml=EVENTS).start()
+        status, _, sub = daemon.request("POST", "/v1/subscriptions", {
+            "name": "crm", "url": hook.url("/ev"), "types": ["delivery.cancelled", "task.cancelled"]})
+        assert status == 201, sub
+        hook.verifier = Webhook(sub["secret"])
+        send_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+        status, _, m = daemon.request("POST", "/v1/messages", {"to": {"webhook": receiver.url()}, "text": "hi", "send_at": send_at})
+        assert status == 202, m
+        status, _, answer = daemon.request("POST", f"/v1/messages/{m['id']}/cancel")
+        assert status == 200, answer
+        assert hook.wait_for(lambda r: len([x for x in r.received if 200 <= x[3] < 300]) >= 1, 15), hook.received
+        [(_, payload)] = accepted(hook)
+        assert payload["type"] == "delivery.cancelled" and payload["data"]["message_id"] == m["id"], payload
+        assert payload["data"]["delivery_id"] == m["deliveries"][0]["id"] and payload["data"]["actor"].startswith("token:")
+    finally:
+        hook.stop()

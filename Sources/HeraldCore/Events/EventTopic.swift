@@ -8,7 +8,11 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case deliveryFailed = "delivery.failed"
     case deliveryBounced = "delivery.bounced"
     case deliveryResent = "delivery.resent"
+    /// Stopped before it started: the message was cancelled, or its client deleted.
+    case deliveryCancelled = "delivery.cancelled"
     case taskCompleted = "task.completed"
+    /// A call task closed without a call because its message was cancelled.
+    case taskCancelled = "task.cancelled"
 
     /// The topic of an event-log row of type `eventType`, or nil when subscribers never see it
     /// (queued, postponed, skipped and other bookkeeping).
@@ -22,14 +26,19 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
         case "failed", "dead", "expired": self = .deliveryFailed
         case "bounced": self = .deliveryBounced
         case "resent": self = .deliveryResent
+        case "cancelled": self = .deliveryCancelled
         case "task_completed": self = .taskCompleted
+        case "task_cancelled": self = .taskCancelled
         default: return nil
         }
     }
 
     /// The event-log types that map to one of `topics` (for the store's fan-out query).
     public static func eventTypes(for topics: Set<EventTopic>) -> [String] {
-        let all = ["sent", "delivered", "opened", "clicked", "failed", "dead", "expired", "bounced", "resent", "task_completed"]
+        let all = [
+            "sent", "delivered", "opened", "clicked", "failed", "dead", "expired", "bounced", "resent", "cancelled", "task_completed",
+            "task_cancelled",
+        ]
         return all.filter { EventTopic(eventType: $0).map(topics.contains) ?? false }
     }
 }
