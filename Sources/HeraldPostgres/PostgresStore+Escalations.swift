@@ -10,7 +10,7 @@ extension PostgresStore {
             // SKIP LOCKED: each due timer is settled by exactly one instance.
             let due = try await conn.rows(
                 """
-                SELECT e.id, e.message_id, e.unless_state, e.channel, e.destination, e.created_at, m.expires_at
+                SELECT e.id, e.message_id, e.unless_state, e.channel, e.destination, e.created_at, m.expires_at, m.send_at
                 FROM escalations e JOIN messages m ON m.id = e.message_id
                 WHERE e.state = 'pending' AND e.due_at <= \(now) ORDER BY e.due_at LIMIT \(limit) FOR UPDATE OF e SKIP LOCKED
                 """, logger: self.logger)
@@ -26,7 +26,8 @@ extension PostgresStore {
                     SELECT 1 AS met FROM deliveries WHERE message_id = \(messageID)
                       AND \(unescaped: StoreText.answersAnEscalation) AND state = ANY(\(enough)) LIMIT 1
                     """, logger: self.logger)
-                let waited = (now - (try row["created_at"] as Int64)) / 1000
+                // Counted from when the message went out (its send_at), as the timer is.
+                let waited = (now - max(try row["created_at"] as Int64, try row["send_at"] as Int64? ?? 0)) / 1000
                 let expiresAt: Int64? = try row["expires_at"]
                 if let why = StoreText.escalationSkipped(met: met != nil, unless: unless, expiresAt: expiresAt, now: now) {
                     try await conn.run(

@@ -336,4 +336,20 @@ import Testing
         #expect(try await store.claim(channel: "sms", limit: 1, now: now + 1_000, leaseUntil: now + 61_000, owner: "w").isEmpty)
         #expect(try await store.claim(channel: "sms", limit: 1, now: fallback.dueAt, leaseUntil: fallback.dueAt + 60_000, owner: "w").count == 1)
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func anEscalationSaysHowLongSinceTheMessageWentOutNotSinceItWasAccepted(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        var planned = Fixtures.planned(to: [("email", "lin@xinghe.example")], sendAt: now + 60_000, now: now)
+        planned.escalation = PlannedEscalation(
+            dueAt: now + 62_000, unless: .opened, channel: "webhook", destination: "https://crm.example/hook")
+        _ = try await store.enqueue([planned])
+        try await Fixtures.send(store, now: now + 60_000)
+        #expect(try await store.fireEscalations(now: now + 62_000, limit: 10) == 1)
+        let detail = try #require(try await store.messages(matching: MessageQuery(limit: 1)).items.first.map(\.message.id))
+        let escalated = try #require(try await store.message(id: detail)?.events.first { $0.type == "escalated" })
+        #expect(escalated.detail == "not opened within 2 s: escalated via webhook")
+    }
 }

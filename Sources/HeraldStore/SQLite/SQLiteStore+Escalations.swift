@@ -8,7 +8,7 @@ extension SQLiteStore {
         try await pool.write { db in
             let due = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT e.id, e.message_id, e.unless_state, e.channel, e.destination, e.created_at, m.expires_at
+                    SELECT e.id, e.message_id, e.unless_state, e.channel, e.destination, e.created_at, m.expires_at, m.send_at
                     FROM escalations e JOIN messages m ON m.id = e.message_id
                     WHERE e.state = 'pending' AND e.due_at <= ? ORDER BY e.due_at LIMIT ?
                     """), arguments: [now, limit])
@@ -21,7 +21,8 @@ extension SQLiteStore {
                 let states = try String.fetchAll(
                     db.cachedStatement(sql: "SELECT state FROM deliveries WHERE message_id = ? AND \(StoreText.answersAnEscalation)"),
                     arguments: [messageID])
-                let waited = (now - (row["created_at"] as Int64)) / 1000
+                // Counted from when the message went out (its send_at), as the timer is.
+                let waited = (now - max(row["created_at"] as Int64, row["send_at"] as Int64? ?? 0)) / 1000
                 let expiresAt: Int64? = row["expires_at"]
                 let met = states.contains(where: { DeliveryState(rawValue: $0).map(enough.contains) ?? false })
                 if let why = StoreText.escalationSkipped(met: met, unless: unless, expiresAt: expiresAt, now: now) {
