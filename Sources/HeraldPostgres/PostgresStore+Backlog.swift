@@ -13,13 +13,13 @@ extension PostgresStore {
                 SELECT channel, state, COUNT(*) AS n, MIN(due_at) AS oldest FROM deliveries
                     WHERE state IN ('scheduled', 'queued', 'retrying') GROUP BY channel, state
                 UNION ALL
-                SELECT channel, state, COUNT(*), NULL FROM deliveries WHERE state = 'sending' GROUP BY channel, state
+                SELECT channel, state, COUNT(*), MIN(updated_at) FROM deliveries WHERE state = 'sending' GROUP BY channel, state
                 UNION ALL
                 SELECT channel, state, COUNT(*), NULL FROM deliveries WHERE state IN ('dead', 'failed') GROUP BY channel, state
                 """, logger: self.logger)
         }
         return ChannelBacklog.fold(try rows.map { row in
-            (channel: try row["channel"], state: try row["state"], count: try row["n"], oldestDueAt: try row["oldest"])
+            (channel: try row["channel"], state: try row["state"], count: try row["n"], oldest: try row["oldest"])
         })
     }
 }

@@ -10,7 +10,8 @@ struct Queue: AsyncParsableCommand {
             Reads the database, so it works with the daemon down. OLDEST DUE is how long the oldest waiting \
             delivery has been due ("in 2h" when everything waiting is scheduled ahead): minutes or more while \
             the daemon runs means the channel is stuck, rate-limited or its provider keeps failing (its \
-            `delivery retry` log lines say which). Dead and failed deliveries go out again with herald redrive. \
+            `delivery retry` log lines say which). SENDING SINCE is how long ago the longest-claimed delivery \
+            still sending was claimed: minutes means a slow endpoint holds the channel's workers. Dead and failed deliveries go out again with herald redrive. \
             Configured channels with nothing pending are listed with zeros. The same over HTTP: GET /v1/queue.
             """)
 
@@ -27,10 +28,12 @@ struct Queue: AsyncParsableCommand {
                 print(JSONValue.array(backlog.map(BacklogJSON.channel)).canonicalText)
                 return
             }
-            var table = TextTable(["CHANNEL"] + ChannelBacklog.states.map { $0.rawValue.uppercased() } + ["OLDEST DUE"])
+            var table = TextTable(["CHANNEL"] + ChannelBacklog.states.map { $0.rawValue.uppercased() } + ["OLDEST DUE", "SENDING SINCE"])
             for channel in backlog {
-                table.add([channel.channel] + ChannelBacklog.states.map { String(channel.counts[$0] ?? 0) }
-                    + [channel.oldestDueAt.map { Self.lateness($0, now: now) } ?? "-"])
+                let counts: [String] = ChannelBacklog.states.map { String(channel.counts[$0] ?? 0) }
+                let due: String = channel.oldestDueAt.map { Self.lateness($0, now: now) } ?? "-"
+                let sending: String = channel.oldestSendingSince.map { Self.lateness($0, now: now) } ?? "-"
+                table.add([channel.channel] + counts + [due, sending])
             }
             print(backlog.isEmpty ? "no channels configured and nothing queued" : table.render())
         }

@@ -4,16 +4,16 @@ import Testing
 @Suite struct ChannelBacklogTests {
     @Test func rowsFoldIntoOneBacklogPerChannelWithTheOldestWaitingDueTime() {
         let folded = ChannelBacklog.fold([
-            (channel: "webhook", state: "queued", count: 3, oldestDueAt: 500),
-            (channel: "email", state: "scheduled", count: 2, oldestDueAt: 9_000),
-            (channel: "webhook", state: "retrying", count: 1, oldestDueAt: 200),
-            (channel: "webhook", state: "dead", count: 4, oldestDueAt: 10),   // given up: its due time is no lateness
-            (channel: "email", state: "sending", count: 1, oldestDueAt: nil),
-            (channel: "email", state: "no-such-state", count: 7, oldestDueAt: 1),
-            (channel: "sms", state: "failed", count: 0, oldestDueAt: nil),
+            (channel: "webhook", state: "queued", count: 3, oldest: 500),
+            (channel: "email", state: "scheduled", count: 2, oldest: 9_000),
+            (channel: "webhook", state: "retrying", count: 1, oldest: 200),
+            (channel: "webhook", state: "dead", count: 4, oldest: 10),   // given up: its due time is no lateness
+            (channel: "email", state: "sending", count: 1, oldest: 7_000),    // claimed at 7,000
+            (channel: "email", state: "no-such-state", count: 7, oldest: 1),
+            (channel: "sms", state: "failed", count: 0, oldest: nil),
         ])
         #expect(folded == [
-            ChannelBacklog(channel: "email", counts: [.scheduled: 2, .sending: 1], oldestDueAt: 9_000),
+            ChannelBacklog(channel: "email", counts: [.scheduled: 2, .sending: 1], oldestDueAt: 9_000, oldestSendingSince: 7_000),
             ChannelBacklog(channel: "webhook", counts: [.queued: 3, .retrying: 1, .dead: 4], oldestDueAt: 200),
         ])
     }

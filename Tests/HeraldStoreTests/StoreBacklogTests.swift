@@ -39,6 +39,7 @@ import Testing
         #expect(backlog[0] == ChannelBacklog(channel: "email", counts: [.scheduled: 1, .failed: 1], oldestDueAt: t0 + 3_600_000))
         let webhook = backlog[1]
         #expect(webhook.counts == [.queued: 2, .sending: 1, .dead: 1])
+        #expect(webhook.oldestSendingSince == t0 && backlog[0].oldestSendingSince == nil)   // claimed at t0; email has none
         // The claim takes the longest-due first, so the two left waiting are the newest two.
         #expect(webhook.oldestDueAt == t0 - 1_000)
     }

@@ -49,6 +49,13 @@ def test_a_slow_receiver_does_not_hold_up_the_others(make_daemon, receiver):
     assert receiver.holding == 1 and slow["deliveries"][0]["id"] not in receiver.accepted_ids()
     held = daemon.message(slow["id"])["deliveries"][0]
     assert held["status"] == "sending" and held["attempt_count"] == 1 and held["attempts"] == [], held
+    # What an operator sees: one delivery sending, claimed at least as long ago as it has been held.
+    [webhook] = [c for c in json.loads(daemon.cli("queue", "--json").stdout) if c["channel"] == "webhook"]
+    assert webhook["sending"] == 1 and webhook["oldest_sending_since"] is not None, webhook
+    queued_at = daemon.message(slow["id"])["created_at"]
+    assert webhook["oldest_sending_since"] >= queued_at, (webhook, queued_at)   # claimed after it was queued
+    row = next(r.split() for r in daemon.cli("queue").stdout.splitlines() if r.startswith("webhook "))
+    assert row[4] == "1" and row[-1].endswith("s"), row        # SENDING 1, SENDING SINCE e.g. "3s"
     receiver.hold["/slow"].set()
     daemon.wait_for_states(slow["id"], {"sent"})
 

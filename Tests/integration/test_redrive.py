@@ -27,12 +27,13 @@ def test_an_outages_dead_deliveries_are_redriven_once_the_endpoint_is_back(daemo
     result = daemon.cli("queue")
     assert result.returncode == 0, result.stderr
     header, *rows = result.stdout.splitlines()
-    assert header.split() == ["CHANNEL", "SCHEDULED", "QUEUED", "RETRYING", "SENDING", "DEAD", "FAILED", "OLDEST", "DUE"]
+    assert header.split() == ["CHANNEL", "SCHEDULED", "QUEUED", "RETRYING", "SENDING", "DEAD", "FAILED", "OLDEST", "DUE",
+                              "SENDING", "SINCE"]
     webhook = next(r.split() for r in rows if r.startswith("webhook "))
-    assert webhook == ["webhook", "0", "0", "0", "0", "3", "0", "-"], result.stdout
+    assert webhook == ["webhook", "0", "0", "0", "0", "3", "0", "-", "-"], result.stdout
     backlog = {c["channel"]: c for c in json.loads(daemon.cli("queue", "--json").stdout)}
     assert backlog["webhook"] == {"channel": "webhook", "scheduled": 0, "queued": 0, "retrying": 0, "sending": 0,
-                                  "dead": 3, "failed": 0, "oldest_due_at": None}
+                                  "dead": 3, "failed": 0, "oldest_due_at": None, "oldest_sending_since": None}
 
     # Operators only, and the filter is checked field by field.
     result = daemon.cli("token", "create", "--name", "crm-sender", "--scope", "send,read,resend", "--json")

@@ -7,14 +7,18 @@ public struct ChannelBacklog: Sendable, Equatable {
     public var counts: [DeliveryState: Int]
     /// The earliest `due_at` (epoch ms) of the waiting deliveries; nil when none wait.
     public var oldestDueAt: Int64?
+    /// When the longest-claimed delivery still `sending` was claimed (epoch ms); nil when none is.
+    /// Minutes ago while the daemon runs: a slow endpoint holds the channel's workers.
+    public var oldestSendingSince: Int64?
 
     /// The states a backlog counts, in the order an operator reads them.
     public static let states: [DeliveryState] = DeliveryState.claimable + [.sending, .dead, .failed]
 
-    public init(channel: String, counts: [DeliveryState: Int] = [:], oldestDueAt: Int64? = nil) {
+    public init(channel: String, counts: [DeliveryState: Int] = [:], oldestDueAt: Int64? = nil, oldestSendingSince: Int64? = nil) {
         self.channel = channel
         self.counts = counts
         self.oldestDueAt = oldestDueAt
+        self.oldestSendingSince = oldestSendingSince
     }
 
     /// `backlog` with an empty entry for each of `channels` it lacks (a configured channel with
@@ -27,16 +31,21 @@ public struct ChannelBacklog: Sendable, Equatable {
         return all.sorted { $0.channel < $1.channel }
     }
 
-    /// Folds `(channel, state, count, earliest due)` rows, as the stores read them, into one backlog
-    /// per channel, ordered by channel name.
-    public static func fold(_ rows: [(channel: String, state: String, count: Int, oldestDueAt: Int64?)]) -> [ChannelBacklog] {
+    /// Folds `(channel, state, count, oldest)` rows, as the stores read them, into one backlog per
+    /// channel, ordered by channel name. `oldest` is the earliest due time for waiting states and
+    /// the earliest claim (`updated_at`) for `sending`.
+    public static func fold(_ rows: [(channel: String, state: String, count: Int, oldest: Int64?)]) -> [ChannelBacklog] {
         var byChannel: [String: ChannelBacklog] = [:]
         for row in rows {
             guard let state = DeliveryState(rawValue: row.state), row.count > 0 else { continue }
             var backlog = byChannel[row.channel] ?? ChannelBacklog(channel: row.channel)
             backlog.counts[state, default: 0] += row.count
-            if let due = row.oldestDueAt, DeliveryState.claimable.contains(state) {
-                backlog.oldestDueAt = min(backlog.oldestDueAt ?? due, due)
+            if let time = row.oldest {
+                if DeliveryState.claimable.contains(state) {
+                    backlog.oldestDueAt = min(backlog.oldestDueAt ?? time, time)
+                } else if state == .sending {
+                    backlog.oldestSendingSince = min(backlog.oldestSendingSince ?? time, time)
+                }
             }
             byChannel[row.channel] = backlog
         }

@@ -7,6 +7,7 @@ public enum BacklogJSON {
         var fields: [String: JSONValue] = ["channel": .string(backlog.channel)]
         for state in ChannelBacklog.states { fields[state.rawValue] = .int(Int64(backlog.counts[state] ?? 0)) }
         fields["oldest_due_at"] = backlog.oldestDueAt.map { .string(Timestamps.format($0)) } ?? .null
+        fields["oldest_sending_since"] = backlog.oldestSendingSince.map { .string(Timestamps.format($0)) } ?? .null
         return .object(fields)
     }
 }
