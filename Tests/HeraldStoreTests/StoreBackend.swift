@@ -121,12 +121,24 @@ enum Fixtures {
     /// Claims what `channel` has due at `now` and records each as sent, as the dispatcher would.
     @discardableResult
     static func send(_ store: any Store, channel: String = "email", now: Int64) async throws -> [ClaimedDelivery] {
+        try await settle(store, channel: channel, now: now, status: 250, outcome: .sent(providerID: nil), as: .sent)
+    }
+
+    /// Claims what `channel` has due at `now` and records each as failed permanently (HTTP 410).
+    @discardableResult
+    static func fail(_ store: any Store, channel: String = "webhook", now: Int64) async throws -> [ClaimedDelivery] {
+        try await settle(store, channel: channel, now: now, status: 410, outcome: .failed(reason: "HTTP 410"), as: .failed)
+    }
+
+    private static func settle(
+        _ store: any Store, channel: String, now: Int64, status: Int, outcome: DeliveryOutcome, as state: DeliveryState
+    ) async throws -> [ClaimedDelivery] {
         let claimed = try await store.claim(channel: channel, limit: 100, now: now, leaseUntil: now + 60_000, owner: "w")
         try await store.record(claimed.map { c in
             DeliveryResult(
                 report: AttemptReport(deliveryID: c.delivery.id, messageID: c.message.id, channel: channel, number: 1,
-                                      startedAt: now, durationMillis: 1, statusCode: 250, outcome: .sent(providerID: nil)),
-                newState: .sent, nextDueAt: nil, error: nil, providerID: nil)
+                                      startedAt: now, durationMillis: 1, statusCode: status, outcome: outcome),
+                newState: state, nextDueAt: nil, error: state == .failed ? "HTTP 410" : nil, providerID: nil)
         })
         return claimed
     }

@@ -243,11 +243,7 @@ import Testing
         var planned = Fixtures.planned(to: [("webhook", "https://crm.example/hook")], expiresAt: now + 5_000, now: now)
         planned.deliveries[0].fallback = [FallbackStep(channel: "email", destination: "ops@client.example")]
         _ = try await store.enqueue([planned])
-        let claimed = try #require(try await store.claim(channel: "webhook", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w").first)
-        try await store.record([DeliveryResult(
-            report: AttemptReport(deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: "webhook", number: 1,
-                                  startedAt: now, durationMillis: 3, statusCode: 410, outcome: .failed(reason: "HTTP 410")),
-            newState: .failed, nextDueAt: nil, error: "HTTP 410", providerID: nil)])
+        let claimed = try #require(try await Fixtures.fail(store, now: now).first)
         let fallback = try #require(try await store.message(id: claimed.message.id)?.deliveries.last)
         #expect(fallback.purpose == "fallback" && fallback.expiresAt == now + 5_000)
         #expect(try await store.claim(channel: "email", limit: 1, now: now + 5_000, leaseUntil: now + 65_000, owner: "w").isEmpty)
@@ -323,11 +319,7 @@ import Testing
             FallbackStep(channel: "sms", destination: "+8613900139000", quietHours: window, timezone: "UTC")
         ]
         _ = try await store.enqueue([planned])
-        let claimed = try #require(try await store.claim(channel: "webhook", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w").first)
-        try await store.record([DeliveryResult(
-            report: AttemptReport(deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: "webhook", number: 1,
-                                  startedAt: now, durationMillis: 3, statusCode: 410, outcome: .failed(reason: "HTTP 410")),
-            newState: .failed, nextDueAt: nil, error: "HTTP 410", providerID: nil)])
+        let claimed = try #require(try await Fixtures.fail(store, now: now).first)
         let detail = try #require(try await store.message(id: claimed.message.id))
         let fallback = try #require(detail.deliveries.last)
         #expect(fallback.purpose == "fallback" && fallback.state == .scheduled)
