@@ -135,7 +135,8 @@ let package = Package(
         .testTarget(
             name: "HeraldStoreTests",
             dependencies: [
-                // HeraldDispatch: the recorder's tests run against the real stores.
+                // HeraldDispatch: the recorder's tests run against the real stores (and the outcome
+                // resolver's sit beside them).
                 "HeraldCore", "HeraldStore", "HeraldPostgres", "HeraldDispatch", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

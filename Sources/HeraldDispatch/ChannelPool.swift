@@ -190,7 +190,8 @@ final class ChannelPool: Sendable {
             number: claimed.attemptNumber,
             startedAt: flight.startedAt, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome,
             segments: attempt.segments)
-        let result = context.resolver.resolve(report, createdAt: claimed.delivery.createdAt, now: flight.startedAt + millis)
+        let result = context.resolver.resolve(
+            report, createdAt: claimed.delivery.createdAt, now: flight.startedAt + millis, quiet: claimed.quietWindow)
         metrics.attempt(result.newState, elapsed: elapsed)
         Self.log(result, claimed: claimed, logger: context.logger, sentLevel: context.sentLogLevel)
         context.results.append(result)

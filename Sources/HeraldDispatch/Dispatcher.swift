@@ -23,6 +23,8 @@ public final class Dispatcher: Service, Sendable {
         /// The level of a `delivery sent` line (`[log] deliveries`): info, or debug when only
         /// problems are logged.
         public var sentLogLevel: Logger.Level
+        /// Quiet hours by tier name, for the tiers that have them: retries keep them.
+        public var quietHours: [String: QuietHours]
 
         public init(config: HeraldConfig, renderer: MessageRenderer) {
             self.renderer = renderer
@@ -33,6 +35,7 @@ public final class Dispatcher: Service, Sendable {
             recordLinger = config.dispatch.recordLinger ?? (config.database.isPostgres ? 10 : 0)
             retry = config.retry
             sentLogLevel = config.log.deliveries == .all ? .info : .debug
+            quietHours = config.routing.tiers.compactMapValues(\.quietHours)
         }
     }
 
@@ -168,7 +171,7 @@ public final class Dispatcher: Service, Sendable {
                     claimedAny = true
                     pool.metrics.claimed(claimed.count)
                     pool.outstanding.add(claimed.count, ordering: .acquiringAndReleasing)
-                    pool.queue.push(claimed)
+                    pool.queue.push(await withQuietWindows(claimed))
                 }
             } catch {
                 logger.error("claiming failed; retrying shortly", metadata: ["error": "\(error)"])
@@ -185,6 +188,32 @@ public final class Dispatcher: Service, Sendable {
                 sleep = min(sleep, max(next - Timestamps.now(), 50))
             }
             await wakeup.wait(milliseconds: sleep)
+        }
+    }
+
+    /// `claimed` with the quiet window each non-urgent message's client keeps, read in one query
+    /// for the batch, and only when a tier has quiet hours and a claimed message has a client.
+    /// Without it (the read failed) retries are not held: the attempts go ahead regardless.
+    private func withQuietWindows(_ claimed: [ClaimedDelivery]) async -> [ClaimedDelivery] {
+        guard !options.quietHours.isEmpty else { return claimed }
+        let ids = Set(claimed.compactMap { $0.message.priority == .urgent ? nil : $0.message.clientID })
+        guard !ids.isEmpty else { return claimed }
+        let clients: [Client]
+        do {
+            clients = try await store.clients(ids: Array(ids))
+        } catch {
+            logger.warning("reading clients for quiet hours failed; retries are not held", metadata: ["error": "\(error)"])
+            return claimed
+        }
+        let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return claimed.map { item in
+            var item = item
+            guard item.message.priority != .urgent, let id = item.message.clientID, let client = byID[id],
+                let hours = options.quietHours[item.message.tier ?? client.tier]
+            else { return item }
+            let zone = client.timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC") ?? .current
+            item.quietWindow = QuietWindow(hours: hours, timezone: zone)
+            return item
         }
     }
 

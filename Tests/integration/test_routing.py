@@ -110,6 +110,31 @@ def test_quiet_hours_hold_non_urgent_messages_across_a_restart(make_daemon, rece
     assert smtp.messages[0][1] == ["night@late.example"]
 
 
+def test_a_retry_that_would_fall_in_quiet_hours_waits_for_their_end(make_daemon, receiver):
+    # The first attempt goes out before the client's quiet hours (they start in two minutes); the
+    # endpoint answers 503 "retry in 5 minutes", which is inside them: the retry waits for their end.
+    import datetime
+    now = datetime.datetime.now(datetime.timezone.utc)
+    start = now.replace(second=0, microsecond=0) + datetime.timedelta(minutes=2)
+    end = start + datetime.timedelta(hours=1)
+    window = f"{start:%H:%M}-{end:%H:%M}"
+    daemon = make_daemon(herald_toml=f'[tiers.smb]\nchannels = ["webhook"]\nquiet_hours = "{window}"\n').start()
+    body = {**client_body(receiver, tier="smb"), "timezone": "UTC"}
+    assert daemon.request("PUT", "/v1/clients/quiet", body)[0] == 201
+    receiver.script["/crm"] = [(503, {"Retry-After": "300"}, b"busy")]
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "quiet", "text": "renewal"})
+    assert status == 202 and reply["deliveries"][0]["status"] == "queued", reply   # not held: outside the window
+    detail = daemon.wait_for_states(reply["id"], {"retrying"})
+    due = datetime.datetime.fromisoformat(detail["deliveries"][0]["next_attempt_at"].replace("Z", "+00:00"))
+    assert due == end, (due, window)
+    # An urgent message's retry is not held.
+    receiver.script["/crm"] = [(503, {"Retry-After": "300"}, b"busy")]
+    status, _, urgent = daemon.request("POST", "/v1/messages", {"client_id": "quiet", "text": "outage", "priority": "urgent"})
+    detail = daemon.wait_for_states(urgent["id"], {"retrying"})
+    due = datetime.datetime.fromisoformat(detail["deliveries"][0]["next_attempt_at"].replace("Z", "+00:00"))
+    assert now + datetime.timedelta(seconds=290) < due < now + datetime.timedelta(seconds=330), due
+
+
 ESCALATING = ('[tiers.strategic]\nchannels = ["email"]\n'
               'escalate = { after = "2s", unless = "opened", to = "webhook" }\n')
 

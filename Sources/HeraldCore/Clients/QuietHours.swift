@@ -54,3 +54,17 @@ public struct QuietHours: Sendable, Equatable, CustomStringConvertible {
         return Int64((end.timeIntervalSince1970 * 1000).rounded())
     }
 }
+
+/// A tier's quiet hours in one client's time zone: what a non-urgent message's retries keep.
+public struct QuietWindow: Sendable, Equatable {
+    public var hours: QuietHours
+    public var timezone: TimeZone
+
+    public init(hours: QuietHours, timezone: TimeZone) {
+        self.hours = hours
+        self.timezone = timezone
+    }
+
+    /// `millis` itself outside the window, else the window's end.
+    public func release(at millis: Int64) -> Int64 { hours.release(at: millis, timezone: timezone) }
+}
