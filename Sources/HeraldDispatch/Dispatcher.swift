@@ -211,8 +211,7 @@ public final class Dispatcher: Service, Sendable {
             guard item.message.priority != .urgent, let id = item.message.clientID, let client = byID[id],
                 let hours = options.quietHours[item.message.tier ?? client.tier]
             else { return item }
-            let zone = client.timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC") ?? .current
-            item.quietWindow = QuietWindow(hours: hours, timezone: zone)
+            item.quietWindow = QuietWindow(hours: hours, timezone: .named(client.timezone))
             return item
         }
     }

@@ -94,7 +94,7 @@ public struct RoutingPolicy: Sendable {
     /// when nothing is held, or the release time and the reason.
     public func hold(for client: Client, sendAt: Int64?, priority: MessageRequest.Priority, now: Int64) -> (Int64, String)? {
         guard priority != .urgent, let plan = tiers[client.tier], let window = plan.quietHours else { return nil }
-        let zone = client.timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC") ?? .current
+        let zone = TimeZone.named(client.timezone)
         let due = max(sendAt ?? now, now)
         let release = window.release(at: due, timezone: zone)
         guard release > due else { return nil }

@@ -22,8 +22,7 @@ public struct FallbackStep: Sendable, Equatable, Codable {
     /// hours when `at` falls inside them, else `at`.
     public func release(at: Int64) -> Int64 {
         guard let text = quietHours, let window = QuietHours(parsing: text) else { return at }
-        let zone = timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC") ?? .current
-        return window.release(at: at, timezone: zone)
+        return window.release(at: at, timezone: .named(timezone))
     }
 
     /// A chain as stored with a delivery: `[{"channel":…,"destination":…}, …]`, with

@@ -147,7 +147,6 @@ public struct PhoneDesk: Sendable {
     }
 
     func timezone(_ client: Client?, _ settings: PhoneSettings) -> TimeZone {
-        client?.timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: settings.defaultTimezone)
-            ?? TimeZone(identifier: "UTC") ?? .current
+        client?.timezone.flatMap(TimeZone.init(identifier:)) ?? .named(settings.defaultTimezone)
     }
 }
