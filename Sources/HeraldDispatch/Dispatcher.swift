@@ -23,8 +23,8 @@ public final class Dispatcher: Service, Sendable {
         /// The level of a `delivery sent` line (`[log] deliveries`): info, or debug when only
         /// problems are logged.
         public var sentLogLevel: Logger.Level
-        /// Quiet hours by tier name, for the tiers that have them: retries keep them.
-        public var quietHours: [String: QuietHours]
+        /// Tiers and their quiet hours, which retries keep.
+        public var routing: RoutingPolicy
 
         public init(config: HeraldConfig, renderer: MessageRenderer) {
             self.renderer = renderer
@@ -35,7 +35,7 @@ public final class Dispatcher: Service, Sendable {
             recordLinger = config.dispatch.recordLinger ?? (config.database.isPostgres ? 10 : 0)
             retry = config.retry
             sentLogLevel = config.log.deliveries == .all ? .info : .debug
-            quietHours = config.routing.tiers.compactMapValues(\.quietHours)
+            routing = config.routing
         }
     }
 
@@ -195,7 +195,7 @@ public final class Dispatcher: Service, Sendable {
     /// for the batch, and only when a tier has quiet hours and a claimed message has a client.
     /// Without it (the read failed) retries are not held: the attempts go ahead regardless.
     private func withQuietWindows(_ claimed: [ClaimedDelivery]) async -> [ClaimedDelivery] {
-        guard !options.quietHours.isEmpty else { return claimed }
+        guard options.routing.hasQuietHours else { return claimed }
         let ids = Set(claimed.compactMap { $0.message.priority == .urgent ? nil : $0.message.clientID })
         guard !ids.isEmpty else { return claimed }
         let clients: [Client]
@@ -208,10 +208,8 @@ public final class Dispatcher: Service, Sendable {
         let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return claimed.map { item in
             var item = item
-            guard item.message.priority != .urgent, let id = item.message.clientID, let client = byID[id],
-                let hours = options.quietHours[item.message.tier ?? client.tier]
-            else { return item }
-            item.quietWindow = QuietWindow(hours: hours, timezone: .named(client.timezone))
+            guard let id = item.message.clientID, let client = byID[id] else { return item }
+            item.quietWindow = options.routing.quietWindow(for: client, tier: item.message.tier, priority: item.message.priority)
             return item
         }
     }

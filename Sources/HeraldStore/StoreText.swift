@@ -3,8 +3,7 @@ import HeraldCore
 /// The words on events every backend writes, so a timeline reads the same on SQLite and PostgreSQL.
 public enum StoreText {
     public static func fallback(failedChannel: String, reason: String?, next: FallbackStep, due: Int64, at: Int64) -> String {
-        let held = due > at
-            ? " at \(Timestamps.format(due)), after quiet hours \(next.quietHours ?? "") (\(next.timezone ?? "UTC"))" : ""
+        let held = due > at ? " at \(Timestamps.format(due)), after quiet hours \(next.quiet.map(\.description) ?? "")" : ""
         return "\(failedChannel) failed permanently (\(reason ?? "no reason")); trying \(next.channel)\(held)"
     }
 

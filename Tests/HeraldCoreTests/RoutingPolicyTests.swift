@@ -186,11 +186,16 @@ import Testing
         let step = FallbackStep(channel: "sms", destination: "+8613900139000")
         let client = Client(id: "c", name: "C", tier: "smb", timezone: "Asia/Shanghai")
         let kept = try #require(policy.keepingQuietHours([step], for: client, priority: .normal).first)
-        #expect(kept.quietHours == "21:00-08:00" && kept.timezone == "Asia/Shanghai")
+        #expect(kept.quiet == QuietWindow(hours: try #require(QuietHours(parsing: "21:00-08:00")), timezone: QuietHoursTests.shanghai))
+        #expect(kept.quiet?.description == "21:00-08:00 (Asia/Shanghai)")
         #expect(policy.keepingQuietHours([step], for: client, priority: .urgent) == [step])
         var vip = client
         vip.tier = "vip"
         #expect(policy.keepingQuietHours([step], for: vip, priority: .normal) == [step])
+        // The dispatcher asks with the tier the message was accepted under, which wins over today's.
+        #expect(policy.quietWindow(for: vip, tier: "smb", priority: .normal) == kept.quiet)
+        #expect(policy.quietWindow(for: client, tier: "vip", priority: .normal) == nil)
+        #expect(policy.hasQuietHours && !RoutingPolicy(tiers: ["vip": TierPlan(name: "vip", channels: [])], channels: [:]).hasQuietHours)
 
         // A failure at 23:00 Shanghai time queues the step for 08:00; one at noon goes at once.
         #expect(kept.release(at: QuietHoursTests.local(23, 0)) == QuietHoursTests.local(8, 0, dayOffset: 1))
@@ -198,12 +203,15 @@ import Testing
         #expect(step.release(at: QuietHoursTests.local(23, 0)) == QuietHoursTests.local(23, 0))
     }
 
-    @Test func chainsRoundTripAndChainsStoredBeforeReadAsBefore() {
+    @Test func chainsRoundTripAndChainsStoredBeforeReadAsBefore() throws {
+        let quiet = QuietWindow(hours: try #require(QuietHours(parsing: "21:00-08:00")), timezone: QuietHoursTests.shanghai)
         let chain = [
-            FallbackStep(channel: "sms", destination: "+8613900139000", quietHours: "21:00-08:00", timezone: "Asia/Shanghai"),
+            FallbackStep(channel: "sms", destination: "+8613900139000", quiet: quiet),
             FallbackStep(channel: "email", destination: "li@xinghe.example"),
         ]
         #expect(FallbackStep.decode(FallbackStep.encode(chain)) == chain)
+        #expect(FallbackStep.encode([chain[0]])
+            == #"[{"channel":"sms","destination":"+8613900139000","quiet_hours":"21:00-08:00","timezone":"Asia/Shanghai"}]"#)
         let stored = #"[{"channel":"email","destination":"li@xinghe.example"}]"#
         #expect(FallbackStep.decode(stored) == [FallbackStep(channel: "email", destination: "li@xinghe.example")])
         #expect(FallbackStep.encode([chain[1]]) == stored)

@@ -316,7 +316,9 @@ import Testing
         let window = QuietHours(start: (minute + 1_380) % 1_440, end: (minute + 60) % 1_440).description
         var planned = Fixtures.planned(to: [("webhook", "https://crm.example/hook")], now: now)
         planned.deliveries[0].fallback = [
-            FallbackStep(channel: "sms", destination: "+8613900139000", quietHours: window, timezone: "UTC")
+            FallbackStep(
+                channel: "sms", destination: "+8613900139000",
+                quiet: QuietWindow(hours: try #require(QuietHours(parsing: window)), timezone: .named("UTC")))
         ]
         _ = try await store.enqueue([planned])
         let claimed = try #require(try await Fixtures.fail(store, now: now).first)

@@ -2,7 +2,7 @@ import Foundation
 
 /// A daily window (in the client's time zone) in which non-urgent messages are held, e.g.
 /// `21:00-08:00`. Windows may wrap midnight.
-public struct QuietHours: Sendable, Equatable, CustomStringConvertible {
+public struct QuietHours: Sendable, Equatable, Codable, CustomStringConvertible {
     /// Minutes after local midnight.
     public var start: Int
     public var end: Int
@@ -55,8 +55,9 @@ public struct QuietHours: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A tier's quiet hours in one client's time zone: what a non-urgent message's retries keep.
-public struct QuietWindow: Sendable, Equatable {
+/// A tier's quiet hours in one client's time zone (``RoutingPolicy/quietWindow(for:tier:priority:)``):
+/// what a non-urgent message, its fallbacks, escalation and retries keep.
+public struct QuietWindow: Sendable, Equatable, Codable, CustomStringConvertible {
     public var hours: QuietHours
     public var timezone: TimeZone
 
@@ -67,4 +68,7 @@ public struct QuietWindow: Sendable, Equatable {
 
     /// `millis` itself outside the window, else the window's end.
     public func release(at millis: Int64) -> Int64 { hours.release(at: millis, timezone: timezone) }
+
+    /// `21:00-08:00 (Asia/Shanghai)`, as holds and fallback events say it.
+    public var description: String { "\(hours) (\(timezone.identifier))" }
 }

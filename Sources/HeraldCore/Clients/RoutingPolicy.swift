@@ -93,22 +93,30 @@ public struct RoutingPolicy: Sendable {
     /// the tier's quiet hours in the client's time zone unless the message is urgent. Returns nil
     /// when nothing is held, or the release time and the reason.
     public func hold(for client: Client, sendAt: Int64?, priority: MessageRequest.Priority, now: Int64) -> (Int64, String)? {
-        guard priority != .urgent, let plan = tiers[client.tier], let window = plan.quietHours else { return nil }
-        let zone = TimeZone.named(client.timezone)
+        guard let window = quietWindow(for: client, priority: priority) else { return nil }
         let due = max(sendAt ?? now, now)
-        let release = window.release(at: due, timezone: zone)
+        let release = window.release(at: due)
         guard release > due else { return nil }
-        return (release, "held for quiet hours \(window) (\(zone.identifier)) of tier \(plan.name)")
+        return (release, "held for quiet hours \(window) of tier \(client.tier)")
     }
 
-    /// `steps` keeping the quiet hours of `client`'s tier (see ``FallbackStep/release(at:)``),
-    /// unless the message is urgent or the tier has none.
+    /// The quiet hours a message about `client` keeps — its holds, fallbacks, escalation and
+    /// retries: those of `tier` (the tier the message was accepted under, when it recorded one; else
+    /// the client's) in the client's time zone. Nil for urgent messages and tiers without quiet hours.
+    public func quietWindow(for client: Client, tier: String? = nil, priority: MessageRequest.Priority) -> QuietWindow? {
+        guard priority != .urgent, let hours = tiers[tier ?? client.tier]?.quietHours else { return nil }
+        return QuietWindow(hours: hours, timezone: .named(client.timezone))
+    }
+
+    /// Whether any tier has quiet hours (else nothing is ever held).
+    public var hasQuietHours: Bool { tiers.values.contains { $0.quietHours != nil } }
+
+    /// `steps` keeping the quiet window of a message about `client` (see ``FallbackStep/release(at:)``).
     public func keepingQuietHours(_ steps: [FallbackStep], for client: Client, priority: MessageRequest.Priority) -> [FallbackStep] {
-        guard priority != .urgent, let window = tiers[client.tier]?.quietHours else { return steps }
+        guard let window = quietWindow(for: client, priority: priority) else { return steps }
         return steps.map { step in
             var step = step
-            step.quietHours = window.description
-            step.timezone = client.timezone
+            step.quiet = window
             return step
         }
     }

@@ -5,33 +5,29 @@ import Foundation
 public struct FallbackStep: Sendable, Equatable, Codable {
     public var channel: String
     public var destination: String
-    /// The quiet hours (`21:00-08:00`) of the client's tier, for a non-urgent message: a failure
-    /// inside them queues this step for their end, as the message itself would have been held.
-    public var quietHours: String?
-    /// The client's time zone for `quietHours` (nil: UTC).
-    public var timezone: String?
+    /// The quiet window of the message's client, for a non-urgent message: a failure inside it
+    /// queues this step for its end, as the message itself would have been held.
+    public var quiet: QuietWindow?
 
-    public init(channel: String, destination: String, quietHours: String? = nil, timezone: String? = nil) {
+    public init(channel: String, destination: String, quiet: QuietWindow? = nil) {
         self.channel = channel
         self.destination = destination
-        self.quietHours = quietHours
-        self.timezone = timezone
+        self.quiet = quiet
     }
 
     /// When this step may go if the delivery before it gives up at `at`: the end of the quiet
-    /// hours when `at` falls inside them, else `at`.
-    public func release(at: Int64) -> Int64 {
-        guard let text = quietHours, let window = QuietHours(parsing: text) else { return at }
-        return window.release(at: at, timezone: .named(timezone))
-    }
+    /// window when `at` falls inside it, else `at`.
+    public func release(at: Int64) -> Int64 { quiet?.release(at: at) ?? at }
 
     /// A chain as stored with a delivery: `[{"channel":…,"destination":…}, …]`, with
     /// `quiet_hours` and `timezone` when the step keeps quiet hours.
     public static func encode(_ steps: [FallbackStep]) -> String? {
         steps.isEmpty ? nil : JSONValue.array(steps.map { step in
             var object: [String: JSONValue] = ["channel": .string(step.channel), "destination": .string(step.destination)]
-            if let quiet = step.quietHours { object["quiet_hours"] = .string(quiet) }
-            if let zone = step.timezone { object["timezone"] = .string(zone) }
+            if let quiet = step.quiet {
+                object["quiet_hours"] = .string(quiet.hours.description)
+                object["timezone"] = .string(quiet.timezone.identifier)
+            }
             return .object(object)
         }).canonicalText
     }
@@ -43,8 +39,11 @@ public struct FallbackStep: Sendable, Equatable, Codable {
                 return nil
             }
             var step = FallbackStep(channel: c, destination: d)
-            if case .string(let quiet)? = o["quiet_hours"] { step.quietHours = quiet }
-            if case .string(let zone)? = o["timezone"] { step.timezone = zone }
+            if case .string(let text)? = o["quiet_hours"], let hours = QuietHours(parsing: text) {
+                var zone: String? = nil
+                if case .string(let name)? = o["timezone"] { zone = name }
+                step.quiet = QuietWindow(hours: hours, timezone: .named(zone))
+            }
             return step
         }
     }
