@@ -176,8 +176,8 @@ public protocol Store: SubscriptionStore {
     /// Number of deliveries per state.
     func queueDepth() async throws -> [DeliveryState: Int]
 
-    /// Per channel, the deliveries waiting, in flight and given up, and the oldest due time of the
-    /// waiting ones (``ChannelBacklog``), read through the partial indexes of those states: the cost
+    /// Per channel, the deliveries waiting, in flight and given up, the oldest due time of the
+    /// waiting ones and the oldest claim of those in flight (``ChannelBacklog``), read through the partial indexes of those states: the cost
     /// follows the backlog, not the history.
     func backlog() async throws -> [ChannelBacklog]
 

@@ -5,14 +5,14 @@ import HeraldStore
 
 struct Queue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "What each channel has not finished: waiting, sending, given up, and how late the oldest is.",
+        abstract: "What each channel has not finished: waiting, sending, given up, and how late the oldest are.",
         discussion: """
             Reads the database, so it works with the daemon down. OLDEST DUE is how long the oldest waiting \
             delivery has been due ("in 2h" when everything waiting is scheduled ahead): minutes or more while \
             the daemon runs means the channel is stuck, rate-limited or its provider keeps failing (its \
             `delivery retry` log lines say which). SENDING SINCE is how long ago the longest-claimed delivery \
-            still sending was claimed: minutes means a slow endpoint holds the channel's workers. Dead and failed deliveries go out again with herald redrive. \
-            Configured channels with nothing pending are listed with zeros. The same over HTTP: GET /v1/queue.
+            still sending was claimed: minutes means a slow endpoint holds the channel's workers. Dead and \
+            failed deliveries go out again with herald redrive. Configured channels with nothing pending are listed with zeros. The same over HTTP: GET /v1/queue.
             """)
 
     @OptionGroup var options: GlobalOptions

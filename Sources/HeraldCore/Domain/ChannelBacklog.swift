@@ -1,5 +1,6 @@
 /// What one channel has not finished: deliveries waiting (scheduled, queued, retrying), in flight
-/// (sending) and given up (dead, failed), and how long the oldest waiting one has been due. What an
+/// (sending) and given up (dead, failed), how long the oldest waiting one has been due and since when
+/// the oldest in flight has been sending. What an
 /// operator reads first when a channel looks stuck (`herald queue`).
 public struct ChannelBacklog: Sendable, Equatable {
     public var channel: String

@@ -1,7 +1,7 @@
 import HeraldCore
 
 /// A channel's backlog as `GET /v1/queue` and `herald queue --json` print it: every counted state
-/// with its number (zeros included) and the oldest waiting due time.
+/// with its number (zeros included), the oldest waiting due time and the oldest claim still sending.
 public enum BacklogJSON {
     public static func channel(_ backlog: ChannelBacklog) -> JSONValue {
         var fields: [String: JSONValue] = ["channel": .string(backlog.channel)]

@@ -3,7 +3,8 @@ import HeraldStore
 import Hummingbird
 
 /// `GET /v1/queue` (scope `read`): per configured channel (and any other with deliveries pending),
-/// what waits, is being sent and gave up, and the oldest waiting due time — `herald queue` over HTTP.
+/// what waits, is being sent and gave up, the oldest waiting due time and the oldest claim still
+/// sending — `herald queue` over HTTP.
 struct QueueRoutes: Sendable {
     let store: any Store
     let runtime: Runtime
