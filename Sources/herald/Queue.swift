@@ -5,7 +5,7 @@ import HeraldStore
 
 struct Queue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "What each channel has not finished: waiting, sending, given up, and how late the oldest are.",
+        abstract: "What each channel has not finished: waiting, sending, given up, and how long the oldest have waited.",
         discussion: """
             Reads the database, so it works with the daemon down. OLDEST DUE is how long the oldest waiting \
             delivery has been due ("in 2h" when everything waiting is scheduled ahead): minutes or more while \
