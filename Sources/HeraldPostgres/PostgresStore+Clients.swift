@@ -34,10 +34,7 @@ extension PostgresStore {
     }
 
     public func client(id: String) async throws -> Client? {
-        try await read { conn in
-            guard let row = try await conn.row("SELECT * FROM clients WHERE id = \(id)", logger: self.logger) else { return nil }
-            return try await self.client(row, conn: conn)
-        }
+        try await clients(ids: [id]).first
     }
 
     public func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client] {
@@ -113,10 +110,6 @@ extension PostgresStore {
             }
             return found
         }
-    }
-
-    private func client(_ row: PGRow, conn: PostgresConnection) async throws -> Client {
-        try await clients([row], conn: conn)[0]
     }
 
     /// The clients of `rows`, in their order, with the contacts of all of them read in one query.
