@@ -248,5 +248,7 @@ enum PostgresMigrations {
                 CREATE INDEX CONCURRENTLY IF NOT EXISTS deliveries_gave_up ON deliveries(id) WHERE state IN ('dead', 'failed')
                 """,
             concurrentIndex: "deliveries_gave_up"),
+        // Who added a manual suppression entry (see SQLite's v22).
+        Migration(name: "v6-suppression-actor", sql: "ALTER TABLE suppressions ADD COLUMN actor TEXT"),
     ]
 }

@@ -109,6 +109,7 @@ public struct HeraldApplication: Sendable {
         TimelineRoutes(store: store).register(on: router)
         StatsRoutes(store: store, runtime: runtime).register(on: router)
         SubscriptionRoutes(store: store, relay: relay, settings: config.events).register(on: router)
+        SuppressionRoutes(store: store, logger: logger).register(on: router)
         ResendRoutes(runtime: runtime, wakeup: wakeup).register(on: router)
         RedriveRoutes(store: store, runtime: runtime, wakeup: wakeup).register(on: router)
         QueueRoutes(store: store, runtime: runtime).register(on: router)

@@ -6,7 +6,7 @@ import HeraldCore
 /// Every method that changes a delivery's state writes the matching ``Event`` in the same
 /// transaction. Claims lease deliveries (`lease_until`); leases that run out are claimed again,
 /// so delivery is at-least-once.
-public protocol Store: SubscriptionStore {
+public protocol Store: SubscriptionStore, SuppressionStore {
     /// Creates or upgrades the schema. Idempotent.
     func migrate() async throws
 

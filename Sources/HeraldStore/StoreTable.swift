@@ -2,11 +2,11 @@ import HeraldCore
 
 /// One table as `herald export` and `herald import` move it between backends: its columns with
 /// their kinds, and the key its rows are read in order of. The list is the schema both backends
-/// share (SQLite's v20, PostgreSQL's v4); state only one process needs (the relay position,
+/// share (SQLite's v22, PostgreSQL's v6); state only one process needs (the relay position,
 /// rate-limit slots) and what is derived from the rows (SQLite's per-state delivery counts) is not moved.
 /// A column added later reads as null from an older export (`deliveries.engaged`, added with v17/v2;
 /// `messages.actor`, v19/v3 — such messages keep the enqueue events they were exported with;
-/// `messages.tier`, v20/v4 — stats then use the client's tier today).
+/// `messages.tier`, v20/v4 — stats then use the client's tier today; `suppressions.actor`, v22/v6).
 public struct StoreTable: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case text, integer, boolean
@@ -56,7 +56,7 @@ public struct StoreTable: Sendable, Equatable {
             id, name, tier, timezone, locale, lifecycle_stage, csm, bots, created_at:i, updated_at:i, endpoints
             """),
         StoreTable("contacts", key: ["client_id", "id"], "client_id, id, name, email, phone, locale, opt_outs"),
-        StoreTable("suppressions", key: ["address", "category"], "address, category, reason, source, delivery_id, created_at:i"),
+        StoreTable("suppressions", key: ["address", "category"], "address, category, reason, source, delivery_id, created_at:i, actor"),
         StoreTable("api_tokens", "id, name, hash, prefix, scopes, created_at:i, revoked_at:i, rate_limit:i, csm"),
         StoreTable("escalations", """
             id, message_id, due_at:i, unless_state, channel, destination, state, created_at:i, settled_at:i

@@ -77,7 +77,7 @@ struct Redrive: AsyncParsableCommand {
             var table = TextTable("DELIVERY", "STATE", "ATTEMPTS", "CHANNEL", "DESTINATION", "LAST ERROR", "NEW DELIVERY")
             for item in redriven {
                 table.add(item.deliveryID, item.state.rawValue, String(item.attempts), item.channel,
-                          DestinationRules.redacted(item.destination), Self.clipped(item.lastError ?? "-"),
+                          DestinationRules.redacted(item.destination), TextTable.clipped(item.lastError ?? "-"),
                           item.newDeliveryID ?? "(dry run)")
             }
             print(table.render())
@@ -91,10 +91,5 @@ struct Redrive: AsyncParsableCommand {
         let n = redriven.count
         print("\(dryRun ? "would redrive" : "redrove") \(n) deliver\(n == 1 ? "y" : "ies"), skipped \(skipped.count)"
               + (outcome.nextCursor != nil ? " (stopped at --limit; more may match)" : ""))
-    }
-
-    private static func clipped(_ text: String) -> String {
-        let line = text.replacingOccurrences(of: "\n", with: " ")
-        return line.count > 60 ? String(line.prefix(59)) + "…" : line
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Aligned columns for terminal output, like `kubectl get` or `systemctl list-units`.
 struct TextTable {
     let headers: [String]
@@ -30,5 +32,11 @@ struct TextTable {
                 i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
+    }
+
+    /// A free-text cell on one line of at most 60 characters.
+    static func clipped(_ text: String) -> String {
+        let line = text.replacingOccurrences(of: "\n", with: " ")
+        return line.count > 60 ? String(line.prefix(59)) + "…" : line
     }
 }

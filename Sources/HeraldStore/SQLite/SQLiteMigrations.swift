@@ -339,6 +339,10 @@ enum SQLiteMigrations {
                 CREATE INDEX deliveries_gave_up ON deliveries(id) WHERE (state = 'dead' OR state = 'failed')
                 """)
         }
+        migrator.registerMigration("v22-suppression-actor") { db in
+            // Who added a manual suppression entry (POST /v1/suppressions, herald suppressions add).
+            try db.execute(sql: "ALTER TABLE suppressions ADD COLUMN actor TEXT")
+        }
         return migrator
     }
 }

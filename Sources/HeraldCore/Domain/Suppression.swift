@@ -1,0 +1,115 @@
+/// One entry of the suppression list: an address Herald does not send to, for every message
+/// (`all`: a hard bounce, a wrong number, an operator's entry) or for marketing only (an
+/// unsubscribe). Deliveries to it end `suppressed` with "source: reason", at enqueue and again when
+/// they are claimed.
+public struct Suppression: Sendable, Equatable {
+    /// Which messages an entry stops.
+    public enum Category: String, Sendable, CaseIterable {
+        case all, marketing
+    }
+
+    /// Where an entry came from.
+    public enum Source: String, Sendable, CaseIterable {
+        /// A hard bounce (SMTP 5xx, a provider's bounce receipt).
+        case bounce
+        /// The recipient's unsubscribe link or RFC 8058 one-click.
+        case unsubscribe
+        /// A CSM reported the number as not the contact's.
+        case wrongNumber = "wrong_number"
+        /// Added by an operator through the API or the CLI.
+        case manual
+    }
+
+    /// Lower-cased email address or E.164 number.
+    public var address: String
+    /// `all` or `marketing` (stored as text, so an entry of a later kind still lists).
+    public var category: String
+    public var source: String
+    public var reason: String
+    /// The delivery that caused it (bounce, unsubscribe, wrong number); nil for manual entries.
+    public var deliveryID: String?
+    /// Who added a manual entry (`token:NAME`, `cli:USER`); nil for the others.
+    public var actor: String?
+    public var createdAt: Int64
+
+    public init(
+        address: String, category: String, source: String, reason: String, deliveryID: String? = nil, actor: String? = nil,
+        createdAt: Int64
+    ) {
+        self.address = address
+        self.category = category
+        self.source = source
+        self.reason = reason
+        self.deliveryID = deliveryID
+        self.actor = actor
+        self.createdAt = createdAt
+    }
+
+    /// The form every store keeps addresses in (email addresses are compared case-insensitively).
+    public static func key(_ address: String) -> String { address.lowercased() }
+
+    /// Why `address` cannot be on the list, or nil: only email addresses and E.164 numbers are
+    /// ever looked up.
+    public static func addressProblem(_ address: String) -> String? {
+        if address.hasPrefix("+") {
+            return DestinationRules.phoneProblem(address).map { "not an E.164 number: \($0)" }
+        }
+        return DestinationRules.emailProblem(address).map { "not an email address or E.164 number: \($0)" }
+    }
+
+    /// Reads an operator's new entry: `{"address", "category"?: "all"|"marketing", "reason"}`.
+    public static func request(_ body: JSONValue, actor: String, now: Int64) throws(HeraldError) -> Suppression {
+        var reader = try FieldReader(body: body)
+        reader.rejectUnknown(["address", "category", "reason"])
+        let address = reader.string("address", maxLength: 254)
+        if let address, let problem = addressProblem(address) { reader.fail("address", problem) }
+        if address == nil && !reader.problems.contains(where: { $0.name == "address" }) {
+            reader.fail("address", "required: the email address or E.164 number to stop sending to")
+        }
+        let category = reader.object["category"] == nil ? .all : reader.enumeration("category", Category.self)
+        let reason = reader.string("reason", maxLength: 500, singleLine: true)
+        if reason == nil && !reader.problems.contains(where: { $0.name == "reason" }) {
+            reader.fail("reason", "required: why (shown on every delivery it suppresses)")
+        }
+        try reader.check()
+        guard let address, let category, let reason else { throw .invalid(field: "(body)", "incomplete") }
+        return Suppression(
+            address: key(address), category: category.rawValue, source: Source.manual.rawValue, reason: reason, actor: actor,
+            createdAt: now)
+    }
+}
+
+/// Which suppression entries to list, in (address, category) order.
+public struct SuppressionQuery: Sendable {
+    /// One address (any case), all its categories.
+    public var address: String?
+    /// Email addresses at this domain (`acme.com` matches `…@acme.com`, not `…@mail.acme.com`).
+    public var domain: String?
+    public var source: String?
+    public var category: String?
+    /// Continue after this entry (`next_cursor` of the previous page).
+    public var after: (address: String, category: String)?
+    public var limit: Int
+
+    public init(
+        address: String? = nil, domain: String? = nil, source: String? = nil, category: String? = nil,
+        after: (address: String, category: String)? = nil, limit: Int = 100
+    ) {
+        self.address = address.map(Suppression.key)
+        self.domain = domain.map { $0.lowercased() }
+        self.source = source
+        self.category = category
+        self.after = after
+        self.limit = limit
+    }
+
+    /// The cursor that continues after `entry`: `category:address` (categories have no colon).
+    public static func cursor(after entry: Suppression) -> String { entry.category + ":" + entry.address }
+
+    /// Reads a cursor made by ``cursor(after:)``.
+    public static func parseCursor(_ text: String) -> (address: String, category: String)? {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return nil }
+        let address = String(text[text.index(after: colon)...])
+        return address.isEmpty ? nil : (address, String(text[..<colon]))
+    }
+}

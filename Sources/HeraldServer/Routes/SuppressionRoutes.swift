@@ -1,0 +1,56 @@
+import HeraldCore
+import HeraldStore
+import Hummingbird
+import Logging
+
+/// `/v1/suppressions`: list (scope `read`), add and remove (scope `admin`) entries of the
+/// suppression list. Deliveries already recorded `suppressed` stay so when an entry is removed;
+/// what is still waiting is checked again when it is claimed.
+struct SuppressionRoutes: Sendable {
+    let store: any Store
+    let logger: Logger
+
+    func register(on router: Router<HeraldRequestContext>) {
+        router.get("/v1/suppressions") { request, _ in
+            let query = try SuppressionJSON.query(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            return JSONResponse.make(SuppressionJSON.page(try await store.suppressions(matching: query), limit: query.limit))
+        }
+        router.post("/v1/suppressions") { request, context in
+            let entry = try Suppression.request(
+                try await RequestBody.json(request, limit: 16 << 10), actor: context.actor, now: Timestamps.now())
+            let (stored, created) = try await store.suppress(entry)
+            if created {
+                logger.notice(
+                    "suppression added",
+                    metadata: ["address": "\(stored.address)", "category": "\(stored.category)", "actor": "\(context.actor)"])
+            }
+            return JSONResponse.make(SuppressionJSON.entry(stored), status: created ? .created : .ok)
+        }
+        router.delete("/v1/suppressions/:address") { request, context in
+            let q = request.uri.queryParameters
+            for (key, _) in q where !["category", "force"].contains(String(key)) {
+                throw HeraldError.invalid(field: String(key), "unknown query parameter")
+            }
+            let category = q.get("category")
+            if let category, Suppression.Category(rawValue: category) == nil {
+                throw HeraldError.invalid(
+                    field: "category", "must be one of: " + Suppression.Category.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let force: Bool
+            switch q.get("force") {
+            case nil, "false": force = false
+            case "true": force = true
+            default: throw HeraldError.invalid(field: "force", "must be true or false")
+            }
+            let address = context.parameters.get("address") ?? ""
+            let removed = try await store.removeSuppression(address: address, category: category, force: force)
+            logger.notice(
+                "suppression removed",
+                metadata: [
+                    "address": "\(Suppression.key(address))", "categories": "\(removed.map(\.category).joined(separator: ","))",
+                    "actor": "\(context.actor)",
+                ])
+            return JSONResponse.make(SuppressionJSON.removed(removed))
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import GRDB
+import HeraldCore
+
+// MARK: - The suppression list as operators manage it.
+
+extension SQLiteStore {
+    static let suppressionColumns = "address, category, source, reason, delivery_id, actor, created_at"
+
+    public func suppressions(matching query: SuppressionQuery) async throws -> [Suppression] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let address = query.address {
+            conditions.append("address = ?")
+            arguments += [address]
+        }
+        if let domain = query.domain {
+            // The address's end, compared whole: no LIKE, so no wildcard in a domain matters.
+            conditions.append("substr(address, -?) = ?")
+            arguments += [domain.unicodeScalars.count + 1, "@" + domain]
+        }
+        if let source = query.source {
+            conditions.append("source = ?")
+            arguments += [source]
+        }
+        if let category = query.category {
+            conditions.append("category = ?")
+            arguments += [category]
+        }
+        if let after = query.after {
+            conditions.append("(address, category) > (?, ?)")
+            arguments += [after.address, after.category]
+        }
+        let sql = """
+            SELECT \(Self.suppressionColumns) FROM suppressions
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY address, category LIMIT ?
+            """
+        arguments += [query.limit]
+        return try await pool.read { [arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.suppression)
+        }
+    }
+
+    public func suppress(_ entry: Suppression) async throws -> (entry: Suppression, created: Bool) {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO suppressions (address, category, source, reason, delivery_id, actor, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (address, category) DO NOTHING
+                    """,
+                arguments: [
+                    entry.address, entry.category, entry.source, entry.reason, entry.deliveryID, entry.actor, entry.createdAt,
+                ])
+            if db.changesCount > 0 { return (entry, true) }
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT \(Self.suppressionColumns) FROM suppressions WHERE address = ? AND category = ?",
+                arguments: [entry.address, entry.category])
+            else { throw HeraldError.conflict("the suppression entry of \(entry.address) changed while it was added; try again") }
+            return (Self.suppression(row), false)
+        }
+    }
+
+    public func unsuppress(address: String, category: String?) async throws -> [Suppression] {
+        try await pool.write { db in
+            let key = Suppression.key(address)
+            let filter = category == nil ? "address = ?" : "address = ? AND category = ?"
+            let arguments: StatementArguments = category.map { [key, $0] } ?? [key]
+            let removed = try Row.fetchAll(
+                db, sql: "SELECT \(Self.suppressionColumns) FROM suppressions WHERE \(filter) ORDER BY category", arguments: arguments
+            ).map(Self.suppression)
+            try db.execute(sql: "DELETE FROM suppressions WHERE \(filter)", arguments: arguments)
+            return removed
+        }
+    }
+
+    static func suppression(_ row: Row) -> Suppression {
+        Suppression(
+            address: row["address"], category: row["category"], source: row["source"], reason: row["reason"],
+            deliveryID: row["delivery_id"], actor: row["actor"], createdAt: row["created_at"])
+    }
+}

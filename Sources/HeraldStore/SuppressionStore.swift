@@ -1,0 +1,34 @@
+import HeraldCore
+
+/// The suppression list as operators manage it (the stores also read and add to it on their own:
+/// at enqueue, at claim, on hard bounces, unsubscribes and wrong numbers).
+public protocol SuppressionStore: Sendable {
+    /// Entries matching `query`, in (address, category) order after its cursor, at most its limit.
+    func suppressions(matching query: SuppressionQuery) async throws -> [Suppression]
+
+    /// Adds `entry` unless its address already has an entry of its category; returns the entry
+    /// now stored (the older one, unchanged, when there was one) and whether it is new.
+    func suppress(_ entry: Suppression) async throws -> (entry: Suppression, created: Bool)
+
+    /// Removes the entries of `address` (of one category, or all of them) and returns them.
+    func unsuppress(address: String, category: String?) async throws -> [Suppression]
+}
+
+extension SuppressionStore {
+    /// An operator's removal (API and CLI): the entries of `address` (one category, or all),
+    /// refusing, unless `force`, to remove an unsubscribe (the recipient said no; only they can
+    /// take it back). Throws `notFound` when there is nothing to remove.
+    public func removeSuppression(address: String, category: String?, force: Bool) async throws -> [Suppression] {
+        let listed = try await suppressions(matching: SuppressionQuery(address: address, category: category, limit: 1_000))
+        guard !listed.isEmpty else {
+            throw HeraldError.notFound(
+                "\(Suppression.key(address)) is not suppressed" + (category.map { " for \($0)" } ?? ""))
+        }
+        if !force, let unsubscribe = listed.first(where: { $0.source == Suppression.Source.unsubscribe.rawValue }) {
+            throw HeraldError.conflict(
+                "\(unsubscribe.address) unsubscribed from \(unsubscribe.category) messages; remove it only if they asked to "
+                    + "resubscribe, with force")
+        }
+        return try await unsuppress(address: address, category: category)
+    }
+}
