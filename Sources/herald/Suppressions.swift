@@ -6,7 +6,7 @@ import HeraldStore
 struct Suppressions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The suppression list: addresses Herald does not send to (hard bounces, unsubscribes, wrong numbers, yours).",
-        subcommands: [List.self, Add.self, Remove.self])
+        subcommands: [List.self, Add.self, Remove.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

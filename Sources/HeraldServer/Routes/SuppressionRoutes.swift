@@ -1,3 +1,4 @@
+import Foundation
 import HeraldCore
 import HeraldStore
 import Hummingbird
@@ -42,7 +43,9 @@ struct SuppressionRoutes: Sendable {
             case "true": force = true
             default: throw HeraldError.invalid(field: "force", "must be true or false")
             }
-            let address = context.parameters.get("address") ?? ""
+            // The path as sent: `%2B` for '+' and `%40` for '@' are decoded here.
+            let raw = context.parameters.get("address") ?? ""
+            let address = raw.removingPercentEncoding ?? raw
             let removed = try await store.removeSuppression(address: address, category: category, force: force)
             logger.notice(
                 "suppression removed",
