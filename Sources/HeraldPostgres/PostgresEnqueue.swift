@@ -60,7 +60,7 @@ enum PostgresEnqueue {
             for index in made.indices {
                 var d = made[index]
                 var detail: String? = d.state == .suppressed ? d.lastError : nil
-                if d.state != .suppressed, let reason = suppressed.reason(address: d.destination, category: m.category) {
+                if d.state != .suppressed, let reason = suppressed.reason(address: d.destination, category: m.category, channel: d.channel) {
                     d.state = .suppressed
                     d.lastError = StoreText.suppressed(reason)
                     detail = reason

@@ -54,7 +54,7 @@ extension PostgresStore {
             var claimed: [ClaimedDelivery] = []
             for d in deliveries {
                 guard let message = byID[d.messageID] else { continue }
-                if let reason = found.reason(address: d.destination, category: message.category) {
+                if let reason = found.reason(address: d.destination, category: message.category, channel: d.channel) {
                     let detail = StoreText.suppressed(reason)
                     try await conn.run(
                         """

@@ -79,13 +79,16 @@ extension PostgresStore {
             if type == "bounced" || result.newState == .failed || result.newState == .dead { consequences.append(result) }
         }
         try await PostgresRows.insertEvents(conn, logger, events)
-        // Rare: bounces suppress the address, failures start the fallback chain (one by one).
+        // Rare: bounces and opt-outs suppress the address, failures start the fallback chain (one by one).
         for result in consequences {
             let r = result.report
             let finishedAt = r.startedAt + r.durationMillis
             if case .bounced(let reason) = r.outcome {
                 try await PostgresSuppressions.addForBounce(
                     deliveryID: r.deliveryID, reason: reason, at: finishedAt, conn: conn, logger: logger)
+            } else if case .optedOut(let reason) = r.outcome {
+                try await PostgresSuppressions.addOptOut(
+                    deliveryID: r.deliveryID, channel: r.channel, reason: reason, at: finishedAt, conn: conn, logger: logger)
             }
             if result.newState == .failed || result.newState == .dead {
                 try await PostgresFallback.next(after: r.deliveryID, reason: result.error, at: finishedAt, conn: conn, logger: logger)

@@ -51,7 +51,7 @@ extension PostgresStore {
             if let expiresAt, expiresAt <= request.now {
                 item.skipped = StoreText.RedriveSkip.expired(at: expiresAt)
             } else if let reason = try await PostgresSuppressions.reason(
-                address: item.destination, category: category, conn: conn, logger: logger)
+                address: item.destination, category: category, channel: item.channel, conn: conn, logger: logger)
             {
                 item.skipped = StoreText.RedriveSkip.suppressed(reason)
             } else if let taken = try await conn.row(

@@ -30,7 +30,7 @@ extension PostgresStore {
                 var state: DeliveryState = item.dueAt > plan.at ? .scheduled : .queued
                 var lastError: String? = nil
                 if let reason = try await PostgresSuppressions.reason(
-                    address: item.destination, category: category, conn: conn, logger: self.logger)
+                    address: item.destination, category: category, channel: item.channel, conn: conn, logger: self.logger)
                 {
                     state = .suppressed
                     lastError = StoreText.suppressed(reason)

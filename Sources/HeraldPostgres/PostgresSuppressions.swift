@@ -4,16 +4,17 @@ import Logging
 import PostgresNIO
 
 /// The suppression list (see `SQLiteSuppressions`): hard bounces and wrong numbers for every
-/// category, unsubscribes for marketing.
+/// category, unsubscribes for marketing, SMS opt-outs for one channel.
 enum PostgresSuppressions {
     static func reason(
-        address: String, category: MessageRequest.Category, conn: PostgresConnection, logger: Logger
+        address: String, category: MessageRequest.Category, channel: String, conn: PostgresConnection, logger: Logger
     ) async throws -> String? {
         guard Suppressions.canBeSuppressed(address) else { return nil }
         guard let row = try await conn.row(
             """
             SELECT source, reason FROM suppressions
-            WHERE address = \(address.lowercased()) AND (category = 'all' OR category = \(category.rawValue)) LIMIT 1
+            WHERE address = \(address.lowercased())
+                AND category IN ('all', \(category.rawValue), \(Suppressions.channelCategory(channel))) LIMIT 1
             """, logger: logger)
         else { return nil }
         return "\(try row["source"] as String): \(try row["reason"] as String)"
@@ -24,9 +25,9 @@ enum PostgresSuppressions {
         /// lower-cased address → category → "source: reason"
         var entries: [String: [String: String]] = [:]
 
-        func reason(address: String, category: MessageRequest.Category) -> String? {
+        func reason(address: String, category: MessageRequest.Category, channel: String) -> String? {
             guard Suppressions.canBeSuppressed(address), let byCategory = entries[address.lowercased()] else { return nil }
-            return byCategory["all"] ?? byCategory[category.rawValue]
+            return byCategory["all"] ?? byCategory[category.rawValue] ?? byCategory[Suppressions.channelCategory(channel)]
         }
     }
 
@@ -51,6 +52,19 @@ enum PostgresSuppressions {
             """
             INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
             VALUES (\(address.lowercased()), 'all', \(reason), 'bounce', \(deliveryID), \(at))
+            ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, delivery_id = excluded.delivery_id
+            """, logger: logger)
+    }
+
+    /// See `SQLiteSuppressions.addOptOut`.
+    static func addOptOut(
+        deliveryID: String, channel: String, reason: String, at: Int64, conn: PostgresConnection, logger: Logger
+    ) async throws {
+        try await conn.run(
+            """
+            INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
+            SELECT lower(destination), \(Suppressions.channelCategory(channel)), \(reason), 'opt_out', id, \(at)
+            FROM deliveries WHERE id = \(deliveryID)
             ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, delivery_id = excluded.delivery_id
             """, logger: logger)
     }

@@ -124,7 +124,7 @@ public enum StoreText {
         switch outcome {
         case .sent: "sent"
         case .retry: "retry"
-        case .failed: "failed"
+        case .failed, .optedOut: "failed"
         case .bounced: "bounced"
         }
     }

@@ -9,4 +9,8 @@ public enum Suppressions {
         if bytes.first == UInt8(ascii: "+") { return true }
         return bytes.contains(UInt8(ascii: "@")) && !bytes.contains(UInt8(ascii: "/"))
     }
+
+    /// The category of an entry that holds for one channel only (`channel:sms`), whatever the
+    /// message's category: an SMS opt-out stops texts, not the CSM's calls.
+    public static func channelCategory(_ channel: String) -> String { "channel:" + channel }
 }

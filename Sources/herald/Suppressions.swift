@@ -15,7 +15,7 @@ struct Suppressions: AsyncParsableCommand {
         @Option(help: "Only this address (any case).") var address: String?
         @Option(help: "Only email addresses at this domain (acme.com).") var domain: String?
         @Option(help: "Only entries from: \(Suppression.Source.allCases.map(\.rawValue).joined(separator: ", ")).") var source: String?
-        @Option(help: "Only entries for: all, marketing.") var category: String?
+        @Option(help: "Only entries for: \(Suppression.categoriesText).") var category: String?
         @Option(help: "At most this many.") var limit: Int = 100
         @Flag(help: "Print as JSON.") var json = false
 
@@ -89,7 +89,7 @@ struct Suppressions: AsyncParsableCommand {
                 """)
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The email address or E.164 number.") var address: String
-        @Option(help: "Only the entry for: all, marketing.") var category: String?
+        @Option(help: "Only the entry for: \(Suppression.categoriesText).") var category: String?
         @Flag(help: "Also remove an unsubscribe.") var force = false
         @Flag(help: "Print the answer as JSON (the same shape as the API's).") var json = false
 

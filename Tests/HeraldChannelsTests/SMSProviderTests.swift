@@ -29,6 +29,11 @@ import Testing
         func reply(_ status: Int, _ body: String) -> HTTPResponse { HTTPResponse(status: status, headers: [], body: Array(body.utf8)) }
         #expect(twilio.classify(reply(201, #"{"sid":"SM1","status":"queued"}"#)) == .sent(providerID: "SM1"))
         #expect(twilio.classify(reply(400, #"{"code":21211,"message":"bad To"}"#)) == .failed(reason: "twilio HTTP 400 21211: bad To"))
+        // A STOP reply is an opt-out (suppressed on this channel), not a plain failure; a 21610 in
+        // another place of the reply is not.
+        #expect(twilio.classify(reply(400, #"{"code":21610,"message":"Attempt to send to unsubscribed recipient"}"#))
+            == .optedOut(reason: "twilio HTTP 400 21610: Attempt to send to unsubscribed recipient"))
+        #expect(twilio.classify(reply(400, #"{"code":21211,"message":"not 21610"}"#)) == .failed(reason: "twilio HTTP 400 21211: not 21610"))
         guard case .retry = twilio.classify(reply(429, #"{"code":20429,"message":"Too Many Requests"}"#)) else {
             Issue.record("429 must retry")
             return

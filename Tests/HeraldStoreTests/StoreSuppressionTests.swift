@@ -126,4 +126,42 @@ import Testing
         #expect(forced.map(\.category) == ["marketing"])
         #expect(try await store.suppressions(matching: SuppressionQuery()).isEmpty)
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func anSMSStopSuppressesTheNumberOnThatChannelOnly(backend: StoreBackend) async throws {
+        // The client replied STOP to our texts: Twilio refuses with 21610. Texts to the number stop
+        // (also one already waiting); the CSM's call and another SMS channel still go.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        let number = "+8613800138000"
+        _ = try await store.enqueue([Fixtures.planned(to: [("sms", number)], now: now)])
+        let waiting = try #require(Fixtures.created(try await store.enqueue([
+            Fixtures.planned(to: [("sms", number)], sendAt: now + 1_000, now: now),
+        ]).first))
+        let claimed = try await store.claim(channel: "sms", limit: 10, now: now, leaseUntil: now + 60_000, owner: "w")
+        let reason = "twilio HTTP 400 21610: Attempt to send to unsubscribed recipient"
+        try await store.record(claimed.map { c in
+            DeliveryResult(
+                report: AttemptReport(deliveryID: c.delivery.id, messageID: c.message.id, channel: "sms", number: 1,
+                                      startedAt: now, durationMillis: 1, statusCode: 400, outcome: .optedOut(reason: reason)),
+                newState: .failed, nextDueAt: nil, error: reason, providerID: nil)
+        })
+        let stopped = try #require(try await store.message(id: claimed[0].message.id))
+        #expect(stopped.deliveries.map(\.state) == [.failed] && stopped.attempts.map(\.outcome) == ["failed"])
+
+        let entries = try await store.suppressions(matching: SuppressionQuery(address: number))
+        #expect(entries.map(\.category) == ["channel:sms"] && entries.map(\.source) == ["opt_out"])
+        #expect(entries.first?.deliveryID == claimed[0].delivery.id && entries.first?.reason == reason)
+        #expect(try await store.suppressions(matching: SuppressionQuery(source: "opt_out", category: "channel:sms")).count == 1)
+
+        // The text that waited is not tried; a new one is suppressed at once; the call and the other
+        // SMS channel are not.
+        #expect(try await store.claim(channel: "sms", limit: 10, now: now + 1_000, leaseUntil: now + 61_000, owner: "w").isEmpty)
+        #expect(try await store.message(id: waiting.0.id)?.deliveries.first?.lastError == "suppressed: opt_out: \(reason)")
+        let later = try #require(Fixtures.created(try await store.enqueue([
+            Fixtures.planned(to: [("sms", number), ("phone", number), ("sms-aliyun", number)], now: now + 2_000),
+        ]).first))
+        #expect(later.1.map(\.state) == [.suppressed, .queued, .queued])
+    }
 }

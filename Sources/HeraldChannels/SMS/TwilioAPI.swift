@@ -21,7 +21,7 @@ enum TwilioAPI {
     /// suspended account (20005), a `From` the account cannot send from (21210, 21212, 21606) — are
     /// no fault of the message: it waits and retries every 5 minutes until they are fixed, as SMTP
     /// authentication does. Other 4xx are permanent (21211 invalid `To`, 21610 the recipient sent
-    /// STOP, 21614 not a mobile number).
+    /// STOP — the SMS channel suppresses the number, see `TwilioSMS` —, 21614 not a mobile number).
     static func classify(_ response: HTTPResponse) -> DeliveryOutcome {
         let reply = response.jsonObject()
         func field(_ key: String) -> String? {

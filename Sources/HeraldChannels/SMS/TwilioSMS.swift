@@ -24,5 +24,15 @@ struct TwilioSMS: SMSProvider {
         return TwilioAPI.request(baseURL: baseURL, accountSID: accountSID, authToken: authToken, resource: "Messages", fields: fields)
     }
 
-    func classify(_ response: HTTPResponse) -> DeliveryOutcome { TwilioAPI.classify(response) }
+    /// As every Twilio reply (``TwilioAPI/classify(_:)``), except 21610: the recipient replied STOP
+    /// to this sender. The delivery fails (its fallback goes on) and the number is suppressed on
+    /// this channel, so later texts are not even tried; calls and email to the contact still go.
+    func classify(_ response: HTTPResponse) -> DeliveryOutcome {
+        let outcome = TwilioAPI.classify(response)
+        guard case .failed(let reason) = outcome else { return outcome }
+        switch response.jsonObject()?["code"] {
+        case .int(21610)?, .string("21610")?: return .optedOut(reason: reason)
+        default: return outcome
+        }
+    }
 }

@@ -8,8 +8,11 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// A permanent failure: never retry.
     case failed(reason: String)
     /// The provider refused the address itself (hard bounce): fail, and suppress the address
-    /// for every later message on this channel kind.
+    /// for every later message.
     case bounced(reason: String)
+    /// The recipient told the provider to stop (an SMS STOP reply, Twilio 21610): fail (the
+    /// fallback chain goes on), and suppress the address on this channel only.
+    case optedOut(reason: String)
 }
 
 /// One finished attempt, as a worker reports it to the recorder.

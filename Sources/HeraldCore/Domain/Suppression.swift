@@ -1,12 +1,19 @@
 /// One entry of the suppression list: an address Herald does not send to, for every message
-/// (`all`: a hard bounce, a wrong number, an operator's entry) or for marketing only (an
-/// unsubscribe). Deliveries to it end `suppressed` with "source: reason", at enqueue and again when
-/// they are claimed.
+/// (`all`: a hard bounce, a wrong number, an operator's entry), for marketing only (an
+/// unsubscribe) or on one channel only (`channel:NAME`: an SMS STOP reply). Deliveries to it end
+/// `suppressed` with "source: reason", at enqueue and again when they are claimed.
 public struct Suppression: Sendable, Equatable {
-    /// Which messages an entry stops.
+    /// Which messages an operator's entry stops (opt-outs add `channel:NAME` entries).
     public enum Category: String, Sendable, CaseIterable {
         case all, marketing
     }
+
+    /// Whether `text` names a category an entry can have: `all`, `marketing` or `channel:NAME`.
+    public static func isCategory(_ text: String) -> Bool {
+        Category(rawValue: text) != nil || (text.hasPrefix("channel:") && text.utf8.count > 8 && text.utf8.count <= 72)
+    }
+
+    public static let categoriesText = "all, marketing or channel:NAME"
 
     /// Where an entry came from.
     public enum Source: String, Sendable, CaseIterable {
@@ -16,13 +23,15 @@ public struct Suppression: Sendable, Equatable {
         case unsubscribe
         /// A CSM reported the number as not the contact's.
         case wrongNumber = "wrong_number"
+        /// The recipient told the SMS provider to stop (a STOP reply): that channel only.
+        case optOut = "opt_out"
         /// Added by an operator through the API or the CLI.
         case manual
     }
 
     /// Lower-cased email address or E.164 number.
     public var address: String
-    /// `all` or `marketing` (stored as text, so an entry of a later kind still lists).
+    /// `all`, `marketing` or `channel:NAME`.
     public var category: String
     public var source: String
     public var reason: String

@@ -41,9 +41,7 @@ public enum SuppressionJSON {
                 }
                 query.source = value
             case "category":
-                if Suppression.Category(rawValue: value) == nil {
-                    problems.append(.init(name: key, reason: "must be one of: " + Suppression.Category.allCases.map(\.rawValue).joined(separator: ", ")))
-                }
+                if !Suppression.isCategory(value) { problems.append(.init(name: key, reason: "must be " + Suppression.categoriesText)) }
                 query.category = value
             case "cursor":
                 guard let after = SuppressionQuery.parseCursor(value) else {

@@ -33,9 +33,8 @@ struct SuppressionRoutes: Sendable {
                 throw HeraldError.invalid(field: String(key), "unknown query parameter")
             }
             let category = q.get("category")
-            if let category, Suppression.Category(rawValue: category) == nil {
-                throw HeraldError.invalid(
-                    field: "category", "must be one of: " + Suppression.Category.allCases.map(\.rawValue).joined(separator: ", "))
+            if let category, !Suppression.isCategory(category) {
+                throw HeraldError.invalid(field: "category", "must be " + Suppression.categoriesText)
             }
             let force: Bool
             switch q.get("force") {

@@ -91,7 +91,7 @@ final class SQLiteEnqueue {
             var d = deliveries[index]
             var detail: String? = d.state == .suppressed ? d.lastError : nil
             if d.state != .suppressed,
-                let reason = try SQLiteSuppressions.reason(address: d.destination, category: m.category, db: db)
+                let reason = try SQLiteSuppressions.reason(address: d.destination, category: m.category, channel: d.channel, db: db)
             {
                 d.state = .suppressed
                 d.lastError = StoreText.suppressed(reason)

@@ -57,7 +57,8 @@ extension SQLiteStore {
                     // Suppressed while it waited (an unsubscribe, a hard bounce, a wrong number since
                     // it was queued): it ends here instead of going out. URLs are never looked up.
                     if Suppressions.canBeSuppressed(d.destination),
-                        let reason = try SQLiteSuppressions.reason(address: d.destination, category: message.category, db: db)
+                        let reason = try SQLiteSuppressions.reason(
+                            address: d.destination, category: message.category, channel: d.channel, db: db)
                     {
                         let detail = StoreText.suppressed(reason)
                         try db.cachedStatement(sql: """
@@ -138,6 +139,9 @@ extension SQLiteStore {
                     if case .bounced(let reason) = report.outcome {
                         eventType = "bounced"
                         try SQLiteSuppressions.addForBounce(deliveryID: report.deliveryID, reason: reason, at: finishedAt, db: db)
+                    } else if case .optedOut(let reason) = report.outcome {
+                        try SQLiteSuppressions.addOptOut(
+                            deliveryID: report.deliveryID, channel: report.channel, reason: reason, at: finishedAt, db: db)
                     }
                     try SQLiteRows.insertEvent(
                         event, db, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,
