@@ -265,3 +265,35 @@ def test_rate_limit_settings_are_checked(make_daemon, tmp_path):
             assert result.returncode == 78 and expected in result.stdout + result.stderr, (extra, result.stdout, result.stderr)
     finally:
         fakes.stop()
+
+
+def test_a_stop_reply_suppresses_the_number_for_texts_only(make_daemon, fakes, tmp_path):
+    # The client replied STOP to our texts: Twilio refuses the next with 21610. Herald suppresses
+    # the number on that SMS channel, so later texts are not even tried, while the call still goes.
+    from test_voice import voice_channel
+    fakes.twilio_script = [(400, {"code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": 400})]
+    daemon = make_daemon(extra_channels={**channels(fakes, tmp_path), **voice_channel(fakes, tmp_path)}).start()
+    number = "+14155550125"
+    status, _, first = daemon.request("POST", "/v1/messages", {"to": {"sms": number}, "text": "Your review is on Friday."})
+    assert status == 202, first
+    failed = daemon.wait_for_states(first["id"], {"failed"})
+    assert "21610" in failed["deliveries"][0]["last_error"]
+    status, _, page = daemon.request("GET", "/v1/suppressions?source=opt_out")
+    assert status == 200 and len(page["items"]) == 1, page
+    entry = page["items"][0]
+    assert entry["address"] == number and entry["category"] == "channel:sms"
+    assert entry["delivery_id"] == failed["deliveries"][0]["id"] and "21610" in entry["reason"]
+
+    status, _, second = daemon.request("POST", "/v1/messages", {"to": {"sms": number, "robocall": number},
+                                                                 "text": "Your review is on Friday."})
+    assert {d["channel"]: d["status"] for d in second["deliveries"]} == {"sms": "suppressed", "robocall": "queued"}
+    daemon.wait_for_states(second["id"], {"suppressed", "sent", "delivered"})
+    assert fakes.twilio_messages == [] and [c["To"] for c in fakes.twilio_calls] == [number]
+
+    # The client texted START again: the operator removes the entry and texts go.
+    status, _, removed = daemon.request(
+        "DELETE", "/v1/suppressions/" + urllib.parse.quote(number, safe="") + "?category=channel:sms")
+    assert status == 200 and [e["source"] for e in removed["removed"]] == ["opt_out"], removed
+    status, _, third = daemon.request("POST", "/v1/messages", {"to": {"sms": number}, "text": "Welcome back."})
+    daemon.wait_for_states(third["id"], {"sent", "delivered"})
+    assert [m["To"] for m in fakes.twilio_messages] == [number]
