@@ -11,6 +11,9 @@ enum PostgresCancel {
     static func cancel(
         messageID: String, actor: String, reason: String? = nil, now: Int64, conn: PostgresConnection, logger: Logger
     ) async throws -> CancelResult {
+        // Ordered against a call task being opened for it now (`openTasks` takes the same lock):
+        // either the task is open below and is cancelled, or it sees this cancel and is not opened.
+        try await conn.run("SELECT 1 FROM messages WHERE id = \(messageID) FOR NO KEY UPDATE", logger: logger)
         guard let (_, deliveries) = try await PostgresQueries.messageWithDeliveries(id: messageID, conn: conn, logger: logger)
         else { throw HeraldError.notFound("no message with id \(messageID)") }
         let cancellable = deliveries.filter { DeliveryState.cancellable.contains($0.state) }

@@ -6,14 +6,39 @@ import PostgresNIO
 // MARK: - Phone tasks.
 
 extension PostgresStore {
-    public func openTasks(_ openings: [TaskOpening], now: Int64) async throws {
-        guard !openings.isEmpty else { return }
-        try await write { conn in
-            for opening in openings {
+    @discardableResult
+    public func openTasks(_ openings: [TaskOpening], now: Int64) async throws -> Set<String> {
+        guard !openings.isEmpty else { return [] }
+        return try await write { conn in
+            var opened: Set<String> = []
+            // In message order: each message's row is locked as a cancel locks it (see PostgresCancel).
+            for opening in openings.sorted(by: { $0.task.messageID < $1.task.messageID }) {
                 let task = opening.task
+                // Cancelled while it was being opened: the cancel could not stop a delivery in flight.
+                // The message's lock orders this against a cancel running now: one sees the other.
+                try await conn.run("SELECT 1 FROM messages WHERE id = \(task.messageID) FOR NO KEY UPDATE", logger: self.logger)
+                if try await conn.row(
+                    """
+                    SELECT 1 FROM events WHERE message_id = \(task.messageID) AND type = 'cancelled'
+                        AND created_at >= (SELECT updated_at FROM deliveries WHERE id = \(task.deliveryID)) LIMIT 1
+                    """, logger: self.logger) != nil
+                {
+                    if try await conn.row(
+                        """
+                        UPDATE deliveries SET state = 'cancelled', lease_until = NULL, lease_owner = NULL, updated_at = \(now)
+                        WHERE id = \(task.deliveryID) AND state = 'sending' RETURNING id
+                        """, logger: self.logger) != nil
+                    {
+                        try await PostgresRows.insertEvent(
+                            conn, self.logger, messageID: task.messageID, deliveryID: task.deliveryID, type: "cancelled",
+                            state: .cancelled, detail: StoreText.callCancelledInFlight, actor: "dispatcher", at: now)
+                    }
+                    continue
+                }
                 // Only the lease holder's claim moves on; a task that exists already was made by an
                 // earlier claim whose lease ran out before the delivery was marked.
                 guard try await Self.insertTask(task, conn: conn, logger: self.logger) else { continue }
+                opened.insert(task.id)
                 try await conn.run(
                     """
                     UPDATE deliveries SET state = 'sent', provider_id = \(task.id), lease_until = NULL,
@@ -25,6 +50,7 @@ extension PostgresStore {
                     state: .sent, detail: StoreText.taskCreated(task), actor: "dispatcher", at: now)
                 for notice in opening.notices { _ = try await PostgresEnqueue.insert(notice, conn: conn, logger: self.logger) }
             }
+            return opened
         }
     }
 

@@ -92,8 +92,12 @@ public protocol Store: SubscriptionStore, SuppressionStore {
 
     /// Opens call tasks for claimed `phone` deliveries: each delivery moves to `sent` (its provider id
     /// is the task id) with a `task_created` event, and the notices telling the CSMs are enqueued, all
-    /// in one transaction. A delivery that already has its task (a lease ran out half-way) is skipped.
-    func openTasks(_ openings: [TaskOpening], now: Int64) async throws
+    /// in one transaction. A delivery that already has its task (a lease ran out half-way) is skipped;
+    /// one whose message was cancelled after it was claimed ends `cancelled` instead, with no task and
+    /// no notice (the cancel could not stop a delivery in flight; this is where it lands). Returns the
+    /// ids of the tasks opened.
+    @discardableResult
+    func openTasks(_ openings: [TaskOpening], now: Int64) async throws -> Set<String>
 
     /// Tasks ordered by id (oldest first), filtered, one page at a time.
     func tasks(matching query: TaskQuery) async throws -> [PhoneTask]

@@ -46,6 +46,10 @@ public enum StoreText {
         "task \(taskID): the message was cancelled before the call"
     }
 
+    /// The detail of a call delivery that ends `cancelled` because its message was cancelled while
+    /// its task was being opened.
+    public static let callCancelledInFlight = "the message was cancelled while its call task was being opened: no task"
+
     /// The conflict when a task that is no longer open is completed.
     public static func taskClosed(_ task: PhoneTask) -> String {
         task.status == .cancelled

@@ -8,7 +8,7 @@ import Testing
         "queued→sending", "queued→cancelled", "queued→expired", "queued→suppressed",
         "retrying→sending", "retrying→cancelled", "retrying→expired", "retrying→dead",
         "sending→sending", "sending→queued", "sending→sent", "sending→delivered", "sending→retrying",
-        "sending→failed", "sending→dead", "sending→suppressed",
+        "sending→failed", "sending→dead", "sending→suppressed", "sending→cancelled",
         "sent→delivered", "sent→opened", "sent→clicked", "sent→failed",
         "delivered→opened", "delivered→clicked",
         "opened→clicked",

@@ -38,6 +38,40 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aCallClaimedJustBeforeACancelOpensNoTask(backend: StoreBackend) async throws {
+        // The dispatcher has claimed the call (a cancel cannot stop a delivery in flight) when the
+        // sender cancels the message; the task it was about to open must not be opened afterwards.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        var request = MessageRequest(
+            clientID: "acme", text: "talk",
+            destinations: [.init(channel: "phone", address: "+8613800138000"), .init(channel: "email", address: "li@acme.example")])
+        request.subject = "Renewal call"
+        _ = try await store.enqueue([PlannedMessage(request: request, now: now, actor: "test")])
+        let claimed = try #require(try await store.claim(channel: "phone", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w").first)
+        let result = try await store.cancel(messageID: claimed.message.id, actor: "token:crm", now: now + 10)
+        #expect(result.cancelled.count == 1 && result.tasksCancelled.isEmpty)   // (the email; the call was in flight)
+
+        let task = Self.task(for: claimed, now: now + 20)
+        let opened = try await store.openTasks([TaskOpening(task: task, notices: [Self.notice(for: task, now: now + 20)])], now: now + 20)
+        #expect(opened.isEmpty)
+        #expect(try await store.task(id: task.id) == nil)
+        let detail = try #require(try await store.message(id: claimed.message.id))
+        #expect(detail.deliveries.map(\.state) == [.cancelled, .cancelled])
+        #expect(detail.events.contains {
+            $0.type == "cancelled" && $0.deliveryID == claimed.delivery.id && $0.detail == StoreText.callCancelledInFlight
+        })
+        // No CSM is told about a call that will not happen.
+        #expect(try await store.claim(channel: "email", limit: 10, now: now + 30, leaseUntil: now + 60_000, owner: "w").isEmpty)
+
+        // A call claimed with no cancel behind it still opens its task.
+        let (other, otherTask) = try await Self.openedCall(store, now: now + 40)
+        #expect(try await store.task(id: otherTask.id)?.status == .open)
+        #expect(try await store.message(id: other.message.id)?.deliveries.first?.state == .sent)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func cancellingTheMessageClosesItsOpenCallTask(backend: StoreBackend) async throws {
         // The client renewed; the sender cancels the renewal reminder: the CSM must not call about it.
         let (store, cleanup) = try await backend.make()

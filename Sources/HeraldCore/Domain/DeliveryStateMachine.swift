@@ -8,7 +8,8 @@ public enum DeliveryStateMachine {
         .scheduled: [.queued, .sending, .cancelled, .expired, .suppressed],
         .queued: [.sending, .cancelled, .expired, .suppressed],
         .retrying: [.sending, .cancelled, .expired, .dead],
-        .sending: [.sending, .queued, .sent, .delivered, .retrying, .failed, .dead, .suppressed],
+        // (`cancelled`: a call delivery whose message was cancelled while its task was being opened.)
+        .sending: [.sending, .queued, .sent, .delivered, .retrying, .failed, .dead, .suppressed, .cancelled],
         .sent: [.delivered, .opened, .clicked, .failed],
         .delivered: [.opened, .clicked],
         .opened: [.clicked],

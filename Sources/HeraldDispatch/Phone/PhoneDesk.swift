@@ -46,8 +46,8 @@ public struct PhoneDesk: Sendable {
             }
             openings.append(TaskOpening(task: task, notices: planned))
         }
-        try await store.openTasks(openings, now: now)
-        for opening in openings {
+        let opened = try await store.openTasks(openings, now: now)
+        for opening in openings where opened.contains(opening.task.id) {
             logger.info("task opened", metadata: [
                 "task": "\(opening.task.id)", "delivery": "\(opening.task.deliveryID)",
                 "assignee": "\(opening.task.assignee ?? "unassigned")", "due": "\(Timestamps.format(opening.task.dueAt))",

@@ -6,19 +6,40 @@ import HeraldCore
 extension SQLiteStore {
     static let taskColumns = StoreColumns.task
 
-    public func openTasks(_ openings: [TaskOpening], now: Int64) async throws {
-        guard !openings.isEmpty else { return }
-        try await pool.write { db in
+    @discardableResult
+    public func openTasks(_ openings: [TaskOpening], now: Int64) async throws -> Set<String> {
+        guard !openings.isEmpty else { return [] }
+        return try await pool.write { db in
             try SQLiteEnqueue.within(db) { enqueue in try Self.open(openings, enqueue: enqueue, now: now, db: db) }
         }
     }
 
-    private static func open(_ openings: [TaskOpening], enqueue: SQLiteEnqueue, now: Int64, db: Database) throws {
+    private static func open(_ openings: [TaskOpening], enqueue: SQLiteEnqueue, now: Int64, db: Database) throws -> Set<String> {
+        var opened: Set<String> = []
         for opening in openings {
             let task = opening.task
+            // Cancelled while it was being opened: the cancel could not stop a delivery in flight.
+            if try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT 1 FROM events WHERE message_id = ? AND type = 'cancelled'
+                        AND created_at >= (SELECT updated_at FROM deliveries WHERE id = ?) LIMIT 1
+                    """), arguments: [task.messageID, task.deliveryID]) != nil
+            {
+                try db.cachedStatement(sql: """
+                    UPDATE deliveries SET state = 'cancelled', lease_until = NULL, lease_owner = NULL, updated_at = ?
+                    WHERE id = ? AND state = 'sending'
+                    """).execute(arguments: [now, task.deliveryID])
+                if db.changesCount > 0 {
+                    try SQLiteRows.insertEvent(
+                        db, messageID: task.messageID, deliveryID: task.deliveryID, type: "cancelled", state: .cancelled,
+                        detail: StoreText.callCancelledInFlight, actor: "dispatcher", at: now)
+                }
+                continue
+            }
             // Only the lease holder's claim moves on; a task that exists already was made by an
             // earlier claim whose lease ran out before the delivery was marked.
             guard try Self.insertTask(task, db: db) else { continue }
+            opened.insert(task.id)
             try db.cachedStatement(sql: """
                 UPDATE deliveries SET state = 'sent', provider_id = ?, lease_until = NULL,
                     lease_owner = NULL, last_error = NULL, updated_at = ?
@@ -29,6 +50,7 @@ extension SQLiteStore {
                 detail: StoreText.taskCreated(task), actor: "dispatcher", at: now)
             for notice in opening.notices { _ = try enqueue.insert(notice) }
         }
+        return opened
     }
 
     public func tasks(matching query: TaskQuery) async throws -> [PhoneTask] {
