@@ -26,26 +26,33 @@ extension PostgresStore {
         }
     }
 
-    public func suppress(_ entry: Suppression) async throws -> (entry: Suppression, created: Bool) {
+    public func suppress(_ entries: [Suppression]) async throws -> [(entry: Suppression, created: Bool)] {
         try await write { conn in
-            if try await conn.row(
-                """
-                INSERT INTO suppressions (address, category, source, reason, delivery_id, actor, created_at)
-                VALUES (\(entry.address), \(entry.category), \(entry.source), \(entry.reason), \(entry.deliveryID), \(entry.actor),
-                    \(entry.createdAt))
-                ON CONFLICT (address, category) DO NOTHING RETURNING address
-                """, logger: self.logger) != nil
-            {
-                return (entry, true)
-            }
-            guard let row = try await conn.row(
-                PostgresQuery(
-                    unsafeSQL: "SELECT \(Self.suppressionColumns) FROM suppressions WHERE address = $1 AND category = $2",
-                    binds: PostgresQueries.binds(entry.address, entry.category)),
-                logger: self.logger)
-            else { throw HeraldError.conflict("the suppression entry of \(entry.address) changed while it was added; try again") }
-            return (try Self.suppression(row), false)
+            var stored: [(entry: Suppression, created: Bool)] = []
+            for entry in entries { stored += try await Self.suppress(entry, conn: conn, logger: self.logger) }
+            return stored
         }
+    }
+
+    private static func suppress(_ entry: Suppression, conn: PostgresConnection, logger: Logger) async throws
+        -> [(entry: Suppression, created: Bool)]
+    {
+        if try await conn.row(
+            """
+            INSERT INTO suppressions (address, category, source, reason, delivery_id, actor, created_at)
+            VALUES (\(entry.address), \(entry.category), \(entry.source), \(entry.reason), \(entry.deliveryID), \(entry.actor),
+                \(entry.createdAt))
+            ON CONFLICT (address, category) DO NOTHING RETURNING address
+            """, logger: logger) != nil
+        {
+            return [(entry, true)]
+        }
+        let row = try await conn.row(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(suppressionColumns) FROM suppressions WHERE address = $1 AND category = $2",
+                binds: PostgresQueries.binds(entry.address, entry.category)),
+            logger: logger)
+        return try row.map { [(try suppression($0), false)] } ?? []
     }
 
     public func unsuppress(address: String, category: String?) async throws -> [Suppression] {

@@ -6,15 +6,24 @@ public protocol SuppressionStore: Sendable {
     /// Entries matching `query`, in (address, category) order after its cursor, at most its limit.
     func suppressions(matching query: SuppressionQuery) async throws -> [Suppression]
 
-    /// Adds `entry` unless its address already has an entry of its category; returns the entry
-    /// now stored (the older one, unchanged, when there was one) and whether it is new.
-    func suppress(_ entry: Suppression) async throws -> (entry: Suppression, created: Bool)
+    /// Adds each entry unless its address already has an entry of its category, in one
+    /// transaction; returns, in order, the entry now stored (the older one, unchanged, when there
+    /// was one) and whether it is new.
+    func suppress(_ entries: [Suppression]) async throws -> [(entry: Suppression, created: Bool)]
 
     /// Removes the entries of `address` (of one category, or all of them) and returns them.
     func unsuppress(address: String, category: String?) async throws -> [Suppression]
 }
 
 extension SuppressionStore {
+    /// Adds one entry (see the batch form).
+    public func suppress(_ entry: Suppression) async throws -> (entry: Suppression, created: Bool) {
+        guard let stored = try await suppress([entry]).first else {
+            throw HeraldError.internal("the suppression of \(entry.address) was not stored")
+        }
+        return stored
+    }
+
     /// An operator's removal (API and CLI): the entries of `address` (one category, or all),
     /// refusing, unless `force`, to remove an unsubscribe (the recipient said no; only they can
     /// take it back). Throws `notFound` when there is nothing to remove.

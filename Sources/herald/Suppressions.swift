@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HeraldCore
 import HeraldServer
 import HeraldStore
@@ -6,7 +7,7 @@ import HeraldStore
 struct Suppressions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The suppression list: addresses Herald does not send to (hard bounces, unsubscribes, wrong numbers, yours).",
-        subcommands: [List.self, Add.self, Remove.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Add.self, Remove.self, Import.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -104,6 +105,60 @@ struct Suppressions: AsyncParsableCommand {
                     return
                 }
                 for s in removed { print("removed \(s.address) (\(s.category); \(s.source): \(s.reason))") }
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Suppress every address of a file (a list from another provider, a legal request).",
+            discussion: """
+                One address per line, or CSV rows address[,category[,reason]] (a header row address,… and lines \
+                starting with # are skipped); a row's category and reason default to --category and --reason. The \
+                whole file is checked first; if any row is invalid nothing is written and every problem is listed \
+                as file:line: column: reason (exit 65). Addresses already suppressed keep their entry, so importing \
+                the same file twice changes nothing. Works with the daemon running.
+                """)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The file.") var file: String
+        @Option(help: "all (every message) or marketing, for rows without one.") var category: String = "all"
+        @Option(help: "Why, for rows without one: shown on every delivery it suppresses.") var reason: String?
+        @Flag(help: "Only check the file.") var dryRun = false
+        @Flag(help: "Print a JSON summary.") var json = false
+
+        func run() async throws {
+            try await CLIFailure.guarding {
+                guard let defaultCategory = Suppression.Category(rawValue: category) else {
+                    throw HeraldError.invalid(field: "category", "must be all or marketing")
+                }
+                guard let data = FileManager.default.contents(atPath: file) else { throw CLIFailure("cannot read \(file)", code: 66) }
+                let entries = try SuppressionImport.parse(
+                    String(decoding: data, as: UTF8.self), file: (file as NSString).lastPathComponent, category: defaultCategory,
+                    reason: reason, actor: GlobalOptions.actor, now: Timestamps.now())
+                var created = 0
+                if !dryRun {
+                    created = try await options.withStore { _, store in
+                        var created = 0
+                        var done = 0
+                        for chunk in stride(from: 0, to: entries.count, by: 500).map({ entries[$0..<min($0 + 500, entries.count)] }) {
+                            created += try await store.suppress(Array(chunk)).filter(\.created).count
+                            done += chunk.count
+                            if !json && entries.count > 500 { Progress.show("imported \(done)/\(entries.count)") }
+                        }
+                        if !json && entries.count > 500 { Progress.done() }
+                        return created
+                    }
+                }
+                if json {
+                    print(JSONValue.object([
+                        "addresses": .int(Int64(entries.count)), "created": .int(Int64(created)),
+                        "already_suppressed": .int(Int64(dryRun ? 0 : entries.count - created)), "dry_run": .bool(dryRun),
+                    ]).canonicalText)
+                } else if dryRun {
+                    print("\(file): \(entries.count) addresses are valid (nothing written)")
+                } else {
+                    print("imported \(entries.count) addresses from \(file): \(created) suppressed, \(entries.count - created) already were")
+                }
             }
         }
     }

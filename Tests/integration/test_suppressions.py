@@ -124,3 +124,39 @@ def test_the_cli_adds_lists_and_removes_with_meaningful_exit_codes(make_daemon):
     missing = daemon.cli("suppressions", "remove", "li@client.example")
     assert missing.returncode == 1 and "not suppressed" in missing.stderr
     assert daemon.cli("suppressions").stdout.strip() == "no suppressed addresses"
+
+
+def test_the_cli_imports_a_list_all_or_nothing_with_progress(make_daemon, tmp_path):
+    daemon = make_daemon()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("address,category,reason\nok@client.example,,\nnot-an-address\nx@client.example,spam,\n")
+    result = daemon.cli("suppressions", "import", str(bad), "--reason", "from the old provider")
+    assert result.returncode == 65, result
+    assert "bad.csv:3: address" in result.stderr and "bad.csv:4: category" in result.stderr
+    assert daemon.cli("suppressions", "list").stdout.strip() == "no suppressed addresses"   # nothing written
+
+    # 1,200 bounced addresses exported from another provider, two with their own category and reason.
+    rows = ["# exported 2026-12-01"] + [f"user{i}@old.example" for i in range(1200)]
+    rows += ["Promo@Client.example,marketing", '"+8613800138000",all,"wrong number, per the CSM"', "user7@old.example"]
+    listing = tmp_path / "bounces.txt"
+    listing.write_text("\n".join(rows) + "\n")
+    result = daemon.cli("suppressions", "import", str(listing), "--reason", "bounced at the old provider", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"addresses": 1202, "created": 1202, "already_suppressed": 0, "dry_run": False}
+    again = daemon.cli("suppressions", "import", str(listing), "--reason", "bounced at the old provider")
+    assert again.returncode == 0 and "0 suppressed, 1202 already were" in again.stdout
+    assert "imported 500/1202" in again.stderr and "imported 1202/1202" in again.stderr   # progress on stderr
+
+    entries = json.loads(daemon.cli("suppressions", "list", "--limit", "5000", "--json").stdout)
+    assert len(entries) == 1202
+    by_address = {e["address"]: e for e in entries}
+    assert by_address["promo@client.example"]["category"] == "marketing"
+    assert by_address["+8613800138000"]["reason"] == "wrong number, per the CSM"
+    assert by_address["user7@old.example"]["reason"] == "bounced at the old provider"
+    assert all(e["source"] == "manual" and e["actor"].startswith("cli:") for e in entries)
+    # The API pages through them in address order.
+    daemon.start()
+    status, _, page = daemon.request("GET", "/v1/suppressions?domain=old.example&limit=1000")
+    expected = sorted(f"user{i}@old.example" for i in range(1200))
+    assert status == 200 and [e["address"] for e in page["items"]] == expected[:1000]
+    assert page["next_cursor"] == "all:" + expected[999]

@@ -41,22 +41,26 @@ extension SQLiteStore {
         }
     }
 
-    public func suppress(_ entry: Suppression) async throws -> (entry: Suppression, created: Bool) {
+    public func suppress(_ entries: [Suppression]) async throws -> [(entry: Suppression, created: Bool)] {
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO suppressions (address, category, source, reason, delivery_id, actor, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (address, category) DO NOTHING
-                    """,
-                arguments: [
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO suppressions (address, category, source, reason, delivery_id, actor, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (address, category) DO NOTHING
+                """)
+            let existing = try db.cachedStatement(
+                sql: "SELECT \(Self.suppressionColumns) FROM suppressions WHERE address = ? AND category = ?")
+            var stored: [(entry: Suppression, created: Bool)] = []
+            for entry in entries {
+                try insert.execute(arguments: [
                     entry.address, entry.category, entry.source, entry.reason, entry.deliveryID, entry.actor, entry.createdAt,
                 ])
-            if db.changesCount > 0 { return (entry, true) }
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT \(Self.suppressionColumns) FROM suppressions WHERE address = ? AND category = ?",
-                arguments: [entry.address, entry.category])
-            else { throw HeraldError.conflict("the suppression entry of \(entry.address) changed while it was added; try again") }
-            return (Self.suppression(row), false)
+                if db.changesCount > 0 {
+                    stored.append((entry, true))
+                } else if let row = try Row.fetchOne(existing, arguments: [entry.address, entry.category]) {
+                    stored.append((Self.suppression(row), false))
+                }
+            }
+            return stored
         }
     }
 
