@@ -11,7 +11,7 @@ extension PostgresStore {
     public func suppressions(matching query: SuppressionQuery) async throws -> [Suppression] {
         var s = PGStatement("SELECT \(Self.suppressionColumns) FROM suppressions")
         var conditions: [String] = []
-        if let address = query.address { conditions.append("address = \(s.bind(address))") }
+        if !query.addresses.isEmpty { conditions.append("address = ANY(\(s.bind(query.addresses.map(Suppression.key))))") }
         if let domain = query.domain {
             conditions.append("right(address, \(s.bind(domain.unicodeScalars.count + 1))::int) = \(s.bind("@" + domain))")
         }

@@ -64,7 +64,7 @@ import Testing
             "bulk_done", "preview_count", "resend_all", "my_tasks", "task_done", "follow_up_made", "template_stats",
             "chart_title", "open_rate", "click_rate", "days_7", "days_30", "days_90", "not_found", "error_title",
             "csrf_refused", "outcome_reached", "outcome_voicemail", "outcome_no_answer", "outcome_wrong_number",
-            "clients_by_attention", "clients_by_id",
+            "clients_by_attention", "clients_by_id", "scope_all", "scope_marketing", "scope_channel",
         ]).union(PhoneTask.Status.allCases.map(\.rawValue))  // (a task's status, visit.text(task.status.rawValue))
         let keys = Set(DashboardStrings.entries.map(\.0))
         #expect(keys.count == DashboardStrings.entries.count, "a key is listed twice")

@@ -198,3 +198,27 @@ def test_a_list_too_long_to_order_by_attention_is_paged_by_id_and_says_so(world)
     assert more and "after=b0049" in more.group(1)
     _, _, second = s.get(more.group(1).replace("&amp;", "&"))
     assert client_rows(second) == [f"b{i:04d}" for i in range(50, 100)]
+
+
+def test_a_client_page_says_which_contacts_are_not_written_to_and_why(world):
+    # The CSM wonders why 星河科技 reads nothing: the page says the contact's address is suppressed.
+    daemon, _, _, token, _ = world
+    status, _, _ = daemon.request("POST", "/v1/suppressions", {"address": "LI@xinghe.example", "reason": "left the company"})
+    assert status == 201
+    s = Session(daemon.base)
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+
+    def facts(client, language):
+        status, _, html = s.get(f"/dashboard/clients/{client}", headers={"Accept-Language": language})
+        assert status == 200, html
+        return html.split('<dl class="facts">', 1)[1].split("</dl>", 1)[0]
+
+    english = facts("xinghe", "en")
+    assert english.count('class="badge blocked"') == 1, english
+    assert "li@xinghe.example · all messages · manual: left the company" in english
+    assert "+8613900139000" in english                      # the phone is not suppressed: no second badge
+    assert "li@xinghe.example · 所有消息 · manual: left the company" in facts("xinghe", "zh-CN")
+    assert "badge blocked" not in facts("beta", "en")
+    # Removed, the badge goes.
+    assert daemon.request("DELETE", "/v1/suppressions/li@xinghe.example")[0] == 200
+    assert "badge blocked" not in facts("xinghe", "en")

@@ -90,8 +90,8 @@ public struct Suppression: Sendable, Equatable {
 
 /// Which suppression entries to list, in (address, category) order.
 public struct SuppressionQuery: Sendable {
-    /// One address (any case), all its categories.
-    public var address: String?
+    /// Only these addresses (any case), all their categories; empty: every address.
+    public var addresses: [String]
     /// Email addresses at this domain (`acme.com` matches `…@acme.com`, not `…@mail.acme.com`).
     public var domain: String?
     public var source: String?
@@ -104,7 +104,7 @@ public struct SuppressionQuery: Sendable {
         address: String? = nil, domain: String? = nil, source: String? = nil, category: String? = nil,
         after: (address: String, category: String)? = nil, limit: Int = 100
     ) {
-        self.address = address.map(Suppression.key)
+        self.addresses = address.map { [Suppression.key($0)] } ?? []
         self.domain = domain.map { $0.lowercased() }
         self.source = source
         self.category = category

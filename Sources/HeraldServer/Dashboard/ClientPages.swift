@@ -108,6 +108,10 @@ struct ClientPages: Sendable {
                 item["title"] = Self.title(detail.message, renderer: snapshot.renderer)
                 messages.append(item)
             }
+            // Contacts Herald no longer writes to (a bounce, an unsubscribe, a STOP): why mail is not arriving.
+            var blocked = SuppressionQuery(limit: 200)
+            blocked.addresses = client.contacts.flatMap { [$0.email, $0.phone].compactMap { $0 } }
+            let suppressed = blocked.addresses.isEmpty ? [] : try await store.suppressions(matching: blocked)
             var notice: String? = nil
             if let made = request.uri.queryParameters.get("resent").flatMap(Int.init) {
                 notice = DashboardStrings.format(visit.text("resend_done"), made)
@@ -116,12 +120,29 @@ struct ClientPages: Sendable {
                 "client": [
                     "name": client.name, "tier": client.tier, "stage": client.lifecycleStage ?? "-",
                     "csm": client.csm.map { [$0.name, $0.email].compactMap { $0 }.joined(separator: " · ") } ?? "-",
-                    "contacts": client.contacts.map { c in [c.name, c.email, c.phone].compactMap { $0 }.joined(separator: " · ") },
+                    "contacts": client.contacts.map { c -> [String: Any] in
+                        let addresses = [c.email, c.phone].compactMap { $0.map(Suppression.key) }
+                        return [
+                            "line": [c.name, c.email, c.phone].compactMap { $0 }.joined(separator: " · "),
+                            "blocked": suppressed.filter { addresses.contains($0.address) }.map { s in
+                                ["address": s.address, "scope": Self.scope(s.category, visit: visit), "why": "\(s.source): \(s.reason)"]
+                            },
+                        ]
+                    },
                 ] as [String: Any],
                 "messages": messages,
             ]
             if let next = page.nextCursor { values["next_url"] = Self.url("/dashboard/clients/\(id)", ["cursor": next]) }
             return views.page("client", title: client.name, visit: visit, nav: "clients", values: values, notice: notice)
+        }
+    }
+
+    /// Which messages a suppression entry stops, in the visitor's language.
+    static func scope(_ category: String, visit: DashboardVisit) -> String {
+        switch category {
+        case Suppression.Category.all.rawValue: visit.text("scope_all")
+        case Suppression.Category.marketing.rawValue: visit.text("scope_marketing")
+        default: visit.text("scope_channel") + " " + category.dropFirst("channel:".count)
         }
     }
 

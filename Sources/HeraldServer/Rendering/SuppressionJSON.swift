@@ -29,7 +29,7 @@ public enum SuppressionJSON {
         var problems: [HeraldError.FieldProblem] = []
         for (key, value) in parameters {
             switch key {
-            case "address": query.address = Suppression.key(value)
+            case "address": query.addresses = [Suppression.key(value)]
             case "domain":
                 if value.isEmpty || value.contains("@") {
                     problems.append(.init(name: key, reason: "a domain such as acme.com, without '@'"))

@@ -9,9 +9,9 @@ extension SQLiteStore {
     public func suppressions(matching query: SuppressionQuery) async throws -> [Suppression] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        if let address = query.address {
-            conditions.append("address = ?")
-            arguments += [address]
+        if !query.addresses.isEmpty {
+            conditions.append("address IN (\(Array(repeating: "?", count: query.addresses.count).joined(separator: ", ")))")
+            arguments += StatementArguments(query.addresses.map(Suppression.key))
         }
         if let domain = query.domain {
             // The address's end, compared whole: no LIKE, so no wildcard in a domain matters.

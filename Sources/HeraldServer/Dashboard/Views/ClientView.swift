@@ -1,5 +1,6 @@
-/// `/dashboard/clients/{id}`: one client's facts and messages, newest first, with each delivery's
-/// state, when it was opened or clicked, the call tasks, and a Resend button on unopened messages.
+/// `/dashboard/clients/{id}`: one client's facts (with each contact address Herald no longer
+/// writes to, and why) and messages, newest first, with each delivery's state, when it was opened
+/// or clicked, the call tasks, and a Resend button on unopened messages.
 enum ClientView {
     static let template = """
         <p><a href="/dashboard/clients">{{t.back_to_clients}}</a></p>
@@ -8,7 +9,7 @@ enum ClientView {
           <dt>{{t.tier}}</dt><dd>{{client.tier}}</dd>
           <dt>{{t.stage}}</dt><dd>{{client.stage}}</dd>
           <dt>{{t.csm}}</dt><dd>{{client.csm}}</dd>
-          <dt>{{t.contacts}}</dt><dd>{{#client.contacts}}{{.}}<br>{{/client.contacts}}</dd>
+          <dt>{{t.contacts}}</dt><dd>{{#client.contacts}}{{line}}{{#blocked}}<br><span class="badge blocked">{{t.not_sent_to}}</span> {{address}} · {{scope}} · {{why}}{{/blocked}}<br>{{/client.contacts}}</dd>
         </dl>
         <h2>{{t.timeline}}</h2>
         {{^messages}}<p>{{t.no_messages}}</p>{{/messages}}
