@@ -52,6 +52,7 @@ import Testing
         #expect(EventTopic(eventType: "queued") == nil && EventTopic(eventType: "postponed") == nil)
         #expect(Set(EventTopic.eventTypes(for: [.deliveryFailed])) == ["failed", "dead", "expired"])
         #expect(EventTopic(eventType: "cancelled") == .deliveryCancelled && EventTopic(eventType: "task_cancelled") == .taskCancelled)
+        #expect(EventTopic(eventType: "suppressed") == .deliverySuppressed)
         // The escalation timer's own stop is bookkeeping, like its firing or skipping.
         #expect(EventTopic(eventType: "escalation_cancelled") == nil)
         // Every topic is reachable from some event type the store writes.

@@ -246,3 +246,28 @@ def test_a_cancel_reaches_subscribers_of_delivery_cancelled(make_daemon, receive
         assert payload["data"]["delivery_id"] == m["deliveries"][0]["id"] and payload["data"]["actor"].startswith("token:")
     finally:
         hook.stop()
+
+
+def test_a_suppressed_delivery_reaches_subscribers_of_delivery_suppressed(make_daemon, receiver):
+    # A CRM learns that its message to an address on the suppression list did not go, and why.
+    hook = Receiver(new_secret())
+    try:
+        # (The email channel never connects: its only delivery is suppressed.)
+        daemon = make_daemon(herald_toml=EVENTS, extra_channels=email_channel("smtp://127.0.0.1:9")).start()
+        status, _, sub = daemon.request("POST", "/v1/subscriptions", {
+            "name": "crm", "url": hook.url("/ev"), "types": ["delivery.suppressed"]})
+        assert status == 201, sub
+        hook.verifier = Webhook(sub["secret"])
+        status, _, _ = daemon.request("POST", "/v1/suppressions", {"address": "gone@client.example", "reason": "left"})
+        assert status == 201
+        status, _, m = daemon.request("POST", "/v1/messages", {
+            "to": {"webhook": receiver.url(), "email": "gone@client.example"}, "text": "hi"})
+        assert status == 202, m
+        suppressed = [d for d in m["deliveries"] if d["status"] == "suppressed"]
+        assert [d["channel"] for d in suppressed] == ["email"], m
+        assert hook.wait_for(lambda r: len([x for x in r.received if 200 <= x[3] < 300]) >= 1, 15), hook.received
+        [(_, payload)] = accepted(hook)
+        assert payload["type"] == "delivery.suppressed" and payload["data"]["delivery_id"] == suppressed[0]["id"], payload
+        assert payload["data"]["detail"] == "manual: left" and payload["data"]["channel"] == "email"
+    finally:
+        hook.stop()

@@ -10,6 +10,9 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case deliveryResent = "delivery.resent"
     /// Stopped before it started: the message was cancelled, or its client deleted.
     case deliveryCancelled = "delivery.cancelled"
+    /// Not sent: the address is on the suppression list (a bounce, an unsubscribe, a STOP reply, an
+    /// operator's entry), found at enqueue or when the delivery came due; `detail` says which.
+    case deliverySuppressed = "delivery.suppressed"
     case taskCompleted = "task.completed"
     /// A call task closed without a call because its message was cancelled.
     case taskCancelled = "task.cancelled"
@@ -27,6 +30,7 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
         case "bounced": self = .deliveryBounced
         case "resent": self = .deliveryResent
         case "cancelled": self = .deliveryCancelled
+        case "suppressed": self = .deliverySuppressed
         case "task_completed": self = .taskCompleted
         case "task_cancelled": self = .taskCancelled
         default: return nil
@@ -36,8 +40,8 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     /// The event-log types that map to one of `topics` (for the store's fan-out query).
     public static func eventTypes(for topics: Set<EventTopic>) -> [String] {
         let all = [
-            "sent", "delivered", "opened", "clicked", "failed", "dead", "expired", "bounced", "resent", "cancelled", "task_completed",
-            "task_cancelled",
+            "sent", "delivered", "opened", "clicked", "failed", "dead", "expired", "bounced", "resent", "cancelled", "suppressed",
+            "task_completed", "task_cancelled",
         ]
         return all.filter { EventTopic(eventType: $0).map(topics.contains) ?? false }
     }
