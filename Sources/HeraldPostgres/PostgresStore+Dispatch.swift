@@ -64,7 +64,7 @@ extension PostgresStore {
                         """, logger: self.logger)
                     try await PostgresRows.insertEvent(
                         conn, self.logger, messageID: d.messageID, deliveryID: d.id, type: "suppressed", state: .suppressed,
-                        detail: detail, actor: "dispatcher", at: now)
+                        detail: reason, actor: "dispatcher", at: now)  // (the event's detail is the reason, as at enqueue)
                     continue
                 }
                 claimed.append(ClaimedDelivery(delivery: d, message: message))

@@ -299,7 +299,7 @@ import Testing
         let stopped = try #require(try await store.message(id: promo.id))
         #expect(stopped.deliveries[0].state == .suppressed && stopped.deliveries[0].attempts == 0)
         #expect(stopped.deliveries[0].lastError?.hasPrefix("suppressed: unsubscribe") == true)
-        #expect(stopped.events.contains { $0.type == "suppressed" && $0.actor == "dispatcher" })
+        #expect(stopped.events.contains { $0.type == "suppressed" && $0.actor == "dispatcher" && $0.detail?.hasPrefix("unsubscribe: ") == true })
         let depth = try await store.queueDepth()
         #expect(depth[.suppressed] == 1 && depth[.sending] == 2 && depth[.scheduled, default: 0] == 0)
         #expect(try await store.claim(channel: "email", limit: 10, now: now + 2_000, leaseUntil: now + 62_000, owner: "w").isEmpty)

@@ -67,8 +67,8 @@ extension SQLiteStore {
                             WHERE id = ?
                             """).execute(arguments: [detail, now, d.id])
                         try SQLiteRows.insertEvent(
-                            db, messageID: d.messageID, deliveryID: d.id, type: "suppressed", state: .suppressed, detail: detail,
-                            actor: "dispatcher", at: now)
+                            db, messageID: d.messageID, deliveryID: d.id, type: "suppressed", state: .suppressed, detail: reason,
+                            actor: "dispatcher", at: now)  // (the event's detail is the reason, as at enqueue)
                         continue
                     }
                     claimed.append(ClaimedDelivery(delivery: d, message: message))
