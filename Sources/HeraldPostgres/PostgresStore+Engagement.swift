@@ -66,6 +66,26 @@ extension PostgresStore {
         }
     }
 
+    public func recordBounce(deliveryID id: String, recipient: String, detail: String, at: Int64) async throws -> BounceResult {
+        try await write { conn in
+            guard let row = try await conn.row(
+                "SELECT message_id, destination, state FROM deliveries WHERE id = \(id) FOR UPDATE", logger: self.logger),
+                (try row["destination"] as String).lowercased() == recipient.lowercased()
+            else { return .unknown }
+            let current = DeliveryState(rawValue: try row["state"]) ?? .failed
+            // (`sending`: the send's own outcome is on its way and decides.)
+            guard current != .sending, DeliveryStateMachine.canTransition(from: current, to: .failed) else { return .unchanged(current) }
+            try await conn.run(
+                "UPDATE deliveries SET state = 'failed', last_error = \(detail), updated_at = \(at) WHERE id = \(id)", logger: self.logger)
+            try await PostgresRows.insertEvent(
+                conn, self.logger, messageID: try row["message_id"], deliveryID: id, type: "bounced", state: .failed, detail: detail,
+                actor: "provider", at: at)
+            try await PostgresSuppressions.addForBounce(deliveryID: id, reason: detail, at: at, conn: conn, logger: self.logger)
+            try await PostgresFallback.next(after: id, reason: detail, at: at, conn: conn, logger: self.logger)
+            return .bounced
+        }
+    }
+
     public func unsubscribe(deliveryID: String, at: Int64) async throws -> String? {
         try await write { conn in
             guard let row = try await conn.row(

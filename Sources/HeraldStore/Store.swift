@@ -90,6 +90,12 @@ public protocol Store: SubscriptionStore, SuppressionStore {
         deliveryID: String, providerID: String, channel: String, state: DeliveryState, detail: String, at: Int64
     ) async throws -> Bool
 
+    /// Applies an asynchronous bounce of `deliveryID`, whose destination must be `recipient` (any
+    /// case): from `sent` it moves to `failed` with a `bounced` event carrying `detail`, the address
+    /// is suppressed (source `bounce`) and the fallback chain starts, in one transaction. A repeated
+    /// report changes nothing.
+    func recordBounce(deliveryID: String, recipient: String, detail: String, at: Int64) async throws -> BounceResult
+
     /// Opens call tasks for claimed `phone` deliveries: each delivery moves to `sent` (its provider id
     /// is the task id) with a `task_created` event, and the notices telling the CSMs are enqueued, all
     /// in one transaction. A delivery that already has its task (a lease ran out half-way) is skipped;

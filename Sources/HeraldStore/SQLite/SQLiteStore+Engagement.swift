@@ -60,6 +60,26 @@ extension SQLiteStore {
         }
     }
 
+    public func recordBounce(deliveryID id: String, recipient: String, detail: String, at: Int64) async throws -> BounceResult {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT message_id, destination, state FROM deliveries WHERE id = ?"), arguments: [id]),
+                (row["destination"] as String).lowercased() == recipient.lowercased()
+            else { return .unknown }
+            let current = DeliveryState(rawValue: row["state"]) ?? .failed
+            // (`sending`: the send's own outcome is on its way and decides.)
+            guard current != .sending, DeliveryStateMachine.canTransition(from: current, to: .failed) else { return .unchanged(current) }
+            try db.cachedStatement(sql: "UPDATE deliveries SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?")
+                .execute(arguments: [detail, at, id])
+            try SQLiteRows.insertEvent(
+                db, messageID: row["message_id"], deliveryID: id, type: "bounced", state: .failed, detail: detail, actor: "provider",
+                at: at)
+            try SQLiteSuppressions.addForBounce(deliveryID: id, reason: detail, at: at, db: db)
+            try SQLiteFallback.next(after: id, reason: detail, at: at, db: db)
+            return .bounced
+        }
+    }
+
     public func unsubscribe(deliveryID: String, at: Int64) async throws -> String? {
         try await pool.write { db in
             guard let row = try Row.fetchOne(
