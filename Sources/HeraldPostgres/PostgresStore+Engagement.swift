@@ -66,7 +66,9 @@ extension PostgresStore {
         }
     }
 
-    public func recordBounce(deliveryID id: String, recipient: String, detail: String, at: Int64) async throws -> BounceResult {
+    public func recordBounce(deliveryID id: String, recipient: String, addressRefused: Bool, detail: String, at: Int64) async throws
+        -> BounceResult
+    {
         try await write { conn in
             guard let row = try await conn.row(
                 "SELECT message_id, destination, state FROM deliveries WHERE id = \(id) FOR UPDATE", logger: self.logger),
@@ -78,11 +80,13 @@ extension PostgresStore {
             try await conn.run(
                 "UPDATE deliveries SET state = 'failed', last_error = \(detail), updated_at = \(at) WHERE id = \(id)", logger: self.logger)
             try await PostgresRows.insertEvent(
-                conn, self.logger, messageID: try row["message_id"], deliveryID: id, type: "bounced", state: .failed, detail: detail,
+                conn, self.logger, messageID: try row["message_id"], deliveryID: id, type: addressRefused ? "bounced" : "failed", state: .failed, detail: detail,
                 actor: "provider", at: at)
-            try await PostgresSuppressions.addForBounce(deliveryID: id, reason: detail, at: at, conn: conn, logger: self.logger)
+            if addressRefused {
+                try await PostgresSuppressions.addForBounce(deliveryID: id, reason: detail, at: at, conn: conn, logger: self.logger)
+            }
             try await PostgresFallback.next(after: id, reason: detail, at: at, conn: conn, logger: self.logger)
-            return .bounced
+            return addressRefused ? .bounced : .failed
         }
     }
 

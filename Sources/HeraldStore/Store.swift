@@ -91,10 +91,11 @@ public protocol Store: SubscriptionStore, SuppressionStore {
     ) async throws -> Bool
 
     /// Applies an asynchronous bounce of `deliveryID`, whose destination must be `recipient` (any
-    /// case): from `sent` it moves to `failed` with a `bounced` event carrying `detail`, the address
-    /// is suppressed (source `bounce`) and the fallback chain starts, in one transaction. A repeated
-    /// report changes nothing.
-    func recordBounce(deliveryID: String, recipient: String, detail: String, at: Int64) async throws -> BounceResult
+    /// case): from `sent` it moves to `failed` and the fallback chain starts; when `addressRefused`,
+    /// with a `bounced` event carrying `detail` and the address suppressed (source `bounce`),
+    /// otherwise with a `failed` event. One transaction; a repeated report changes nothing.
+    func recordBounce(deliveryID: String, recipient: String, addressRefused: Bool, detail: String, at: Int64) async throws
+        -> BounceResult
 
     /// Opens call tasks for claimed `phone` deliveries: each delivery moves to `sent` (its provider id
     /// is the task id) with a `task_created` event, and the notices telling the CSMs are enqueued, all

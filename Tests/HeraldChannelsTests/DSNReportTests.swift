@@ -64,16 +64,21 @@ import Testing
         let recipient = try #require(report.recipients.first)
         #expect(report.recipients.count == 1)
         #expect(recipient.address == "Gone@Client.example" && recipient.originalAddress == "gone@client.example")
-        #expect(recipient.action == "failed" && recipient.status == "5.1.1" && recipient.isHardBounce)
+        #expect(recipient.action == "failed" && recipient.status == "5.1.1" && recipient.isPermanentFailure && recipient.refusesAddress)
         #expect(recipient.diagnostic == "smtp; 550 5.1.1 <gone@client.example>: Recipient address rejected: User unknown in virtual mailbox table")
         #expect(recipient.detail.hasPrefix("DSN failed 5.1.1: smtp; 550 5.1.1"))
     }
 
     @Test func delaysAndSoftFailuresAreNotHardBounces() throws {
         let delayed = try #require(DSNReport.parse(Array(Self.postfix(status: "4.4.1", action: "delayed").utf8)))
-        #expect(delayed.recipients.map(\.isHardBounce) == [false])
+        #expect(delayed.recipients.map(\.isPermanentFailure) == [false])
         let soft = try #require(DSNReport.parse(Array(Self.postfix(status: "4.2.2 (mailbox full)").utf8)))
-        #expect(soft.recipients.first?.status == "4.2.2" && soft.recipients.first?.isHardBounce == false)
+        #expect(soft.recipients.first?.status == "4.2.2" && soft.recipients.first?.isPermanentFailure == false)
+        // Permanent, but not the address's fault: the delivery fails, the address stays.
+        let spam = try #require(DSNReport.parse(Array(Self.postfix(status: "5.7.1").utf8)))
+        #expect(spam.recipients.first?.isPermanentFailure == true && spam.recipients.first?.refusesAddress == false)
+        let sender = try #require(DSNReport.parse(Array(Self.postfix(status: "5.1.8").utf8)))
+        #expect(sender.recipients.first?.refusesAddress == false)
     }
 
     @Test func aMessageIDThatIsNotADeliveryNamesNone() throws {
@@ -103,7 +108,7 @@ import Testing
             """
         let report = try #require(DSNReport.parse(Array(text.utf8)))
         #expect(report.deliveryID == Self.delivery)
-        #expect(report.recipients.map(\.address) == ["a@b.example"] && report.recipients.first?.isHardBounce == true)
+        #expect(report.recipients.map(\.address) == ["a@b.example"] && report.recipients.first?.isPermanentFailure == true)
     }
 
     @Test func whatIsNotAReportIsNil() {

@@ -104,3 +104,15 @@ def test_the_api_takes_reports_and_leaves_delays_and_other_mail_alone(make_daemo
     assert result.returncode == 0 and "not a delivery status report" in result.stdout
     status, _, page = daemon.request("GET", "/v1/suppressions")
     assert page["items"] == []
+
+
+def test_a_late_spam_rejection_fails_the_delivery_but_keeps_the_address(make_daemon, smtp):
+    daemon = make_daemon(extra_channels=email_channel(smtp.url())).start()
+    reply, headers = send(daemon, smtp, "li@client.example", 1)
+    report = dsn(headers, "li@client.example", status="5.7.1", diagnostic="smtp; 550 5.7.1 Message rejected as spam")
+    result = daemon.cli("bounce", input_text=report.decode())
+    assert result.returncode == 0 and "failed (the address is not suppressed)" in result.stdout, result
+    body = daemon.message(reply["id"])
+    assert body["deliveries"][0]["status"] == "failed" and "5.7.1" in body["deliveries"][0]["last_error"]
+    assert "bounced" not in [e["type"] for e in body["events"]]
+    assert daemon.request("GET", "/v1/suppressions")[2]["items"] == []

@@ -20,8 +20,15 @@ public struct DSNReport: Sendable, Equatable {
         /// The remote server's own reply, when given (`smtp; 550 5.1.1 …`).
         public var diagnostic: String?
 
-        /// A permanent failure: the address does not take mail (a 4.x.x or a delay is not).
-        public var isHardBounce: Bool { action == "failed" && status.hasPrefix("5.") }
+        /// A permanent failure (a 4.x.x or a delay is not): the delivery failed.
+        public var isPermanentFailure: Bool { action == "failed" && status.hasPrefix("5.") }
+
+        /// A permanent failure because of the address itself (5.1.x, except 5.1.7 and 5.1.8, which
+        /// are about the sender): it is suppressed, as a `550` during the send is. Other 5.x.x (a
+        /// full mailbox, a spam filter, a size limit) fail the delivery without suppressing.
+        public var refusesAddress: Bool {
+            isPermanentFailure && status.hasPrefix("5.1.") && status != "5.1.7" && status != "5.1.8"
+        }
 
         /// What the delivery's event and the suppression entry say.
         public var detail: String {

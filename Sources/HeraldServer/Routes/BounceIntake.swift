@@ -3,8 +3,9 @@ import HeraldCore
 import HeraldStore
 
 /// Applies a delivery status notification to the delivery it names (`herald bounce`, `POST
-/// /v1/bounces`): each recipient that failed for good (5.x.x) bounces the delivery if it went to
-/// that address; delays (4.x.x) and other actions are reported and change nothing.
+/// /v1/bounces`): each recipient that failed for good (5.x.x) fails the delivery if it went to that
+/// address — a bounce that suppresses the address when the address itself was refused (5.1.x);
+/// delays (4.x.x) and other actions are reported and change nothing.
 public enum BounceIntake {
     public struct Outcome: Sendable, Equatable {
         public var recipient: DSNReport.Recipient
@@ -15,7 +16,7 @@ public enum BounceIntake {
     public static func apply(_ report: DSNReport, store: any Store, now: Int64) async throws -> [Outcome] {
         var outcomes: [Outcome] = []
         for recipient in report.recipients {
-            guard recipient.isHardBounce else {
+            guard recipient.isPermanentFailure else {
                 outcomes.append(Outcome(recipient: recipient, result: "ignored: \(recipient.action) \(recipient.status) is not a permanent failure"))
                 continue
             }
@@ -24,13 +25,15 @@ public enum BounceIntake {
                     recipient: recipient, result: "ignored: the report returns no Message-ID of a Herald delivery"))
                 continue
             }
-            var result = try await store.recordBounce(
-                deliveryID: deliveryID, recipient: recipient.address, detail: recipient.detail, at: now)
-            if result == .unknown, let original = recipient.originalAddress {
-                result = try await store.recordBounce(deliveryID: deliveryID, recipient: original, detail: recipient.detail, at: now)
+            var result = BounceResult.unknown
+            for address in [recipient.address, recipient.originalAddress].compactMap({ $0 }) where result == .unknown {
+                result = try await store.recordBounce(
+                    deliveryID: deliveryID, recipient: address, addressRefused: recipient.refusesAddress, detail: recipient.detail,
+                    at: now)
             }
             switch result {
             case .bounced: outcomes.append(Outcome(recipient: recipient, result: "bounced"))
+            case .failed: outcomes.append(Outcome(recipient: recipient, result: "failed (the address is not suppressed)"))
             case .unchanged(let state): outcomes.append(Outcome(recipient: recipient, result: "unchanged: the delivery is \(state.rawValue)"))
             case .unknown:
                 outcomes.append(Outcome(recipient: recipient, result: "ignored: delivery \(deliveryID) did not go to this address"))

@@ -60,7 +60,9 @@ extension SQLiteStore {
         }
     }
 
-    public func recordBounce(deliveryID id: String, recipient: String, detail: String, at: Int64) async throws -> BounceResult {
+    public func recordBounce(deliveryID id: String, recipient: String, addressRefused: Bool, detail: String, at: Int64) async throws
+        -> BounceResult
+    {
         try await pool.write { db in
             guard let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT message_id, destination, state FROM deliveries WHERE id = ?"), arguments: [id]),
@@ -72,11 +74,11 @@ extension SQLiteStore {
             try db.cachedStatement(sql: "UPDATE deliveries SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?")
                 .execute(arguments: [detail, at, id])
             try SQLiteRows.insertEvent(
-                db, messageID: row["message_id"], deliveryID: id, type: "bounced", state: .failed, detail: detail, actor: "provider",
+                db, messageID: row["message_id"], deliveryID: id, type: addressRefused ? "bounced" : "failed", state: .failed, detail: detail, actor: "provider",
                 at: at)
-            try SQLiteSuppressions.addForBounce(deliveryID: id, reason: detail, at: at, db: db)
+            if addressRefused { try SQLiteSuppressions.addForBounce(deliveryID: id, reason: detail, at: at, db: db) }
             try SQLiteFallback.next(after: id, reason: detail, at: at, db: db)
-            return .bounced
+            return addressRefused ? .bounced : .failed
         }
     }
 
