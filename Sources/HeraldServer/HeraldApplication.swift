@@ -120,6 +120,7 @@ public struct HeraldApplication: Sendable {
         OpenAPIRoutes().register(on: router)
         ReloadRoutes(reload: { try await reload() }).register(on: router)
         ReceiptRoutes(store: store, runtime: runtime, publicURL: config.server.publicURL, logger: logger).register(on: router)
+        InboundSMSRoutes(store: store, runtime: runtime, publicURL: config.server.publicURL, logger: logger).register(on: router)
         if let links {
             TrackingRoutes(store: store, signer: links.signer).register(on: router)
             UnsubscribeRoutes(store: store, signer: links.signer).register(on: router)

@@ -297,3 +297,35 @@ def test_a_stop_reply_suppresses_the_number_for_texts_only(make_daemon, fakes, t
     status, _, third = daemon.request("POST", "/v1/messages", {"to": {"sms": number}, "text": "Welcome back."})
     daemon.wait_for_states(third["id"], {"sent", "delivered"})
     assert [m["To"] for m in fakes.twilio_messages] == [number]
+
+
+def test_stop_and_start_texts_opt_a_client_out_of_texts_and_back_in(make_daemon, fakes, tmp_path):
+    # The client replies STOP to our number: Twilio posts it to the inbound webhook (signed like
+    # receipts); later START. Texts stop and resume without an operator, the first one never tried.
+    daemon = make_daemon(extra_channels=channels(fakes, tmp_path)).start()
+    number = "+14155550126"
+    inbound = daemon.base + "/callbacks/twilio/inbound?channel=sms"
+
+    def text(body, **extra):
+        return post_receipt(inbound, {"MessageSid": "SM" + "1" * 32, "AccountSid": TWILIO_SID, "From": number,
+                                      "To": "+14155550100", "Body": body, **extra})
+
+    # Forged, for another channel, or without a sender: refused, nothing changes.
+    assert post_receipt(inbound, {"From": number, "Body": "STOP"}, signature="bm90IGEgc2lnbmF0dXJl") == 403
+    assert post_receipt(daemon.base + "/callbacks/twilio/inbound?channel=sms-cn", {"From": number, "Body": "STOP"}) == 403
+    assert post_receipt(inbound, {"Body": "STOP"}) == 422
+    assert text("Thanks, see you Monday!") == 200
+    assert daemon.request("GET", "/v1/suppressions")[2]["items"] == []
+
+    assert text("  stop\n") == 200
+    [entry] = daemon.request("GET", "/v1/suppressions?source=opt_out")[2]["items"]
+    assert (entry["address"], entry["category"], entry["reason"]) == (number, "channel:sms", "replied STOP to +14155550100")
+    status, _, stopped = daemon.request("POST", "/v1/messages", {"to": {"sms": number}, "text": "Your review is on Friday."})
+    assert status == 202 and stopped["deliveries"][0]["status"] == "suppressed", stopped
+
+    # Twilio's Advanced Opt-Out names the keyword itself (here a localized one).
+    assert text("OUI", OptOutType="START") == 200
+    assert daemon.request("GET", "/v1/suppressions")[2]["items"] == []
+    status, _, resumed = daemon.request("POST", "/v1/messages", {"to": {"sms": number}, "text": "Welcome back."})
+    daemon.wait_for_states(resumed["id"], {"sent", "delivered"})
+    assert [m["To"] for m in fakes.twilio_messages] == [number]

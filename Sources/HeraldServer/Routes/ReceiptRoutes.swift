@@ -125,29 +125,6 @@ struct ReceiptRoutes: Sendable {
 
     /// The Twilio channel whose auth token signed this request, or nil.
     func twilioChannel(signature: String, url: String, params: [(String, String)]) -> String? {
-        let signed = params.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { $0.0 + $0.1 }.joined()
-        for candidate in Self.urlVariants(url) {
-            for (channel, token) in twilio {
-                let mac = HMAC<Insecure.SHA1>.authenticationCode(
-                    for: Data((candidate + signed).utf8), using: SymmetricKey(data: Data(token.utf8)))
-                if ByteEncoding.constantTimeEqual(Data(mac).base64EncodedString().utf8, signature.utf8) { return channel }
-            }
-        }
-        return nil
+        twilio.first { TwilioSignature.isValid(signature, url: url, params: params, authToken: $0.1) }?.0
     }
-
-    /// The URL as given, and with the scheme's default port added or removed (Twilio signs what it called).
-    static func urlVariants(_ url: String) -> [String] {
-        guard var parts = URLComponents(string: url) else { return [url] }
-        let standard = parts.scheme == "https" ? 443 : 80
-        if parts.port == standard {
-            parts.port = nil
-        } else if parts.port == nil {
-            parts.port = standard
-        } else {
-            return [url]
-        }
-        return [url, parts.string ?? url]
-    }
-
 }
