@@ -111,6 +111,16 @@ import Testing
         #expect(report.recipients.map(\.address) == ["a@b.example"] && report.recipients.first?.isPermanentFailure == true)
     }
 
+    @Test func deepNestingIsNotFollowed() {
+        // A report 200 multiparts down is not looked for (a hostile message could nest deep enough
+        // to overflow the stack of a recursive reader).
+        var text = "Content-Type: message/delivery-status\n\nReporting-MTA: x\n\nFinal-Recipient: rfc822; a@b.example\nAction: failed\nStatus: 5.1.1\n"
+        for level in 0..<200 {
+            text = "Content-Type: multipart/mixed; boundary=b\(level)\n\n--b\(level)\n\(text)\n--b\(level)--\n"
+        }
+        #expect(DSNReport.parse(Array(text.utf8)) == nil)
+    }
+
     @Test func whatIsNotAReportIsNil() {
         let autoReply = "From: li@client.example\r\nSubject: Out of office\r\nContent-Type: text/plain\r\n\r\nBack Monday.\r\n"
         #expect(DSNReport.parse(Array(autoReply.utf8)) == nil)

@@ -130,11 +130,13 @@ struct MIMEPart {
         return parts
     }
 
-    /// This part or the first part below it (depth first) that matches.
-    func find(where matches: (MIMEPart) -> Bool) -> MIMEPart? {
+    /// This part or the first part below it (depth first, at most `depth` levels down: reports nest
+    /// two, and a hostile message must not nest its way to a stack overflow) that matches.
+    func find(depth: Int = 8, where matches: (MIMEPart) -> Bool) -> MIMEPart? {
         if matches(self) { return self }
+        guard depth > 0 else { return nil }
         for part in parts {
-            if let found = part.find(where: matches) { return found }
+            if let found = part.find(depth: depth - 1, where: matches) { return found }
         }
         return nil
     }

@@ -13,16 +13,7 @@ struct BounceRoutes: Sendable {
 
     func register(on router: Router<HeraldRequestContext>) {
         router.post("/v1/bounces") { request, _ in
-            let limit = 4 << 20
-            if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-                throw HeraldError(kind: .payloadTooLarge, detail: "the body is \(length) bytes; the limit is \(limit)")
-            }
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.body.collect(upTo: limit)
-            } catch let error as HTTPError where error.status == .contentTooLarge {
-                throw HeraldError(kind: .payloadTooLarge, detail: "the body is larger than the limit of \(limit) bytes")
-            }
+            let buffer = try await RequestBody.bytes(request, limit: 4 << 20)
             guard let report = DSNReport.parse(Array(buffer.readableBytesView)) else {
                 throw HeraldError.invalid(
                     field: "(body)", "not a delivery status report (multipart/report; report-type=delivery-status, RFC 3464)")
