@@ -75,7 +75,11 @@ public struct Suppression: Sendable, Equatable {
         if address == nil && !reader.problems.contains(where: { $0.name == "address" }) {
             reader.fail("address", "required: the email address or E.164 number to stop sending to")
         }
-        let category = reader.object["category"] == nil ? .all : reader.enumeration("category", Category.self)
+        let category: Category?
+        switch reader.object["category"] {
+        case nil, .null?: category = .all
+        default: category = reader.enumeration("category", Category.self)
+        }
         let reason = reader.string("reason", maxLength: 500, singleLine: true)
         if reason == nil && !reader.problems.contains(where: { $0.name == "reason" }) {
             reader.fail("reason", "required: why (shown on every delivery it suppresses)")
