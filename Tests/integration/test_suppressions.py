@@ -98,6 +98,9 @@ def test_bad_suppression_requests_name_the_field(daemon):
     assert daemon.request("DELETE", "/v1/suppressions/a@b.example?force=yes")[0] == 422
     assert daemon.request("DELETE", "/v1/suppressions/a@b.example?category=sms")[0] == 422
     assert daemon.request("GET", "/v1/suppressions")[2] == {"items": [], "next_cursor": None}
+    # A null category is the default, all.
+    status, _, entry = daemon.request("POST", "/v1/suppressions", {"address": "a@b.example", "reason": "x", "category": None})
+    assert status == 201 and entry["category"] == "all", entry
 
 
 def test_the_cli_adds_lists_and_removes_with_meaningful_exit_codes(make_daemon):
