@@ -150,6 +150,11 @@ public final class Dispatcher: Service, Sendable {
                 if let desk {
                     if now - lastSweep >= 10_000 {
                         lastSweep = now
+                        // (Expired first: a manager is not told about a call nobody should make.)
+                        let closed = try await store.closeTasksOfExpiredMessages(now: now, limit: 200)
+                        if !closed.isEmpty {
+                            logger.info("call tasks of expired messages closed", metadata: ["tasks": "\(closed.joined(separator: ","))"])
+                        }
                         _ = try await desk.sweepOverdue(now: now)
                     }
                     for name in phoneChannels {

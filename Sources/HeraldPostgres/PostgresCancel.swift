@@ -54,22 +54,34 @@ enum PostgresCancel {
         }
         var closed: [String] = []
         for (id, deliveryID) in tasks {
-            let note = StoreText.taskCancelled(taskID: id)
-            guard try await conn.row(
-                """
-                UPDATE tasks SET status = 'cancelled', note = \(note), completed_at = \(now), completed_by = \(actor)
-                WHERE id = \(id) AND status = 'open' RETURNING id
-                """, logger: logger) != nil
-            else { continue }
-            closed.append(id)
-            try await PostgresRows.insertEvent(
-                conn, logger, messageID: messageID, deliveryID: deliveryID, type: "task_cancelled", state: nil,
-                detail: note, actor: actor, at: now)
+            if try await closeTask(
+                id: id, messageID: messageID, deliveryID: deliveryID, note: StoreText.taskCancelled(taskID: id), actor: actor,
+                now: now, conn: conn, logger: logger)
+            {
+                closed.append(id)
+            }
         }
         guard let detail = try await PostgresQueries.detail(id: messageID, conn: conn, logger: logger) else {
             throw HeraldError.notFound("no message with id \(messageID)")
         }
         return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, tasksCancelled: closed, detail: detail)
+    }
+
+    /// See `SQLiteCancel.closeTask`.
+    static func closeTask(
+        id: String, messageID: String, deliveryID: String, note: String, actor: String, now: Int64, conn: PostgresConnection,
+        logger: Logger
+    ) async throws -> Bool {
+        guard try await conn.row(
+            """
+            UPDATE tasks SET status = 'cancelled', note = \(note), completed_at = \(now), completed_by = \(actor)
+            WHERE id = \(id) AND status = 'open' RETURNING id
+            """, logger: logger) != nil
+        else { return false }
+        try await PostgresRows.insertEvent(
+            conn, logger, messageID: messageID, deliveryID: deliveryID, type: "task_cancelled", state: nil, detail: note, actor: actor,
+            at: now)
+        return true
     }
 
     /// The messages of `clientID` with something left to cancel, oldest first.

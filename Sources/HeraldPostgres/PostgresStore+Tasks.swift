@@ -54,6 +54,27 @@ extension PostgresStore {
         }
     }
 
+    public func closeTasksOfExpiredMessages(now: Int64, limit: Int) async throws -> [String] {
+        try await write { conn in
+            let rows = try await conn.rows(
+                """
+                SELECT t.id, t.message_id, t.delivery_id FROM tasks t JOIN messages m ON m.id = t.message_id
+                WHERE t.status = 'open' AND m.expires_at <= \(now) ORDER BY t.id LIMIT \(limit) FOR UPDATE OF t SKIP LOCKED
+                """, logger: self.logger)
+            var closed: [String] = []
+            for row in rows {
+                let id: String = try row["id"]
+                if try await PostgresCancel.closeTask(
+                    id: id, messageID: try row["message_id"], deliveryID: try row["delivery_id"],
+                    note: StoreText.taskExpired(taskID: id), actor: "dispatcher", now: now, conn: conn, logger: self.logger)
+                {
+                    closed.append(id)
+                }
+            }
+            return closed
+        }
+    }
+
     public func tasks(matching query: TaskQuery) async throws -> [PhoneTask] {
         var s = PGStatement("SELECT \(StoreColumns.task) FROM tasks")
         var conditions: [String] = []

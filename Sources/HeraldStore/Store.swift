@@ -90,6 +90,11 @@ public protocol Store: SubscriptionStore, SuppressionStore {
         deliveryID: String, providerID: String, channel: String, state: DeliveryState, detail: String, at: Int64
     ) async throws -> Bool
 
+    /// Closes (status `cancelled`, a `task_cancelled` event) up to `limit` open call tasks whose
+    /// message passed its `expires_at` by `now`: what the message was about no longer holds, so the
+    /// CSM does not call about it. Returns the ids of the tasks closed.
+    func closeTasksOfExpiredMessages(now: Int64, limit: Int) async throws -> [String]
+
     /// Applies an asynchronous bounce of `deliveryID`, whose destination must be `recipient` (any
     /// case): from `sent` it moves to `failed` and the fallback chain starts; when `addressRefused`,
     /// with a `bounced` event carrying `detail` and the address suppressed (source `bounce`),

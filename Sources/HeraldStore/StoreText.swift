@@ -46,6 +46,11 @@ public enum StoreText {
         "task \(taskID): the message was cancelled before the call"
     }
 
+    /// The same when the message passed its `expires_at` before the call.
+    public static func taskExpired(taskID: String) -> String {
+        "task \(taskID): the message expired before the call"
+    }
+
     /// The detail of a call delivery that ends `cancelled` because its message was cancelled while
     /// its task was being opened.
     public static let callCancelledInFlight = "the message was cancelled while its call task was being opened: no task"

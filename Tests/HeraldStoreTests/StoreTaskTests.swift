@@ -38,6 +38,29 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func theOpenCallTaskOfAnExpiredMessageIsClosed(backend: StoreBackend) async throws {
+        // "Your renewal offer ends Friday": past Friday the CSM must not call about it.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        _ = try await store.enqueue([Fixtures.planned(to: [("phone", "+8613800138000")], expiresAt: now + 1_000, now: now)])
+        let claimed = try #require(try await store.claim(channel: "phone", limit: 1, now: now, leaseUntil: now + 60_000, owner: "w").first)
+        let task = Self.task(for: claimed, now: now)
+        try await store.openTasks([TaskOpening(task: task, notices: [])], now: now)
+        let (_, lasting) = try await Self.openedCall(store, now: now)   // (no expiry)
+
+        #expect(try await store.closeTasksOfExpiredMessages(now: now + 999, limit: 10).isEmpty)
+        #expect(try await store.closeTasksOfExpiredMessages(now: now + 1_000, limit: 10) == [task.id])
+        let closed = try #require(try await store.task(id: task.id))
+        #expect(closed.status == .cancelled && closed.note == StoreText.taskExpired(taskID: task.id) && closed.completedBy == "dispatcher")
+        #expect(try await store.message(id: claimed.message.id)?.events.contains {
+            $0.type == "task_cancelled" && $0.detail == StoreText.taskExpired(taskID: task.id)
+        } == true)
+        #expect(try await store.task(id: lasting.id)?.status == .open)
+        #expect(try await store.closeTasksOfExpiredMessages(now: now + 2_000, limit: 10).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func aCallClaimedJustBeforeACancelOpensNoTask(backend: StoreBackend) async throws {
         // The dispatcher has claimed the call (a cancel cannot stop a delivery in flight) when the
         // sender cancels the message; the task it was about to open must not be opened afterwards.

@@ -230,3 +230,25 @@ def test_cancelling_the_message_cancels_its_open_call_task(make_daemon, smtp):
     assert listed.returncode == 0 and task["id"] in listed.stdout and "cancelled" in listed.stdout, listed.stderr
     shown = daemon.cli("tasks", "show", task["id"])
     assert "cancelled by token:" in shown.stdout, shown.stdout
+
+
+def test_the_call_task_of_an_expired_message_is_closed(make_daemon, smtp):
+    # "Your renewal offer ends today": once the message expires, the CSM is no longer asked to call about it.
+    daemon = start(make_daemon, smtp, phone_extra=ALWAYS_OPEN + 'due_within = "1h"\n')
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "template": "welcome", "data": WELCOME,
+                                                                 "expires_at": expires})
+    assert status == 202, reply
+    [task] = wait_for_tasks(daemon, "assignee=wang.fang@acme.example", 1)
+    # The dispatcher closes it at its next sweep after the expiry (every 10 s).
+    deadline = time.monotonic() + 30
+    while True:
+        status, _, shown = daemon.request("GET", f"/v1/tasks/{task['id']}")
+        if shown["status"] == "cancelled":
+            break
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.2)
+    assert "expired before the call" in shown["note"] and shown["completed_by"] == "dispatcher"
+    events = [(e["type"], e["detail"]) for e in daemon.message(reply["id"])["events"]]
+    assert ("task_cancelled", f"task {task['id']}: the message expired before the call") in events
+    assert daemon.request("GET", "/v1/tasks?assignee=wang.fang@acme.example")[2]["items"] == []

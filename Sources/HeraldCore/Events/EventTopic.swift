@@ -14,7 +14,7 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     /// operator's entry), found at enqueue or when the delivery came due; `detail` says which.
     case deliverySuppressed = "delivery.suppressed"
     case taskCompleted = "task.completed"
-    /// A call task closed without a call because its message was cancelled.
+    /// A call task closed without a call because its message was cancelled or expired.
     case taskCancelled = "task.cancelled"
 
     /// The topic of an event-log row of type `eventType`, or nil when subscribers never see it

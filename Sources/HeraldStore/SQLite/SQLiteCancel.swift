@@ -44,23 +44,32 @@ enum SQLiteCancel {
         var closed: [String] = []
         for row in tasks {
             let id: String = row["id"]
-            let note = StoreText.taskCancelled(taskID: id)
-            try db.execute(
-                sql: """
-                    UPDATE tasks SET status = 'cancelled', note = ?, completed_at = ?, completed_by = ?
-                    WHERE id = ? AND status = 'open'
-                    """,
-                arguments: [note, now, actor, id])
-            guard db.changesCount > 0 else { continue }
-            closed.append(id)
-            try SQLiteRows.insertEvent(
-                db, messageID: messageID, deliveryID: row["delivery_id"], type: "task_cancelled", state: nil, detail: note,
-                actor: actor, at: now)
+            if try closeTask(
+                id: id, messageID: messageID, deliveryID: row["delivery_id"], note: StoreText.taskCancelled(taskID: id), actor: actor,
+                now: now, db: db)
+            {
+                closed.append(id)
+            }
         }
         guard let detail = try SQLiteQueries.detail(id: messageID, db: db) else {
             throw HeraldError.notFound("no message with id \(messageID)")
         }
         return CancelResult(cancelled: cancelled, escalationsCancelled: stopped, tasksCancelled: closed, detail: detail)
+    }
+
+    /// Closes an open call task without a call (status `cancelled`, a `task_cancelled` event with
+    /// `note`); false when it was no longer open.
+    static func closeTask(
+        id: String, messageID: String, deliveryID: String, note: String, actor: String, now: Int64, db: Database
+    ) throws -> Bool {
+        try db.cachedStatement(sql: """
+            UPDATE tasks SET status = 'cancelled', note = ?, completed_at = ?, completed_by = ?
+            WHERE id = ? AND status = 'open'
+            """).execute(arguments: [note, now, actor, id])
+        guard db.changesCount > 0 else { return false }
+        try SQLiteRows.insertEvent(
+            db, messageID: messageID, deliveryID: deliveryID, type: "task_cancelled", state: nil, detail: note, actor: actor, at: now)
+        return true
     }
 
     /// The messages of `clientID` with something left to cancel, oldest first.

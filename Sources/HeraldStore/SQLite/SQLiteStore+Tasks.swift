@@ -53,6 +53,30 @@ extension SQLiteStore {
         return opened
     }
 
+    public func closeTasksOfExpiredMessages(now: Int64, limit: Int) async throws -> [String] {
+        try await pool.write { db in
+            // Through the partial index of open tasks: they are few, expired ones fewer.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.id, t.message_id, t.delivery_id FROM tasks t JOIN messages m ON m.id = t.message_id
+                    WHERE t.status = 'open' AND m.expires_at <= ? ORDER BY t.id LIMIT ?
+                    """,
+                arguments: [now, limit])
+            var closed: [String] = []
+            for row in rows {
+                let id: String = row["id"]
+                if try SQLiteCancel.closeTask(
+                    id: id, messageID: row["message_id"], deliveryID: row["delivery_id"], note: StoreText.taskExpired(taskID: id),
+                    actor: "dispatcher", now: now, db: db)
+                {
+                    closed.append(id)
+                }
+            }
+            return closed
+        }
+    }
+
     public func tasks(matching query: TaskQuery) async throws -> [PhoneTask] {
         try await pool.read { db in
             var conditions: [String] = []
