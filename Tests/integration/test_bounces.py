@@ -116,3 +116,41 @@ def test_a_late_spam_rejection_fails_the_delivery_but_keeps_the_address(make_dae
     assert body["deliveries"][0]["status"] == "failed" and "5.7.1" in body["deliveries"][0]["last_error"]
     assert "bounced" not in [e["type"] for e in body["events"]]
     assert daemon.request("GET", "/v1/suppressions")[2]["items"] == []
+
+
+def test_a_mailbox_of_collected_reports_is_applied_in_one_run(make_daemon, smtp, tmp_path):
+    # The bounce address is an IMAP mailbox; the operator exports it as mbox (Python's own mailbox
+    # module writes it) and as Maildir files, and applies what piled up.
+    import mailbox
+    daemon = make_daemon(extra_channels=email_channel(smtp.url())).start()
+    gone, gone_headers = send(daemon, smtp, "gone@client.example", 1)
+    slow, slow_headers = send(daemon, smtp, "slow@client.example", 2)
+    reports = [dsn(gone_headers, "gone@client.example"),
+               dsn(slow_headers, "slow@client.example", status="4.4.1", action="delayed"),
+               b"From: li@client.example\r\nSubject: Out of office\r\n\r\nFrom Monday I am back.\r\n"]
+    box = mailbox.mbox(str(tmp_path / "bounces.mbox"))
+    for raw in reports:
+        box.add(mailbox.mboxMessage(raw))
+    box.flush()
+    box.close()
+
+    result = daemon.cli("bounce", "--mbox", str(tmp_path / "bounces.mbox"), "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["summary"] == {"messages": 3, "reports": 2, "bounced": 1, "failed": 0, "ignored": 1}, answer
+    assert [r["source"].rsplit("#", 1)[1] for r in answer["reports"]] == ["1", "2", "3"]
+    assert answer["reports"][0]["delivery_id"] == gone["deliveries"][0]["id"]
+    assert daemon.message(gone["id"])["deliveries"][0]["status"] == "failed"
+    assert daemon.message(slow["id"])["deliveries"][0]["status"] == "sent"
+
+    # The same reports as Maildir files: applied again, they change nothing more.
+    files = []
+    for i, raw in enumerate(reports):
+        path = tmp_path / f"{i}.eml"
+        path.write_bytes(raw)
+        files.append(str(path))
+    result = daemon.cli("bounce", *files)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "3 messages, 2 reports: 0 bounced, 0 failed, 2 changed nothing"
+    assert "2.eml: not a delivery status report" in result.stdout
+    assert daemon.cli("bounce", str(tmp_path / "missing.eml")).returncode == 66
