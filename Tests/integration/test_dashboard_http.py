@@ -6,7 +6,7 @@ import re
 import time
 import urllib.parse
 
-from dashboard_world import CSM, Session, client_rows, put_client, send, world  # noqa: F401  (world: the fixture)
+from dashboard_world import CSM, WELCOME, Session, client_rows, put_client, send, world  # noqa: F401  (world: the fixture)
 from test_resend import pixel
 from test_tasks import wait_for_tasks
 
@@ -219,6 +219,11 @@ def test_a_client_page_says_which_contacts_are_not_written_to_and_why(world):
     assert "+8613900139000" in english                      # the phone is not suppressed: no second badge
     assert "li@xinghe.example · 所有消息 · manual: left the company" in facts("xinghe", "zh-CN")
     assert "badge blocked" not in facts("beta", "en")
+    # A message to the suppressed address says why it did not go, on its delivery.
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "template": "welcome", "data": WELCOME})
+    assert status == 202 and any(d["status"] == "suppressed" for d in reply["deliveries"]), reply
+    status, _, html = s.get("/dashboard/clients/xinghe", headers={"Accept-Language": "en"})
+    assert '<small class="why">suppressed: manual: left the company</small>' in html, html
     # Removed, the badge goes.
     assert daemon.request("DELETE", "/v1/suppressions/li@xinghe.example")[0] == 200
     assert "badge blocked" not in facts("xinghe", "en")

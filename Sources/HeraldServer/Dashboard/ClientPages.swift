@@ -159,6 +159,10 @@ struct ClientPages: Sendable {
                 "id": d.id, "channel": d.channel, "destination": d.destination, "state": d.state.rawValue,
                 "resend": d.resendOf != nil,
             ]
+            // Why it did not go (a bounce, a suppression, retries given up), as the delivery records it.
+            if [DeliveryState.failed, .dead, .suppressed, .expired].contains(d.state), let why = d.lastError {
+                row["why"] = why.count > 160 ? String(why.prefix(159)) + "…" : why
+            }
             if let opened = DashboardViews.time(first("opened", d.id) ?? clicked) { row["opened"] = opened }
             if let clicked = DashboardViews.time(clicked) { row["clicked"] = clicked }
             return row

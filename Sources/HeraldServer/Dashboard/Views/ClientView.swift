@@ -25,7 +25,7 @@ enum ClientView {
               <tr data-delivery="{{id}}" data-state="{{state}}">
                 <td data-label="{{t.channel}}">{{channel}}{{#resend}} <span class="badge">{{t.is_resend}}</span>{{/resend}}</td>
                 <td data-label="{{t.to}}">{{destination}}</td>
-                <td data-label="{{t.state}}"><span class="state state-{{state}}">{{state}}</span></td>
+                <td data-label="{{t.state}}"><span class="state state-{{state}}">{{state}}</span>{{#why}}<br><small class="why">{{why}}</small>{{/why}}</td>
                 <td data-label="{{t.opened_at}}">{{#opened}}<time datetime="{{iso}}">{{text}}</time>{{/opened}}</td>
                 <td data-label="{{t.clicked_at}}">{{#clicked}}<time datetime="{{iso}}">{{text}}</time>{{/clicked}}</td>
               </tr>
