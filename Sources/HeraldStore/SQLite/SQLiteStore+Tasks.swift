@@ -54,15 +54,15 @@ extension SQLiteStore {
     }
 
     public func closeTasksOfExpiredMessages(now: Int64, limit: Int) async throws -> [String] {
-        try await pool.write { db in
-            // Through the partial index of open tasks: they are few, expired ones fewer.
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT t.id, t.message_id, t.delivery_id FROM tasks t JOIN messages m ON m.id = t.message_id
-                    WHERE t.status = 'open' AND m.expires_at <= ? ORDER BY t.id LIMIT ?
-                    """,
-                arguments: [now, limit])
+        // Through the partial index of open tasks: they are few, expired ones fewer. Read first, so
+        // the sweep takes the writer only when there is something to close.
+        let sql = """
+            SELECT t.id, t.message_id, t.delivery_id FROM tasks t JOIN messages m ON m.id = t.message_id
+            WHERE t.status = 'open' AND m.expires_at <= ? ORDER BY t.id LIMIT ?
+            """
+        guard try await pool.read({ db in try Row.fetchOne(db, sql: sql, arguments: [now, 1]) }) != nil else { return [] }
+        return try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: [now, limit])
             var closed: [String] = []
             for row in rows {
                 let id: String = row["id"]
