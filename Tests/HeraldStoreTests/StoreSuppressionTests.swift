@@ -63,12 +63,13 @@ import Testing
         try await add("c@mail.acme.example", "all", source: "bounce")
         try await add("d@globex.example", "all")
         try await add("+8613800138000", "all", source: "wrong_number")
+        try await add("+8613800138000", "channel:sms", source: "opt_out")
 
         func listed(_ query: SuppressionQuery) async throws -> [String] {
             try await store.suppressions(matching: query).map { "\($0.address)/\($0.category)" }
         }
         #expect(try await listed(SuppressionQuery()) == [
-            "+8613800138000/all", "a@acme.example/marketing", "b@acme.example/all", "b@acme.example/marketing",
+            "+8613800138000/all", "+8613800138000/channel:sms", "a@acme.example/marketing", "b@acme.example/all", "b@acme.example/marketing",
             "c@mail.acme.example/all", "d@globex.example/all",
         ])
         #expect(try await listed(SuppressionQuery(address: "B@Acme.example")) == ["b@acme.example/all", "b@acme.example/marketing"])
@@ -92,7 +93,7 @@ import Testing
             query.after = try #require(SuppressionQuery.parseCursor(SuppressionQuery.cursor(after: last)))
         }
         #expect(pages.flatMap { $0 } == (try await listed(SuppressionQuery())))
-        #expect(pages.count == 4 && pages.last?.isEmpty == true)
+        #expect(pages.count == 4 && pages.last?.count == 1)   // (a page ends on channel:sms, whose category holds a colon)
     }
 
     @Test(arguments: StoreBackend.allCases)

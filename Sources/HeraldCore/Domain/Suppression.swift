@@ -1,3 +1,5 @@
+import Foundation
+
 /// One entry of the suppression list: an address Herald does not send to, for every message
 /// (`all`: a hard bounce, a wrong number, an operator's entry), for marketing only (an
 /// unsubscribe) or on one channel only (`channel:NAME`: an SMS STOP reply). Deliveries to it end
@@ -116,13 +118,22 @@ public struct SuppressionQuery: Sendable {
         self.limit = limit
     }
 
-    /// The cursor that continues after `entry`: `category:address` (categories have no colon).
-    public static func cursor(after entry: Suppression) -> String { entry.category + ":" + entry.address }
+    /// The cursor that continues after `entry`: its category and address, base64url-encoded (opaque
+    /// to clients; a category can hold a colon, `channel:sms`, so no plain separator would do).
+    public static func cursor(after entry: Suppression) -> String {
+        Data((entry.category + "\n" + entry.address).utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
 
     /// Reads a cursor made by ``cursor(after:)``.
     public static func parseCursor(_ text: String) -> (address: String, category: String)? {
-        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return nil }
-        let address = String(text[text.index(after: colon)...])
-        return address.isEmpty ? nil : (address, String(text[..<colon]))
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let decoded = String(data: data, encoding: .utf8),
+            let newline = decoded.firstIndex(of: "\n")
+        else { return nil }
+        let category = String(decoded[..<newline])
+        let address = String(decoded[decoded.index(after: newline)...])
+        return category.isEmpty || address.isEmpty ? nil : (address, category)
     }
 }
