@@ -25,17 +25,19 @@ extension SuppressionStore {
     }
 
     /// An operator's removal (API and CLI): the entries of `address` (one category, or all),
-    /// refusing, unless `force`, to remove an unsubscribe (the recipient said no; only they can
-    /// take it back). Throws `notFound` when there is nothing to remove.
+    /// refusing, unless `force`, to remove an unsubscribe or an SMS opt-out (the recipient said no;
+    /// only they can take it back). Throws `notFound` when there is nothing to remove.
     public func removeSuppression(address: String, category: String?, force: Bool) async throws -> [Suppression] {
         let listed = try await suppressions(matching: SuppressionQuery(address: address, category: category, limit: 1_000))
         guard !listed.isEmpty else {
             throw HeraldError.notFound(
                 "\(Suppression.key(address)) is not suppressed" + (category.map { " for \($0)" } ?? ""))
         }
-        if !force, let unsubscribe = listed.first(where: { $0.source == Suppression.Source.unsubscribe.rawValue }) {
+        let theirs = [Suppression.Source.unsubscribe.rawValue, Suppression.Source.optOut.rawValue]
+        if !force, let refusal = listed.first(where: { theirs.contains($0.source) }) {
+            let what = refusal.source == Suppression.Source.optOut.rawValue ? "opted out of texts on" : "unsubscribed from"
             throw HeraldError.conflict(
-                "\(unsubscribe.address) unsubscribed from \(unsubscribe.category) messages; remove it only if they asked to "
+                "\(refusal.address) \(what) \(refusal.category) messages; remove it only if they asked to "
                     + "resubscribe, with force")
         }
         return try await unsuppress(address: address, category: category)

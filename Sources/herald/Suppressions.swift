@@ -84,14 +84,14 @@ struct Suppressions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send to an address again: remove its entries (of one category, or all).",
             discussion: """
-                Deliveries already recorded suppressed stay so; resend them if they still matter. An unsubscribe is \
-                removed only with --force (do that only when the recipient asked to resubscribe). Exit 1 when the \
-                address has no entry, or it is an unsubscribe without --force. The same as DELETE /v1/suppressions/{address}.
+                Deliveries already recorded suppressed stay so; resend them if they still matter. An unsubscribe or an \
+                SMS opt-out is removed only with --force (do that only when the recipient asked to resubscribe). Exit 1 \
+                when the address has no entry, or it is the recipient's own without --force. The same as DELETE /v1/suppressions/{address}.
                 """)
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The email address or E.164 number.") var address: String
         @Option(help: "Only the entry for: \(Suppression.categoriesText).") var category: String?
-        @Flag(help: "Also remove an unsubscribe.") var force = false
+        @Flag(help: "Also remove an unsubscribe or an SMS opt-out.") var force = false
         @Flag(help: "Print the answer as JSON (the same shape as the API's).") var json = false
 
         func run() async throws {

@@ -293,6 +293,9 @@ def test_a_stop_reply_suppresses_the_number_for_texts_only(make_daemon, fakes, t
     # The client texted START again: the operator removes the entry and texts go.
     status, _, removed = daemon.request(
         "DELETE", "/v1/suppressions/" + urllib.parse.quote(number, safe="") + "?category=channel:sms")
+    assert status == 409 and "opted out of texts" in removed["detail"], removed   # the client's own no: only with force
+    status, _, removed = daemon.request(
+        "DELETE", "/v1/suppressions/" + urllib.parse.quote(number, safe="") + "?category=channel:sms&force=true")
     assert status == 200 and [e["source"] for e in removed["removed"]] == ["opt_out"], removed
     status, _, third = daemon.request("POST", "/v1/messages", {"to": {"sms": number}, "text": "Welcome back."})
     daemon.wait_for_states(third["id"], {"sent", "delivered"})
