@@ -16,6 +16,27 @@ public protocol SuppressionStore: Sendable {
 }
 
 extension SuppressionStore {
+    /// Why the list would suppress each of these destinations of a message of `category` (by
+    /// index), as the stores decide at enqueue: for previews (`?dry_run=true`, `herald route`),
+    /// which must not say `queued` for what will end `suppressed`.
+    public func listedReasons(
+        _ destinations: [(channel: String, address: String)], category: MessageRequest.Category
+    ) async throws -> [Int: String] {
+        var query = SuppressionQuery(limit: 1_000)
+        query.addresses = Array(Set(destinations.map(\.address).filter(Suppressions.canBeSuppressed).map(Suppression.key)))
+        guard !query.addresses.isEmpty else { return [:] }
+        let entries = try await suppressions(matching: query)
+        var reasons: [Int: String] = [:]
+        for (index, destination) in destinations.enumerated() {
+            let key = Suppression.key(destination.address)
+            let applying = ["all", category.rawValue, Suppressions.channelCategory(destination.channel)].lazy.compactMap { category in
+                entries.first { $0.address == key && $0.category == category }
+            }.first
+            if let applying { reasons[index] = "\(applying.source): \(applying.reason)" }
+        }
+        return reasons
+    }
+
     /// Adds one entry (see the batch form).
     public func suppress(_ entry: Suppression) async throws -> (entry: Suppression, created: Bool) {
         guard let stored = try await suppress([entry]).first else {

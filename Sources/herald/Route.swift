@@ -23,13 +23,19 @@ struct Route: AsyncParsableCommand {
         try await CLIFailure.guarding {
             let config = try options.loadConfig()
             let id = self.client
-            let found = try await options.withStore { _, store in try await store.client(id: id) }
-            guard let client = found else { throw HeraldError.notFound("no client with id \(self.client)") }
             let policy = config.routing
+            let messageCategory = MessageRequest.Category(rawValue: category) ?? .transactional
+            let override = channels.map { $0.split(separator: ",").map(String.init) }
+            // The routes, with what the suppression list would stop as the enqueue would record it.
+            let (client, routes) = try await options.withStore { _, store -> (Client, [RoutingPolicy.Route]) in
+                guard let client = try await store.client(id: id) else { throw HeraldError.notFound("no client with id \(id)") }
+                var routes = try policy.routes(for: client, override: override, category: messageCategory)
+                let listed = try await store.listedReasons(
+                    routes.map { ($0.channel, $0.suppressedReason == nil ? $0.address ?? "" : "") }, category: messageCategory)
+                for (index, reason) in listed { routes[index].suppressedReason = reason }
+                return (client, routes)
+            }
             let now = Timestamps.now()
-            let routes = try policy.routes(
-                for: client, override: channels.map { $0.split(separator: ",").map(String.init) },
-                category: MessageRequest.Category(rawValue: category) ?? .transactional)
             let urgency = MessageRequest.Priority(rawValue: priority) ?? .normal
             let hold = policy.hold(for: client, sendAt: nil, priority: urgency, now: now)
             let (escalation, _) = policy.escalation(for: client, startsAt: hold?.0 ?? now, priority: urgency)

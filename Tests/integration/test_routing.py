@@ -2,6 +2,8 @@
 suppressed, the CSM as Reply-To, dry-run explanations."""
 
 
+import json
+
 from test_email import email_channel
 from webhook_receiver import Receiver
 
@@ -262,3 +264,28 @@ def test_permanent_failure_falls_back_to_the_next_channel(make_daemon, receiver,
                   ("webhook", receiver.url("/crm")): "sent"}
     fallback = [e for e in detail["events"] if e["type"] == "fallback"]
     assert len(fallback) == 1 and "email failed permanently" in fallback[0]["detail"] and "550 5.1.1" in fallback[0]["detail"]
+
+
+def test_dry_runs_and_herald_route_say_what_the_suppression_list_stops(make_daemon, receiver, smtp):
+    # li's mailbox bounced last week: a preview must not say "queued" for what the enqueue suppresses.
+    daemon = make_daemon(herald_toml=TIERS, extra_channels=email_channel(smtp.url())).start()
+    daemon.request("PUT", "/v1/clients/xinghe", client_body(receiver))
+    status, _, _ = daemon.request("POST", "/v1/suppressions", {"address": "li@xinghe.example", "reason": "mailbox gone"})
+    assert status == 201
+    body = {"client_id": "xinghe", "subject": "Kickoff", "text": "Monday."}
+    status, _, dry = daemon.request("POST", "/v1/messages?dry_run=true", body)
+    plan = {(d["channel"], d["destination"]): (d["status"], d["reason"]) for d in dry["deliveries"]}
+    assert plan[("email", "li@xinghe.example")] == ("suppressed", "manual: mailbox gone")
+    assert plan[("email", "han@xinghe.example")] == ("queued", None)
+    status, _, reply = daemon.request("POST", "/v1/messages", body)
+    states = {(d["channel"], d["destination"]): d["status"] for d in reply["deliveries"]}
+    assert {k: v[0] for k, v in plan.items()} == states                      # the preview was right
+
+    status, _, dry = daemon.request("POST", "/v1/messages?dry_run=true", {"to": {"email": "LI@xinghe.example"}, "text": "x"})
+    assert [(d["status"], d["reason"]) for d in dry["deliveries"]] == [("suppressed", "manual: mailbox gone")]
+
+    routed = daemon.cli("route", "--client", "xinghe", "--json")
+    assert routed.returncode == 0, routed.stderr
+    suppressed = {d["destination"]: d["suppressed"] for d in json.loads(routed.stdout)["deliveries"]}
+    assert suppressed["li@xinghe.example"] == "manual: mailbox gone" and suppressed["han@xinghe.example"] is None
+    assert "suppressed: manual: mailbox gone" in daemon.cli("route", "--client", "xinghe").stdout

@@ -38,7 +38,7 @@ struct MessageRoutes: Sendable {
         let header = request.headers[.idempotencyKey]
         let (message, routes) = try await prepare(json, path: "", header: header, now: now)
         if request.uri.queryParameters.get("dry_run") == "true" {
-            return JSONResponse.make(explain(message, routes: routes, now: now))
+            return JSONResponse.make(try await explain(message, routes: routes, now: now))
         }
         let planned = PlannedMessage(request: message, now: now, actor: context.actor)
         let results = try await store.enqueue([planned])
@@ -191,23 +191,34 @@ struct MessageRoutes: Sendable {
         return (message, held.map { reason in routes.map { var r = $0; r.rule += "; " + reason; return r } } ?? routes)
     }
 
-    /// The `dry_run` answer: what would be created, and which rule made each delivery.
-    func explain(_ message: MessageRequest, routes: [RoutingPolicy.Route], now: Int64) -> JSONValue {
+    /// The `dry_run` answer: what would be created, and which rule made each delivery (a
+    /// destination on the suppression list is `suppressed`, with the list's reason, as the enqueue
+    /// would record it).
+    func explain(_ message: MessageRequest, routes: [RoutingPolicy.Route], now: Int64) async throws -> JSONValue {
         let state = DeliveryState.onEnqueue(sendAt: message.sendAt, now: now).rawValue
-        let planned: [JSONValue] = routes.isEmpty
-            ? message.destinations.map { d in
+        if routes.isEmpty {
+            let listed = try await store.listedReasons(message.destinations.map { ($0.channel, $0.address) }, category: message.category)
+            return Self.explained(message, deliveries: message.destinations.enumerated().map { i, d in
                 .object(["channel": .string(d.channel), "destination": .string(DestinationRules.redacted(d.address)),
-                         "status": .string(state), "rule": .string("explicit 'to'")])
-            }
-            : routes.map { r in
-                .object([
-                    "channel": .string(r.channel), "destination": r.address.map { .string(DestinationRules.redacted($0)) } ?? .null,
-                    "status": .string(r.address == nil ? "skipped" : r.suppressedReason != nil ? "suppressed" : state),
-                    "reason": r.suppressedReason.map(JSONValue.string) ?? .null, "rule": .string(r.rule),
-                    "contact_id": r.contactID.map(JSONValue.string) ?? .null,
-                    "fallback": .array(r.fallback.map { .string("\($0.channel): \($0.destination)") }),
-                ])
-            }
+                         "status": .string(listed[i] == nil ? state : "suppressed"), "reason": listed[i].map(JSONValue.string) ?? .null,
+                         "rule": .string("explicit 'to'")])
+            })
+        }
+        let listed = try await store.listedReasons(
+            routes.map { ($0.channel, $0.suppressedReason == nil ? $0.address ?? "" : "") }, category: message.category)
+        return Self.explained(message, deliveries: routes.enumerated().map { i, r in
+            let reason = r.suppressedReason ?? listed[i]
+            return .object([
+                "channel": .string(r.channel), "destination": r.address.map { .string(DestinationRules.redacted($0)) } ?? .null,
+                "status": .string(r.address == nil ? "skipped" : reason != nil ? "suppressed" : state),
+                "reason": reason.map(JSONValue.string) ?? .null, "rule": .string(r.rule),
+                "contact_id": r.contactID.map(JSONValue.string) ?? .null,
+                "fallback": .array(r.fallback.map { .string("\($0.channel): \($0.destination)") }),
+            ])
+        })
+    }
+
+    private static func explained(_ message: MessageRequest, deliveries planned: [JSONValue]) -> JSONValue {
         let escalation: JSONValue = message.escalation.map { e in
             .object(["channel": .string(e.channel), "destination": .string(e.destination), "at": .string(Timestamps.format(e.dueAt)),
                      "unless": .string(e.unless.rawValue)])
