@@ -9,10 +9,10 @@ extension PostgresStore {
         let inserted = try await write { conn in
             try await conn.row(
                 """
-                INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm)
+                INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm, expires_at)
                 VALUES (\(token.id), \(token.name), \(hash), \(token.prefix),
                     \(token.scopes.sorted().map(\.rawValue).joined(separator: ",")), \(token.createdAt), \(token.rateLimit),
-                    \(token.csm))
+                    \(token.csm), \(token.expiresAt))
                 ON CONFLICT DO NOTHING RETURNING id
                 """, logger: self.logger) != nil
         }
@@ -45,11 +45,19 @@ extension PostgresStore {
         }
     }
 
+    public func recordTokenUse(id: String, at: Int64) async throws {
+        try await write { conn in
+            try await conn.run(
+                "UPDATE api_tokens SET last_used_at = \(at) WHERE id = \(id) AND (last_used_at IS NULL OR last_used_at < \(at))",
+                logger: self.logger)
+        }
+    }
+
     static func token(from row: PGRow) throws -> APIToken {
         let scopes = (try row["scopes"] as String).split(separator: ",").compactMap { APIScope(rawValue: String($0)) }
         return APIToken(
             id: try row["id"], name: try row["name"], scopes: Set(scopes), prefix: try row["prefix"],
             createdAt: try row["created_at"], revokedAt: try row["revoked_at"], rateLimit: try row["rate_limit"],
-            csm: try row["csm"])
+            csm: try row["csm"], expiresAt: try row["expires_at"], lastUsedAt: try row["last_used_at"])
     }
 }

@@ -153,6 +153,9 @@ public protocol Store: SubscriptionStore, SuppressionStore {
     /// Revokes a token by name; false when there is no such (unrevoked) token.
     func revokeToken(name: String, at: Int64) async throws -> Bool
 
+    /// Notes that the token `id` authenticated a request at `at`; never moves its last use back.
+    func recordTokenUse(id: String, at: Int64) async throws
+
     /// Creates or replaces a client with its contacts; returns whether it was new.
     func upsertClient(_ client: Client) async throws -> Bool
 

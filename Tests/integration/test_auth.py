@@ -89,3 +89,45 @@ def test_secrets_are_never_stored_or_logged_in_clear(daemon):
         assert token.encode() not in data and token[5:25].encode() not in data
     assert token not in daemon.log() and token[5:25] not in daemon.log()
     assert daemon.cli("token", "create", "--name", "audit", "--scope", "read").returncode == 1   # names are unique
+
+
+def test_a_token_expires_and_its_last_use_is_listed(daemon):
+    import time
+    from datetime import datetime
+    def parse(text):
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    result = daemon.cli("token", "create", "--name", "contractor", "--scope", "read", "--expires", "3s", "--json")
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    expires_at = parse(created["expires_at"])
+    assert 1 < expires_at - time.time() <= 3.5
+    idle = create(daemon, "idle", "read")
+
+    def listed():
+        return {t["name"]: t for t in json.loads(daemon.cli("token", "list", "--json").stdout)}
+    assert listed()["contractor"]["last_used_at"] is None and listed()["contractor"]["status"] == "active"
+    before = time.time()
+    assert daemon.request("GET", "/v1/messages", token=created["token"])[0] == 200
+    # The use is written down off the request path: wait for it (bounded), not for a fixed time.
+    deadline = time.monotonic() + 5
+    while listed()["contractor"]["last_used_at"] is None:
+        assert time.monotonic() < deadline, "the token's use was never recorded"
+        time.sleep(0.05)
+    used = parse(listed()["contractor"]["last_used_at"])
+    assert before - 1 <= used <= time.time() + 1
+    assert listed()["idle"]["last_used_at"] is None              # only the token that was used
+    table = daemon.cli("token", "list").stdout
+    assert "LAST USED" in table and "EXPIRES" in table
+    assert [line for line in table.splitlines() if line.startswith("idle ")][0].count("never") == 2
+
+    # Past its expiry (the time under test, so waiting for it is the point), refused with the reason.
+    time.sleep(max(0.0, expires_at - time.time()) + 0.05)
+    status, headers, problem = daemon.request("GET", "/v1/messages", token=created["token"])
+    assert status == 401 and headers["Content-Type"] == "application/problem+json"
+    assert "expired" in problem["detail"] and "contractor" in problem["detail"]
+    assert listed()["contractor"]["status"] == "expired"
+    assert daemon.request("GET", "/v1/messages", token=idle)[0] == 200
+
+    # An expiry must lie ahead and be readable; both are usage errors (64).
+    assert daemon.cli("token", "create", "--name", "x", "--scope", "read", "--expires", "2001-01-01T00:00:00Z").returncode == 64
+    assert daemon.cli("token", "create", "--name", "y", "--scope", "read", "--expires", "soon").returncode == 64

@@ -37,13 +37,19 @@ public struct APIToken: Sendable, Equatable {
     public var rateLimit: Int?
     /// The CSM this token belongs to (their email, as `clients` name them): the dashboard's "me".
     public var csm: String?
+    /// When the token stops working (ms since 1970); nil: until revoked.
+    public var expiresAt: Int64?
+    /// When the token last authenticated a request, to the minute (ms since 1970); nil: never.
+    public var lastUsedAt: Int64?
 
     public init(
         id: String, name: String, scopes: Set<APIScope>, prefix: String, createdAt: Int64, revokedAt: Int64?,
-        rateLimit: Int? = nil, csm: String? = nil
+        rateLimit: Int? = nil, csm: String? = nil, expiresAt: Int64? = nil, lastUsedAt: Int64? = nil
     ) {
         self.rateLimit = rateLimit
         self.csm = csm
+        self.expiresAt = expiresAt
+        self.lastUsedAt = lastUsedAt
         self.id = id
         self.name = name
         self.scopes = scopes
@@ -52,9 +58,32 @@ public struct APIToken: Sendable, Equatable {
         self.revokedAt = revokedAt
     }
 
-    /// Whether the token grants `scope` (`admin` grants all).
-    public func allows(_ scope: APIScope) -> Bool {
-        revokedAt == nil && (scopes.contains(scope) || scopes.contains(.admin))
+    /// Whether the token works at `now`: not revoked and not past its expiry.
+    public func isActive(at now: Int64) -> Bool {
+        revokedAt == nil && !isExpired(at: now)
+    }
+
+    /// Whether the token's expiry has passed at `now`.
+    public func isExpired(at now: Int64) -> Bool {
+        expiresAt.map { $0 <= now } ?? false
+    }
+
+    /// `active`, `revoked` or `expired` at `now`, as listings show it.
+    public func status(at now: Int64) -> String {
+        revokedAt != nil ? "revoked" : isExpired(at: now) ? "expired" : "active"
+    }
+
+    /// Whether the token works at `now` and grants `scope` (`admin` grants all).
+    public func allows(_ scope: APIScope, at now: Int64) -> Bool {
+        isActive(at: now) && (scopes.contains(scope) || scopes.contains(.admin))
+    }
+
+    /// How often a token's use is written down: ``lastUsedAt`` is at most this much behind.
+    public static let usageResolution: Int64 = 60_000
+
+    /// Whether a request authenticated at `now` should update ``lastUsedAt``.
+    public func usageIsStale(at now: Int64) -> Bool {
+        lastUsedAt.map { now - $0 >= Self.usageResolution } ?? true
     }
 }
 

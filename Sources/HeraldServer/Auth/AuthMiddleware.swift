@@ -75,11 +75,18 @@ struct AuthMiddleware: RouterMiddleware {
             guard let stored = try await store.token(hash: hash) else {
                 throw HeraldError.unauthorized("the API token is not valid")
             }
-            if stored.revokedAt == nil { cache.put(hash, stored, now: now) }
+            if stored.isActive(at: now) {
+                cache.put(hash, stored, now: now)
+                TokenUsage.note(stored, at: now, store: store, logger: context.logger)
+            }
             token = stored
         }
         guard token.revokedAt == nil else { throw HeraldError.unauthorized("the API token was revoked") }
-        guard token.allows(scope) else {
+        if let expiresAt = token.expiresAt, expiresAt <= now {
+            throw HeraldError.unauthorized(
+                "the API token '\(token.name)' expired at \(Timestamps.format(expiresAt)) (create a new one with herald token create)")
+        }
+        guard token.allows(scope, at: now) else {
             throw HeraldError.forbidden(
                 "token '\(token.name)' lacks the '\(scope.rawValue)' scope (it has: \(token.scopes.sorted().map(\.rawValue).joined(separator: ", ")))")
         }

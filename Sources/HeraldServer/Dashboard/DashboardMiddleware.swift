@@ -3,6 +3,7 @@ import HTTPTypes
 import HeraldCore
 import HeraldStore
 import Hummingbird
+import Logging
 
 /// In front of every `/dashboard/…` page: picks the language, keeps the CSRF cookie, restores the
 /// session, refuses any POST whose `_csrf` field does not match, sends visitors who are not signed
@@ -45,7 +46,7 @@ struct DashboardMiddleware: RouterMiddleware {
         visit.path = request.uri.path
         visit.query = query.map { (String($0.key), String($0.value)) }.filter { $0.0 != "lang" }
         if let value = request.cookies[Self.sessionCookie]?.value {
-            visit.token = try await signedIn(value)
+            visit.token = try await signedIn(value, logger: context.logger)
         }
 
         var response: Response
@@ -83,7 +84,7 @@ struct DashboardMiddleware: RouterMiddleware {
 
     /// The token of a valid session cookie: signed by us, not expired, the token still active and
     /// allowed to resend. Nil otherwise (the visitor signs in again).
-    func signedIn(_ value: String) async throws -> APIToken? {
+    func signedIn(_ value: String, logger: Logger) async throws -> APIToken? {
         guard let payload = keys.verify(value) else { return nil }
         let parts = payload.split(separator: "|")
         guard parts.count == 2, let expires = Int64(parts[1]), expires * 1_000 > Timestamps.now() else { return nil }
@@ -92,9 +93,12 @@ struct DashboardMiddleware: RouterMiddleware {
         var token = cache.get(hash, now: now)
         if token == nil {
             token = try await store.token(hash: hash)
-            if let token { cache.put(hash, token, now: now) }
+            if let token, token.isActive(at: now) {
+                cache.put(hash, token, now: now)
+                TokenUsage.note(token, at: now, store: store, logger: logger)
+            }
         }
-        guard let token, token.allows(.resend) else { return nil }
+        guard let token, token.allows(.resend, at: now) else { return nil }
         return token
     }
 

@@ -30,7 +30,7 @@ struct DashboardRoutes: Sendable {
             let hash = TokenSecret.hash(secret)
             var token: APIToken? = nil
             if TokenSecret.looksValid(secret) { token = try await store.token(hash: hash) }
-            guard let token, token.allows(.resend) else {
+            guard let token, token.allows(.resend, at: Timestamps.now()) else {
                 return views.page("sign-in", title: visit.text("sign_in"), visit: visit, values: ["failed": true], status: .unauthorized)
             }
             var response = DashboardMiddleware.redirect("/dashboard/clients")

@@ -343,6 +343,12 @@ enum SQLiteMigrations {
             // Who added a manual suppression entry (POST /v1/suppressions, herald suppressions add).
             try db.execute(sql: "ALTER TABLE suppressions ADD COLUMN actor TEXT")
         }
+        migrator.registerMigration("v23-token-expiry-and-use") { db in
+            // A token may expire (herald token create --expires 90d); its last use, to the minute,
+            // tells an operator which tokens nobody uses any more.
+            try db.execute(sql: "ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER")
+            try db.execute(sql: "ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER")
+        }
         return migrator
     }
 }

@@ -9,11 +9,12 @@ extension SQLiteStore {
             try await pool.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm, expires_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         token.id, token.name, hash, token.prefix, token.scopes.sorted().map(\.rawValue).joined(separator: ","),
-                        token.createdAt, token.rateLimit, token.csm,
+                        token.createdAt, token.rateLimit, token.csm, token.expiresAt,
                     ])
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -44,10 +45,19 @@ extension SQLiteStore {
         }
     }
 
+    public func recordTokenUse(id: String, at: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+                arguments: [at, id, at])
+        }
+    }
+
     static func token(from row: Row) -> APIToken {
         let scopes = (row["scopes"] as String).split(separator: ",").compactMap { APIScope(rawValue: String($0)) }
         return APIToken(
             id: row["id"], name: row["name"], scopes: Set(scopes), prefix: row["prefix"], createdAt: row["created_at"],
-            revokedAt: row["revoked_at"], rateLimit: row["rate_limit"], csm: row["csm"])
+            revokedAt: row["revoked_at"], rateLimit: row["rate_limit"], csm: row["csm"], expiresAt: row["expires_at"],
+            lastUsedAt: row["last_used_at"])
     }
 }
