@@ -153,6 +153,14 @@ public protocol Store: SubscriptionStore, SuppressionStore {
     /// Revokes a token by name; false when there is no such (unrevoked) token.
     func revokeToken(name: String, at: Int64) async throws -> Bool
 
+    /// Replaces the token `name`, active at `replacement.createdAt`, with `replacement` (the same
+    /// name, a new secret hashed as `hash`) in one transaction. The old token is renamed
+    /// `retiredName` and keeps working until `retiredUntil` (or its own expiry, if sooner), so
+    /// its users can move to the new secret. Returns the old token as it now is, or nil when no
+    /// active token has that name; throws `conflict` when `retiredName` is taken.
+    func rotateToken(name: String, replacement: APIToken, hash: String, retiredName: String, retiredUntil: Int64)
+        async throws -> APIToken?
+
     /// Notes that the token `id` authenticated a request at `at`; never moves its last use back.
     func recordTokenUse(id: String, at: Int64) async throws
 

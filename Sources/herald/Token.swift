@@ -5,7 +5,7 @@ import HeraldStore
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage API tokens (only a hash is stored; the secret is shown once, at creation).",
-        subcommands: [Create.self, List.self, Revoke.self])
+        subcommands: [Create.self, List.self, Rotate.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -24,22 +24,8 @@ struct Token: AsyncParsableCommand {
         var expires: String?
         @Flag(help: "Print as JSON.") var json = false
 
-        /// The expiry `--expires` names, relative to `now`; nil without the option.
-        func expiry(now: Int64) throws -> Int64? {
-            guard let expires else { return nil }
-            if let millis = DurationText.milliseconds(expires) {
-                guard millis > 0 else { throw ValidationError("--expires must be in the future") }
-                return now + millis
-            }
-            guard let at = Timestamps.parse(expires) else {
-                throw ValidationError("--expires must be a duration (90d, 12h, 30m) or a time (2027-03-31T00:00:00Z)")
-            }
-            guard at > now else { throw ValidationError("--expires \(expires) has already passed") }
-            return at
-        }
-
         func validate() throws {
-            _ = try expiry(now: Timestamps.now())
+            _ = try Token.expiry(expires, now: Timestamps.now())
             if let csm, csm.isEmpty || csm.count > 254 || csm.contains(where: { $0.isNewline || $0 == " " }) {
                 throw ValidationError("--csm must be the CSM's email, as the client registry has it")
             }
@@ -59,7 +45,7 @@ struct Token: AsyncParsableCommand {
                 let now = Timestamps.now()
                 let token = APIToken(
                     id: HeraldID.make(.token), name: name, scopes: scopes, prefix: String(secret.prefix(9)),
-                    createdAt: now, revokedAt: nil, rateLimit: rateLimit, csm: csm, expiresAt: try expiry(now: now))
+                    createdAt: now, revokedAt: nil, rateLimit: rateLimit, csm: csm, expiresAt: try Token.expiry(expires, now: now))
                 try await options.withStore { _, store in try await store.createToken(token, hash: TokenSecret.hash(secret)) }
                 if json {
                     print(JSONValue.object([
@@ -119,6 +105,103 @@ struct Token: AsyncParsableCommand {
                 }
                 print(tokens.isEmpty ? "no tokens (create one with: herald token create --name NAME --scope send,read)" : table.render())
             }
+        }
+    }
+
+    /// The expiry `--expires` names, relative to `now`; nil without the option.
+    static func expiry(_ expires: String?, now: Int64) throws -> Int64? {
+        guard let expires else { return nil }
+        if let millis = DurationText.milliseconds(expires) {
+            guard millis > 0 else { throw ValidationError("--expires must be in the future") }
+            return now + millis
+        }
+        guard let at = Timestamps.parse(expires) else {
+            throw ValidationError("--expires must be a duration (90d, 12h, 30m) or a time (2027-03-31T00:00:00Z)")
+        }
+        guard at > now else { throw ValidationError("--expires \(expires) has already passed") }
+        return at
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a token a new secret; the old one keeps working for a grace period.",
+            discussion: """
+                The new secret gets the token's name, scopes, rate limit and CSM, and prints once. The old \
+                secret is renamed NAME-retired-YYYYMMDD-HHMMSS and works until the grace period ends, so the \
+                services using it can move over without a failed request; what they do meanwhile is recorded \
+                under that name. The new secret's lifetime is --expires, or the old one's (90 days stay 90 \
+                days), or none. Example: herald token rotate crm --grace 24h
+                """)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Token name.") var name: String
+        @Option(help: "How long the old secret keeps working (0s: not at all).") var grace = "24h"
+        @Option(help: ArgumentHelp("When the new secret stops working: a duration or a time; default the old one's lifetime.",
+                                   valueName: "duration-or-time"))
+        var expires: String?
+        @Flag(help: "Print as JSON.") var json = false
+
+        func validate() throws {
+            guard let millis = DurationText.milliseconds(grace), millis >= 0 else {
+                throw ValidationError("--grace must be a duration (24h, 30m, 0s)")
+            }
+            _ = try Token.expiry(expires, now: Timestamps.now())
+        }
+
+        func run() async throws {
+            try await CLIFailure.guarding {
+                let now = Timestamps.now()
+                let graceUntil = now + (DurationText.milliseconds(grace) ?? 0)
+                let secret = TokenSecret.generate()
+                let rotated = try await options.withStore { _, store -> (APIToken, APIToken)? in
+                    guard let current = try await store.tokens().first(where: { $0.name == name && $0.isActive(at: now) }) else {
+                        return nil
+                    }
+                    let lifetime = current.expiresAt.map { $0 - current.createdAt }
+                    let replacement = APIToken(
+                        id: HeraldID.make(.token), name: name, scopes: current.scopes, prefix: String(secret.prefix(9)),
+                        createdAt: now, revokedAt: nil, rateLimit: current.rateLimit, csm: current.csm,
+                        expiresAt: try Token.expiry(expires, now: now) ?? lifetime.map { now + $0 })
+                    // Two rotations within a second get -2, -3… (a retired name is never reused).
+                    for attempt in 1...20 {
+                        let retiredName = "\(name)-retired-\(Self.stamp(now))" + (attempt == 1 ? "" : "-\(attempt)")
+                        do {
+                            guard let old = try await store.rotateToken(
+                                name: name, replacement: replacement, hash: TokenSecret.hash(secret), retiredName: retiredName,
+                                retiredUntil: graceUntil)
+                            else { return nil }
+                            return (replacement, old)
+                        } catch let error as HeraldError where error.kind == .conflict && attempt < 20 {
+                            continue
+                        }
+                    }
+                    return nil
+                }
+                guard let (token, old) = rotated else { throw HeraldError.notFound("no active token named '\(name)'") }
+                let oldUntil = old.expiresAt ?? graceUntil
+                if json {
+                    print(JSONValue.object([
+                        "id": .string(token.id), "name": .string(name), "token": .string(secret),
+                        "scopes": .array(token.scopes.sorted().map { .string($0.rawValue) }),
+                        "expires_at": token.expiresAt.map { .string(Timestamps.format($0)) } ?? .null,
+                        "retired": .object([
+                            "id": .string(old.id), "name": .string(old.name), "expires_at": .string(Timestamps.format(oldUntil)),
+                        ]),
+                    ]).canonicalText)
+                } else {
+                    let until = token.expiresAt.map { ", expires \(Timestamps.format($0, fractionalSeconds: false))" } ?? ""
+                    print("rotated token '\(name)' (\(token.scopes.sorted().map(\.rawValue).joined(separator: ", "))\(until))")
+                    print(secret)
+                    print("store it now: it is not shown again (only its hash is kept)")
+                    print("the old secret works until \(Timestamps.format(oldUntil, fractionalSeconds: false)) as '\(old.name)'")
+                }
+            }
+        }
+
+        /// `20261207-104512` (UTC): a name suffix that sorts by time.
+        static func stamp(_ millis: Int64) -> String {
+            let text = Timestamps.format(millis, fractionalSeconds: false)   // 2026-12-07T10:45:12Z
+            let digits = String(text.filter(\.isASCII).filter(\.isNumber))
+            return String(digits.prefix(8)) + "-" + String(digits.dropFirst(8).prefix(6))
         }
     }
 

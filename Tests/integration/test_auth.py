@@ -131,3 +131,40 @@ def test_a_token_expires_and_its_last_use_is_listed(daemon):
     # An expiry must lie ahead and be readable; both are usage errors (64).
     assert daemon.cli("token", "create", "--name", "x", "--scope", "read", "--expires", "2001-01-01T00:00:00Z").returncode == 64
     assert daemon.cli("token", "create", "--name", "y", "--scope", "read", "--expires", "soon").returncode == 64
+
+
+def test_rotating_a_token_keeps_the_old_secret_working_for_the_grace_period(daemon):
+    first = create(daemon, "crm", "send,read")
+    result = daemon.cli("token", "rotate", "crm", "--grace", "1h", "--json")
+    assert result.returncode == 0, result.stderr
+    rotated = json.loads(result.stdout)
+    second = rotated["token"]
+    assert second != first and rotated["name"] == "crm" and set(rotated["scopes"]) == {"read", "send"}
+    assert rotated["retired"]["name"].startswith("crm-retired-")
+    # Both secrets work during the grace; what the old one does is recorded under its new name.
+    status, _, reply = daemon.request("POST", "/v1/messages", VALID, token=first)
+    assert status == 202, reply
+    assert daemon.message(reply["id"])["events"][0]["actor"] == "token:" + rotated["retired"]["name"]
+    status, _, reply = daemon.request("POST", "/v1/messages", VALID, token=second)
+    assert status == 202 and daemon.message(reply["id"])["events"][0]["actor"] == "token:crm"
+    listing = {t["name"]: t for t in json.loads(daemon.cli("token", "list", "--json").stdout)}
+    assert listing["crm"]["status"] == "active" and listing[rotated["retired"]["name"]]["status"] == "active"
+    assert listing[rotated["retired"]["name"]]["expires_at"] == rotated["retired"]["expires_at"]
+
+    # With no grace the replaced secret stops at once (the 1 s token cache aside).
+    result = daemon.cli("token", "rotate", "crm", "--grace", "0s")
+    assert result.returncode == 0, result.stderr
+    third = [line for line in result.stdout.splitlines() if line.startswith("hrld_")][0]
+    assert "the old secret works until" in result.stdout
+    import time
+    deadline = time.monotonic() + 1.5
+    while daemon.request("GET", "/v1/messages", token=second)[0] != 401:
+        assert time.monotonic() < deadline, "the replaced secret still works"
+        time.sleep(0.05)
+    status, _, problem = daemon.request("GET", "/v1/messages", token=second)
+    assert "expired" in problem["detail"]
+    assert daemon.request("GET", "/v1/messages", token=third)[0] == 200
+    assert daemon.request("GET", "/v1/messages", token=first)[0] == 200     # its own grace is still running
+    # Only an active token can be rotated.
+    assert daemon.cli("token", "rotate", "nobody").returncode == 1
+    assert daemon.cli("token", "rotate", "crm", "--grace", "soon").returncode == 64

@@ -6,20 +6,49 @@ import HeraldCore
 extension SQLiteStore {
     public func createToken(_ token: APIToken, hash: String) async throws {
         do {
-            try await pool.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm, expires_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        token.id, token.name, hash, token.prefix, token.scopes.sorted().map(\.rawValue).joined(separator: ","),
-                        token.createdAt, token.rateLimit, token.csm, token.expiresAt,
-                    ])
-            }
+            try await pool.write { db in try Self.insert(token, hash: hash, db: db) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw HeraldError.conflict("a token named '\(token.name)' already exists")
         }
+    }
+
+    public func rotateToken(name: String, replacement: APIToken, hash: String, retiredName: String, retiredUntil: Int64)
+        async throws -> APIToken?
+    {
+        do {
+            return try await pool.write { db -> APIToken? in
+                guard
+                    var old = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT \(StoreColumns.token) FROM api_tokens
+                            WHERE name = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+                            """,
+                        arguments: [name, replacement.createdAt]
+                    ).map(Self.token(from:))
+                else { return nil }
+                old.name = retiredName
+                old.expiresAt = min(old.expiresAt ?? retiredUntil, retiredUntil)
+                try db.execute(
+                    sql: "UPDATE api_tokens SET name = ?, expires_at = ? WHERE id = ?", arguments: [old.name, old.expiresAt, old.id])
+                try Self.insert(replacement, hash: hash, db: db)
+                return old
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw HeraldError.conflict("a token named '\(retiredName)' already exists")
+        }
+    }
+
+    private static func insert(_ token: APIToken, hash: String, db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                token.id, token.name, hash, token.prefix, token.scopes.sorted().map(\.rawValue).joined(separator: ","),
+                token.createdAt, token.rateLimit, token.csm, token.expiresAt,
+            ])
     }
 
     public func tokens() async throws -> [APIToken] {
