@@ -78,3 +78,26 @@ def test_claims_take_work_in_large_batches(daemon, receiver):
     # and a retry, due later than the rest, may take a claim of its own.
     assert 1 <= claims <= 17 + retries, (claims, retries)
     assert len(receiver.accepted_ids()) == total
+
+
+def test_token_gauges_warn_before_a_token_expires(daemon):
+    """An operator alerts on herald_api_tokens_expiring{within="7d"} > 0; names stay out of /metrics."""
+    daemon.admin_token()                                                  # the fixture's admin token: no expiry
+    for name, expires in (("soon", "3d"), ("later", "20d"), ("far", "400d")):
+        assert daemon.cli("token", "create", "--name", name, "--scope", "read", "--expires", expires).returncode == 0
+    assert daemon.cli("token", "create", "--name", "gone", "--scope", "read").returncode == 0
+    assert daemon.cli("token", "revoke", "gone").returncode == 0
+    samples = scrape(daemon)
+    assert value(samples, "herald_api_tokens_expiring", within="7d") == 1
+    assert value(samples, "herald_api_tokens_expiring", within="30d") == 2
+    assert value(samples, "herald_api_tokens", status="active") == 4
+    assert value(samples, "herald_api_tokens", status="revoked") == 1
+    # Rotating the expiring token gives the new secret the same 3-day lifetime (still a warning);
+    # with no grace the retired secret is expired at once.
+    assert daemon.cli("token", "rotate", "soon", "--grace", "0s").returncode == 0
+    samples = scrape(daemon)
+    assert value(samples, "herald_api_tokens", status="expired") == 1
+    assert value(samples, "herald_api_tokens_expiring", within="7d") == 1
+    with urllib.request.urlopen(daemon.base + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    assert "soon" not in text and "later" not in text

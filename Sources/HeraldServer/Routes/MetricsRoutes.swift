@@ -22,6 +22,16 @@ struct MetricsRoutes: Sendable {
     static var eventNotices: MetricNameDescriptor {
         MetricNameDescriptor(metricName: "herald_event_notices", unitName: "", helpText: "Event notices to subscriptions in each state.")
     }
+    static var apiTokens: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "herald_api_tokens", unitName: "", helpText: "API tokens by status: active, expired, revoked.")
+    }
+    static var apiTokensExpiring: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "herald_api_tokens_expiring", unitName: "",
+            helpText: "Active API tokens whose expiry falls within the window (rotate them: herald token rotate NAME).")
+    }
+    /// The windows of `herald_api_tokens_expiring`.
+    static let expiryWindows: [(label: String, millis: Int64)] = [("7d", 7 * 86_400_000), ("30d", 30 * 86_400_000)]
 
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/metrics") { _, _ in
@@ -39,6 +49,18 @@ struct MetricsRoutes: Sendable {
             let eventNotices = Self.eventNotices
             for (state, n) in [("pending", notices.pending), ("delivered", notices.delivered), ("dead", notices.dead)] {
                 registry.makeGauge(descriptor: eventNotices, labels: [("state", state)]).set(Double(n))
+            }
+            let now = Timestamps.now()
+            let tokens = try await store.tokens()
+            let apiTokens = Self.apiTokens
+            for status in ["active", "expired", "revoked"] {
+                let n = tokens.filter { $0.status(at: now) == status }.count
+                registry.makeGauge(descriptor: apiTokens, labels: [("status", status)]).set(Double(n))
+            }
+            let apiTokensExpiring = Self.apiTokensExpiring
+            for window in Self.expiryWindows {
+                let n = tokens.filter { t in t.isActive(at: now) && t.expiresAt.map { $0 - now <= window.millis } ?? false }.count
+                registry.makeGauge(descriptor: apiTokensExpiring, labels: [("within", window.label)]).set(Double(n))
             }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
