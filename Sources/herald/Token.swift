@@ -47,20 +47,7 @@ struct Token: AsyncParsableCommand {
                     id: HeraldID.make(.token), name: name, scopes: scopes, prefix: String(secret.prefix(9)),
                     createdAt: now, revokedAt: nil, rateLimit: rateLimit, csm: csm, expiresAt: try Token.expiry(expires, now: now))
                 try await options.withStore { _, store in try await store.createToken(token, hash: TokenSecret.hash(secret)) }
-                if json {
-                    print(JSONValue.object([
-                        "id": .string(token.id), "name": .string(name), "token": .string(secret),
-                        "scopes": .array(scopes.sorted().map { .string($0.rawValue) }),
-                        "rate_limit": rateLimit.map { .int(Int64($0)) } ?? .null,
-                        "csm": csm.map(JSONValue.string) ?? .null,
-                        "expires_at": token.expiresAt.map { .string(Timestamps.format($0)) } ?? .null,
-                    ]).canonicalText)
-                } else {
-                    let until = token.expiresAt.map { ", expires \(Timestamps.format($0, fractionalSeconds: false))" } ?? ""
-                    print("created token '\(name)' (\(scopes.sorted().map(\.rawValue).joined(separator: ", "))\(until))")
-                    print(secret)
-                    print("store it now: it is not shown again (only its hash is kept)")
-                }
+                Token.printNew(token, secret: secret, verb: "created", json: json)
             }
         }
     }
@@ -106,6 +93,31 @@ struct Token: AsyncParsableCommand {
                 print(tokens.isEmpty ? "no tokens (create one with: herald token create --name NAME --scope send,read)" : table.render())
             }
         }
+    }
+
+    /// Prints a token whose secret is shown this once: as JSON (with `retired`, when given), or as
+    /// a summary line, the secret and a reminder.
+    static func printNew(
+        _ token: APIToken, secret: String, verb: String, json: Bool, retired: JSONValue? = nil, note: String? = nil
+    ) {
+        let scopes = token.scopes.sorted().map(\.rawValue)
+        if json {
+            var fields: [String: JSONValue] = [
+                "id": .string(token.id), "name": .string(token.name), "token": .string(secret),
+                "scopes": .array(scopes.map(JSONValue.string)),
+                "rate_limit": token.rateLimit.map { .int(Int64($0)) } ?? .null,
+                "csm": token.csm.map(JSONValue.string) ?? .null,
+                "expires_at": token.expiresAt.map { .string(Timestamps.format($0)) } ?? .null,
+            ]
+            if let retired { fields["retired"] = retired }
+            print(JSONValue.object(fields).canonicalText)
+            return
+        }
+        let until = token.expiresAt.map { ", expires \(Timestamps.format($0, fractionalSeconds: false))" } ?? ""
+        print("\(verb) token '\(token.name)' (\(scopes.joined(separator: ", "))\(until))")
+        print(secret)
+        print("store it now: it is not shown again (only its hash is kept)")
+        if let note { print(note) }
     }
 
     /// The expiry `--expires` names, relative to `now`; nil without the option.
@@ -178,22 +190,12 @@ struct Token: AsyncParsableCommand {
                 }
                 guard let (token, old) = rotated else { throw HeraldError.notFound("no active token named '\(name)'") }
                 let oldUntil = old.expiresAt ?? graceUntil
-                if json {
-                    print(JSONValue.object([
-                        "id": .string(token.id), "name": .string(name), "token": .string(secret),
-                        "scopes": .array(token.scopes.sorted().map { .string($0.rawValue) }),
-                        "expires_at": token.expiresAt.map { .string(Timestamps.format($0)) } ?? .null,
-                        "retired": .object([
-                            "id": .string(old.id), "name": .string(old.name), "expires_at": .string(Timestamps.format(oldUntil)),
-                        ]),
-                    ]).canonicalText)
-                } else {
-                    let until = token.expiresAt.map { ", expires \(Timestamps.format($0, fractionalSeconds: false))" } ?? ""
-                    print("rotated token '\(name)' (\(token.scopes.sorted().map(\.rawValue).joined(separator: ", "))\(until))")
-                    print(secret)
-                    print("store it now: it is not shown again (only its hash is kept)")
-                    print("the old secret works until \(Timestamps.format(oldUntil, fractionalSeconds: false)) as '\(old.name)'")
-                }
+                Token.printNew(
+                    token, secret: secret, verb: "rotated", json: json,
+                    retired: .object([
+                        "id": .string(old.id), "name": .string(old.name), "expires_at": .string(Timestamps.format(oldUntil)),
+                    ]),
+                    note: "the old secret works until \(Timestamps.format(oldUntil, fractionalSeconds: false)) as '\(old.name)'")
             }
         }
 
