@@ -52,5 +52,12 @@ import Testing
             == .retry(after: 300_000, reason: ProviderAccount.reason("aliyun isv.OUT_OF_SERVICE: 业务停机")))
         #expect(aliyun.classify(reply(200, #"{"Code":"isv.MONTH_LIMIT_CONTROL","Message":"触发月发送限额"}"#))
             == .retry(after: 3_600_000, reason: "aliyun isv.MONTH_LIMIT_CONTROL: 触发月发送限额"))
+        // Answers without a Code (a gateway in front of the API): a 429 or 5xx page says the request
+        // was not taken, so it retries (a 429 after its Retry-After); anything else fails, because a
+        // retry could text the client twice.
+        let limited = HTTPResponse(status: 429, headers: [("Retry-After", "7")], body: Array("<html>Too Many Requests</html>".utf8))
+        #expect(aliyun.classify(limited) == .retry(after: 7_000, reason: "aliyun HTTP 429: <html>Too Many Requests</html>"))
+        #expect(aliyun.classify(reply(502, "<html>Bad Gateway</html>")) == .retry(after: nil, reason: "aliyun HTTP 502: <html>Bad Gateway</html>"))
+        #expect(aliyun.classify(reply(200, "not json {")) == .failed(reason: "aliyun HTTP 200: not json {"))
     }
 }

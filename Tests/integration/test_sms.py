@@ -112,9 +112,10 @@ def test_twilio_error_codes_are_classified(make_daemon, fakes, tmp_path):
 def test_answers_that_are_not_json_never_send_a_text_twice(make_daemon, fakes, tmp_path):
     # A 2xx from Twilio means it took the text, whatever the body says: sent (no id), never retried.
     # Aliyun answers 200 for its own errors too, so a 200 without a Code is not proof of a send: it
-    # fails for good rather than risk a second text; a proxy's 502 page is retried.
+    # fails for good rather than risk a second text; a proxy's 502 or 429 page is retried.
     fakes.twilio_script = [(200, b"<html>accepted by a proxy</html>")]
-    fakes.aliyun_script = [(502, b"<html><h1>502 Bad Gateway</h1></html>"), (200, b"not json {")]
+    fakes.aliyun_script = [(502, b"<html><h1>502 Bad Gateway</h1></html>"), (429, b"<html>Too Many Requests</html>"),
+                           (200, b"not json {")]
     templates = tmp_path / "tpl" / "renewal"
     templates.mkdir(parents=True)
     (templates / "sms.zh-CN.mustache").write_text("【Acme】{{company}}的合同将于{{renewal_date}}到期。")
@@ -127,7 +128,7 @@ def test_answers_that_are_not_json_never_send_a_text_twice(make_daemon, fakes, t
     sent = daemon.wait_for_states(twilio["id"], {"sent", "failed", "dead"})["deliveries"][0]
     assert sent["status"] == "sent" and sent["provider_id"] is None and sent["attempt_count"] == 1, sent
     failed = daemon.wait_for_states(aliyun["id"], {"sent", "failed", "dead"}, timeout=30)["deliveries"][0]
-    assert [a["outcome"] for a in failed["attempts"]] == ["retry", "failed"], failed
+    assert [a["outcome"] for a in failed["attempts"]] == ["retry", "retry", "failed"], failed
     assert failed["status"] == "failed" and "aliyun HTTP 200" in failed["last_error"] and "not json" in failed["last_error"]
     assert fakes.twilio_script == [] and fakes.aliyun_script == [] and fakes.aliyun_messages == []
     assert daemon.request("GET", "/healthz")[0] == 200

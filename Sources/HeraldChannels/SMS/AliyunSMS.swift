@@ -56,12 +56,19 @@ struct AliyunSMS: SMSProvider {
     /// Only `Code == "OK"` is accepted (its `BizId` is the provider id); `isp.SYSTEM_ERROR` and the
     /// flow controls retry after their window; the account's problems (its AccessKey, permissions,
     /// balance, a suspended or unsubscribed service) retry every 5 minutes until fixed; number,
-    /// template, signature and content errors fail.
+    /// template, signature and content errors fail. An answer without a `Code` (a proxy's page)
+    /// retries when it says the request was not taken (5xx, 429 with its `Retry-After`) and fails
+    /// otherwise: Aliyun answers 200 for its own errors, so a 200 without one is no proof of a send,
+    /// and retrying it could text the client twice.
     func classify(_ response: HTTPResponse) -> DeliveryOutcome {
         let reply = response.jsonObject()
         guard let code = field(reply, "Code") else {
             let reason = "aliyun HTTP \(response.status): \(response.bodySnippet())"
-            return response.status >= 500 ? .retry(after: nil, reason: reason) : .failed(reason: reason)
+            switch response.status {
+            case 500..<600: return .retry(after: nil, reason: reason)
+            case 429: return .retry(after: RetryAfter.milliseconds(response.header("retry-after"), now: Timestamps.now()), reason: reason)
+            default: return .failed(reason: reason)
+            }
         }
         let reason = "aliyun \(code): \(field(reply, "Message") ?? "")"
         switch code {
