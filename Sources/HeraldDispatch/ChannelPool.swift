@@ -188,7 +188,7 @@ final class ChannelPool: Sendable {
         let report = AttemptReport(
             deliveryID: claimed.delivery.id, messageID: claimed.message.id, channel: claimed.delivery.channel,
             number: claimed.attemptNumber,
-            startedAt: flight.startedAt, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome,
+            startedAt: flight.startedAt, durationMillis: millis, statusCode: attempt.statusCode, outcome: attempt.outcome.displayable,
             segments: attempt.segments)
         let result = context.resolver.resolve(
             report, createdAt: claimed.delivery.createdAt, now: flight.startedAt + millis, quiet: claimed.quietWindow)

@@ -28,7 +28,7 @@ struct Status: AsyncParsableCommand {
             if let key = m.idempotencyKey { print("key       \(key)") }
             if let client = m.clientID { print("client    \(client)") }
             if let template = m.template { print("template  \(template)") }
-            if let subject = m.subject { print("subject   \(subject)") }
+            if let subject = m.subject { print("subject   \(DisplayText.line(subject))") }
             print("")
             var deliveries = TextTable("DELIVERY", "CHANNEL", "STATUS", "ATTEMPTS", "DESTINATION", "LAST ERROR")
             for d in detail.deliveries {

@@ -74,7 +74,7 @@ struct Suppressions: AsyncParsableCommand {
                 } else if created {
                     print("suppressed \(stored.address) for \(stored.category) messages")
                 } else {
-                    print("\(stored.address) was already suppressed for \(stored.category) messages (\(stored.source): \(stored.reason))")
+                    print(DisplayText.line("\(stored.address) was already suppressed for \(stored.category) messages (\(stored.source): \(stored.reason))"))
                 }
             }
         }
@@ -104,7 +104,7 @@ struct Suppressions: AsyncParsableCommand {
                     print(SuppressionJSON.removed(removed).canonicalText)
                     return
                 }
-                for s in removed { print("removed \(s.address) (\(s.category); \(s.source): \(s.reason))") }
+                for s in removed { print(DisplayText.line("removed \(s.address) (\(s.category); \(s.source): \(s.reason))")) }
             }
         }
     }

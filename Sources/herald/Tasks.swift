@@ -77,13 +77,13 @@ struct Tasks: AsyncParsableCommand {
                 }
                 print("status    \(status)")
                 print("due       \(Timestamps.format(t.dueAt, fractionalSeconds: false))")
-                print("assignee  \(t.assigneeName ?? "-") <\(t.assignee ?? "unassigned")>")
-                print("client    \(t.clientName ?? "-") (\(t.clientID ?? "-"))")
-                print("call      \(t.contactName ?? "the contact") at \(t.phone)")
-                print("reason    \(t.reason)")
-                if let note = t.note { print("note      \(note)") }
+                print(DisplayText.line("assignee  \(t.assigneeName ?? "-") <\(t.assignee ?? "unassigned")>"))
+                print(DisplayText.line("client    \(t.clientName ?? "-") (\(t.clientID ?? "-"))"))
+                print(DisplayText.line("call      \(t.contactName ?? "the contact") at \(t.phone)"))
+                print("reason    \(DisplayText.line(t.reason))")
+                if let note = t.note { print("note      \(DisplayText.line(note))") }
                 print("")
-                print(t.talkingPoints)
+                print(DisplayText.block(t.talkingPoints))
             }
         }
     }

@@ -1,6 +1,9 @@
 import Foundation
+import HeraldCore
 
-/// Aligned columns for terminal output, like `kubectl get` or `systemctl list-units`.
+/// Aligned columns for terminal output, like `kubectl get` or `systemctl list-units`. Every cell
+/// is shown as one line without control characters (``DisplayText``): cells carry what remote
+/// servers and bounce reports said, which must not drive the operator's terminal.
 struct TextTable {
     let headers: [String]
     var rows: [[String]] = []
@@ -14,11 +17,11 @@ struct TextTable {
     }
 
     mutating func add(_ cells: String...) {
-        rows.append(cells)
+        rows.append(cells.map(DisplayText.line))
     }
 
     mutating func add(_ cells: [String]) {
-        rows.append(cells)
+        rows.append(cells.map(DisplayText.line))
     }
 
     func render() -> String {
@@ -36,7 +39,6 @@ struct TextTable {
 
     /// A free-text cell on one line of at most 60 characters.
     static func clipped(_ text: String) -> String {
-        let line = text.replacingOccurrences(of: "\n", with: " ")
-        return line.count > 60 ? String(line.prefix(59)) + "…" : line
+        DisplayText.line(text, limit: 60)
     }
 }

@@ -32,6 +32,20 @@ def test_retryable_statuses_are_retried_and_retry_after_is_honoured(daemon, rece
     assert {r[0] for r in receiver.received} == {body["deliveries"][0]["id"]}
 
 
+def test_an_endpoints_escape_sequences_never_reach_the_operators_terminal(daemon, receiver):
+    # An error page that would retitle the terminal, clear it and forge a line of output.
+    hostile = b"denied\x1b]0;owned\x07\x1b[2J\r\nherald: all sent\xc2\x9b31m"
+    receiver.script["/hostile"] = [(400, {}, hostile)]
+    reply = enqueue(daemon, receiver.url("/hostile"))
+    body = daemon.wait_for_states(reply["id"], {"failed"})
+    error = body["deliveries"][0]["last_error"]
+    assert "denied" in error and "owned" in error                       # what it said stays readable
+    assert not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in error), repr(error)
+    shown = daemon.cli("status", reply["id"])
+    assert shown.returncode == 0 and "denied" in shown.stdout
+    assert not any(ord(c) < 0x20 and c != "\n" or 0x7f <= ord(c) <= 0x9f for c in shown.stdout), repr(shown.stdout)
+
+
 def test_client_errors_fail_permanently_after_one_attempt(daemon, receiver):
     receiver.script["/bad"] = [(400, {}, b'{"error":"unknown customer"}')]
     reply = enqueue(daemon, receiver.url("/bad"))

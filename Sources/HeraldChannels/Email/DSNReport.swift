@@ -55,9 +55,12 @@ public struct DSNReport: Sendable, Equatable {
             guard let final = group["final-recipient"].map(Self.address), let action = group["action"]?.lowercased(),
                 let status = group["status"]
             else { continue }
+            // Anyone can mail the bounce address: what the report says is shown in events, tables
+            // and logs, so it is kept to one line without control characters, the diagnostic to 500.
             recipients.append(Recipient(
-                address: final, originalAddress: group["original-recipient"].map(Self.address), action: action,
-                status: String(status.prefix { !$0.isWhitespace }), diagnostic: group["diagnostic-code"]))
+                address: DisplayText.line(final), originalAddress: group["original-recipient"].map { DisplayText.line(Self.address($0)) },
+                action: DisplayText.line(action, limit: 20), status: DisplayText.line(String(status.prefix { !$0.isWhitespace }), limit: 20),
+                diagnostic: group["diagnostic-code"].map { DisplayText.line($0, limit: 500) }))
         }
         guard !recipients.isEmpty else { return nil }
         let returned = MIMEPart(text).find { $0.contentType == "text/rfc822-headers" || $0.contentType == "message/rfc822" }

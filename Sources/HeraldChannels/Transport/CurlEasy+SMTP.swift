@@ -93,8 +93,9 @@ extension CurlEasy {
         // The header callback collected the server's final reply lines. After a refusal libcurl
         // sends QUIT, so take the last line carrying the code libcurl reports, not simply the last.
         let last = box.serverLines.last { $0.hasPrefix("\(status) ") } ?? box.serverLines.last ?? ""
+        // The server's words end up in errors that terminals and logs show: one line, no controls.
         return SMTPReply(
-            code: status, text: last, curlCode: Int(code.rawValue),
+            code: status, text: DisplayText.line(last, limit: 500), curlCode: Int(code.rawValue),
             curlMessage: String(cString: curl_easy_strerror(code)))
     }
 }

@@ -74,7 +74,8 @@ public struct HTTPResponse: Sendable, Equatable {
     public func bodySnippet(limit: Int = 200) -> String {
         let text = String(decoding: body.prefix(limit * 4), as: UTF8.self)
         let cut = text.prefix(limit)
-        return cut.filter { !$0.isNewline } + (text.count > limit ? "…" : "")
+        // One line without control characters: it ends up in errors that terminals and logs show.
+        return DisplayText.line(String(cut.filter { !$0.isNewline })) + (text.count > limit ? "…" : "")
     }
 
     public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {

@@ -13,6 +13,19 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// The recipient told the provider to stop (an SMS STOP reply, Twilio 21610): fail (the
     /// fallback chain goes on), and suppress the address on this channel only.
     case optedOut(reason: String)
+
+    /// The outcome with its reason as one line without control characters, at most 1,000
+    /// characters (``DisplayText``): reasons quote remote servers and end up in the API, the
+    /// CLI's tables and the log.
+    public var displayable: DeliveryOutcome {
+        switch self {
+        case .sent: self
+        case .retry(let after, let reason): .retry(after: after, reason: DisplayText.line(reason, limit: 1_000))
+        case .failed(let reason): .failed(reason: DisplayText.line(reason, limit: 1_000))
+        case .bounced(let reason): .bounced(reason: DisplayText.line(reason, limit: 1_000))
+        case .optedOut(let reason): .optedOut(reason: DisplayText.line(reason, limit: 1_000))
+        }
+    }
 }
 
 /// One finished attempt, as a worker reports it to the recorder.

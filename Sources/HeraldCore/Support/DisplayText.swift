@@ -1,0 +1,48 @@
+/// Text from outside (a remote server's reply, a bounce report, a webhook's error page) made safe
+/// to show in a terminal, a log line or a table cell: control characters never reach the screen,
+/// so a reply cannot move the cursor, retitle the window or forge a line of output (ANSI escape
+/// injection). Letters of every script, emoji and combining marks pass unchanged.
+public enum DisplayText {
+    /// One line: CR, LF, tab and the Unicode line and paragraph separators become spaces, other
+    /// control characters (C0, DEL, C1) become U+FFFD, so what was there stays visible.
+    public static func line(_ text: String) -> String {
+        clean(text, keepLineBreaks: false)
+    }
+
+    /// Several lines (talking points, a note): LF kept, CR dropped, the rest as ``line(_:)``.
+    public static func block(_ text: String) -> String {
+        clean(text, keepLineBreaks: true)
+    }
+
+    /// `text` cut to `limit` characters (an ellipsis marks the cut), as one line.
+    public static func line(_ text: String, limit: Int) -> String {
+        let safe = line(text)
+        return safe.count > limit ? String(safe.prefix(max(limit - 1, 0))) + "…" : safe
+    }
+
+    private static func clean(_ text: String, keepLineBreaks: Bool) -> String {
+        // Most text has nothing to clean: one pass over the UTF-8 finds out without allocating.
+        // (Bytes 0x80–0x9F of UTF-8 are continuation bytes; a C1 control is C2 80–C2 9F.)
+        var needsWork = false
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte < 0xA0) || (previous == 0xE2 && byte == 0x80) {
+                needsWork = true
+                break
+            }
+            previous = byte
+        }
+        guard needsWork else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A where keepLineBreaks: scalars.append(scalar)
+            case 0x0D where keepLineBreaks: continue
+            case 0x09, 0x0A, 0x0D, 0x2028, 0x2029: scalars.append(" ")
+            case 0x00..<0x20, 0x7F...0x9F: scalars.append("\u{FFFD}")
+            default: scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+}
