@@ -24,29 +24,28 @@ struct Token: AsyncParsableCommand {
         var expires: String?
         @Flag(help: "Print as JSON.") var json = false
 
+        /// The request the options describe, or a usage error (exit 64) naming the option.
+        func request(now: Int64) throws -> TokenRequest {
+            if let problem = TokenRequest.nameProblem(name) { throw ValidationError("--name \(problem)") }
+            if let csm, let problem = TokenRequest.csmProblem(csm) { throw ValidationError("--csm \(problem)") }
+            if let rateLimit, let problem = TokenRequest.rateLimitProblem(rateLimit) { throw ValidationError("--rate-limit \(problem)") }
+            let scopes: Set<APIScope>
+            switch TokenRequest.scopes(scope) {
+            case .success(let s): scopes = s
+            case .failure(let problem): throw ValidationError("--scope: \(problem.reason)")
+            }
+            return TokenRequest(name: name, scopes: scopes, rateLimit: rateLimit, csm: csm, expiresAt: try Token.expiry(expires, now: now))
+        }
+
         func validate() throws {
-            _ = try Token.expiry(expires, now: Timestamps.now())
-            if let csm, csm.isEmpty || csm.count > 254 || csm.contains(where: { $0.isNewline || $0 == " " }) {
-                throw ValidationError("--csm must be the CSM's email, as the client registry has it")
-            }
-            if let rateLimit, !(1...1_000_000).contains(rateLimit) { throw ValidationError("--rate-limit must be from 1 to 1000000") }
-            guard MessageRequestParser.isTemplateName(name) else {
-                throw ValidationError("--name may use a-z, 0-9, '-' and '_' only")
-            }
-            for item in scope.split(separator: ",") where APIScope(rawValue: String(item)) == nil {
-                throw ValidationError("unknown scope '\(item)'; use send, read, resend, admin")
-            }
+            _ = try request(now: Timestamps.now())
         }
 
         func run() async throws {
             try await CLIFailure.guarding {
-                let secret = TokenSecret.generate()
-                let scopes = Set(scope.split(separator: ",").compactMap { APIScope(rawValue: String($0)) })
                 let now = Timestamps.now()
-                let token = APIToken(
-                    id: HeraldID.make(.token), name: name, scopes: scopes, prefix: String(secret.prefix(9)),
-                    createdAt: now, revokedAt: nil, rateLimit: rateLimit, csm: csm, expiresAt: try Token.expiry(expires, now: now))
-                try await options.withStore { _, store in try await store.createToken(token, hash: TokenSecret.hash(secret)) }
+                let request = try request(now: now)
+                let (token, secret) = try await options.withStore { _, store in try await TokenIssuer.create(request, store: store, now: now) }
                 Token.printNew(token, secret: secret, verb: "created", json: json)
             }
         }
@@ -68,19 +67,7 @@ struct Token: AsyncParsableCommand {
                 let tokens = try await options.withStore { _, store in try await store.tokens() }
                 let now = Timestamps.now()
                 if json {
-                    print(JSONValue.array(tokens.map { t in
-                        .object([
-                            "id": .string(t.id), "name": .string(t.name), "prefix": .string(t.prefix),
-                            "scopes": .array(t.scopes.sorted().map { .string($0.rawValue) }),
-                            "created_at": .string(Timestamps.format(t.createdAt)),
-                            "revoked_at": t.revokedAt.map { .string(Timestamps.format($0)) } ?? .null,
-                            "rate_limit": t.rateLimit.map { .int(Int64($0)) } ?? .null,
-                            "csm": t.csm.map(JSONValue.string) ?? .null,
-                            "expires_at": t.expiresAt.map { .string(Timestamps.format($0)) } ?? .null,
-                            "last_used_at": t.lastUsedAt.map { .string(Timestamps.format($0)) } ?? .null,
-                            "status": .string(t.status(at: now)),
-                        ])
-                    }).canonicalText)
+                    print(JSONValue.array(tokens.map { $0.json(now: now) }).canonicalText)
                     return
                 }
                 var table = TextTable("NAME", "PREFIX", "SCOPES", "CSM", "RATE LIMIT", "CREATED", "EXPIRES", "LAST USED", "STATUS")
@@ -97,41 +84,27 @@ struct Token: AsyncParsableCommand {
 
     /// Prints a token whose secret is shown this once: as JSON (with `retired`, when given), or as
     /// a summary line, the secret and a reminder.
-    static func printNew(
-        _ token: APIToken, secret: String, verb: String, json: Bool, retired: JSONValue? = nil, note: String? = nil
-    ) {
-        let scopes = token.scopes.sorted().map(\.rawValue)
+    static func printNew(_ token: APIToken, secret: String, verb: String, json: Bool, retired: APIToken? = nil) {
         if json {
-            var fields: [String: JSONValue] = [
-                "id": .string(token.id), "name": .string(token.name), "token": .string(secret),
-                "scopes": .array(scopes.map(JSONValue.string)),
-                "rate_limit": token.rateLimit.map { .int(Int64($0)) } ?? .null,
-                "csm": token.csm.map(JSONValue.string) ?? .null,
-                "expires_at": token.expiresAt.map { .string(Timestamps.format($0)) } ?? .null,
-            ]
-            if let retired { fields["retired"] = retired }
-            print(JSONValue.object(fields).canonicalText)
+            print(TokenJSON.issued(token, secret: secret, retired: retired).canonicalText)
             return
         }
         let until = token.expiresAt.map { ", expires \(Timestamps.format($0, fractionalSeconds: false))" } ?? ""
-        print("\(verb) token '\(token.name)' (\(scopes.joined(separator: ", "))\(until))")
+        print("\(verb) token '\(token.name)' (\(token.scopes.sorted().map(\.rawValue).joined(separator: ", "))\(until))")
         print(secret)
         print("store it now: it is not shown again (only its hash is kept)")
-        if let note { print(note) }
+        if let retired, let until = retired.expiresAt {
+            print("the old secret works until \(Timestamps.format(until, fractionalSeconds: false)) as '\(retired.name)'")
+        }
     }
 
     /// The expiry `--expires` names, relative to `now`; nil without the option.
     static func expiry(_ expires: String?, now: Int64) throws -> Int64? {
         guard let expires else { return nil }
-        if let millis = DurationText.milliseconds(expires) {
-            guard millis > 0 else { throw ValidationError("--expires must be in the future") }
-            return now + millis
+        switch TokenRequest.expiry(expires, now: now) {
+        case .success(let at): return at
+        case .failure(let problem): throw ValidationError("--expires \(problem.reason)")
         }
-        guard let at = Timestamps.parse(expires) else {
-            throw ValidationError("--expires must be a duration (90d, 12h, 30m) or a time (2027-03-31T00:00:00Z)")
-        }
-        guard at > now else { throw ValidationError("--expires \(expires) has already passed") }
-        return at
     }
 
     struct Rotate: AsyncParsableCommand {
@@ -162,48 +135,14 @@ struct Token: AsyncParsableCommand {
         func run() async throws {
             try await CLIFailure.guarding {
                 let now = Timestamps.now()
-                let graceUntil = now + (DurationText.milliseconds(grace) ?? 0)
-                let secret = TokenSecret.generate()
-                let rotated = try await options.withStore { _, store -> (APIToken, APIToken)? in
-                    guard let current = try await store.tokens().first(where: { $0.name == name && $0.isActive(at: now) }) else {
-                        return nil
-                    }
-                    let lifetime = current.expiresAt.map { $0 - current.createdAt }
-                    let replacement = APIToken(
-                        id: HeraldID.make(.token), name: name, scopes: current.scopes, prefix: String(secret.prefix(9)),
-                        createdAt: now, revokedAt: nil, rateLimit: current.rateLimit, csm: current.csm,
-                        expiresAt: try Token.expiry(expires, now: now) ?? lifetime.map { now + $0 })
-                    // Two rotations within a second get -2, -3… (a retired name is never reused).
-                    for attempt in 1...20 {
-                        let retiredName = "\(name)-retired-\(Self.stamp(now))" + (attempt == 1 ? "" : "-\(attempt)")
-                        do {
-                            guard let old = try await store.rotateToken(
-                                name: name, replacement: replacement, hash: TokenSecret.hash(secret), retiredName: retiredName,
-                                retiredUntil: graceUntil)
-                            else { return nil }
-                            return (replacement, old)
-                        } catch let error as HeraldError where error.kind == .conflict && attempt < 20 {
-                            continue
-                        }
-                    }
-                    return nil
+                let grace = DurationText.milliseconds(grace) ?? 0
+                let expiresAt = try Token.expiry(expires, now: now)
+                let rotated = try await options.withStore { _, store in
+                    try await TokenIssuer.rotate(name: name, grace: grace, expiresAt: expiresAt, store: store, now: now)
                 }
-                guard let (token, old) = rotated else { throw HeraldError.notFound("no active token named '\(name)'") }
-                let oldUntil = old.expiresAt ?? graceUntil
-                Token.printNew(
-                    token, secret: secret, verb: "rotated", json: json,
-                    retired: .object([
-                        "id": .string(old.id), "name": .string(old.name), "expires_at": .string(Timestamps.format(oldUntil)),
-                    ]),
-                    note: "the old secret works until \(Timestamps.format(oldUntil, fractionalSeconds: false)) as '\(old.name)'")
+                guard let (token, secret, old) = rotated else { throw HeraldError.notFound("no active token named '\(name)'") }
+                Token.printNew(token, secret: secret, verb: "rotated", json: json, retired: old)
             }
-        }
-
-        /// `20261207-104512` (UTC): a name suffix that sorts by time.
-        static func stamp(_ millis: Int64) -> String {
-            let text = Timestamps.format(millis, fractionalSeconds: false)   // 2026-12-07T10:45:12Z
-            let digits = String(text.filter(\.isASCII).filter(\.isNumber))
-            return String(digits.prefix(8)) + "-" + String(digits.dropFirst(8).prefix(6))
         }
     }
 

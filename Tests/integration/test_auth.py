@@ -168,3 +168,54 @@ def test_rotating_a_token_keeps_the_old_secret_working_for_the_grace_period(daem
     # Only an active token can be rotated.
     assert daemon.cli("token", "rotate", "nobody").returncode == 1
     assert daemon.cli("token", "rotate", "crm", "--grace", "soon").returncode == 64
+
+
+def test_tokens_are_managed_through_the_api_by_admins_only(daemon):
+    status, _, made = daemon.request("POST", "/v1/tokens", {"name": "billing-svc", "scopes": ["send", "read"],
+                                                            "rate_limit": 20, "expires": "30d"})
+    assert status == 201, made
+    secret = made["token"]
+    assert secret.startswith("hrld_") and made["prefix"] == secret[:9] and made["status"] == "active"
+    assert set(made["scopes"]) == {"send", "read"} and made["rate_limit"] == 20 and made["expires_at"]
+    assert daemon.request("POST", "/v1/messages", VALID, token=secret)[0] == 202
+    # A token without admin may not see or make tokens.
+    assert daemon.request("GET", "/v1/tokens", token=secret)[0] == 403
+    assert daemon.request("POST", "/v1/tokens", {"name": "x", "scopes": ["admin"]}, token=secret)[0] == 403
+    status, _, listing = daemon.request("GET", "/v1/tokens")
+    assert status == 200
+    listed = {t["name"]: t for t in listing["items"]}
+    assert "token" not in listed["billing-svc"] and secret not in json.dumps(listing)
+    assert listed["billing-svc"]["expires_at"] == made["expires_at"]
+
+    # Refusals name the field.
+    for body, field in [({"name": "Bad Name", "scopes": ["read"]}, "name"), ({"name": "ok"}, "scopes"),
+                        ({"name": "ok", "scopes": ["root"]}, "scopes"), ({"name": "ok", "scopes": ["read"], "rate_limit": 0}, "rate_limit"),
+                        ({"name": "ok", "scopes": ["read"], "expires": "2001-01-01T00:00:00Z"}, "expires"),
+                        ({"name": "ok", "scopes": ["read"], "csm": "not an email"}, "csm"),
+                        ({"name": "ok", "scopes": ["read"], "owner": "me"}, "owner")]:
+        status, headers, problem = daemon.request("POST", "/v1/tokens", body)
+        assert status == 422 and headers["Content-Type"] == "application/problem+json", (body, problem)
+        assert field in [p["name"] for p in problem["invalid_params"]], (body, problem)
+    assert daemon.request("POST", "/v1/tokens", {"name": "billing-svc", "scopes": ["read"]})[0] == 409
+
+    # Rotation: a new secret, the old one still working through the grace, under its retired name.
+    status, _, rotated = daemon.request("POST", "/v1/tokens/billing-svc/rotate", {"grace": "1h"})
+    assert status == 200, rotated
+    assert rotated["token"] != secret and rotated["name"] == "billing-svc" and rotated["rate_limit"] == 20
+    assert rotated["retired"]["name"].startswith("billing-svc-retired-") and rotated["retired"]["status"] == "active"
+    assert daemon.request("POST", "/v1/messages", VALID, token=secret)[0] == 202
+    assert daemon.request("POST", "/v1/messages", VALID, token=rotated["token"])[0] == 202
+    assert daemon.request("POST", "/v1/tokens/nobody/rotate")[0] == 404
+    assert daemon.request("POST", "/v1/tokens/billing-svc/rotate", {"grace": "soon"})[0] == 422
+
+    # Revocation, then nothing to revoke.
+    assert daemon.request("DELETE", "/v1/tokens/billing-svc")[0] == 204
+    assert daemon.request("DELETE", "/v1/tokens/billing-svc")[0] == 404
+    import time
+    deadline = time.monotonic() + 1.5
+    while daemon.request("GET", "/v1/messages", token=rotated["token"])[0] != 401:
+        assert time.monotonic() < deadline, "a revoked token still works"
+        time.sleep(0.05)
+    # What was made through the API is what the CLI lists.
+    cli = {t["name"]: t for t in json.loads(daemon.cli("token", "list", "--json").stdout)}
+    assert cli["billing-svc"]["status"] == "revoked" and cli[rotated["retired"]["name"]]["status"] == "active"
