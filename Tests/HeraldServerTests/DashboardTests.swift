@@ -64,7 +64,8 @@ import Testing
             "bulk_done", "preview_count", "resend_all", "my_tasks", "task_done", "follow_up_made", "template_stats",
             "chart_title", "open_rate", "click_rate", "days_7", "days_30", "days_90", "not_found", "error_title",
             "csrf_refused", "outcome_reached", "outcome_voicemail", "outcome_no_answer", "outcome_wrong_number",
-            "clients_by_attention", "clients_by_id", "scope_all", "scope_marketing", "scope_channel",
+            "clients_by_attention", "clients_by_id", "scope_all", "scope_marketing", "scope_channel", "sign_in_expired",
+            "token_expires_soon",
         ]).union(PhoneTask.Status.allCases.map(\.rawValue))  // (a task's status, visit.text(task.status.rawValue))
         let keys = Set(DashboardStrings.entries.map(\.0))
         #expect(keys.count == DashboardStrings.entries.count, "a key is listed twice")
@@ -108,5 +109,22 @@ import Testing
         row.sent = 0
         #expect(StatsChart.svg([row], title: "", openLabel: "", clickLabel: "") == nil)
         #expect(StatsChart.percent(1.0 / 3) == "33.3 %" && StatsChart.percent(nil) == "-")
+    }
+}
+
+extension DashboardTests {
+    @Test func aTokenEndingWithinAWeekIsAnnouncedInTheVisitorsLanguage() {
+        let now: Int64 = 1_796_000_000_000
+        var token = APIToken(id: "tok_1", name: "wang", scopes: [.resend], prefix: "hrld_AbCd", createdAt: 0, revokedAt: nil)
+        var visit = DashboardVisit(language: .en, csrf: "x")
+        #expect(DashboardViews.expiryWarning(token, visit: visit, now: now) == nil)        // no expiry
+        token.expiresAt = now + 8 * 86_400_000
+        #expect(DashboardViews.expiryWarning(token, visit: visit, now: now) == nil)        // more than a week ahead
+        token.expiresAt = now + 3 * 86_400_000
+        let warning = DashboardViews.expiryWarning(token, visit: visit, now: now)
+        #expect(warning == "Your sign-in token expires on \(DashboardViews.shortTime(now + 3 * 86_400_000)). Ask your administrator for a new one before then.")
+        #expect(DashboardViews.shortTime(1_796_000_000_000) == "2026-11-30 00:53 UTC")
+        visit = DashboardVisit(language: .zhCN, csrf: "x")
+        #expect(DashboardViews.expiryWarning(token, visit: visit, now: now)?.hasPrefix("您的登录令牌将于 2026-") == true)
     }
 }

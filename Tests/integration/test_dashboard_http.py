@@ -5,6 +5,7 @@ import json
 import re
 import time
 import urllib.parse
+from datetime import datetime
 
 from dashboard_world import CSM, WELCOME, Session, client_rows, put_client, send, world  # noqa: F401  (world: the fixture)
 from test_resend import pixel
@@ -227,3 +228,28 @@ def test_a_client_page_says_which_contacts_are_not_written_to_and_why(world):
     # Removed, the badge goes.
     assert daemon.request("DELETE", "/v1/suppressions/li@xinghe.example")[0] == 200
     assert "badge blocked" not in facts("xinghe", "en")
+
+
+def test_a_csm_is_warned_before_their_token_expires_and_told_when_it_has(daemon):
+    def token(name, expires):
+        result = daemon.cli("token", "create", "--name", name, "--scope", "resend", "--csm", CSM, "--expires", expires, "--json")
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+    soon, later, brief = token("wang-soon", "3d"), token("wang-later", "60d"), token("wang-brief", "2s")
+    s = Session(daemon.base)
+    status, _, _ = s.post("/dashboard/sign-in", {"token": soon["token"], "_csrf": s.csrf("/dashboard/sign-in")})
+    assert status == 303
+    _, _, page = s.get("/dashboard/clients")
+    warning = re.search(r'<p class="warning" role="status" id="token-expiry">([^<]*)</p>', page)
+    assert warning and "Your sign-in token expires on " + soon["expires_at"][:10] in warning.group(1), page[:3000]
+    _, _, page = s.get("/dashboard/clients?lang=zh-CN")
+    assert "您的登录令牌将于 " + soon["expires_at"][:10] in page
+    s2 = Session(daemon.base)
+    s2.post("/dashboard/sign-in", {"token": later["token"], "_csrf": s2.csrf("/dashboard/sign-in")})
+    _, _, page = s2.get("/dashboard/clients")
+    assert 'id="token-expiry"' not in page                                  # two months ahead: nothing to say
+    # Once the expiry has passed (the time under test), signing in says so instead of "not valid".
+    time.sleep(max(0.0, datetime.fromisoformat(brief["expires_at"].replace("Z", "+00:00")).timestamp() - time.time()) + 0.05)
+    s3 = Session(daemon.base)
+    status, _, page = s3.post("/dashboard/sign-in", {"token": brief["token"], "_csrf": s3.csrf("/dashboard/sign-in")})
+    assert status == 401 and "That token expired on " + brief["expires_at"][:10] in page

@@ -30,7 +30,13 @@ struct DashboardRoutes: Sendable {
             let hash = TokenSecret.hash(secret)
             var token: APIToken? = nil
             if TokenSecret.looksValid(secret) { token = try await store.token(hash: hash) }
-            guard let token, token.allows(.resend, at: Timestamps.now()) else {
+            let now = Timestamps.now()
+            guard let token, token.allows(.resend, at: now) else {
+                // An expired token is named as such: its owner needs a new one, not a retry.
+                if let token, token.revokedAt == nil, let expiresAt = token.expiresAt, expiresAt <= now {
+                    let expired = DashboardViews.withTime(visit.text("sign_in_expired"), expiresAt)
+                    return views.page("sign-in", title: visit.text("sign_in"), visit: visit, values: ["expired": expired], status: .unauthorized)
+                }
                 return views.page("sign-in", title: visit.text("sign_in"), visit: visit, values: ["failed": true], status: .unauthorized)
             }
             var response = DashboardMiddleware.redirect("/dashboard/clients")

@@ -53,8 +53,31 @@ struct DashboardViews: Sendable {
             "switch_url": Self.switchURL(visit),
         ]
         if let nav { layout["nav_\(nav)"] = true }
+        if let token = visit.token, let warning = Self.expiryWarning(token, visit: visit, now: Timestamps.now()) {
+            layout["expiry_warning"] = warning
+        }
         if let notice { layout["notice"] = notice }
         return library.render(layout, withTemplate: "layout") ?? ""
+    }
+
+    /// How long before its expiry a CSM's token is announced on every page.
+    static let expiryNotice: Int64 = 7 * 86_400_000
+
+    /// "Your sign-in token expires on …" when the visitor's token ends within ``expiryNotice``.
+    static func expiryWarning(_ token: APIToken, visit: DashboardVisit, now: Int64) -> String? {
+        guard let expiresAt = token.expiresAt, expiresAt - now <= expiryNotice else { return nil }
+        return withTime(visit.text("token_expires_soon"), expiresAt)
+    }
+
+    /// `text` with its `%s` replaced by ``shortTime(_:)`` of `millis`.
+    static func withTime(_ text: String, _ millis: Int64) -> String {
+        text.replacingOccurrences(of: "%s", with: shortTime(millis))
+    }
+
+    /// `2026-12-10 14:00 UTC`: a time a person reads, in the one zone every reader shares.
+    static func shortTime(_ millis: Int64) -> String {
+        let text = Timestamps.format(millis, fractionalSeconds: false)   // 2026-12-10T14:00:00Z
+        return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(5)) + " UTC"
     }
 
     /// A refused or failed request as a page with the error's status.

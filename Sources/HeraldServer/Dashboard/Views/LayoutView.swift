@@ -34,6 +34,7 @@ enum LayoutView {
           </div>
         </header>
         <main id="main" tabindex="-1">
+        {{#expiry_warning}}<p class="warning" role="status" id="token-expiry">{{expiry_warning}}</p>{{/expiry_warning}}
         {{#notice}}<p class="notice" role="status" id="notice">{{notice}}</p>{{/notice}}
         {{{content}}}
         </main>
@@ -85,6 +86,7 @@ enum LayoutView {
         article.message,article.task{border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:12px 0}
         article.unopened{border-left:5px solid #e37400}
         .notice{background:#e6f4ea;padding:8px 12px;border-radius:6px}
+        .warning{background:#fef7e0;border:1px solid #f9ab00;padding:8px 12px;border-radius:6px}
         .error{background:#fce8e6;color:var(--warn);padding:8px 12px;border-radius:6px}
         .meta{color:var(--muted);font-size:14px;margin:0 0 8px}
         .pre{white-space:pre-wrap}

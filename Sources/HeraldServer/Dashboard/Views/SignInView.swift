@@ -4,6 +4,7 @@ enum SignInView {
         <h1>{{t.sign_in}}</h1>
         <p>{{t.sign_in_intro}}</p>
         {{#failed}}<p class="error" role="alert" id="sign-in-error">{{t.sign_in_failed}}</p>{{/failed}}
+        {{#expired}}<p class="error" role="alert" id="sign-in-error">{{expired}}</p>{{/expired}}
         <form method="post" action="/dashboard/sign-in">
           <input type="hidden" name="_csrf" value="{{csrf}}">
           <div class="field">
