@@ -57,15 +57,36 @@ struct Token: AsyncParsableCommand {
             discussion: """
                 LAST USED is when the token last authenticated a request, to the minute ("never" for a token \
                 nobody has used); a token unused for months is a candidate for herald token revoke. STATUS is \
-                active, expired or revoked.
+                active, expired or revoked. Example: herald token list --status active --unused-for 90d \
+                (the active tokens nobody has used for three months).
                 """)
         @OptionGroup var options: GlobalOptions
+        @Option(help: "Only tokens with this status: active, expired or revoked.") var status: String?
+        @Option(help: "Only tokens not used for this long (never-used ones counted from their creation), e.g. 90d.")
+        var unusedFor: String?
         @Flag(help: "Print as JSON.") var json = false
+
+        func filter() throws -> TokenFilter {
+            if let status, !TokenFilter.statuses.contains(status) {
+                throw ValidationError("--status must be one of: \(TokenFilter.statuses.joined(separator: ", "))")
+            }
+            var unused: Int64?
+            if let unusedFor {
+                guard let millis = DurationText.milliseconds(unusedFor), millis > 0 else {
+                    throw ValidationError("--unused-for must be a duration such as 90d")
+                }
+                unused = millis
+            }
+            return TokenFilter(status: status, unusedFor: unused)
+        }
+
+        func validate() throws { _ = try filter() }
 
         func run() async throws {
             try await CLIFailure.guarding {
-                let tokens = try await options.withStore { _, store in try await store.tokens() }
                 let now = Timestamps.now()
+                let filter = try filter()
+                let tokens = try await options.withStore { _, store in try await store.tokens() }.filter { filter.matches($0, now: now) }
                 if json {
                     print(JSONValue.array(tokens.map { $0.json(now: now) }).canonicalText)
                     return
@@ -77,7 +98,11 @@ struct Token: AsyncParsableCommand {
                               t.expiresAt.map { Timestamps.format($0, fractionalSeconds: false) } ?? "never",
                               t.lastUsedAt.map { Timestamps.format($0, fractionalSeconds: false) } ?? "never", t.status(at: now))
                 }
-                print(tokens.isEmpty ? "no tokens (create one with: herald token create --name NAME --scope send,read)" : table.render())
+                if tokens.isEmpty {
+                    print(filter == TokenFilter() ? "no tokens (create one with: herald token create --name NAME --scope send,read)" : "no tokens match")
+                } else {
+                    print(table.render())
+                }
             }
         }
     }

@@ -31,3 +31,22 @@ import Testing
         #expect(used.usageIsStale(at: 100_000 + APIToken.usageResolution))
     }
 }
+
+extension APITokenTests {
+    @Test func aFilterFindsTokensByStatusAndThoseNobodyUses() {
+        let day: Int64 = 86_400_000
+        let now = 400 * day
+        let neverUsedOld = APIToken(id: "1", name: "a", scopes: [.read], prefix: "p", createdAt: now - 200 * day, revokedAt: nil)
+        let neverUsedNew = APIToken(id: "2", name: "b", scopes: [.read], prefix: "p", createdAt: now - 10 * day, revokedAt: nil)
+        let usedLongAgo = APIToken(
+            id: "3", name: "c", scopes: [.read], prefix: "p", createdAt: now - 300 * day, revokedAt: nil, lastUsedAt: now - 100 * day)
+        let usedToday = APIToken(
+            id: "4", name: "d", scopes: [.read], prefix: "p", createdAt: now - 300 * day, revokedAt: nil, lastUsedAt: now - 1_000)
+        let revoked = APIToken(id: "5", name: "e", scopes: [.read], prefix: "p", createdAt: now - 300 * day, revokedAt: now - day)
+        let all = [neverUsedOld, neverUsedNew, usedLongAgo, usedToday, revoked]
+        let stale = TokenFilter(status: "active", unusedFor: 90 * day)
+        #expect(all.filter { stale.matches($0, now: now) }.map(\.name) == ["a", "c"])
+        #expect(all.filter { TokenFilter(status: "revoked").matches($0, now: now) }.map(\.name) == ["e"])
+        #expect(all.filter { TokenFilter().matches($0, now: now) }.count == 5)
+    }
+}

@@ -216,6 +216,20 @@ def test_tokens_are_managed_through_the_api_by_admins_only(daemon):
     while daemon.request("GET", "/v1/messages", token=rotated["token"])[0] != 401:
         assert time.monotonic() < deadline, "a revoked token still works"
         time.sleep(0.05)
+    # Listings filter by status and by how long nobody used a token (never used: since its creation).
+    status, _, revoked = daemon.request("GET", "/v1/tokens?status=revoked")
+    assert status == 200 and [t["name"] for t in revoked["items"]] == ["billing-svc"]
+    status, _, active = daemon.request("GET", "/v1/tokens?status=active")
+    assert "billing-svc" not in [t["name"] for t in active["items"]] and rotated["retired"]["name"] in [t["name"] for t in active["items"]]
+    assert daemon.request("GET", "/v1/tokens?status=old")[0] == 422
+    assert daemon.request("GET", "/v1/tokens?unused_for=soon")[0] == 422
+    assert daemon.request("GET", "/v1/tokens?sort=name")[0] == 422
+    status, _, unused = daemon.request("GET", "/v1/tokens?unused_for=1d")
+    assert status == 200 and unused["items"] == []                         # every token here is minutes old
+    assert "no tokens match" in daemon.cli("token", "list", "--unused-for", "1d").stdout
+    assert daemon.cli("token", "list", "--status", "gone").returncode == 64
+    listed = daemon.cli("token", "list", "--status", "revoked", "--json")
+    assert [t["name"] for t in json.loads(listed.stdout)] == ["billing-svc"]
     # What was made through the API is what the CLI lists.
     cli = {t["name"]: t for t in json.loads(daemon.cli("token", "list", "--json").stdout)}
     assert cli["billing-svc"]["status"] == "revoked" and cli[rotated["retired"]["name"]]["status"] == "active"

@@ -103,3 +103,22 @@ public struct TokenRequestProblem: Error, Sendable, Equatable {
     public var reason: String
     public init(_ reason: String) { self.reason = reason }
 }
+
+/// Which tokens a listing shows: by status, and those nobody has used for a while (last use, or
+/// creation for a token never used, at least `unusedFor` ago) — the candidates for revoking.
+public struct TokenFilter: Sendable, Equatable {
+    public static let statuses = ["active", "expired", "revoked"]
+    public var status: String?
+    public var unusedFor: Int64?
+
+    public init(status: String? = nil, unusedFor: Int64? = nil) {
+        self.status = status
+        self.unusedFor = unusedFor
+    }
+
+    public func matches(_ token: APIToken, now: Int64) -> Bool {
+        if let status, token.status(at: now) != status { return false }
+        if let unusedFor, (token.lastUsedAt ?? token.createdAt) > now - unusedFor { return false }
+        return true
+    }
+}

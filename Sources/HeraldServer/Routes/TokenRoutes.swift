@@ -11,9 +11,27 @@ struct TokenRoutes: Sendable {
     let logger: Logger
 
     func register(on router: Router<HeraldRequestContext>) {
-        router.get("/v1/tokens") { _, _ in
+        router.get("/v1/tokens") { request, _ in
             let now = Timestamps.now()
-            return JSONResponse.make(.object(["items": .array(try await store.tokens().map { $0.json(now: now) })]))
+            var filter = TokenFilter()
+            for (key, value) in request.uri.queryParameters {
+                switch String(key) {
+                case "status":
+                    guard TokenFilter.statuses.contains(String(value)) else {
+                        throw HeraldError.invalid(field: "status", "must be one of: \(TokenFilter.statuses.joined(separator: ", "))")
+                    }
+                    filter.status = String(value)
+                case "unused_for":
+                    guard let millis = DurationText.milliseconds(String(value)), millis > 0 else {
+                        throw HeraldError.invalid(field: "unused_for", "must be a duration such as 90d")
+                    }
+                    filter.unusedFor = millis
+                default:
+                    throw HeraldError.invalid(field: String(key), "unknown query parameter")
+                }
+            }
+            let tokens = try await store.tokens().filter { filter.matches($0, now: now) }
+            return JSONResponse.make(.object(["items": .array(tokens.map { $0.json(now: now) })]))
         }
         router.post("/v1/tokens") { request, context in
             let now = Timestamps.now()
