@@ -50,3 +50,20 @@ extension APITokenTests {
         #expect(all.filter { TokenFilter().matches($0, now: now) }.count == 5)
     }
 }
+
+extension APITokenTests {
+    @Test func aRetiredSecretBelongsToTheNameItWasMadeUnder() {
+        func lineage(_ name: String) -> String {
+            APIToken(id: "1", name: name, scopes: [.read], prefix: "p", createdAt: 0, revokedAt: nil).lineage
+        }
+        #expect(lineage("crm") == "crm")
+        #expect(lineage("crm-retired-20261207-104512") == "crm")
+        #expect(lineage("crm-retired-20261207-104512-3") == "crm")
+        #expect(lineage("a-retired-x-retired-20261207-104512") == "a-retired-x")
+        // Names that only look alike stay themselves.
+        #expect(lineage("crm-retired") == "crm-retired")
+        #expect(lineage("crm-retired-2026-104512") == "crm-retired-2026-104512")
+        #expect(lineage("crm-retired-20261207-104512-") == "crm-retired-20261207-104512-")
+        #expect(lineage("crm-retired-20261207-104512-x") == "crm-retired-20261207-104512-x")
+    }
+}

@@ -233,3 +233,14 @@ def test_tokens_are_managed_through_the_api_by_admins_only(daemon):
     # What was made through the API is what the CLI lists.
     cli = {t["name"]: t for t in json.loads(daemon.cli("token", "list", "--json").stdout)}
     assert cli["billing-svc"]["status"] == "revoked" and cli[rotated["retired"]["name"]]["status"] == "active"
+
+
+def test_a_rotated_token_keeps_one_rate_limit_for_its_old_and_new_secret(daemon):
+    result = daemon.cli("token", "create", "--name", "metered", "--scope", "read", "--rate-limit", "5", "--json")
+    old = json.loads(result.stdout)["token"]
+    new = json.loads(daemon.cli("token", "rotate", "metered", "--grace", "1h", "--json").stdout)["token"]
+    # Twelve requests at once, alternating secrets: one bucket of five (and what refills meanwhile),
+    # not two — a rotation must not double what a runaway caller may do.
+    statuses = [daemon.request("GET", "/v1/messages", token=(old, new)[i % 2])[0] for i in range(12)]
+    assert statuses.count(429) >= 4, statuses
+    assert set(statuses) <= {200, 429}, statuses

@@ -78,6 +78,18 @@ public struct APIToken: Sendable, Equatable {
         isActive(at: now) && (scopes.contains(scope) || scopes.contains(.admin))
     }
 
+    /// The name the token was made under: a secret retired by a rotation
+    /// (`crm-retired-20261207-104512`, `…-2`) belongs to `crm`. Rate limits count per lineage, so
+    /// the old and the new secret share one limit while both work.
+    public var lineage: String {
+        guard let range = name.range(of: "-retired-", options: .backwards) else { return name }
+        let suffix = name[range.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        let stamp = suffix.count >= 2 && suffix[0].count == 8 && suffix[1].count == 6
+            && suffix.prefix(2).allSatisfy { $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+            && (suffix.count == 2 || (suffix.count == 3 && !suffix[2].isEmpty && suffix[2].allSatisfy(\.isNumber)))
+        return stamp ? String(name[..<range.lowerBound]) : name
+    }
+
     /// How often a token's use is written down: ``lastUsedAt`` is at most this much behind.
     public static let usageResolution: Int64 = 60_000
 

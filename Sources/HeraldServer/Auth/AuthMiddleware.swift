@@ -90,7 +90,7 @@ struct AuthMiddleware: RouterMiddleware {
             throw HeraldError.forbidden(
                 "token '\(token.name)' lacks the '\(scope.rawValue)' scope (it has: \(token.scopes.sorted().map(\.rawValue).joined(separator: ", ")))")
         }
-        if let rate = token.rateLimit, !limiter.allow(tokenID: token.id, perSecond: rate, now: now) {
+        if let rate = token.rateLimit, !limiter.allow(tokenID: token.lineage, perSecond: rate, now: now) {
             throw HeraldError(kind: .rateLimited, detail: "token '\(token.name)' is limited to \(rate) requests per second")
         }
         var context = context
