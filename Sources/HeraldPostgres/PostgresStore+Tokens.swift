@@ -48,10 +48,10 @@ extension PostgresStore {
     private func insert(_ token: APIToken, hash: String, _ conn: PostgresConnection) async throws -> Bool {
         try await conn.row(
             """
-            INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm, expires_at)
+            INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm, expires_at, created_by)
             VALUES (\(token.id), \(token.name), \(hash), \(token.prefix),
                 \(token.scopes.sorted().map(\.rawValue).joined(separator: ",")), \(token.createdAt), \(token.rateLimit),
-                \(token.csm), \(token.expiresAt))
+                \(token.csm), \(token.expiresAt), \(token.createdBy))
             ON CONFLICT DO NOTHING RETURNING id
             """, logger: self.logger) != nil
     }
@@ -95,6 +95,7 @@ extension PostgresStore {
         return APIToken(
             id: try row["id"], name: try row["name"], scopes: Set(scopes), prefix: try row["prefix"],
             createdAt: try row["created_at"], revokedAt: try row["revoked_at"], rateLimit: try row["rate_limit"],
-            csm: try row["csm"], expiresAt: try row["expires_at"], lastUsedAt: try row["last_used_at"])
+            csm: try row["csm"], expiresAt: try row["expires_at"], lastUsedAt: try row["last_used_at"],
+            createdBy: try row["created_by"])
     }
 }

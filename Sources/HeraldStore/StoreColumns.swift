@@ -27,5 +27,5 @@ public enum StoreColumns {
         n.id, n.subscription_id, n.event_id, n.topic, n.delivery_id, n.sequence, n.payload, n.state, n.attempts, \
         n.due_at, n.last_error, n.created_at, n.updated_at
         """
-    public static let token = "id, name, prefix, scopes, created_at, revoked_at, rate_limit, csm, expires_at, last_used_at"
+    public static let token = "id, name, prefix, scopes, created_at, revoked_at, rate_limit, csm, expires_at, last_used_at, created_by"
 }

@@ -57,7 +57,7 @@ public struct StoreTable: Sendable, Equatable {
             """),
         StoreTable("contacts", key: ["client_id", "id"], "client_id, id, name, email, phone, locale, opt_outs"),
         StoreTable("suppressions", key: ["address", "category"], "address, category, reason, source, delivery_id, created_at:i, actor"),
-        StoreTable("api_tokens", "id, name, hash, prefix, scopes, created_at:i, revoked_at:i, rate_limit:i, csm, expires_at:i, last_used_at:i"),
+        StoreTable("api_tokens", "id, name, hash, prefix, scopes, created_at:i, revoked_at:i, rate_limit:i, csm, expires_at:i, last_used_at:i, created_by"),
         StoreTable("escalations", """
             id, message_id, due_at:i, unless_state, channel, destination, state, created_at:i, settled_at:i
             """),

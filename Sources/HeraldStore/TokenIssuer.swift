@@ -4,11 +4,14 @@ import HeraldCore
 /// shown once by the caller, and only its hash is stored.
 public enum TokenIssuer {
     /// A new token as `request` describes it; throws `conflict` when the name is taken.
-    public static func create(_ request: TokenRequest, store: any Store, now: Int64) async throws -> (token: APIToken, secret: String) {
+    public static func create(_ request: TokenRequest, actor: String, store: any Store, now: Int64) async throws
+        -> (token: APIToken, secret: String)
+    {
         let secret = TokenSecret.generate()
         let token = APIToken(
             id: HeraldID.make(.token), name: request.name, scopes: request.scopes, prefix: String(secret.prefix(9)),
-            createdAt: now, revokedAt: nil, rateLimit: request.rateLimit, csm: request.csm, expiresAt: request.expiresAt)
+            createdAt: now, revokedAt: nil, rateLimit: request.rateLimit, csm: request.csm, expiresAt: request.expiresAt,
+            createdBy: actor)
         try await store.createToken(token, hash: TokenSecret.hash(secret))
         return (token, secret)
     }
@@ -17,7 +20,8 @@ public enum TokenIssuer {
     /// (`expiresAt` instead, when given); the old secret is renamed `NAME-retired-YYYYMMDD-HHMMSS`
     /// (`-2`, `-3`… for another rotation within the second) and works `grace` milliseconds more.
     /// Nil when no active token has that name.
-    public static func rotate(name: String, grace: Int64, expiresAt: Int64?, store: any Store, now: Int64) async throws
+    public static func rotate(name: String, grace: Int64, expiresAt: Int64?, actor: String, store: any Store, now: Int64)
+        async throws
         -> (token: APIToken, secret: String, retired: APIToken)?
     {
         guard let current = try await store.tokens().first(where: { $0.name == name && $0.isActive(at: now) }) else { return nil }
@@ -25,7 +29,8 @@ public enum TokenIssuer {
         let lifetime = current.expiresAt.map { $0 - current.createdAt }
         let replacement = APIToken(
             id: HeraldID.make(.token), name: name, scopes: current.scopes, prefix: String(secret.prefix(9)), createdAt: now,
-            revokedAt: nil, rateLimit: current.rateLimit, csm: current.csm, expiresAt: expiresAt ?? lifetime.map { now + $0 })
+            revokedAt: nil, rateLimit: current.rateLimit, csm: current.csm, expiresAt: expiresAt ?? lifetime.map { now + $0 },
+            createdBy: actor)
         for attempt in 1...20 {
             let retiredName = "\(name)-retired-\(stamp(now))" + (attempt == 1 ? "" : "-\(attempt)")
             do {

@@ -45,7 +45,7 @@ struct Token: AsyncParsableCommand {
             try await CLIFailure.guarding {
                 let now = Timestamps.now()
                 let request = try request(now: now)
-                let (token, secret) = try await options.withStore { _, store in try await TokenIssuer.create(request, store: store, now: now) }
+                let (token, secret) = try await options.withStore { _, store in try await TokenIssuer.create(request, actor: GlobalOptions.actor, store: store, now: now) }
                 Token.printNew(token, secret: secret, verb: "created", json: json)
             }
         }
@@ -91,10 +91,10 @@ struct Token: AsyncParsableCommand {
                     print(JSONValue.array(tokens.map { $0.json(now: now) }).canonicalText)
                     return
                 }
-                var table = TextTable("NAME", "PREFIX", "SCOPES", "CSM", "RATE LIMIT", "CREATED", "EXPIRES", "LAST USED", "STATUS")
+                var table = TextTable("NAME", "PREFIX", "SCOPES", "CSM", "RATE LIMIT", "CREATED", "BY", "EXPIRES", "LAST USED", "STATUS")
                 for t in tokens {
                     table.add(t.name, t.prefix + "…", t.scopes.sorted().map(\.rawValue).joined(separator: ","), t.csm ?? "-",
-                              t.rateLimit.map { "\($0)/s" } ?? "-", Timestamps.format(t.createdAt, fractionalSeconds: false),
+                              t.rateLimit.map { "\($0)/s" } ?? "-", Timestamps.format(t.createdAt, fractionalSeconds: false), t.createdBy ?? "-",
                               t.expiresAt.map { Timestamps.format($0, fractionalSeconds: false) } ?? "never",
                               t.lastUsedAt.map { Timestamps.format($0, fractionalSeconds: false) } ?? "never", t.status(at: now))
                 }
@@ -163,7 +163,8 @@ struct Token: AsyncParsableCommand {
                 let grace = DurationText.milliseconds(grace) ?? 0
                 let expiresAt = try Token.expiry(expires, now: now)
                 let rotated = try await options.withStore { _, store in
-                    try await TokenIssuer.rotate(name: name, grace: grace, expiresAt: expiresAt, store: store, now: now)
+                    try await TokenIssuer.rotate(
+                        name: name, grace: grace, expiresAt: expiresAt, actor: GlobalOptions.actor, store: store, now: now)
                 }
                 guard let (token, secret, old) = rotated else { throw HeraldError.notFound("no active token named '\(name)'") }
                 Token.printNew(token, secret: secret, verb: "rotated", json: json, retired: old)

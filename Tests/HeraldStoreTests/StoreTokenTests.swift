@@ -10,7 +10,7 @@ import Testing
         let now = Timestamps.now()
         let expiring = APIToken(
             id: HeraldID.make(.token), name: "crm", scopes: [.send, .read], prefix: "hrld_AbCd", createdAt: now, revokedAt: nil,
-            rateLimit: 50, csm: "wang@herald.example", expiresAt: now + 90 * 86_400_000)
+            rateLimit: 50, csm: "wang@herald.example", expiresAt: now + 90 * 86_400_000, createdBy: "cli:ops")
         let lasting = APIToken(
             id: HeraldID.make(.token), name: "ops", scopes: [.admin], prefix: "hrld_EfGh", createdAt: now, revokedAt: nil)
         try await store.createToken(expiring, hash: "hash-crm")
@@ -20,6 +20,9 @@ import Testing
         #expect(read == expiring)
         #expect(read.lastUsedAt == nil)
         #expect(try await store.token(hash: "hash-ops")?.expiresAt == nil)
+        #expect(read.createdBy == "cli:ops")
+        let ops = try await store.token(hash: "hash-ops")
+        #expect(ops?.createdBy == nil)
 
         try await store.recordTokenUse(id: expiring.id, at: now + 120_000)
         #expect(try await store.token(hash: "hash-crm")?.lastUsedAt == now + 120_000)

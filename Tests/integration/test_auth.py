@@ -106,6 +106,8 @@ def test_a_token_expires_and_its_last_use_is_listed(daemon):
     def listed():
         return {t["name"]: t for t in json.loads(daemon.cli("token", "list", "--json").stdout)}
     assert listed()["contractor"]["last_used_at"] is None and listed()["contractor"]["status"] == "active"
+    import os
+    assert listed()["contractor"]["created_by"] == "cli:" + os.environ.get("USER", "unknown")
     before = time.time()
     assert daemon.request("GET", "/v1/messages", token=created["token"])[0] == 200
     # The use is written down off the request path: wait for it (bounded), not for a fixed time.
@@ -177,6 +179,7 @@ def test_tokens_are_managed_through_the_api_by_admins_only(daemon):
     secret = made["token"]
     assert secret.startswith("hrld_") and made["prefix"] == secret[:9] and made["status"] == "active"
     assert set(made["scopes"]) == {"send", "read"} and made["rate_limit"] == 20 and made["expires_at"]
+    assert made["created_by"].startswith("token:test-admin-")             # who made it, for the audit
     assert daemon.request("POST", "/v1/messages", VALID, token=secret)[0] == 202
     # A token without admin may not see or make tokens.
     assert daemon.request("GET", "/v1/tokens", token=secret)[0] == 403

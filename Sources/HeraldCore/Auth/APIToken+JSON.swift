@@ -11,6 +11,7 @@ extension APIToken {
             "csm": csm.map(JSONValue.string) ?? .null,
             "expires_at": expiresAt.map { .string(Timestamps.format($0)) } ?? .null,
             "last_used_at": lastUsedAt.map { .string(Timestamps.format($0)) } ?? .null,
+            "created_by": createdBy.map(JSONValue.string) ?? .null,
             "status": .string(status(at: now)),
         ]
         if let secret { fields["token"] = .string(secret) }

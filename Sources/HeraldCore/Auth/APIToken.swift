@@ -41,11 +41,14 @@ public struct APIToken: Sendable, Equatable {
     public var expiresAt: Int64?
     /// When the token last authenticated a request, to the minute (ms since 1970); nil: never.
     public var lastUsedAt: Int64?
+    /// Who made it (`cli:USER`, `token:NAME`); nil for tokens made before Herald kept it.
+    public var createdBy: String?
 
     public init(
         id: String, name: String, scopes: Set<APIScope>, prefix: String, createdAt: Int64, revokedAt: Int64?,
-        rateLimit: Int? = nil, csm: String? = nil, expiresAt: Int64? = nil, lastUsedAt: Int64? = nil
+        rateLimit: Int? = nil, csm: String? = nil, expiresAt: Int64? = nil, lastUsedAt: Int64? = nil, createdBy: String? = nil
     ) {
+        self.createdBy = createdBy
         self.rateLimit = rateLimit
         self.csm = csm
         self.expiresAt = expiresAt

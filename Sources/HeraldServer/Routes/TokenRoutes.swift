@@ -36,7 +36,7 @@ struct TokenRoutes: Sendable {
         router.post("/v1/tokens") { request, context in
             let now = Timestamps.now()
             let wanted = try TokenRequest.parse(try await RequestBody.json(request, limit: 16 << 10), now: now)
-            let (token, secret) = try await TokenIssuer.create(wanted, store: store, now: now)
+            let (token, secret) = try await TokenIssuer.create(wanted, actor: context.actor, store: store, now: now)
             logger.notice("token created", metadata: [
                 "token": "\(token.name)", "scopes": "\(token.scopes.sorted().map(\.rawValue).joined(separator: ","))",
                 "actor": "\(context.actor)",
@@ -61,7 +61,7 @@ struct TokenRoutes: Sendable {
             }
             try reader.check()
             guard let (token, secret, retired) = try await TokenIssuer.rotate(
-                name: name, grace: grace, expiresAt: expiresAt, store: store, now: now)
+                name: name, grace: grace, expiresAt: expiresAt, actor: context.actor, store: store, now: now)
             else { throw HeraldError.notFound("no active token named '\(name)'") }
             logger.notice("token rotated", metadata: [
                 "token": "\(name)", "retired_as": "\(retired.name)", "actor": "\(context.actor)",

@@ -42,12 +42,12 @@ extension SQLiteStore {
     private static func insert(_ token: APIToken, hash: String, db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO api_tokens (id, name, hash, prefix, scopes, created_at, rate_limit, csm, expires_at, created_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 token.id, token.name, hash, token.prefix, token.scopes.sorted().map(\.rawValue).joined(separator: ","),
-                token.createdAt, token.rateLimit, token.csm, token.expiresAt,
+                token.createdAt, token.rateLimit, token.csm, token.expiresAt, token.createdBy,
             ])
     }
 
@@ -87,6 +87,6 @@ extension SQLiteStore {
         return APIToken(
             id: row["id"], name: row["name"], scopes: Set(scopes), prefix: row["prefix"], createdAt: row["created_at"],
             revokedAt: row["revoked_at"], rateLimit: row["rate_limit"], csm: row["csm"], expiresAt: row["expires_at"],
-            lastUsedAt: row["last_used_at"])
+            lastUsedAt: row["last_used_at"], createdBy: row["created_by"])
     }
 }
