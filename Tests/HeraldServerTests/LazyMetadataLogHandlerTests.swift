@@ -109,3 +109,20 @@ import Testing
         #expect(handler.metadata == ["k": "v"])
     }
 }
+
+extension LazyMetadataLogHandlerTests {
+    @Test func aValueCannotForgeALineOrDriveTheTerminal() {
+        let capture = Capture()
+        var logger = Logger(label: "herald.test") { LazyMetadataLogHandler(label: $0, stream: capture, metadataProvider: nil) }
+        logger.logLevel = .info
+        // A path parameter percent-decoded to a line break, and a reply with an escape sequence.
+        logger.notice(
+            "suppression removed\nherald: forged", metadata: ["address": "x@y.example\n2026-12-07T00:00:00+0000 critical herald: forged",
+                                                              "error": "HTTP 400: \u{1B}[2Jdenied"])
+        let lines = capture.lines
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("address=x@y.example 2026-12-07T00:00:00+0000 critical herald: forged") == true)
+        #expect(lines.first?.contains("error=HTTP 400: \u{FFFD}[2Jdenied") == true)
+        #expect(lines.first?.hasSuffix("suppression removed herald: forged") == true)
+    }
+}

@@ -1,6 +1,9 @@
+import HeraldCore
 import Logging
 
-/// Writes the lines swift-log's `StreamLogHandler` writes, byte for byte, at a fraction of its cost.
+/// Writes the lines swift-log's `StreamLogHandler` writes, byte for byte, at a fraction of its cost —
+/// except that a message or value holding a line break or another control character is written on
+/// one line with those cleaned (``DisplayText``), where `StreamLogHandler` would write them raw.
 ///
 /// At the default `info` level the dispatcher logs every delivery, so the handler is on the hot
 /// path (session 21, BENCHMARKS.md: `StreamLogHandler` behind the old version of this type took
@@ -67,15 +70,18 @@ public struct LazyMetadataLogHandler: LogHandler {
             line.append(0x20)
             line.append(contentsOf: key.utf8)
             line.append(0x3D)  // '='
+            // One line per event, whatever a value holds: a line break or an escape sequence in a
+            // value (an address from a URL, a remote server's words) cannot forge a log line or
+            // drive the terminal that tails it. Clean text (nearly all) is written unchanged.
             switch value {
-            case .string(let text): line.append(contentsOf: text.utf8)
-            default: line.append(contentsOf: value.description.utf8)
+            case .string(let text): line.append(contentsOf: DisplayText.line(text).utf8)
+            default: line.append(contentsOf: DisplayText.line(value.description).utf8)
             }
         }
         line.append(contentsOf: " [".utf8)
         line.append(contentsOf: event.source.utf8)
         line.append(contentsOf: "] ".utf8)
-        line.append(contentsOf: event.message.description.utf8)
+        line.append(contentsOf: DisplayText.line(event.message.description).utf8)
         line.append(0x0A)
         output.write(line)
     }
