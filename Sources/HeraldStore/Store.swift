@@ -6,7 +6,7 @@ import HeraldCore
 /// Every method that changes a delivery's state writes the matching ``Event`` in the same
 /// transaction. Claims lease deliveries (`lease_until`); leases that run out are claimed again,
 /// so delivery is at-least-once.
-public protocol Store: SubscriptionStore, SuppressionStore {
+public protocol Store: SubscriptionStore, SuppressionStore, TokenStore {
     /// Creates or upgrades the schema. Idempotent.
     func migrate() async throws
 
@@ -140,29 +140,6 @@ public protocol Store: SubscriptionStore, SuppressionStore {
     /// Suppresses the address of a delivery for marketing messages (an unsubscribe link was used).
     /// Returns the address, or nil for an unknown delivery.
     func unsubscribe(deliveryID: String, at: Int64) async throws -> String?
-
-    /// Stores a new API token (its hash only). Throws `conflict` when the name is taken.
-    func createToken(_ token: APIToken, hash: String) async throws
-
-    /// All tokens, revoked ones included, oldest first.
-    func tokens() async throws -> [APIToken]
-
-    /// The token with this secret hash, or nil.
-    func token(hash: String) async throws -> APIToken?
-
-    /// Revokes a token by name; false when there is no such (unrevoked) token.
-    func revokeToken(name: String, at: Int64) async throws -> Bool
-
-    /// Replaces the token `name`, active at `replacement.createdAt`, with `replacement` (the same
-    /// name, a new secret hashed as `hash`) in one transaction. The old token is renamed
-    /// `retiredName` and keeps working until `retiredUntil` (or its own expiry, if sooner), so
-    /// its users can move to the new secret. Returns the old token as it now is, or nil when no
-    /// active token has that name; throws `conflict` when `retiredName` is taken.
-    func rotateToken(name: String, replacement: APIToken, hash: String, retiredName: String, retiredUntil: Int64)
-        async throws -> APIToken?
-
-    /// Notes that the token `id` authenticated a request at `at`; never moves its last use back.
-    func recordTokenUse(id: String, at: Int64) async throws
 
     /// Creates or replaces a client with its contacts; returns whether it was new.
     func upsertClient(_ client: Client) async throws -> Bool

@@ -4,7 +4,7 @@ import HeraldCore
 /// shown once by the caller, and only its hash is stored.
 public enum TokenIssuer {
     /// A new token as `request` describes it; throws `conflict` when the name is taken.
-    public static func create(_ request: TokenRequest, actor: String, store: any Store, now: Int64) async throws
+    public static func create(_ request: TokenRequest, actor: String, store: any TokenStore, now: Int64) async throws
         -> (token: APIToken, secret: String)
     {
         let secret = TokenSecret.generate()
@@ -20,7 +20,7 @@ public enum TokenIssuer {
     /// (`expiresAt` instead, when given); the old secret is renamed `NAME-retired-YYYYMMDD-HHMMSS`
     /// (`-2`, `-3`… for another rotation within the second) and works `grace` milliseconds more.
     /// Nil when no active token has that name.
-    public static func rotate(name: String, grace: Int64, expiresAt: Int64?, actor: String, store: any Store, now: Int64)
+    public static func rotate(name: String, grace: Int64, expiresAt: Int64?, actor: String, store: any TokenStore, now: Int64)
         async throws
         -> (token: APIToken, secret: String, retired: APIToken)?
     {

@@ -6,7 +6,7 @@ import Logging
 /// ``APIToken/usageResolution`` per token: it runs only when a token is read from the store
 /// (a cache miss, once a second at most per token) and its stored last use is a minute old.
 enum TokenUsage {
-    static func note(_ token: APIToken, at now: Int64, store: any Store, logger: Logger) {
+    static func note(_ token: APIToken, at now: Int64, store: any TokenStore, logger: Logger) {
         guard token.usageIsStale(at: now) else { return }
         Task {
             do {
