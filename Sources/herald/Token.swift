@@ -67,17 +67,13 @@ struct Token: AsyncParsableCommand {
         @Flag(help: "Print as JSON.") var json = false
 
         func filter() throws -> TokenFilter {
-            if let status, !TokenFilter.statuses.contains(status) {
-                throw ValidationError("--status must be one of: \(TokenFilter.statuses.joined(separator: ", "))")
+            do {
+                return try TokenFilter.parse(status: status, unusedFor: unusedFor)
+            } catch {
+                // The field's name as the option is spelled (unused_for → --unused-for).
+                let problem = error.fields.first.map { "--" + String($0.name.map { $0 == "_" ? "-" : $0 }) + " \($0.reason)" }
+                throw ValidationError(problem ?? error.detail)
             }
-            var unused: Int64?
-            if let unusedFor {
-                guard let millis = DurationText.milliseconds(unusedFor), millis > 0 else {
-                    throw ValidationError("--unused-for must be a duration such as 90d")
-                }
-                unused = millis
-            }
-            return TokenFilter(status: status, unusedFor: unused)
         }
 
         func validate() throws { _ = try filter() }
@@ -96,7 +92,7 @@ struct Token: AsyncParsableCommand {
                     table.add(t.name, t.prefix + "…", t.scopes.sorted().map(\.rawValue).joined(separator: ","), t.csm ?? "-",
                               t.rateLimit.map { "\($0)/s" } ?? "-", Timestamps.format(t.createdAt, fractionalSeconds: false), t.createdBy ?? "-",
                               t.expiresAt.map { Timestamps.format($0, fractionalSeconds: false) } ?? "never",
-                              t.lastUsedAt.map { Timestamps.format($0, fractionalSeconds: false) } ?? "never", t.status(at: now))
+                              t.lastUsedAt.map { Timestamps.format($0, fractionalSeconds: false) } ?? "never", t.status(at: now).rawValue)
                 }
                 if tokens.isEmpty {
                     print(filter == TokenFilter() ? "no tokens (create one with: herald token create --name NAME --scope send,read)" : "no tokens match")
@@ -111,7 +107,7 @@ struct Token: AsyncParsableCommand {
     /// a summary line, the secret and a reminder.
     static func printNew(_ token: APIToken, secret: String, verb: String, json: Bool, retired: APIToken? = nil) {
         if json {
-            print(TokenJSON.issued(token, secret: secret, retired: retired).canonicalText)
+            print(token.issuedJSON(secret: secret, retired: retired).canonicalText)
             return
         }
         let until = token.expiresAt.map { ", expires \(Timestamps.format($0, fractionalSeconds: false))" } ?? ""

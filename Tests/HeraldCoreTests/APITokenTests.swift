@@ -13,14 +13,14 @@ import Testing
         #expect(t.allows(.send, at: 9_999))
         #expect(!t.allows(.send, at: 10_000))
         #expect(!t.allows(.read, at: 9_999))
-        #expect(t.status(at: 9_999) == "active")
-        #expect(t.status(at: 10_000) == "expired")
+        #expect(t.status(at: 9_999) == .active)
+        #expect(t.status(at: 10_000) == .expired)
         #expect(token().allows(.send, at: .max))
     }
 
     @Test func revokedWinsOverExpiredInTheStatus() {
         let t = token(expiresAt: 10_000, revokedAt: 5_000)
-        #expect(t.status(at: 20_000) == "revoked")
+        #expect(t.status(at: 20_000) == .revoked)
         #expect(!t.isActive(at: 6_000))
     }
 
@@ -33,7 +33,7 @@ import Testing
 }
 
 extension APITokenTests {
-    @Test func aFilterFindsTokensByStatusAndThoseNobodyUses() {
+    @Test func aFilterFindsTokensByStatusAndThoseNobodyUses() throws {
         let day: Int64 = 86_400_000
         let now = 400 * day
         let neverUsedOld = APIToken(id: "1", name: "a", scopes: [.read], prefix: "p", createdAt: now - 200 * day, revokedAt: nil)
@@ -44,10 +44,14 @@ extension APITokenTests {
             id: "4", name: "d", scopes: [.read], prefix: "p", createdAt: now - 300 * day, revokedAt: nil, lastUsedAt: now - 1_000)
         let revoked = APIToken(id: "5", name: "e", scopes: [.read], prefix: "p", createdAt: now - 300 * day, revokedAt: now - day)
         let all = [neverUsedOld, neverUsedNew, usedLongAgo, usedToday, revoked]
-        let stale = TokenFilter(status: "active", unusedFor: 90 * day)
+        let stale = TokenFilter(status: .active, unusedFor: 90 * day)
         #expect(all.filter { stale.matches($0, now: now) }.map(\.name) == ["a", "c"])
-        #expect(all.filter { TokenFilter(status: "revoked").matches($0, now: now) }.map(\.name) == ["e"])
+        #expect(all.filter { TokenFilter(status: .revoked).matches($0, now: now) }.map(\.name) == ["e"])
         #expect(all.filter { TokenFilter().matches($0, now: now) }.count == 5)
+        // The CLI and the API read a filter the same way; a problem names its field.
+        #expect(try TokenFilter.parse(status: "active", unusedFor: "90d") == stale)
+        #expect(throws: HeraldError.self) { try TokenFilter.parse(status: "gone", unusedFor: nil) }
+        do { _ = try TokenFilter.parse(status: nil, unusedFor: "soon") } catch { #expect(error.fields.map(\.name) == ["unused_for"]) }
     }
 }
 

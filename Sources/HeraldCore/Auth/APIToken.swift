@@ -71,9 +71,14 @@ public struct APIToken: Sendable, Equatable {
         expiresAt.map { $0 <= now } ?? false
     }
 
-    /// `active`, `revoked` or `expired` at `now`, as listings show it.
-    public func status(at now: Int64) -> String {
-        revokedAt != nil ? "revoked" : isExpired(at: now) ? "expired" : "active"
+    /// Whether the token works at `now`, and if not, why.
+    public enum Status: String, Sendable, CaseIterable {
+        case active, expired, revoked
+    }
+
+    /// The token's status at `now` (a revocation wins over an expiry).
+    public func status(at now: Int64) -> Status {
+        revokedAt != nil ? .revoked : isExpired(at: now) ? .expired : .active
     }
 
     /// Whether the token works at `now` and grants `scope` (`admin` grants all).

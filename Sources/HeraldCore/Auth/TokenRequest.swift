@@ -107,13 +107,30 @@ public struct TokenRequestProblem: Error, Sendable, Equatable {
 /// Which tokens a listing shows: by status, and those nobody has used for a while (last use, or
 /// creation for a token never used, at least `unusedFor` ago) — the candidates for revoking.
 public struct TokenFilter: Sendable, Equatable {
-    public static let statuses = ["active", "expired", "revoked"]
-    public var status: String?
+    public var status: APIToken.Status?
     public var unusedFor: Int64?
 
-    public init(status: String? = nil, unusedFor: Int64? = nil) {
+    public init(status: APIToken.Status? = nil, unusedFor: Int64? = nil) {
         self.status = status
         self.unusedFor = unusedFor
+    }
+
+    /// The filter a listing's `status` and `unused_for` (`90d`) ask for; a problem names the field.
+    public static func parse(status: String?, unusedFor: String?) throws(HeraldError) -> TokenFilter {
+        var filter = TokenFilter()
+        if let status {
+            guard let value = APIToken.Status(rawValue: status) else {
+                throw .invalid(field: "status", "must be one of: " + APIToken.Status.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            filter.status = value
+        }
+        if let unusedFor {
+            guard let millis = DurationText.milliseconds(unusedFor), millis > 0 else {
+                throw .invalid(field: "unused_for", "must be a duration such as 90d")
+            }
+            filter.unusedFor = millis
+        }
+        return filter
     }
 
     public func matches(_ token: APIToken, now: Int64) -> Bool {

@@ -81,10 +81,12 @@ struct AuthMiddleware: RouterMiddleware {
             }
             token = stored
         }
-        guard token.revokedAt == nil else { throw HeraldError.unauthorized("the API token was revoked") }
-        if let expiresAt = token.expiresAt, expiresAt <= now {
+        switch token.status(at: now) {
+        case .active: break
+        case .revoked: throw HeraldError.unauthorized("the API token was revoked")
+        case .expired:
             throw HeraldError.unauthorized(
-                "the API token '\(token.name)' expired at \(Timestamps.format(expiresAt)) (create a new one with herald token create)")
+                "the API token '\(token.name)' expired at \(Timestamps.format(token.expiresAt ?? now)) (create a new one with herald token create)")
         }
         guard token.allows(scope, at: now) else {
             throw HeraldError.forbidden(

@@ -33,7 +33,7 @@ struct DashboardRoutes: Sendable {
             let now = Timestamps.now()
             guard let token, token.allows(.resend, at: now) else {
                 // An expired token is named as such: its owner needs a new one, not a retry.
-                if let token, token.revokedAt == nil, let expiresAt = token.expiresAt, expiresAt <= now {
+                if let token, token.status(at: now) == .expired, let expiresAt = token.expiresAt {
                     let expired = DashboardViews.withTime(visit.text("sign_in_expired"), expiresAt)
                     return views.page("sign-in", title: visit.text("sign_in"), visit: visit, values: ["expired": expired], status: .unauthorized)
                 }

@@ -53,9 +53,9 @@ struct MetricsRoutes: Sendable {
             let now = Timestamps.now()
             let tokens = try await store.tokens()
             let apiTokens = Self.apiTokens
-            for status in ["active", "expired", "revoked"] {
+            for status in APIToken.Status.allCases {
                 let n = tokens.filter { $0.status(at: now) == status }.count
-                registry.makeGauge(descriptor: apiTokens, labels: [("status", status)]).set(Double(n))
+                registry.makeGauge(descriptor: apiTokens, labels: [("status", status.rawValue)]).set(Double(n))
             }
             let apiTokensExpiring = Self.apiTokensExpiring
             for window in Self.expiryWindows {

@@ -13,23 +13,11 @@ struct TokenRoutes: Sendable {
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/v1/tokens") { request, _ in
             let now = Timestamps.now()
-            var filter = TokenFilter()
-            for (key, value) in request.uri.queryParameters {
-                switch String(key) {
-                case "status":
-                    guard TokenFilter.statuses.contains(String(value)) else {
-                        throw HeraldError.invalid(field: "status", "must be one of: \(TokenFilter.statuses.joined(separator: ", "))")
-                    }
-                    filter.status = String(value)
-                case "unused_for":
-                    guard let millis = DurationText.milliseconds(String(value)), millis > 0 else {
-                        throw HeraldError.invalid(field: "unused_for", "must be a duration such as 90d")
-                    }
-                    filter.unusedFor = millis
-                default:
-                    throw HeraldError.invalid(field: String(key), "unknown query parameter")
-                }
+            let query = request.uri.queryParameters
+            for (key, _) in query where key != "status" && key != "unused_for" {
+                throw HeraldError.invalid(field: String(key), "unknown query parameter")
             }
+            let filter = try TokenFilter.parse(status: query.get("status"), unusedFor: query.get("unused_for"))
             let tokens = try await store.tokens().filter { filter.matches($0, now: now) }
             return JSONResponse.make(.object(["items": .array(tokens.map { $0.json(now: now) })]))
         }
@@ -41,7 +29,7 @@ struct TokenRoutes: Sendable {
                 "token": "\(token.name)", "scopes": "\(token.scopes.sorted().map(\.rawValue).joined(separator: ","))",
                 "actor": "\(context.actor)",
             ])
-            return JSONResponse.make(TokenJSON.issued(token, secret: secret), status: .created)
+            return JSONResponse.make(token.issuedJSON(secret: secret), status: .created)
         }
         router.post("/v1/tokens/:name/rotate") { request, context in
             let name = context.parameters.get("name") ?? ""
@@ -66,7 +54,7 @@ struct TokenRoutes: Sendable {
             logger.notice("token rotated", metadata: [
                 "token": "\(name)", "retired_as": "\(retired.name)", "actor": "\(context.actor)",
             ])
-            return JSONResponse.make(TokenJSON.issued(token, secret: secret, retired: retired))
+            return JSONResponse.make(token.issuedJSON(secret: secret, retired: retired))
         }
         router.delete("/v1/tokens/:name") { _, context in
             let name = context.parameters.get("name") ?? ""
