@@ -27,6 +27,9 @@ import Testing
     @Test func blocksKeepTheirLinesAndLinesBecomeOne() {
         #expect(DisplayText.block("one\r\ntwo\n\tthree\u{1B}") == "one\ntwo\n three\u{FFFD}")
         #expect(DisplayText.line("one\r\ntwo\u{2028}three") == "one  two three")
+        // The separators alone (no other control to send the text down the slow path).
+        #expect(DisplayText.line("a\u{2028}b\u{2029}c") == "a b c")
+        #expect(DisplayText.line("\u{85}next") == "\u{FFFD}next")
         #expect(DisplayText.line("abcdef", limit: 4) == "abc…")
         #expect(DisplayText.line("abc", limit: 4) == "abc")
     }

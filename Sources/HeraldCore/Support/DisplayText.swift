@@ -22,14 +22,20 @@ public enum DisplayText {
 
     private static func clean(_ text: String, keepLineBreaks: Bool) -> String {
         // Most text has nothing to clean: one pass over the UTF-8 finds out without allocating.
-        // (Bytes 0x80–0x9F of UTF-8 are continuation bytes; a C1 control is C2 80–C2 9F.)
+        // (Bytes 0x80–0x9F of UTF-8 are continuation bytes; a C1 control is C2 80–C2 9F, the line
+        // and paragraph separators E2 80 A8 and E2 80 A9 — the rest of E2 80 xx, dashes, quotes and
+        // the ellipsis, needs nothing.)
         var needsWork = false
         var previous: UInt8 = 0
+        var beforePrevious: UInt8 = 0
         for byte in text.utf8 {
-            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte < 0xA0) || (previous == 0xE2 && byte == 0x80) {
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte < 0xA0)
+                || (beforePrevious == 0xE2 && previous == 0x80 && (byte == 0xA8 || byte == 0xA9))
+            {
                 needsWork = true
                 break
             }
+            beforePrevious = previous
             previous = byte
         }
         guard needsWork else { return text }
