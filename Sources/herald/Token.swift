@@ -140,23 +140,21 @@ struct Token: AsyncParsableCommand {
                 """)
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Token name.") var name: String
-        @Option(help: "How long the old secret keeps working (0s: not at all).") var grace = "24h"
+        @Option(help: "How long the old secret keeps working (0s: not at all).") var grace = TokenRequest.defaultGrace
         @Option(help: ArgumentHelp("When the new secret stops working: a duration or a time; default the old one's lifetime.",
                                    valueName: "duration-or-time"))
         var expires: String?
         @Flag(help: "Print as JSON.") var json = false
 
         func validate() throws {
-            guard let millis = DurationText.milliseconds(grace), millis >= 0 else {
-                throw ValidationError("--grace must be a duration (24h, 30m, 0s)")
-            }
+            if case .failure(let problem) = TokenRequest.grace(grace) { throw ValidationError("--grace \(problem.reason)") }
             _ = try Token.expiry(expires, now: Timestamps.now())
         }
 
         func run() async throws {
             try await CLIFailure.guarding {
                 let now = Timestamps.now()
-                let grace = DurationText.milliseconds(grace) ?? 0
+                let grace = (try? TokenRequest.grace(grace).get()) ?? 0
                 let expiresAt = try Token.expiry(expires, now: now)
                 let rotated = try await options.withStore { _, store in
                     try await TokenIssuer.rotate(

@@ -44,6 +44,17 @@ public struct TokenRequest: Sendable, Equatable {
             ? "must be the CSM's email, as the client registry has it" : nil
     }
 
+    /// How long a rotated token's old secret keeps working unless told otherwise.
+    public static let defaultGrace = "24h"
+
+    /// The grace `text` names (`24h`, `30m`, `0s`: not at all) in milliseconds, or why not.
+    public static func grace(_ text: String) -> Result<Int64, TokenRequestProblem> {
+        guard let millis = DurationText.milliseconds(text), millis >= 0 else {
+            return .failure(TokenRequestProblem("must be a duration (24h, 30m, 0s)"))
+        }
+        return .success(millis)
+    }
+
     /// When a token described by `text` expires: a duration from `now` (`90d`, `12h`) or a time
     /// (`2027-03-31T00:00:00Z`), in the future; or why not.
     public static func expiry(_ text: String, now: Int64) -> Result<Int64, TokenRequestProblem> {

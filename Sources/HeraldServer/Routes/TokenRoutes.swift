@@ -36,9 +36,10 @@ struct TokenRoutes: Sendable {
             let now = Timestamps.now()
             var reader = try FieldReader(body: try await RequestBody.json(request, limit: 16 << 10, allowEmpty: true))
             reader.rejectUnknown(["grace", "expires"])
-            var grace: Int64 = 86_400_000
-            if let text = reader.string("grace", maxLength: 32) {
-                if let millis = DurationText.milliseconds(text), millis >= 0 { grace = millis } else { reader.fail("grace", "must be a duration (24h, 30m, 0s)") }
+            var grace: Int64 = 0
+            switch TokenRequest.grace(reader.string("grace", maxLength: 32) ?? TokenRequest.defaultGrace) {
+            case .success(let millis): grace = millis
+            case .failure(let problem): reader.fail("grace", problem.reason)
             }
             var expiresAt: Int64?
             if let text = reader.string("expires", maxLength: 64) {
