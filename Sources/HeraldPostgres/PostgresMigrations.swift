@@ -250,9 +250,11 @@ enum PostgresMigrations {
             concurrentIndex: "deliveries_gave_up"),
         // Who added a manual suppression entry (see SQLite's v22).
         Migration(name: "v6-suppression-actor", sql: "ALTER TABLE suppressions ADD COLUMN actor TEXT"),
-        // A token's expiry, its last use to the minute, and who made it (see SQLite's v23).
+        // A token's expiry and its last use, to the minute (see SQLite's v23).
         Migration(
             name: "v7-token-expiry-and-use",
-            sql: "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT, ADD COLUMN last_used_at BIGINT, ADD COLUMN created_by TEXT"),
+            sql: "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT, ADD COLUMN last_used_at BIGINT"),
+        // Who made a token (see SQLite's v24).
+        Migration(name: "v8-token-creator", sql: "ALTER TABLE api_tokens ADD COLUMN created_by TEXT"),
     ]
 }

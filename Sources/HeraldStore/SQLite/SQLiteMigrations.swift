@@ -348,7 +348,10 @@ enum SQLiteMigrations {
             // tells an operator which tokens nobody uses any more.
             try db.execute(sql: "ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER")
             try db.execute(sql: "ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER")
-            // Who made it (cli:USER, token:NAME): an audit of where an admin token came from.
+        }
+        migrator.registerMigration("v24-token-creator") { db in
+            // Who made it (cli:USER, token:NAME): an audit of where an admin token came from. A
+            // migration of its own: v23 had already run on databases when this column came.
             try db.execute(sql: "ALTER TABLE api_tokens ADD COLUMN created_by TEXT")
         }
         return migrator
