@@ -57,30 +57,43 @@ enum PostgresEnqueue {
                                     actor: planned.actor, at: m.createdAt))
             }
             var made = planned.deliveries
+            var fallbacks: [Delivery] = []
             for index in made.indices {
                 var d = made[index]
                 var detail: String? = d.state == .suppressed ? d.lastError : nil
-                if d.state != .suppressed, let reason = suppressed.reason(address: d.destination, category: m.category, channel: d.channel) {
+                var listed: SuppressionHit?
+                if d.state != .suppressed, let hit = suppressed.hit(address: d.destination, category: m.category, channel: d.channel) {
                     d.state = .suppressed
-                    d.lastError = StoreText.suppressed(reason)
-                    detail = reason
+                    d.lastError = StoreText.suppressed(hit.text)
+                    detail = hit.text
                     made[index] = d
+                    listed = hit
                 }
                 guard EnqueueEvents.stored(d.state) else { continue }  // derived when read
                 events.append(.init(messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state, detail: detail,
                                     actor: planned.actor, at: m.createdAt))
+                // The fallback goes on for a hard bounce, a wrong number, a STOP (see SQLiteEnqueue).
+                if let listed, listed.startsFallback, let start = FallbackStart(
+                    messageID: m.id, channel: d.channel, chain: d.fallback, expiresAt: d.expiresAt,
+                    cause: .suppressed(listed.text), from: d.dueAt, at: m.createdAt)
+                {
+                    fallbacks.append(start.delivery)
+                    events.append(.init(messageID: m.id, deliveryID: start.delivery.id, type: "fallback", state: start.delivery.state,
+                                        detail: start.detail, actor: planned.actor, at: m.createdAt))
+                }
             }
+            made += fallbacks
             deliveries += made
             results[m.id] = .created(m, made)
         }
         for chunk in chunks(deliveries, size: 2_000) {
             var s = PGStatement("""
                 INSERT INTO deliveries (id, message_id, channel, destination, state, attempts, due_at, expires_at,
-                    last_error, fallback, created_at, updated_at) VALUES
+                    last_error, purpose, fallback, created_at, updated_at) VALUES
                 """)
             let rows = chunk.map { d in
                 "(\(s.bind(d.id)), \(s.bind(d.messageID)), \(s.bind(d.channel)), \(s.bind(d.destination)), \(s.bind(d.state.rawValue)), "
-                    + "0, \(s.bind(d.dueAt)), \(s.bind(d.expiresAt))::bigint, \(s.bind(d.lastError))::text, "
+                    + "0, \(s.bind(d.dueAt)), \(s.bind(d.expiresAt))::bigint, \(s.bind(d.lastError))::text, \(s.bind(d.purpose))::text, "
                     + "\(s.bind(FallbackStep.encode(d.fallback)))::text, \(s.bind(d.createdAt)), \(s.bind(d.updatedAt)))"
             }
             s.append(rows.joined(separator: ", "))

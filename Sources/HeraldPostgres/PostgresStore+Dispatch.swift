@@ -54,7 +54,8 @@ extension PostgresStore {
             var claimed: [ClaimedDelivery] = []
             for d in deliveries {
                 guard let message = byID[d.messageID] else { continue }
-                if let reason = found.reason(address: d.destination, category: message.category, channel: d.channel) {
+                if let hit = found.hit(address: d.destination, category: message.category, channel: d.channel) {
+                    let reason = hit.text
                     let detail = StoreText.suppressed(reason)
                     try await conn.run(
                         """
@@ -65,6 +66,9 @@ extension PostgresStore {
                     try await PostgresRows.insertEvent(
                         conn, self.logger, messageID: d.messageID, deliveryID: d.id, type: "suppressed", state: .suppressed,
                         detail: reason, actor: "dispatcher", at: now)  // (the event's detail is the reason, as at enqueue)
+                    if hit.startsFallback {
+                        try await PostgresFallback.next(after: d.id, cause: .suppressed(reason), at: now, conn: conn, logger: self.logger)
+                    }
                     continue
                 }
                 claimed.append(ClaimedDelivery(delivery: d, message: message))

@@ -50,8 +50,8 @@ extension PostgresStore {
             let category = MessageRequest.Category(rawValue: try row["category"]) ?? .transactional
             if let expiresAt, expiresAt <= request.now {
                 item.skipped = StoreText.RedriveSkip.expired(at: expiresAt)
-            } else if let reason = try await PostgresSuppressions.reason(
-                address: item.destination, category: category, channel: item.channel, conn: conn, logger: logger)
+            } else if let reason = try await PostgresSuppressions.hit(
+                address: item.destination, category: category, channel: item.channel, conn: conn, logger: logger)?.text
             {
                 item.skipped = StoreText.RedriveSkip.suppressed(reason)
             } else if let taken = try await conn.row(

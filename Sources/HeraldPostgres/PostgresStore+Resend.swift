@@ -29,8 +29,8 @@ extension PostgresStore {
             for item in plan.items {
                 var state: DeliveryState = item.dueAt > plan.at ? .scheduled : .queued
                 var lastError: String? = nil
-                if let reason = try await PostgresSuppressions.reason(
-                    address: item.destination, category: category, channel: item.channel, conn: conn, logger: self.logger)
+                if let reason = try await PostgresSuppressions.hit(
+                    address: item.destination, category: category, channel: item.channel, conn: conn, logger: self.logger)?.text
                 {
                     state = .suppressed
                     lastError = StoreText.suppressed(reason)

@@ -6,28 +6,23 @@ import PostgresNIO
 /// The suppression list (see `SQLiteSuppressions`): hard bounces and wrong numbers for every
 /// category, unsubscribes for marketing, SMS opt-outs for one channel.
 enum PostgresSuppressions {
-    static func reason(
+    /// The entry that stops `address` from getting a message of `category` on `channel`, or nil
+    /// (``SuppressionHit/applying(_:category:channel:)`` chooses when several apply).
+    static func hit(
         address: String, category: MessageRequest.Category, channel: String, conn: PostgresConnection, logger: Logger
-    ) async throws -> String? {
+    ) async throws -> SuppressionHit? {
         guard Suppressions.canBeSuppressed(address) else { return nil }
-        guard let row = try await conn.row(
-            """
-            SELECT source, reason FROM suppressions
-            WHERE address = \(address.lowercased())
-                AND category IN ('all', \(category.rawValue), \(Suppressions.channelCategory(channel))) LIMIT 1
-            """, logger: logger)
-        else { return nil }
-        return "\(try row["source"] as String): \(try row["reason"] as String)"
+        return try await find([address.lowercased()], conn: conn, logger: logger).hit(address: address, category: category, channel: channel)
     }
 
-    /// Suppression entries of many addresses at once (enqueue of a batch).
+    /// Suppression entries of many addresses at once (enqueue of a batch, a claim).
     struct Found {
-        /// lower-cased address → category → "source: reason"
-        var entries: [String: [String: String]] = [:]
+        /// lower-cased address → its entries
+        var entries: [String: [(category: String, source: String, reason: String)]] = [:]
 
-        func reason(address: String, category: MessageRequest.Category, channel: String) -> String? {
-            guard Suppressions.canBeSuppressed(address), let byCategory = entries[address.lowercased()] else { return nil }
-            return byCategory["all"] ?? byCategory[category.rawValue] ?? byCategory[Suppressions.channelCategory(channel)]
+        func hit(address: String, category: MessageRequest.Category, channel: String) -> SuppressionHit? {
+            guard Suppressions.canBeSuppressed(address), let listed = entries[address.lowercased()] else { return nil }
+            return SuppressionHit.applying(listed, category: category, channel: channel)
         }
     }
 
@@ -37,8 +32,8 @@ enum PostgresSuppressions {
         for row in try await conn.rows(
             "SELECT address, category, source, reason FROM suppressions WHERE address = ANY(\(addresses))", logger: logger)
         {
-            found.entries[try row["address"], default: [:]][try row["category"]] =
-                "\(try row["source"] as String): \(try row["reason"] as String)"
+            found.entries[try row["address"], default: []].append(
+                (category: try row["category"], source: try row["source"], reason: try row["reason"]))
         }
         return found
     }

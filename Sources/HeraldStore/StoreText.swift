@@ -7,6 +7,14 @@ public enum StoreText {
         return "\(failedChannel) failed permanently (\(reason ?? "no reason")); trying \(next.channel)\(held)"
     }
 
+    /// A fallback that starts because the list stopped the delivery before it: `from` is when that
+    /// delivery was due (a scheduled message's `send_at`), `due` when the step goes.
+    public static func fallback(suppressedChannel: String, reason: String, next: FallbackStep, due: Int64, from: Int64, at: Int64) -> String {
+        let held = due > max(from, at) ? " at \(Timestamps.format(due)), after quiet hours \(next.quiet.map(\.description) ?? "")"
+            : due > at ? " at \(Timestamps.format(due)), when the message is due" : ""
+        return "\(suppressedChannel) is suppressed (\(reason)); trying \(next.channel)\(held)"
+    }
+
     public static func taskCreated(_ t: PhoneTask) -> String {
         "task \(t.id) (call \(t.attempt)) for \(t.assigneeName ?? t.assignee ?? "nobody (no CSM)"): call \(t.contactName ?? "the contact") due \(Timestamps.format(t.dueAt))"
     }

@@ -16,25 +16,24 @@ public protocol SuppressionStore: Sendable {
 }
 
 extension SuppressionStore {
-    /// Why the list would suppress each of these destinations of a message of `category` (by
+    /// The entry that would stop each of these destinations of a message of `category` (by
     /// index), as the stores decide at enqueue: for previews (`?dry_run=true`, `herald route`),
-    /// which must not say `queued` for what will end `suppressed`.
-    public func listedReasons(
+    /// which must not say `queued` for what will end `suppressed`, and which say whether the
+    /// fallback would take over.
+    public func listedHits(
         _ destinations: [(channel: String, address: String)], category: MessageRequest.Category
-    ) async throws -> [Int: String] {
+    ) async throws -> [Int: SuppressionHit] {
         var query = SuppressionQuery(limit: 1_000)
         query.addresses = Array(Set(destinations.map(\.address).filter(Suppressions.canBeSuppressed).map(Suppression.key)))
         guard !query.addresses.isEmpty else { return [:] }
         let entries = try await suppressions(matching: query)
-        var reasons: [Int: String] = [:]
+        var hits: [Int: SuppressionHit] = [:]
         for (index, destination) in destinations.enumerated() {
             let key = Suppression.key(destination.address)
-            let applying = ["all", category.rawValue, Suppressions.channelCategory(destination.channel)].lazy.compactMap { category in
-                entries.first { $0.address == key && $0.category == category }
-            }.first
-            if let applying { reasons[index] = "\(applying.source): \(applying.reason)" }
+            let own = entries.lazy.filter { $0.address == key }.map { (category: $0.category, source: $0.source, reason: $0.reason) }
+            if let hit = SuppressionHit.applying(own, category: category, channel: destination.channel) { hits[index] = hit }
         }
-        return reasons
+        return hits
     }
 
     /// Adds one entry (see the batch form).

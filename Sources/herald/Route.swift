@@ -27,13 +27,16 @@ struct Route: AsyncParsableCommand {
             let messageCategory = MessageRequest.Category(rawValue: category) ?? .transactional
             let override = channels.map { $0.split(separator: ",").map(String.init) }
             // The routes, with what the suppression list would stop as the enqueue would record it.
-            let (client, routes) = try await options.withStore { _, store -> (Client, [RoutingPolicy.Route]) in
+            // A listed address whose entry lets the fallback go on (a hard bounce, a wrong number, a
+            // STOP) says which channel takes over.
+            let (client, routes, fallsBack) = try await options.withStore { _, store -> (Client, [RoutingPolicy.Route], Set<Int>) in
                 guard let client = try await store.client(id: id) else { throw HeraldError.notFound("no client with id \(id)") }
                 var routes = try policy.routes(for: client, override: override, category: messageCategory)
-                let listed = try await store.listedReasons(
+                let listed = try await store.listedHits(
                     routes.map { ($0.channel, $0.suppressedReason == nil ? $0.address ?? "" : "") }, category: messageCategory)
-                for (index, reason) in listed { routes[index].suppressedReason = reason }
-                return (client, routes)
+                for (index, hit) in listed { routes[index].suppressedReason = hit.text }
+                let fallsBack = Set(listed.filter { $0.value.startsFallback && !routes[$0.key].fallback.isEmpty }.keys)
+                return (client, routes, fallsBack)
             }
             let now = Timestamps.now()
             let urgency = MessageRequest.Priority(rawValue: priority) ?? .normal
@@ -43,9 +46,10 @@ struct Route: AsyncParsableCommand {
             if json {
                 print(JSONValue.object([
                     "client": .string(client.id), "tier": .string(client.tier),
-                    "deliveries": .array(routes.map { r in
+                    "deliveries": .array(routes.enumerated().map { i, r in
                         .object(["channel": .string(r.channel), "destination": r.address.map { .string(DestinationRules.redacted($0)) } ?? .null,
-                                 "suppressed": r.suppressedReason.map(JSONValue.string) ?? .null, "rule": .string(r.rule)])
+                                 "suppressed": r.suppressedReason.map(JSONValue.string) ?? .null, "rule": .string(r.rule),
+                                 "fallback": .array(r.fallback.map { .string($0.channel) }), "fallback_starts": .bool(fallsBack.contains(i))])
                     }),
                     "held_until": hold.map { .string(Timestamps.format($0.0)) } ?? .null,
                     "escalation": escalation.map { .string("\($0.channel) → \($0.destination) at \(Timestamps.format($0.dueAt)) unless \($0.unless.rawValue)") } ?? .null,
@@ -53,15 +57,16 @@ struct Route: AsyncParsableCommand {
                 return
             }
             print("client \(client.id) (\(client.name)), tier \(client.tier)")
-            var table = TextTable("CHANNEL", "DESTINATION", "STATUS", "RULE")
-            for r in routes {
+            var table = TextTable("CHANNEL", "DESTINATION", "STATUS", "RULE", "FALLBACK")
+            for (i, r) in routes.enumerated() {
                 var status = r.address == nil ? "skipped: \(r.suppressedReason ?? "")" : r.suppressedReason.map { "suppressed: \($0)" } ?? "send"
+                if fallsBack.contains(i), let next = r.fallback.first { status += "; falls back to \(next.channel)" }
                 if let template, r.address != nil, let kind = config.channelKinds[r.channel], kind != .webhook,
                     library.file(name: template, channel: kind.rawValue, locale: client.locale) == nil
                 {
                     status = "no \(kind.rawValue) template '\(template)'"
                 }
-                table.add(r.channel, r.address ?? "-", status, r.rule)
+                table.add(r.channel, r.address ?? "-", status, r.rule, r.fallback.isEmpty ? "-" : r.fallback.map(\.channel).joined(separator: " → "))
             }
             print(table.render())
             if let hold { print("held until \(Timestamps.format(hold.0)): \(hold.1)") }

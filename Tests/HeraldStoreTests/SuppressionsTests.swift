@@ -1,3 +1,4 @@
+import HeraldCore
 import HeraldStore
 import Testing
 
@@ -11,5 +12,33 @@ import Testing
     ])
     func canBeSuppressed(address: String, expected: Bool) {
         #expect(Suppressions.canBeSuppressed(address) == expected)
+    }
+}
+
+/// Which entry applies when several hold for one delivery, and whether the fallback goes on.
+@Suite struct SuppressionHitTests {
+    typealias Entry = (category: String, source: String, reason: String)
+
+    @Test func onlyReachabilityEntriesStartTheFallback() {
+        let starts = Suppression.Source.allCases.filter { SuppressionHit(source: $0.rawValue, reason: "r").startsFallback }
+        #expect(starts == [.bounce, .wrongNumber, .optOut])
+        #expect(!SuppressionHit(source: "imported", reason: "r").startsFallback)
+    }
+
+    @Test func consentWinsThenAllThenTheCategoryThenTheChannelInAnyOrder() {
+        let entries: [Entry] = [
+            ("channel:sms", "opt_out", "STOP"), ("all", "bounce", "550"), ("marketing", "unsubscribe", "link"),
+            ("channel:email", "manual", "hold"),
+        ]
+        // Every rotation of the list gives the same answer.
+        for shift in entries.indices {
+            let rotated = Array(entries[shift...] + entries[..<shift])
+            #expect(SuppressionHit.applying(rotated, category: .marketing, channel: "sms") == SuppressionHit(source: "unsubscribe", reason: "link"))
+            #expect(SuppressionHit.applying(rotated, category: .transactional, channel: "sms") == SuppressionHit(source: "bounce", reason: "550"))
+            #expect(SuppressionHit.applying(rotated, category: .transactional, channel: "email") == SuppressionHit(source: "manual", reason: "hold"))
+        }
+        #expect(SuppressionHit.applying([("channel:sms", "opt_out", "STOP")], category: .transactional, channel: "sms")?.startsFallback == true)
+        #expect(SuppressionHit.applying([("channel:sms", "opt_out", "STOP")], category: .transactional, channel: "phone") == nil)
+        #expect(SuppressionHit.applying([Entry](), category: .marketing, channel: "email") == nil)
     }
 }

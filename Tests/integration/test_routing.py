@@ -266,6 +266,48 @@ def test_permanent_failure_falls_back_to_the_next_channel(make_daemon, receiver,
     assert len(fallback) == 1 and "email failed permanently" in fallback[0]["detail"] and "550 5.1.1" in fallback[0]["detail"]
 
 
+def test_an_address_that_bounced_before_goes_straight_to_the_fallback(make_daemon, receiver, smtp):
+    # gone@'s mailbox refused last month's email (550 5.1.1, so it is on the list as a bounce): the
+    # next message falls back to the CRM webhook at once, not after another refused send; an
+    # operator's hold on li@ stops li's email without a fallback.
+    tiers = '[tiers.smb]\nchannels = ["email"]\nfallback = ["webhook"]\n'
+    daemon = make_daemon(herald_toml=tiers, extra_channels=email_channel(smtp.url())).start()
+    body = client_body(receiver, "smb")
+    body["contacts"] = [{"id": "li", "email": "li@xinghe.example"}, {"id": "gone", "email": "gone@xinghe.example"}]
+    daemon.request("PUT", "/v1/clients/xinghe", body)
+    smtp.rcpt_script["gone@xinghe.example"] = ["550 5.1.1 <gone@xinghe.example>: no such user"]
+    status, _, first = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "text": "Kickoff"})
+    assert status == 202
+    daemon.wait_for_states(first["id"], {"sent", "failed"})
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) == 1, 15)
+    status, _, page = daemon.request("GET", "/v1/suppressions?address=gone@xinghe.example")
+    assert [e["source"] for e in page["items"]] == ["bounce"]
+    status, _, _ = daemon.request("POST", "/v1/suppressions", {"address": "li@xinghe.example", "reason": "legal hold"})
+    assert status == 201
+
+    status, _, dry = daemon.request("POST", "/v1/messages?dry_run=true", {"client_id": "xinghe", "text": "Milestone"})
+    plan = {d["destination"]: (d["status"], d["fallback_starts"]) for d in dry["deliveries"]}
+    assert plan == {"li@xinghe.example": ("suppressed", False), "gone@xinghe.example": ("suppressed", True)}
+    route = daemon.cli("route", "--client", "xinghe")
+    assert route.returncode == 0, route.stderr
+    line = next(l for l in route.stdout.splitlines() if "gone@xinghe.example" in l)
+    assert "suppressed: bounce:" in line and "falls back to webhook" in line
+    assert "falls back" not in next(l for l in route.stdout.splitlines() if "li@xinghe.example" in l)
+    routed = json.loads(daemon.cli("route", "--client", "xinghe", "--json").stdout)
+    assert {d["destination"]: d["fallback_starts"] for d in routed["deliveries"]} == {
+        "li@xinghe.example": False, "gone@xinghe.example": True}
+
+    status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "text": "Milestone"})
+    assert status == 202
+    made = sorted((d["channel"], d["status"]) for d in reply["deliveries"])
+    assert made == [("email", "suppressed"), ("email", "suppressed"), ("webhook", "queued")], made
+    assert receiver.wait_for(lambda r: len(r.accepted_ids()) == 2, 15)
+    detail = daemon.wait_for_states(reply["id"], {"sent", "suppressed"})
+    fallback = [e for e in detail["events"] if e["type"] == "fallback"]
+    assert len(fallback) == 1 and fallback[0]["detail"].startswith("email is suppressed (bounce: ")
+    assert len(smtp.messages) == 1                      # only li's first email ever went out
+
+
 def test_dry_runs_and_herald_route_say_what_the_suppression_list_stops(make_daemon, receiver, smtp):
     # li's mailbox bounced last week: a preview must not say "queued" for what the enqueue suppresses.
     daemon = make_daemon(herald_toml=TIERS, extra_channels=email_channel(smtp.url())).start()

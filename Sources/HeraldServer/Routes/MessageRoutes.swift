@@ -193,27 +193,31 @@ struct MessageRoutes: Sendable {
 
     /// The `dry_run` answer: what would be created, and which rule made each delivery (a
     /// destination on the suppression list is `suppressed`, with the list's reason, as the enqueue
-    /// would record it).
+    /// would record it, and `fallback_starts` says whether its fallback chain would take over).
     func explain(_ message: MessageRequest, routes: [RoutingPolicy.Route], now: Int64) async throws -> JSONValue {
         let state = DeliveryState.onEnqueue(sendAt: message.sendAt, now: now).rawValue
+        func starts(_ hit: SuppressionHit?, _ fallback: [FallbackStep]) -> JSONValue {
+            .bool(hit?.startsFallback == true && !fallback.isEmpty)
+        }
         if routes.isEmpty {
-            let listed = try await store.listedReasons(message.destinations.map { ($0.channel, $0.address) }, category: message.category)
+            let listed = try await store.listedHits(message.destinations.map { ($0.channel, $0.address) }, category: message.category)
             return Self.explained(message, deliveries: message.destinations.enumerated().map { i, d in
                 .object(["channel": .string(d.channel), "destination": .string(DestinationRules.redacted(d.address)),
-                         "status": .string(listed[i] == nil ? state : "suppressed"), "reason": listed[i].map(JSONValue.string) ?? .null,
-                         "rule": .string("explicit 'to'")])
+                         "status": .string(listed[i] == nil ? state : "suppressed"), "reason": listed[i].map { .string($0.text) } ?? .null,
+                         "rule": .string("explicit 'to'"), "fallback_starts": starts(listed[i], d.fallback)])
             })
         }
-        let listed = try await store.listedReasons(
+        let listed = try await store.listedHits(
             routes.map { ($0.channel, $0.suppressedReason == nil ? $0.address ?? "" : "") }, category: message.category)
         return Self.explained(message, deliveries: routes.enumerated().map { i, r in
-            let reason = r.suppressedReason ?? listed[i]
+            let reason = r.suppressedReason ?? listed[i]?.text
             return .object([
                 "channel": .string(r.channel), "destination": r.address.map { .string(DestinationRules.redacted($0)) } ?? .null,
                 "status": .string(r.address == nil ? "skipped" : reason != nil ? "suppressed" : state),
                 "reason": reason.map(JSONValue.string) ?? .null, "rule": .string(r.rule),
                 "contact_id": r.contactID.map(JSONValue.string) ?? .null,
                 "fallback": .array(r.fallback.map { .string("\($0.channel): \($0.destination)") }),
+                "fallback_starts": starts(r.suppressedReason == nil ? listed[i] : nil, r.fallback),
             ])
         })
     }

@@ -87,16 +87,19 @@ final class SQLiteEnqueue {
                 actor: planned.actor, at: m.createdAt)
         }
         var deliveries = planned.deliveries
+        var fallbacks: [Delivery] = []
         for index in deliveries.indices {
             var d = deliveries[index]
             var detail: String? = d.state == .suppressed ? d.lastError : nil
+            var listed: SuppressionHit?
             if d.state != .suppressed,
-                let reason = try SQLiteSuppressions.reason(address: d.destination, category: m.category, channel: d.channel, db: db)
+                let hit = try SQLiteSuppressions.hit(address: d.destination, category: m.category, channel: d.channel, db: db)
             {
                 d.state = .suppressed
-                d.lastError = StoreText.suppressed(reason)
-                detail = reason
+                d.lastError = StoreText.suppressed(hit.text)
+                detail = hit.text
                 deliveries[index] = d
+                listed = hit
             }
             var delivery = BoundStatement(insertDelivery)
             delivery.bind(d.id)
@@ -117,7 +120,15 @@ final class SQLiteEnqueue {
             try SQLiteRows.insertEvent(
                 insertEvent, db, messageID: m.id, deliveryID: d.id, type: d.state.rawValue, state: d.state,
                 detail: detail, actor: planned.actor, at: m.createdAt)
+            // A hard-bounced address, a wrong number, a STOP to this channel: the fallback goes on
+            // from when this delivery was due, as it would have after the provider's refusal.
+            if let listed, listed.startsFallback, !d.fallback.isEmpty,
+                let next = try SQLiteFallback.next(
+                    after: d.id, cause: .suppressed(listed.text), from: d.dueAt, at: m.createdAt, actor: planned.actor, db: db)
+            {
+                fallbacks.append(next)
+            }
         }
-        return .created(m, deliveries)
+        return .created(m, deliveries + fallbacks)
     }
 }

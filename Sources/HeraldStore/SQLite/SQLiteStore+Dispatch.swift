@@ -57,9 +57,10 @@ extension SQLiteStore {
                     // Suppressed while it waited (an unsubscribe, a hard bounce, a wrong number since
                     // it was queued): it ends here instead of going out. URLs are never looked up.
                     if Suppressions.canBeSuppressed(d.destination),
-                        let reason = try SQLiteSuppressions.reason(
+                        let hit = try SQLiteSuppressions.hit(
                             address: d.destination, category: message.category, channel: d.channel, db: db)
                     {
+                        let reason = hit.text
                         let detail = StoreText.suppressed(reason)
                         try db.cachedStatement(sql: """
                             UPDATE deliveries SET state = 'suppressed', attempts = attempts - 1, lease_until = NULL,
@@ -69,6 +70,7 @@ extension SQLiteStore {
                         try SQLiteRows.insertEvent(
                             db, messageID: d.messageID, deliveryID: d.id, type: "suppressed", state: .suppressed, detail: reason,
                             actor: "dispatcher", at: now)  // (the event's detail is the reason, as at enqueue)
+                        if hit.startsFallback { try SQLiteFallback.next(after: d.id, cause: .suppressed(reason), at: now, db: db) }
                         continue
                     }
                     claimed.append(ClaimedDelivery(delivery: d, message: message))

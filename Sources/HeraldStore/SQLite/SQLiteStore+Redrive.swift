@@ -76,7 +76,7 @@ extension SQLiteStore {
             let category = MessageRequest.Category(rawValue: row["category"]) ?? .transactional
             if let expiresAt, expiresAt <= request.now {
                 item.skipped = StoreText.RedriveSkip.expired(at: expiresAt)
-            } else if let reason = try SQLiteSuppressions.reason(address: item.destination, category: category, channel: item.channel, db: db) {
+            } else if let reason = try SQLiteSuppressions.hit(address: item.destination, category: category, channel: item.channel, db: db)?.text {
                 item.skipped = StoreText.RedriveSkip.suppressed(reason)
             } else if let taken = try Row.fetchOne(
                 fallbackTaken, arguments: [item.messageID, row["updated_at"] as Int64, item.deliveryID])

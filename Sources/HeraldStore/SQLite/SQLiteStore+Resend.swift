@@ -32,7 +32,7 @@ extension SQLiteStore {
             for item in plan.items {
                 var state: DeliveryState = item.dueAt > plan.at ? .scheduled : .queued
                 var lastError: String? = nil
-                if let reason = try SQLiteSuppressions.reason(address: item.destination, category: category, channel: item.channel, db: db) {
+                if let reason = try SQLiteSuppressions.hit(address: item.destination, category: category, channel: item.channel, db: db)?.text {
                     state = .suppressed
                     lastError = StoreText.suppressed(reason)
                 }

@@ -4,16 +4,18 @@ import HeraldCore
 /// The suppression list: addresses Herald will not send to (hard bounces for every category,
 /// unsubscribes for marketing, SMS opt-outs for one channel).
 enum SQLiteSuppressions {
-    /// Why `address` must not get a message of `category` on `channel`, or nil.
-    static func reason(address: String, category: MessageRequest.Category, channel: String, db: Database) throws -> String? {
+    /// The entry that stops `address` from getting a message of `category` on `channel`, or nil
+    /// (``SuppressionHit/applying(_:category:channel:)`` chooses when several apply).
+    static func hit(address: String, category: MessageRequest.Category, channel: String, db: Database) throws -> SuppressionHit? {
         guard Suppressions.canBeSuppressed(address) else { return nil }
         let statement = try db.cachedStatement(sql: """
-            SELECT source, reason FROM suppressions WHERE address = ? AND category IN ('all', ?, ?) LIMIT 1
+            SELECT category, source, reason FROM suppressions WHERE address = ? AND category IN ('all', ?, ?)
             """)
-        guard let row = try Row.fetchOne(
+        let rows = try Row.fetchAll(
             statement, arguments: [address.lowercased(), category.rawValue, Suppressions.channelCategory(channel)])
-        else { return nil }
-        return "\(row["source"] as String): \(row["reason"] as String)"
+        if rows.isEmpty { return nil }
+        return SuppressionHit.applying(
+            rows.map { (category: $0["category"], source: $0["source"], reason: $0["reason"]) }, category: category, channel: channel)
     }
 
     /// Suppresses the destination of a delivery after a hard bounce.
