@@ -71,3 +71,15 @@ extension APITokenTests {
         #expect(lineage("crm-retired-20261207-104512-x") == "crm-retired-20261207-104512-x")
     }
 }
+
+extension APITokenTests {
+    /// Nobody can make a token named like a rotation's retired secret: it would share another
+    /// token's rate limit (the limiter counts per lineage).
+    @Test func aNewTokenCannotBeNamedLikeARetiredSecret() {
+        #expect(TokenRequest.nameProblem("crm-retired-20261207-104512")?.contains("retired by a rotation") == true)
+        #expect(TokenRequest.nameProblem("crm-retired-20261207-104512-2") != nil)
+        #expect(TokenRequest.nameProblem("crm-retired") == nil && TokenRequest.nameProblem("crm-retired-2026") == nil)
+        let body: JSONValue = .object(["name": .string("ops-retired-20261207-104512"), "scopes": .array([.string("read")])])
+        #expect(throws: HeraldError.self) { try TokenRequest.parse(body, now: 0) }
+    }
+}

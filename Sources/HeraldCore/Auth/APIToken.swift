@@ -89,7 +89,10 @@ public struct APIToken: Sendable, Equatable {
     /// The name the token was made under: a secret retired by a rotation
     /// (`crm-retired-20261207-104512`, `…-2`) belongs to `crm`. Rate limits count per lineage, so
     /// the old and the new secret share one limit while both work.
-    public var lineage: String {
+    public var lineage: String { Self.lineage(of: name) }
+
+    /// The lineage a token named `name` has (see ``lineage``).
+    public static func lineage(of name: String) -> String {
         guard let range = name.range(of: "-retired-", options: .backwards) else { return name }
         let suffix = name[range.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
         let stamp = suffix.count >= 2 && suffix[0].count == 8 && suffix[1].count == 6

@@ -18,7 +18,10 @@ public struct TokenRequest: Sendable, Equatable {
     /// Why `name` cannot name a token, or nil.
     public static func nameProblem(_ name: String) -> String? {
         if name.isEmpty || name.count > 64 { return "must be 1 to 64 characters" }
-        return MessageRequestParser.isTemplateName(name) ? nil : "may use a-z, 0-9, '-' and '_' only"
+        guard MessageRequestParser.isTemplateName(name) else { return "may use a-z, 0-9, '-' and '_' only" }
+        // A rotation names the old secret so (APIToken.lineage): a token made with such a name
+        // would share the rate limit of another.
+        return APIToken.lineage(of: name) != name ? "ends like a secret retired by a rotation ('-retired-YYYYMMDD-HHMMSS'); choose another" : nil
     }
 
     /// The scopes of a comma-separated list, or why it is not one.
