@@ -26,7 +26,7 @@ enum PostgresEnqueue {
                 """)
             let rows = chunk.map { p in
                 let m = p.message
-                let mentions = m.mentions.isEmpty ? nil : JSONValue.array(m.mentions.map(JSONValue.string)).canonicalText
+                let mentions = Mentions.stored(m.mentions)
                 return "(\(s.bind(m.id)), \(s.bind(m.idempotencyKey))::text, \(s.bind(p.fingerprint)), \(s.bind(m.clientID))::text, "
                     + "\(s.bind(m.template))::text, \(s.bind(m.subject))::text, \(s.bind(m.text))::text, \(s.bind(m.html))::text, "
                     + "\(s.bind(m.data)), \(s.bind(m.locale))::text, \(s.bind(m.priority.rawValue)), \(s.bind(m.category.rawValue)), "

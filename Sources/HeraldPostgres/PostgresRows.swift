@@ -14,9 +14,7 @@ enum PostgresRows {
             category: MessageRequest.Category(rawValue: try row["category"]) ?? .transactional,
             sendAt: try row["send_at"], expiresAt: try row["expires_at"], replyTo: try row["reply_to"],
             tracking: try row["tracking"], createdAt: try row["created_at"])
-        if let text: String = try row["mentions"], case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
-            message.mentions = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
-        }
+        message.mentions = Mentions.fromStored(try row["mentions"])
         message.resendCount = try row["resend_count"]
         message.lastResentAt = try row["last_resent_at"]
         message.actor = try row["actor"]

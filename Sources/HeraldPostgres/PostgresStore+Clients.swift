@@ -113,7 +113,7 @@ extension PostgresStore {
     }
 
     /// The clients of `rows`, in their order, with the contacts of all of them read in one query.
-    private func clients(_ rows: [PGRow], conn: PostgresConnection) async throws -> [Client] {
+    func clients(_ rows: [PGRow], conn: PostgresConnection) async throws -> [Client] {
         let ids = try rows.map { try $0["id"] as String }
         var contactsOf: [String: [Contact]] = [:]
         if !ids.isEmpty {

@@ -144,6 +144,15 @@ public protocol Store: SubscriptionStore, SuppressionStore, TokenStore {
     /// Creates or replaces a client with its contacts; returns whether it was new.
     func upsertClient(_ client: Client) async throws -> Bool
 
+    /// Hands clients from one CSM to another (``Handover``) in one transaction: the clients' CSM,
+    /// their open tasks (a `task_reassigned` event each, and the notices `notices` makes for the
+    /// task as reassigned, enqueued), their waiting messages' Reply-To and mentions (a `reassigned`
+    /// event each). A dry run changes nothing. Throws `notFound` when no client has that CSM, and
+    /// `invalid` naming `clients` when a named client is not one of theirs.
+    func handOver(
+        _ handover: Handover, notices: @escaping @Sendable (PhoneTask, Client) -> [PlannedMessage], actor: String, now: Int64
+    ) async throws -> HandoverResult
+
     /// Removes a client and its contacts, first cancelling what is left of its messages (deliveries
     /// not yet started, escalations, open call tasks) as ``cancel(messageID:actor:now:)`` would, in
     /// one transaction. Its message history stays. Nil when there is no such client.

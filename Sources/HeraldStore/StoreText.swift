@@ -15,6 +15,16 @@ public enum StoreText {
         return "\(suppressedChannel) is suppressed (\(reason)); trying \(next.channel)\(held)"
     }
 
+    /// The `task_reassigned` event of a task a handover moved.
+    public static func taskReassigned(_ t: PhoneTask, from: String, actor: String) -> String {
+        "task \(t.id) (call \(t.attempt)) handed from \(from) to \(t.assigneeName ?? "") <\(t.assignee ?? "")> by \(actor)"
+    }
+
+    /// The `reassigned` event of a waiting message whose Reply-To or mentions a handover changed.
+    public static func messageReassigned(from: String, to: CSM, actor: String) -> String {
+        "the client's CSM changed from \(from) to \(to.name) <\(to.email ?? "")> (by \(actor)): replies and @-mentions go to them"
+    }
+
     public static func taskCreated(_ t: PhoneTask) -> String {
         "task \(t.id) (call \(t.attempt)) for \(t.assigneeName ?? t.assignee ?? "nobody (no CSM)"): call \(t.contactName ?? "the contact") due \(Timestamps.format(t.dueAt))"
     }

@@ -6,8 +6,8 @@ import HeraldStore
 
 struct Clients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The client registry: list, show, import and delete clients.",
-        subcommands: [List.self, Show.self, Import.self, Delete.self])
+        abstract: "The client registry: list, show, import and delete clients; hand them to another CSM.",
+        subcommands: [List.self, Show.self, Import.self, Delete.self, HandOver.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -44,6 +44,25 @@ public enum ClientJSON {
         return .object(o)
     }
 
+    /// Reads a CSM object (`path` prefixes the names of its fields in problems, which go to
+    /// `reader`): `name` required, `email`, `phone`, `wecom_user_id`, `dingtalk_user_id`.
+    static func readCSM(_ c: [String: JSONValue], path: String, into reader: inout FieldReader) -> CSM? {
+        var r = FieldReader(object: c, path: path)
+        for key in c.keys.sorted() where !["name", "email", "phone", "wecom_user_id", "dingtalk_user_id"].contains(key) {
+            r.fail(key, "unknown field")
+        }
+        let csmName = r.string("name", maxLength: 200, singleLine: true)
+        if csmName == nil && c["name"] == nil { r.fail("name", "required") }
+        let email = r.string("email", maxLength: 254)
+        if let email, let problem = DestinationRules.emailProblem(email) { r.fail("email", problem) }
+        let phone = r.string("phone", maxLength: 16)
+        if let phone, let problem = DestinationRules.phoneProblem(phone) { r.fail("phone", problem) }
+        let wecom = r.string("wecom_user_id", maxLength: 64, printableASCII: true)
+        let dingtalk = r.string("dingtalk_user_id", maxLength: 64, printableASCII: true)
+        reader.problems += r.problems
+        return csmName.map { CSM(name: $0, email: email, phone: phone, wecomUserID: wecom, dingtalkUserID: dingtalk) }
+    }
+
     /// Parses a `PUT /v1/clients/{id}` body, naming every offending field.
     public static func parse(
         _ json: JSONValue, id: String, tiers: [String: TierPlan], channels: [String: ChannelKind], now: Int64
@@ -71,21 +90,7 @@ public enum ClientJSON {
         var csm: CSM? = nil
         switch o["csm"] {
         case nil, .null: break
-        case .object(let c):
-            var r = FieldReader(object: c, path: "csm.")
-            for key in c.keys.sorted() where !["name", "email", "phone", "wecom_user_id", "dingtalk_user_id"].contains(key) {
-                r.fail(key, "unknown field")
-            }
-            let csmName = r.string("name", maxLength: 200, singleLine: true)
-            if csmName == nil && c["name"] == nil { r.fail("name", "required") }
-            let email = r.string("email", maxLength: 254)
-            if let email, let problem = DestinationRules.emailProblem(email) { r.fail("email", problem) }
-            let phone = r.string("phone", maxLength: 16)
-            if let phone, let problem = DestinationRules.phoneProblem(phone) { r.fail("phone", problem) }
-            let wecom = r.string("wecom_user_id", maxLength: 64, printableASCII: true)
-            let dingtalk = r.string("dingtalk_user_id", maxLength: 64, printableASCII: true)
-            reader.problems += r.problems
-            if let csmName { csm = CSM(name: csmName, email: email, phone: phone, wecomUserID: wecom, dingtalkUserID: dingtalk) }
+        case .object(let c): csm = readCSM(c, path: "csm.", into: &reader)
         case .some(let other): reader.fail("csm", "must be an object, not \(other.typeName)")
         }
 

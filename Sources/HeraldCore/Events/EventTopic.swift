@@ -16,6 +16,8 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case taskCompleted = "task.completed"
     /// A call task closed without a call because its message was cancelled or expired.
     case taskCancelled = "task.cancelled"
+    /// An open call task moved to another CSM (a handover of the client).
+    case taskReassigned = "task.reassigned"
 
     /// The topic of an event-log row of type `eventType`, or nil when subscribers never see it
     /// (queued, postponed, skipped and other bookkeeping).
@@ -33,6 +35,7 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
         case "suppressed": self = .deliverySuppressed
         case "task_completed": self = .taskCompleted
         case "task_cancelled": self = .taskCancelled
+        case "task_reassigned": self = .taskReassigned
         default: return nil
         }
     }
@@ -41,7 +44,7 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     public static func eventTypes(for topics: Set<EventTopic>) -> [String] {
         let all = [
             "sent", "delivered", "opened", "clicked", "failed", "dead", "expired", "bounced", "resent", "cancelled", "suppressed",
-            "task_completed", "task_cancelled",
+            "task_completed", "task_cancelled", "task_reassigned",
         ]
         return all.filter { EventTopic(eventType: $0).map(topics.contains) ?? false }
     }

@@ -84,4 +84,15 @@ public enum Mentions {
         }
         return resolved
     }
+
+    /// The stored form of a message's mentions: a JSON array, or nil for none.
+    public static func stored(_ mentions: [String]) -> String? {
+        mentions.isEmpty ? nil : JSONValue.array(mentions.map(JSONValue.string)).canonicalText
+    }
+
+    /// Reads ``stored(_:)``'s form back (anything else: none).
+    public static func fromStored(_ text: String?) -> [String] {
+        guard let text, case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) else { return [] }
+        return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+    }
 }

@@ -146,6 +146,26 @@ public struct PhoneDesk: Sendable {
         return (done, completion.followUp)
     }
 
+    /// Hands clients to another CSM (``Handover``, ``Store/handOver(_:notices:actor:now:)``): the
+    /// new CSM is told of each open task they take over, as of a new one.
+    public func handOver(_ handover: Handover, actor: String, now: Int64) async throws -> HandoverResult {
+        let desk = self
+        let result = try await store.handOver(handover, notices: { task, client in
+            let settings = desk.channels[task.channel] ?? PhoneSettings()
+            return desk.notices.forCSM(
+                task, client: client, settings: settings, timezone: desk.timezone(client, settings), now: now,
+                key: "task:\(task.id):handover:\(now)"
+            ).notices
+        }, actor: actor, now: now)
+        if !handover.dryRun {
+            logger.info("clients handed over", metadata: [
+                "from": "\(handover.from)", "to": "\(handover.to.email ?? "")", "clients": "\(result.clients.count)",
+                "tasks": "\(result.tasks.count)", "messages": "\(result.messages)", "actor": "\(actor)",
+            ])
+        }
+        return result
+    }
+
     func timezone(_ client: Client?, _ settings: PhoneSettings) -> TimeZone {
         client?.timezone.flatMap(TimeZone.init(identifier:)) ?? .named(settings.defaultTimezone)
     }

@@ -35,9 +35,10 @@ struct TaskNotices: Sendable {
 
     /// The notices of a new task to its CSM on each `notify` channel that can reach them. Destinations
     /// whose template does not render are left out (and named in `skipped`).
-    func forCSM(_ task: PhoneTask, client: Client?, settings: PhoneSettings, timezone: TimeZone, now: Int64)
-        -> (notices: [PlannedMessage], skipped: [String])
-    {
+    /// `key` is the notices' idempotency key (a task is told about once per key).
+    func forCSM(
+        _ task: PhoneTask, client: Client?, settings: PhoneSettings, timezone: TimeZone, now: Int64, key: String? = nil
+    ) -> (notices: [PlannedMessage], skipped: [String]) {
         guard let csm = client?.csm else { return ([], task.assignee == nil ? [] : ["the client has no CSM on file"]) }
         var destinations: [MessageRequest.Destination] = []
         var skipped: [String] = []
@@ -54,7 +55,7 @@ struct TaskNotices: Sendable {
             }
         }
         var request = MessageRequest(
-            idempotencyKey: "task:\(task.id):notify", template: "csm-task", data: Self.data(task, timezone: timezone, now: now),
+            idempotencyKey: key ?? "task:\(task.id):notify", template: "csm-task", data: Self.data(task, timezone: timezone, now: now),
             destinations: destinations, locale: settings.locale ?? client?.locale, priority: .high)
         request.mentions = Mentions.expand(["csm"], client: client)
         return plan(&request, skipped: skipped, now: now)

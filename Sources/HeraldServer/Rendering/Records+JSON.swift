@@ -98,6 +98,8 @@ public enum RecordJSON {
         var fields = messageFields(detail.message)
         fields["text"] = optional(detail.message.text)
         fields["html"] = optional(detail.message.html)
+        fields["reply_to"] = optional(detail.message.replyTo)
+        fields["mentions"] = .array(detail.message.mentions.map(JSONValue.string))
         fields["deliveries"] = .array(detail.deliveries.map { d in
             delivery(d, attempts: detail.attempts.filter { $0.deliveryID == d.id })
         })

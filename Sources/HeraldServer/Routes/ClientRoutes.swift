@@ -1,9 +1,11 @@
 import HTTPTypes
 import HeraldCore
+import HeraldDispatch
 import HeraldStore
 import Hummingbird
 
-/// `PUT/GET/DELETE /v1/clients/{id}`, `GET /v1/clients?tier=&csm=&stage=&cursor=&limit=&order=`.
+/// `PUT/GET/DELETE /v1/clients/{id}`, `GET /v1/clients?tier=&csm=&stage=&cursor=&limit=&order=`,
+/// `POST /v1/clients/handover`.
 struct ClientRoutes: Sendable {
     let store: any Store
     let runtime: Runtime
@@ -20,6 +22,15 @@ struct ClientRoutes: Sendable {
             let created = try await store.upsertClient(client)
             cache.invalidate(id)
             return JSONResponse.make(ClientJSON.client(client), status: created ? .created : .ok)
+        }
+        // A CSM's clients to another CSM, with their open call tasks and waiting messages (Handover).
+        router.post("/v1/clients/handover") { request, context in
+            let handover = try Handover.parse(try await RequestBody.json(request, limit: 1 << 20))
+            let now = Timestamps.now()
+            let result = try await runtime.current.desk.handOver(handover, actor: context.actor, now: now)
+            if !handover.dryRun { for client in result.clients { cache.invalidate(client.id) } }
+            let tokens = HandoverJSON.scoped(to: handover.from, try await store.tokens(), now: now)
+            return JSONResponse.make(HandoverJSON.result(handover, result, tokens: tokens, now: now))
         }
         router.delete("/v1/clients/:id") { _, context in
             let id = context.parameters.get("id") ?? ""

@@ -70,7 +70,7 @@ final class SQLiteEnqueue {
         message.bind(m.expiresAt)
         message.bind(m.replyTo)
         message.bind(m.tracking)
-        message.bind(m.mentions.isEmpty ? nil : JSONValue.array(m.mentions.map(JSONValue.string)).canonicalText)
+        message.bind(Mentions.stored(m.mentions))
         message.bind(m.createdAt)
         message.bind(m.actor)
         message.bind(m.tier)

@@ -37,9 +37,7 @@ enum SQLiteRows {
             category: MessageRequest.Category(rawValue: r.text(10) ?? "") ?? .transactional,
             sendAt: r.integer(11), expiresAt: r.integer(12), replyTo: r.text(13),
             tracking: r.integer(14).map { $0 != 0 } ?? true, createdAt: r.integer(18) ?? 0)
-        if let text = r.text(15), case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) {
-            message.mentions = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
-        }
+        message.mentions = Mentions.fromStored(r.text(15))
         message.resendCount = Int(r.integer(16) ?? 0)
         message.lastResentAt = r.integer(17)
         message.actor = r.text(19)

@@ -1,0 +1,42 @@
+import HeraldCore
+
+/// What every backend's handover shares: which clients it takes and which messages count as not
+/// sent yet.
+extension Handover {
+    /// States of a delivery that has sent nothing: a message all of whose deliveries are in one
+    /// of these has not reached anyone, so its Reply-To can still change without rewriting history.
+    public static let unsentStates: [DeliveryState] = [.scheduled, .queued, .retrying, .suppressed, .cancelled, .expired]
+
+    /// The SQL list of ``unsentStates`` (`'scheduled', 'queued', …`).
+    public static var unsentStateList: String { unsentStates.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
+
+    /// Of `theirs` (every client whose CSM is `from`), the ones this handover takes. Throws
+    /// `notFound` when there are none, `invalid` naming `clients` for a named client that is not theirs.
+    public func chosen(from theirs: [Client]) throws(HeraldError) -> [Client] {
+        guard !theirs.isEmpty else { throw .notFound("no client has the CSM \(from)") }
+        guard !clientIDs.isEmpty else { return theirs }
+        let byID = Dictionary(theirs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let missing = clientIDs.filter { byID[$0] == nil }
+        if !missing.isEmpty {
+            let shown = missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
+            throw .invalid(field: "clients", "not clients of \(from): \(shown)")
+        }
+        return clientIDs.compactMap { byID[$0] }
+    }
+
+    /// `client` with the new CSM.
+    public func handed(_ client: Client, at now: Int64) -> Client {
+        var client = client
+        client.csm = to
+        client.updatedAt = now
+        return client
+    }
+
+    /// `task` assigned to the new CSM.
+    public func reassigned(_ task: PhoneTask) -> PhoneTask {
+        var task = task
+        task.assignee = to.email?.lowercased()
+        task.assigneeName = to.name
+        return task
+    }
+}

@@ -1,0 +1,81 @@
+import GRDB
+import HeraldCore
+
+// MARK: - Handing clients from one CSM to another.
+
+extension SQLiteStore {
+    public func handOver(
+        _ h: Handover, notices: @escaping @Sendable (PhoneTask, Client) -> [PlannedMessage], actor: String, now: Int64
+    ) async throws -> HandoverResult {
+        do {
+            let work: @Sendable (Database) throws -> HandoverResult = { db in
+                let theirs = try Row.fetchAll(
+                    db, sql: "SELECT * FROM clients WHERE lower(json_extract(csm, '$.email')) = ? ORDER BY id", arguments: [h.from]
+                ).map { try Self.client($0, db: db) }
+                let chosen = try h.chosen(from: theirs)
+                let ids = chosen.map(\.id)
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+                let tasks = try Row.fetchAll(
+                    db, sql: """
+                        SELECT \(Self.taskColumns) FROM tasks
+                        WHERE status = 'open' AND assignee = ? AND client_id IN (\(marks)) ORDER BY id
+                        """, arguments: StatementArguments([h.from] + ids)
+                ).map(Self.task)
+                // Messages that have reached nobody yet: none of their deliveries has sent anything.
+                let waiting = try Row.fetchAll(
+                    db, sql: """
+                        SELECT id, client_id, reply_to, mentions FROM messages m
+                        WHERE client_id IN (\(marks))
+                          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id
+                                          AND d.state NOT IN (\(Handover.unsentStateList)))
+                        ORDER BY id
+                        """, arguments: StatementArguments(ids))
+                let oldCSM = Dictionary(chosen.map { ($0.id, $0.csm) }, uniquingKeysWith: { first, _ in first })
+                var rewrites: [(id: String, replyTo: String?, mentions: [String])] = []
+                for row in waiting {
+                    let mentions = Mentions.fromStored(row["mentions"])
+                    if let new = h.rewrite(replyTo: row["reply_to"], mentions: mentions, old: oldCSM[row["client_id"]] ?? nil) {
+                        rewrites.append((row["id"], new.replyTo, new.mentions))
+                    }
+                }
+                let handed = chosen.map { h.handed($0, at: now) }
+                let moved = tasks.map(h.reassigned)
+                let result = HandoverResult(clients: handed, tasks: moved, messages: rewrites.count)
+                if h.dryRun { return result }
+
+                let csm = ClientJSON.csm(h.to).canonicalText
+                for client in handed {
+                    try db.execute(sql: "UPDATE clients SET csm = ?, updated_at = ? WHERE id = ?", arguments: [csm, now, client.id])
+                }
+                let byID = Dictionary(handed.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                try SQLiteEnqueue.within(db) { enqueue in
+                    for task in moved {
+                        try db.execute(
+                            sql: "UPDATE tasks SET assignee = ?, assignee_name = ? WHERE id = ? AND status = 'open'",
+                            arguments: [task.assignee, task.assigneeName, task.id])
+                        try SQLiteRows.insertEvent(
+                            db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_reassigned", state: nil,
+                            detail: StoreText.taskReassigned(task, from: h.from, actor: actor), actor: actor, at: now)
+                        guard let client = task.clientID.flatMap({ byID[$0] }) else { continue }
+                        for notice in notices(task, client) { _ = try enqueue.insert(notice) }
+                    }
+                }
+                let detail = StoreText.messageReassigned(from: h.from, to: h.to, actor: actor)
+                for r in rewrites {
+                    try db.execute(
+                        sql: "UPDATE messages SET reply_to = ?, mentions = ? WHERE id = ?",
+                        arguments: [r.replyTo, Mentions.stored(r.mentions), r.id])
+                    try SQLiteRows.insertEvent(
+                        db, messageID: r.id, deliveryID: nil, type: "reassigned", state: nil, detail: detail, actor: actor, at: now)
+                }
+                return result
+            }
+            if h.dryRun { return try await pool.read { db in try work(db) } }
+            return try await pool.write { db in try work(db) }
+        } catch let error as HeraldError {
+            throw error
+        } catch {
+            throw SQLiteErrors.map(error)
+        }
+    }
+}
