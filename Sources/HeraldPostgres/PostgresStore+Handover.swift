@@ -6,7 +6,7 @@ import PostgresNIO
 
 extension PostgresStore {
     public func handOver(
-        _ h: Handover, notices: @escaping @Sendable (PhoneTask, Client) -> [PlannedMessage], actor: String, now: Int64
+        _ h: Handover, notices: HandoverNotices, actor: String, now: Int64
     ) async throws -> HandoverResult {
         let work = { (conn: PostgresConnection) async throws -> HandoverResult in
             // FOR UPDATE: a concurrent handover or client PUT waits for this one (a dry run only reads).
@@ -46,7 +46,8 @@ extension PostgresStore {
             }
             let handed = chosen.map { h.handed($0, at: now) }
             let moved = tasks.map(h.reassigned)
-            let result = HandoverResult(clients: handed, tasks: moved, messages: rewrites.count)
+            var result = HandoverResult(clients: handed, tasks: moved, messages: rewrites.count)
+            result.formerName = chosen.first?.csm?.name
             if h.dryRun { return result }
 
             let csm = ClientJSON.csm(h.to).canonicalText
@@ -60,7 +61,10 @@ extension PostgresStore {
                     conn, self.logger, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_reassigned", state: nil,
                     detail: StoreText.taskReassigned(task, from: h.from, actor: actor), actor: actor, at: now)
                 guard let client = task.clientID.flatMap({ byID[$0] }) else { continue }
-                for notice in notices(task, client) { _ = try await PostgresEnqueue.insert(notice, conn: conn, logger: self.logger) }
+                for notice in notices.task(task, client) { _ = try await PostgresEnqueue.insert(notice, conn: conn, logger: self.logger) }
+            }
+            for notice in notices.summary(result) {
+                if case .created(let m, _) = try await PostgresEnqueue.insert(notice, conn: conn, logger: self.logger) { result.summary = m.id }
             }
             let detail = StoreText.messageReassigned(from: h.from, to: h.to, actor: actor)
             for r in rewrites {

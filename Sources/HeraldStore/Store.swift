@@ -145,13 +145,12 @@ public protocol Store: SubscriptionStore, SuppressionStore, TokenStore {
     func upsertClient(_ client: Client) async throws -> Bool
 
     /// Hands clients from one CSM to another (``Handover``) in one transaction: the clients' CSM,
-    /// their open tasks (a `task_reassigned` event each, and the notices `notices` makes for the
+    /// their open tasks (a `task_reassigned` event each, and the notices `notices.task` makes for the
     /// task as reassigned, enqueued), their waiting messages' Reply-To and mentions (a `reassigned`
-    /// event each). A dry run changes nothing. Throws `notFound` when no client has that CSM, and
-    /// `invalid` naming `clients` when a named client is not one of theirs.
-    func handOver(
-        _ handover: Handover, notices: @escaping @Sendable (PhoneTask, Client) -> [PlannedMessage], actor: String, now: Int64
-    ) async throws -> HandoverResult
+    /// event each), and the new CSM's summary (`notices.summary`). A dry run changes nothing. Throws
+    /// `notFound` when no client has that CSM, and `invalid` naming `clients` when a named client is
+    /// not one of theirs.
+    func handOver(_ handover: Handover, notices: HandoverNotices, actor: String, now: Int64) async throws -> HandoverResult
 
     /// Removes a client and its contacts, first cancelling what is left of its messages (deliveries
     /// not yet started, escalations, open call tasks) as ``cancel(messageID:actor:now:)`` would, in

@@ -15,9 +15,10 @@ extension Clients {
             discussion: """
                 Every client whose CSM has the email --from (or only those named with --client) gets the new \
                 CSM, in one transaction. Their open call tasks move to the new CSM, who is told of each as of a \
-                new task; their messages that have not gone out yet reply to the new CSM and @-mention them \
-                instead. Sent messages keep their history. --dry-run shows what would change. Exit 1 when no \
-                client has that CSM; 65 when a named client is not theirs.
+                new task and gets one email listing the clients (with --note). Their messages that have not gone \
+                out yet reply to the new CSM and @-mention them instead; sent messages keep their history. \
+                --dry-run shows what would change. Exit 1 when no client has that CSM; 65 when a named client is \
+                not theirs.
                 """)
         @OptionGroup var options: GlobalOptions
         @Option(help: "Email of the CSM handing over.") var from: String
@@ -27,6 +28,7 @@ extension Clients {
         @Option(name: .customLong("to-wecom"), help: "Their WeCom user id.") var toWecom: String?
         @Option(name: .customLong("to-dingtalk"), help: "Their DingTalk user id.") var toDingtalk: String?
         @Option(name: .customLong("client"), help: "Only this client (repeat for more).") var clients: [String] = []
+        @Option(help: "A note for the new CSM, in their handover email (goals, open items, what to watch).") var note: String?
         @Flag(help: "Show what would change; change nothing.") var dryRun = false
         @Flag(help: "Print as JSON.") var json = false
 
@@ -38,6 +40,7 @@ extension Clients {
             if let toDingtalk { to["dingtalk_user_id"] = .string(toDingtalk) }
             var body: [String: JSONValue] = ["from": .string(from), "to": .object(to), "dry_run": .bool(dryRun)]
             if !clients.isEmpty { body["clients"] = .array(clients.map(JSONValue.string)) }
+            if let note { body["note"] = .string(note) }
             return try Handover.parse(.object(body))
         }
 
@@ -69,6 +72,10 @@ extension Clients {
                 if result.messages > 0 {
                     print("\(result.messages) waiting message\(result.messages == 1 ? "" : "s") "
                         + (handover.dryRun ? "would reply to" : "now reply to") + " and mention the new CSM")
+                }
+                if !handover.dryRun {
+                    print(result.summary.map { "\(handover.to.name) is told by email (\($0))" }
+                        ?? "\(handover.to.name) is not told by email: no email channel, or its csm-handover template does not render (herald check-config)")
                 }
                 if !tokens.isEmpty {
                     print("tokens still scoped to \(handover.from): \(tokens.map(\.name).joined(separator: ", ")) "

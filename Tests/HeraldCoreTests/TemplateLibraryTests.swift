@@ -27,7 +27,7 @@ import Testing
     @Test func shippedSetIsCompleteAndRendersInBothLocales() throws {
         let library = try TemplateLibrary.load(directory: Self.shipped)
         let expected = Self.lifecycle
-        #expect(library.names == ["csm-task"] + expected.prefix(6) + ["task-overdue", "welcome"])
+        #expect(library.names == ["csm-handover", "csm-task"] + expected.prefix(6) + ["task-overdue", "welcome"])
         let renderer = MessageRenderer(library: library)
         for name in expected {
             for locale in ["zh-CN", "en"] {
@@ -79,6 +79,41 @@ import Testing
                 let points = try #require(content.text)
                 #expect(points.count > 40 && !points.contains("{{") && !points.contains("<"), "\(name) phone.\(locale)")
             }
+        }
+    }
+
+    /// The handover email lists every client with its open calls, the counts, and the note when
+    /// there is one (escaped: it is free text from an operator).
+    @Test func theHandoverEmailRendersInBothLocales() throws {
+        let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.shipped))
+        func data(note: String?, tasks: Int) -> JSONValue {
+            .object([
+                "csm_name": .string("张伟"), "csm_email": .string("zhang.wei@acme.example"), "from_name": .string("王芳"),
+                "from_email": .string("wang.fang@acme.example"), "client_count": .int(2),
+                "clients": .array([
+                    .object(["client_name": .string("星河科技"), "client_id": .string("xinghe"), "tier": .string("strategic"),
+                             "stage": .string("onboarding"), "open_tasks": .int(Int64(tasks))]),
+                    .object(["client_name": .string("月海"), "client_id": .string("yuehai"), "tier": .string("smb"),
+                             "stage": .string("—"), "open_tasks": .int(0)]),
+                ]),
+                "task_count": .int(Int64(tasks)), "has_tasks": .bool(tasks > 0), "message_count": .int(0), "has_messages": .bool(false),
+                "note": note.map(JSONValue.string) ?? .null,
+            ])
+        }
+        for locale in ["zh-CN", "en"] {
+            let full = try renderer.render(
+                template: "csm-handover", subject: nil, text: nil, html: nil, data: data(note: "续约在 3 月 <重要>", tasks: 1),
+                locale: locale, channel: .email)
+            #expect(full.subject?.contains("王芳") == true && full.subject?.contains("2") == true, "\(locale)")
+            let html = try #require(full.html)
+            #expect(html.contains("星河科技") && html.contains("xinghe") && html.contains("月海") && html.contains("续约在 3 月 &lt;重要&gt;"))
+            #expect(full.tracking == false)
+            let bare = try renderer.render(
+                template: "csm-handover", subject: nil, text: nil, html: nil, data: data(note: nil, tasks: 0), locale: locale,
+                channel: .email)
+            let plain = try #require(bare.html)
+            #expect(!plain.contains("<pre") && !plain.contains(locale == "en" ? "open call tasks are now" : "待办电话任务已转到"))
+            #expect(html.contains(locale == "en" ? "open call tasks are now" : "待办电话任务已转到"))
         }
     }
 
@@ -151,7 +186,7 @@ import Testing
         let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.shipped))
         #expect {
             _ = try renderer.render(template: "welcom", subject: nil, text: nil, html: nil, data: .object([:]), locale: nil, channel: .email)
-        } throws: { ((($0 as? HeraldError)?.fields.first?.reason) ?? "").contains("known: csm-task, ebr-invite") }
+        } throws: { ((($0 as? HeraldError)?.fields.first?.reason) ?? "").contains("known: csm-handover, csm-task, ebr-invite") }
     }
 
     @Test func brokenFilesAreReportedWithTheirPath() throws {

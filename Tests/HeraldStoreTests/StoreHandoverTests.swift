@@ -44,9 +44,12 @@ import Testing
             request: MessageRequest(idempotencyKey: "task:\(task.id):handover", text: "call Li",
                                     destinations: [.init(channel: "email", address: "li.na@cs.example")]),
             now: now, actor: "dispatcher")
-        let told = { @Sendable (t: PhoneTask, c: Client) -> [PlannedMessage] in
-            t.id == task.id && t.assignee == "li.na@cs.example" && c.csm == Self.liNa ? [notice] : []
-        }
+        let summary = PlannedMessage(
+            request: MessageRequest(idempotencyKey: "handover", text: "yours now", destinations: [.init(channel: "email", address: "li.na@cs.example")]),
+            now: now, actor: "dispatcher")
+        let told = HandoverNotices(
+            task: { t, c in t.id == task.id && t.assignee == "li.na@cs.example" && c.csm == Self.liNa ? [notice] : [] },
+            summary: { r in r.clients.map(\.id) == ["acme", "beta"] && r.tasks.count == 1 && r.formerName == "Wang" ? [summary] : [] })
 
         // The preview changes nothing.
         let preview = try await store.handOver(Handover(from: "Wang@CS.example", to: Self.liNa, dryRun: true), notices: told, actor: "cli:ops", now: now + 1)
@@ -57,6 +60,8 @@ import Testing
 
         let done = try await store.handOver(Handover(from: "wang@cs.example", to: Self.liNa), notices: told, actor: "cli:ops", now: now + 2)
         #expect(done.clients.map(\.id) == ["acme", "beta"] && done.tasks.map(\.assignee) == ["li.na@cs.example"] && done.messages == 1)
+        #expect(done.summary == summary.message.id && preview.summary == nil)
+        #expect(try await store.message(id: summary.message.id)?.deliveries.map(\.destination) == ["li.na@cs.example"])
         for id in ["acme", "beta"] {
             let client = try #require(try await store.client(id: id))
             #expect(client.csm == Self.liNa && client.updatedAt == now + 2 && client.contacts.count == 1)
@@ -93,7 +98,7 @@ import Testing
         defer { cleanup() }
         let now = Timestamps.now()
         try await Self.book(store, now: now)
-        let none = { @Sendable (_: PhoneTask, _: Client) -> [PlannedMessage] in [] }
+        let none = HandoverNotices()
 
         await #expect(throws: HeraldError.self) {
             try await store.handOver(Handover(from: "wang@cs.example", to: Self.liNa, clientIDs: ["beta", "gamma"]), notices: none, actor: "t", now: now)

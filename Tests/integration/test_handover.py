@@ -45,8 +45,10 @@ def test_a_handover_moves_clients_their_open_call_and_their_waiting_email(make_d
     assert preview["messages"] == 1 and preview["tokens_still_scoped"] == ["wang-dash"]
     assert daemon.request("GET", "/v1/clients/xinghe")[2]["csm"]["email"] == WANG
 
-    result = daemon.cli("clients", "handover", "--from", WANG, "--to-email", ZHANG, "--to-name", "张伟")
+    result = daemon.cli("clients", "handover", "--from", WANG, "--to-email", ZHANG, "--to-name", "张伟",
+                        "--note", "星河 3 月续约，李雷是决策人 <务必提前沟通>")
     assert result.returncode == 0, result.stderr
+    assert "张伟 is told by email (msg_" in result.stdout
     assert "2 clients went from wang.fang@acme.example to 张伟 <zhang.wei@acme.example>" in result.stdout
     assert "1 open call task moved" in result.stdout and "1 waiting message now reply to" in result.stdout
     assert "wang-dash" in result.stdout
@@ -62,10 +64,15 @@ def test_a_handover_moves_clients_their_open_call_and_their_waiting_email(make_d
     events = daemon.message(welcome["id"])["events"]
     assert any(e["type"] == "task_reassigned" and e["actor"].startswith("cli:") for e in events)
 
-    # Zhang is told of the call by email, as of a new task; the QBR email replies to Zhang.
-    assert smtp.wait_for(lambda s: mails_to(s, ZHANG), 30), daemon.log()[-3000:]
-    notice = mails_to(smtp, ZHANG)[0][3]
-    assert "李雷" in str(notice["Subject"])
+    # Zhang is told of the call by email, as of a new task, and of the whole handover with the note
+    # (in the clients' language); the QBR email replies to Zhang.
+    assert smtp.wait_for(lambda s: len(mails_to(s, ZHANG)) >= 2, 30), daemon.log()[-3000:]
+    subjects = sorted(str(m[3]["Subject"]) for m in mails_to(smtp, ZHANG))
+    assert any("李雷" in s for s in subjects), subjects
+    assert "客户交接：王芳 的 2 个客户已转给您" in subjects, subjects
+    summary = next(m[3] for m in mails_to(smtp, ZHANG) if "客户交接" in str(m[3]["Subject"]))
+    html = summary.get_body(("html",)).get_content()
+    assert "星河科技" in html and "yuehai" in html and "李雷是决策人 &lt;务必提前沟通&gt;" in html
     detail = daemon.message(qbr["id"])
     assert detail["reply_to"] == f"张伟 <{ZHANG}>" and any(e["type"] == "reassigned" for e in detail["events"])
     assert smtp.wait_for(lambda s: any(str(m[3]["Subject"]) == "QBR" for m in s.messages), 30), daemon.log()[-3000:]
@@ -81,3 +88,4 @@ def test_a_handover_moves_clients_their_open_call_and_their_waiting_email(make_d
     assert back.returncode == 0, back.stderr
     answer = json.loads(back.stdout)
     assert [c["id"] for c in answer["clients"]] == ["yuehai"] and answer["tasks"] == [] and answer["dry_run"] is False
+    assert answer["summary"].startswith("msg_") and answer["note"] is None

@@ -13,19 +13,22 @@ public struct Handover: Sendable, Equatable {
     public var clientIDs: [String]
     /// Only report what would change.
     public var dryRun: Bool
+    /// For the new CSM, in the handover email: goals, open items, what to watch.
+    public var note: String?
 
-    public init(from: String, to: CSM, clientIDs: [String] = [], dryRun: Bool = false) {
+    public init(from: String, to: CSM, clientIDs: [String] = [], dryRun: Bool = false, note: String? = nil) {
         self.from = from.lowercased()
         self.to = to
         self.clientIDs = clientIDs
         self.dryRun = dryRun
+        self.note = note
     }
 
     /// Reads `{"from", "to": {"name", "email", "phone"?, "wecom_user_id"?, "dingtalk_user_id"?},
-    /// "clients"?: [id…], "dry_run"?: bool}`, naming every offending field.
+    /// "clients"?: [id…], "dry_run"?: bool, "note"?}`, naming every offending field.
     public static func parse(_ body: JSONValue) throws(HeraldError) -> Handover {
         var reader = try FieldReader(body: body)
-        reader.rejectUnknown(["from", "to", "clients", "dry_run"])
+        reader.rejectUnknown(["from", "to", "clients", "dry_run", "note"])
         let from = reader.string("from", maxLength: 254)
         if let from, let problem = DestinationRules.emailProblem(from) { reader.fail("from", problem) }
         if from == nil && reader.object["from"] == nil { reader.fail("from", "required: the email of the CSM handing over") }
@@ -51,9 +54,10 @@ public struct Handover: Sendable, Equatable {
         case let other?: reader.fail("clients", "must be an array of client ids, not \(other.typeName)")
         }
         let dryRun = reader.bool("dry_run") ?? false
+        let note = reader.string("note", maxLength: 4_000)
         try reader.check()
         guard let from, let to else { throw .invalid(field: "(body)", "incomplete") }
-        return Handover(from: from, to: to, clientIDs: Array(Set(clientIDs)).sorted(), dryRun: dryRun)
+        return Handover(from: from, to: to, clientIDs: Array(Set(clientIDs)).sorted(), dryRun: dryRun, note: note)
     }
 
     /// `to` as a Reply-To, as the enqueue writes the CSM's (`Name <email>`).
@@ -96,6 +100,10 @@ public struct HandoverResult: Sendable, Equatable {
     public var tasks: [PhoneTask]
     /// Their messages not sent yet whose Reply-To or @-mentions named the old CSM.
     public var messages: Int
+    /// The message telling the new CSM about the handover (`csm-handover`), when one was enqueued.
+    public var summary: String?
+    /// The old CSM's name, as the first client's record had it.
+    public var formerName: String?
 
     public init(clients: [Client] = [], tasks: [PhoneTask] = [], messages: Int = 0) {
         self.clients = clients

@@ -147,16 +147,23 @@ public struct PhoneDesk: Sendable {
     }
 
     /// Hands clients to another CSM (``Handover``, ``Store/handOver(_:notices:actor:now:)``): the
-    /// new CSM is told of each open task they take over, as of a new one.
+    /// new CSM is told of each open task they take over, as of a new one, and gets one email
+    /// (`csm-handover`) listing what they took over, with the handover's note.
     public func handOver(_ handover: Handover, actor: String, now: Int64) async throws -> HandoverResult {
         let desk = self
-        let result = try await store.handOver(handover, notices: { task, client in
-            let settings = desk.channels[task.channel] ?? PhoneSettings()
-            return desk.notices.forCSM(
-                task, client: client, settings: settings, timezone: desk.timezone(client, settings), now: now,
-                key: "task:\(task.id):handover:\(now)"
-            ).notices
-        }, actor: actor, now: now)
+        let notices = HandoverNotices(
+            task: { task, client in
+                let settings = desk.channels[task.channel] ?? PhoneSettings()
+                return desk.notices.forCSM(
+                    task, client: client, settings: settings, timezone: desk.timezone(client, settings), now: now,
+                    key: "task:\(task.id):handover:\(now)"
+                ).notices
+            },
+            summary: { result in
+                // The old CSM's name as the clients' records had it (the first one's).
+                desk.notices.forHandover(handover, result, fromName: result.formerName ?? handover.from, now: now)
+            })
+        let result = try await store.handOver(handover, notices: notices, actor: actor, now: now)
         if !handover.dryRun {
             logger.info("clients handed over", metadata: [
                 "from": "\(handover.from)", "to": "\(handover.to.email ?? "")", "clients": "\(result.clients.count)",

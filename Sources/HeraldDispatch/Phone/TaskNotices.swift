@@ -75,6 +75,34 @@ struct TaskNotices: Sendable {
         return plan(&request, skipped: [], now: now)
     }
 
+    /// The email telling the new CSM what a handover gave them (`csm-handover`), by the first email
+    /// channel (by name), in the locale most of the clients have; nothing without an email channel.
+    func forHandover(_ h: Handover, _ result: HandoverResult, fromName: String, now: Int64) -> [PlannedMessage] {
+        guard let channel = kinds.filter({ $0.value == .email }).keys.sorted().first, let email = h.to.email,
+            !result.clients.isEmpty
+        else { return [] }
+        let tasksOf = Dictionary(grouping: result.tasks, by: { $0.clientID ?? "" })
+        let clients: [JSONValue] = result.clients.map { c in
+            .object([
+                "client_name": .string(c.name), "client_id": .string(c.id), "tier": .string(c.tier),
+                "stage": .string(c.lifecycleStage ?? "—"), "open_tasks": .int(Int64(tasksOf[c.id]?.count ?? 0)),
+            ])
+        }
+        let locales = Dictionary(grouping: result.clients.compactMap(\.locale), by: { $0 }).mapValues(\.count)
+        let locale = locales.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+        var request = MessageRequest(
+            idempotencyKey: "handover:\(h.from):\(email.lowercased()):\(now)", template: "csm-handover",
+            data: .object([
+                "csm_name": .string(h.to.name), "csm_email": .string(email), "from_name": .string(fromName),
+                "from_email": .string(h.from), "client_count": .int(Int64(result.clients.count)), "clients": .array(clients),
+                "task_count": .int(Int64(result.tasks.count)), "has_tasks": .bool(!result.tasks.isEmpty),
+                "message_count": .int(Int64(result.messages)), "has_messages": .bool(result.messages > 0),
+                "note": h.note.map(JSONValue.string) ?? .null,
+            ]),
+            destinations: [.init(channel: channel, address: email)], locale: locale, priority: .high)
+        return plan(&request, skipped: [], now: now).0
+    }
+
     private func plan(_ request: inout MessageRequest, skipped: [String], now: Int64) -> ([PlannedMessage], [String]) {
         var skipped = skipped
         request.tracking = false

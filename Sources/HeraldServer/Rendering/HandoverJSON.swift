@@ -11,6 +11,7 @@ public enum HandoverJSON {
             }),
             "tasks": .array(r.tasks.map { TaskJSON.task($0, now: now) }),
             "messages": .int(Int64(r.messages)),
+            "summary": r.summary.map(JSONValue.string) ?? .null, "note": h.note.map(JSONValue.string) ?? .null,
             "tokens_still_scoped": .array(tokens.map { .string($0.name) }),
         ])
     }

@@ -5,7 +5,7 @@ import HeraldCore
 
 extension SQLiteStore {
     public func handOver(
-        _ h: Handover, notices: @escaping @Sendable (PhoneTask, Client) -> [PlannedMessage], actor: String, now: Int64
+        _ h: Handover, notices: HandoverNotices, actor: String, now: Int64
     ) async throws -> HandoverResult {
         do {
             let work: @Sendable (Database) throws -> HandoverResult = { db in
@@ -40,7 +40,8 @@ extension SQLiteStore {
                 }
                 let handed = chosen.map { h.handed($0, at: now) }
                 let moved = tasks.map(h.reassigned)
-                let result = HandoverResult(clients: handed, tasks: moved, messages: rewrites.count)
+                var result = HandoverResult(clients: handed, tasks: moved, messages: rewrites.count)
+                result.formerName = chosen.first?.csm?.name
                 if h.dryRun { return result }
 
                 let csm = ClientJSON.csm(h.to).canonicalText
@@ -57,7 +58,10 @@ extension SQLiteStore {
                             db, messageID: task.messageID, deliveryID: task.deliveryID, type: "task_reassigned", state: nil,
                             detail: StoreText.taskReassigned(task, from: h.from, actor: actor), actor: actor, at: now)
                         guard let client = task.clientID.flatMap({ byID[$0] }) else { continue }
-                        for notice in notices(task, client) { _ = try enqueue.insert(notice) }
+                        for notice in notices.task(task, client) { _ = try enqueue.insert(notice) }
+                    }
+                    for notice in notices.summary(result) {
+                        if case .created(let m, _) = try enqueue.insert(notice) { result.summary = m.id }
                     }
                 }
                 let detail = StoreText.messageReassigned(from: h.from, to: h.to, actor: actor)
