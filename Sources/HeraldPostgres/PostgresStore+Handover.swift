@@ -33,22 +33,16 @@ extension PostgresStore {
                                       AND d.state NOT IN (\(Handover.unsentStateList)))
                     ORDER BY id
                     """, binds: PostgresQueries.binds(ids)),
-                logger: self.logger)
-            let oldCSM = Dictionary(chosen.map { ($0.id, $0.csm) }, uniquingKeysWith: { first, _ in first })
-            var rewrites: [(id: String, replyTo: String?, mentions: [String])] = []
-            for row in waiting {
-                let clientID: String = try row["client_id"]
-                if let new = h.rewrite(
-                    replyTo: try row["reply_to"], mentions: Mentions.fromStored(try row["mentions"]), old: oldCSM[clientID] ?? nil)
-                {
-                    rewrites.append((try row["id"], new.replyTo, new.mentions))
-                }
+                logger: self.logger
+            ).map { row in
+                Handover.Waiting(
+                    id: try row["id"], clientID: try row["client_id"], replyTo: try row["reply_to"],
+                    mentions: Mentions.fromStored(try row["mentions"]))
             }
-            let handed = chosen.map { h.handed($0, at: now) }
-            let moved = tasks.map(h.reassigned)
-            var result = HandoverResult(clients: handed, tasks: moved, messages: rewrites.count)
-            result.formerName = chosen.first?.csm?.name
+            var (result, rewrites) = h.plan(chosen: chosen, openTasks: tasks, waiting: waiting, now: now)
             if h.dryRun { return result }
+            let handed = result.clients
+            let moved = result.tasks
 
             let csm = ClientJSON.csm(h.to).canonicalText
             try await conn.run("UPDATE clients SET csm = \(csm), updated_at = \(now) WHERE id = ANY(\(ids))", logger: self.logger)

@@ -24,6 +24,35 @@ extension Handover {
         return clientIDs.compactMap { byID[$0] }
     }
 
+    /// A waiting message as the stores read it for ``plan(chosen:openTasks:waiting:now:)``.
+    public struct Waiting: Sendable {
+        public var id: String
+        public var clientID: String
+        public var replyTo: String?
+        public var mentions: [String]
+
+        public init(id: String, clientID: String, replyTo: String?, mentions: [String]) {
+            self.id = id
+            self.clientID = clientID
+            self.replyTo = replyTo
+            self.mentions = mentions
+        }
+    }
+
+    /// What the handover changes, from what the store read: the clients with the new CSM, their
+    /// open tasks reassigned, and the waiting messages whose Reply-To or mentions change (with
+    /// their new values; ``rewrite(replyTo:mentions:old:)``).
+    public func plan(chosen: [Client], openTasks: [PhoneTask], waiting: [Waiting], now: Int64) -> (HandoverResult, [Waiting]) {
+        let oldCSM = Dictionary(chosen.map { ($0.id, $0.csm) }, uniquingKeysWith: { first, _ in first })
+        let rewrites = waiting.compactMap { m -> Waiting? in
+            guard let new = rewrite(replyTo: m.replyTo, mentions: m.mentions, old: oldCSM[m.clientID] ?? nil) else { return nil }
+            return Waiting(id: m.id, clientID: m.clientID, replyTo: new.replyTo, mentions: new.mentions)
+        }
+        var result = HandoverResult(clients: chosen.map { handed($0, at: now) }, tasks: openTasks.map(reassigned), messages: rewrites.count)
+        result.formerName = chosen.first?.csm?.name
+        return (result, rewrites)
+    }
+
     /// `client` with the new CSM.
     public func handed(_ client: Client, at now: Int64) -> Client {
         var client = client

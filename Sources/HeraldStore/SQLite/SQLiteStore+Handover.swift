@@ -29,20 +29,12 @@ extension SQLiteStore {
                           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id
                                           AND d.state NOT IN (\(Handover.unsentStateList)))
                         ORDER BY id
-                        """, arguments: StatementArguments(ids))
-                let oldCSM = Dictionary(chosen.map { ($0.id, $0.csm) }, uniquingKeysWith: { first, _ in first })
-                var rewrites: [(id: String, replyTo: String?, mentions: [String])] = []
-                for row in waiting {
-                    let mentions = Mentions.fromStored(row["mentions"])
-                    if let new = h.rewrite(replyTo: row["reply_to"], mentions: mentions, old: oldCSM[row["client_id"]] ?? nil) {
-                        rewrites.append((row["id"], new.replyTo, new.mentions))
-                    }
-                }
-                let handed = chosen.map { h.handed($0, at: now) }
-                let moved = tasks.map(h.reassigned)
-                var result = HandoverResult(clients: handed, tasks: moved, messages: rewrites.count)
-                result.formerName = chosen.first?.csm?.name
+                        """, arguments: StatementArguments(ids)
+                ).map { Handover.Waiting(id: $0["id"], clientID: $0["client_id"], replyTo: $0["reply_to"], mentions: Mentions.fromStored($0["mentions"])) }
+                var (result, rewrites) = h.plan(chosen: chosen, openTasks: tasks, waiting: waiting, now: now)
                 if h.dryRun { return result }
+                let handed = result.clients
+                let moved = result.tasks
 
                 let csm = ClientJSON.csm(h.to).canonicalText
                 for client in handed {
