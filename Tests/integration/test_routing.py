@@ -245,13 +245,19 @@ def test_a_tier_can_turn_tracking_off(make_daemon, receiver, smtp):
     assert "/t/c/" in bodies["loud@x.example"] and "/t/o/" in bodies["loud@x.example"]
 
 
-def test_permanent_failure_falls_back_to_the_next_channel(make_daemon, receiver, smtp):
+def falling_back_client(make_daemon, receiver, smtp):
+    """An smb client (email, falling back to its CRM webhook) with two contacts; gone@'s mailbox refuses mail."""
     tiers = '[tiers.smb]\nchannels = ["email"]\nfallback = ["webhook"]\n'
     daemon = make_daemon(herald_toml=tiers, extra_channels=email_channel(smtp.url())).start()
     body = client_body(receiver, "smb")
     body["contacts"] = [{"id": "li", "email": "li@xinghe.example"}, {"id": "gone", "email": "gone@xinghe.example"}]
     daemon.request("PUT", "/v1/clients/xinghe", body)
     smtp.rcpt_script["gone@xinghe.example"] = ["550 5.1.1 <gone@xinghe.example>: no such user"]
+    return daemon
+
+
+def test_permanent_failure_falls_back_to_the_next_channel(make_daemon, receiver, smtp):
+    daemon = falling_back_client(make_daemon, receiver, smtp)
     status, _, dry = daemon.request("POST", "/v1/messages?dry_run=true", {"client_id": "xinghe", "text": "Renewal"})
     assert all(d["fallback"] == [f"webhook: {receiver.url('/crm')}"] for d in dry["deliveries"])
     status, _, reply = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "text": "Renewal"})
@@ -270,12 +276,7 @@ def test_an_address_that_bounced_before_goes_straight_to_the_fallback(make_daemo
     # gone@'s mailbox refused last month's email (550 5.1.1, so it is on the list as a bounce): the
     # next message falls back to the CRM webhook at once, not after another refused send; an
     # operator's hold on li@ stops li's email without a fallback.
-    tiers = '[tiers.smb]\nchannels = ["email"]\nfallback = ["webhook"]\n'
-    daemon = make_daemon(herald_toml=tiers, extra_channels=email_channel(smtp.url())).start()
-    body = client_body(receiver, "smb")
-    body["contacts"] = [{"id": "li", "email": "li@xinghe.example"}, {"id": "gone", "email": "gone@xinghe.example"}]
-    daemon.request("PUT", "/v1/clients/xinghe", body)
-    smtp.rcpt_script["gone@xinghe.example"] = ["550 5.1.1 <gone@xinghe.example>: no such user"]
+    daemon = falling_back_client(make_daemon, receiver, smtp)
     status, _, first = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "text": "Kickoff"})
     assert status == 202
     daemon.wait_for_states(first["id"], {"sent", "failed"})
