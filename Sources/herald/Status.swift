@@ -29,6 +29,7 @@ struct Status: AsyncParsableCommand {
             if let client = m.clientID { print("client    \(client)") }
             if let template = m.template { print("template  \(template)") }
             if let subject = m.subject { print("subject   \(DisplayText.line(subject))") }
+            if let replyTo = m.replyTo { print("reply-to  \(DisplayText.line(replyTo))") }
             print("")
             var deliveries = TextTable("DELIVERY", "CHANNEL", "STATUS", "ATTEMPTS", "DESTINATION", "LAST ERROR")
             for d in detail.deliveries {
