@@ -153,6 +153,12 @@ public struct HeraldApplication: Sendable {
                     .init(service: supervisor), .init(service: app),
                     .init(service: SystemdService(notifier: notifier, store: store, logger: logger)),
                     .init(service: RetentionService(store: store, retention: config.retention, logger: logger)),
+                    .init(service: DigestService(current: { [runtime, store] in
+                        let snapshot = runtime.current
+                        return snapshot.config.digest.map {
+                            CSMDigest(config: snapshot.config, store: store, renderer: snapshot.renderer, settings: $0)
+                        }
+                    }, logger: logger)),
                     .init(service: relay),
                     .init(service: WorkWatcher(store: store, wakeup: wakeup, logger: logger)),
                     .init(service: ReloadService(reload: { _ = try await reload() }, logger: logger)),

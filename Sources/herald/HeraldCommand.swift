@@ -14,7 +14,7 @@ struct HeraldCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self, Send.self, Status.self, Cancel.self, Clients.self, Messages.self, Resend.self, Redrive.self, Queue.self,
-            Stats.self, Subscriptions.self, Suppressions.self, Bounce.self, Tasks.self, Route.self, Template.self, Token.self, Backup.self, Restore.self,
+            Stats.self, Subscriptions.self, Suppressions.self, Bounce.self, Tasks.self, Digest.self, Route.self, Template.self, Token.self, Backup.self, Restore.self,
             Export.self, Import.self, Migrate.self, CheckConfig.self, Reload.self,
         ]
     )

@@ -27,7 +27,7 @@ import Testing
     @Test func shippedSetIsCompleteAndRendersInBothLocales() throws {
         let library = try TemplateLibrary.load(directory: Self.shipped)
         let expected = Self.lifecycle
-        #expect(library.names == ["csm-handover", "csm-task"] + expected.prefix(6) + ["task-overdue", "welcome"])
+        #expect(library.names == ["csm-digest", "csm-handover", "csm-task"] + expected.prefix(6) + ["task-overdue", "welcome"])
         let renderer = MessageRenderer(library: library)
         for name in expected {
             for locale in ["zh-CN", "en"] {
@@ -186,7 +186,7 @@ import Testing
         let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.shipped))
         #expect {
             _ = try renderer.render(template: "welcom", subject: nil, text: nil, html: nil, data: .object([:]), locale: nil, channel: .email)
-        } throws: { ((($0 as? HeraldError)?.fields.first?.reason) ?? "").contains("known: csm-handover, csm-task, ebr-invite") }
+        } throws: { ((($0 as? HeraldError)?.fields.first?.reason) ?? "").contains("known: csm-digest, csm-handover, csm-task, ebr-invite") }
     }
 
     @Test func brokenFilesAreReportedWithTheirPath() throws {

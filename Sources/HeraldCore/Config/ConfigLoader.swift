@@ -147,6 +147,7 @@ public enum ConfigLoader {
         root.merge(limits)
 
         config.tiers = parseTiers(&root)
+        config.digest = parseDigest(&root)
 
         root.rejectUnknownKeys()
         var problems = root.problems
@@ -177,6 +178,7 @@ public enum ConfigLoader {
                 }
             }
             problems += phoneProblems(config.channels, directory: channelsDir)
+            problems += digestProblems(config.digest, channels: config.channels, file: file)
         }
         guard problems.isEmpty else { throw .configuration(problems.joined(separator: "\n")) }
         return config

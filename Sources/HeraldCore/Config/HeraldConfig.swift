@@ -153,6 +153,8 @@ public struct HeraldConfig: Sendable, Equatable {
     public var tiers: [String: TierPlan]
     /// The folder of the main config file; relative paths were resolved against it.
     public var baseDirectory: String
+    /// `[digest]`: the CSMs' morning email; nil when not configured.
+    public var digest: DigestSettings?
 
     public init(
         server: Server = Server(),

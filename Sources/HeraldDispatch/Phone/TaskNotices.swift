@@ -103,7 +103,7 @@ struct TaskNotices: Sendable {
         return plan(&request, skipped: [], now: now).0
     }
 
-    private func plan(_ request: inout MessageRequest, skipped: [String], now: Int64) -> ([PlannedMessage], [String]) {
+    func plan(_ request: inout MessageRequest, skipped: [String], now: Int64) -> ([PlannedMessage], [String]) {
         var skipped = skipped
         request.tracking = false
         request.destinations = request.destinations.filter { destination in

@@ -1,0 +1,157 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// Each CSM's digest of a day (``DigestSettings``): what it holds, and the `csm-digest` email that
+/// carries it, keyed by CSM and day so each CSM gets one a day however often it is asked for (a
+/// restart, several instances on PostgreSQL, `herald digest` by hand).
+public struct CSMDigest: Sendable {
+    /// What one CSM's digest says.
+    public struct Report: Sendable {
+        public var email: String
+        public var name: String
+        public var clients: [Client]
+        /// Open calls due by the end of the day, overdue ones included.
+        public var tasks: [PhoneTask]
+        /// The clients that most need the CSM (unopened messages, important ones first).
+        public var attention: [(client: Client, activity: ClientActivity)]
+        /// Deliveries to their clients that failed or gave up in the last day.
+        public var failures: [(message: Message, delivery: Delivery)]
+
+        public var isEmpty: Bool { tasks.isEmpty && attention.isEmpty && failures.isEmpty }
+    }
+
+    let store: any Store
+    let notices: TaskNotices
+    let settings: DigestSettings
+    let openableChannels: [String]
+    let channel: String?
+
+    public init(config: HeraldConfig, store: any Store, renderer: MessageRenderer, settings: DigestSettings) {
+        self.store = store
+        notices = TaskNotices(kinds: config.channelKinds, renderer: renderer)
+        self.settings = settings
+        openableChannels = config.routing.openableChannels
+        channel = settings.channel ?? config.channels.filter { $0.kind == .email }.map(\.name).sorted().first
+    }
+
+    /// Every CSM's report at `now` (only `csm`'s when given), in email order.
+    public func reports(now: Int64, csm: String? = nil) async throws -> [Report] {
+        var byCSM: [String: (name: String, clients: [Client])] = [:]
+        var after: String? = nil
+        while true {
+            let page = try await store.clients(tier: nil, csm: nil, stage: nil, after: after, limit: 500)
+            for client in page {
+                guard let email = client.csm?.email?.lowercased(), csm.map({ $0.lowercased() == email }) ?? true else { continue }
+                byCSM[email, default: (client.csm?.name ?? email, [])].clients.append(client)
+            }
+            guard page.count == 500, let last = page.last else { break }
+            after = last.id
+        }
+        var reports: [Report] = []
+        for (email, entry) in byCSM.sorted(by: { $0.key < $1.key }) {
+            reports.append(try await report(email: email, name: entry.name, clients: entry.clients, now: now))
+        }
+        return reports
+    }
+
+    func report(email: String, name: String, clients: [Client], now: Int64) async throws -> Report {
+        let tasks = try await store.tasks(matching: TaskQuery(
+            assignee: email, status: .open, dueBefore: settings.endOfDay(now), limit: 50))
+        let ids = clients.map(\.id)
+        let activity = try await store.clientActivity(clientIDs: ids, openableChannels: openableChannels)
+        let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let waiting = activity.values.filter { $0.unopened > 0 }.sorted(by: ClientActivity.needsAttentionBefore)
+        let attention = waiting.prefix(settings.clients).compactMap { a in byID[a.clientID].map { (client: $0, activity: a) } }
+        var failures: [(message: Message, delivery: Delivery)] = []
+        for state in [DeliveryState.failed, .dead] {
+            var query = MessageQuery(state: state, since: now - 86_400_000, limit: 20)
+            query.clientIDs = ids
+            for item in try await store.messages(matching: query).items {
+                for d in item.deliveries where d.state == state && d.updatedAt >= now - 86_400_000 { failures.append((item.message, d)) }
+            }
+        }
+        failures.sort { $0.delivery.updatedAt > $1.delivery.updatedAt }
+        return Report(email: email, name: name, clients: clients, tasks: tasks, attention: attention, failures: Array(failures.prefix(20)))
+    }
+
+    /// The `csm-digest` email of `report` for the day of `now`, or nil without an email channel
+    /// (or when its template does not render: the reason is in the second value).
+    public func email(_ r: Report, now: Int64) -> (PlannedMessage?, [String]) {
+        guard let channel else { return (nil, ["no email channel"]) }
+        let zone = TimeZone.named(settings.timezone)
+        let names = Dictionary(r.clients.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let tasks: [JSONValue] = r.tasks.map { t in
+            .object([
+                "task_id": .string(t.id), "client_name": .string(t.clientName ?? t.clientID ?? ""),
+                "contact_name": .string(t.contactName ?? t.phone), "phone": .string(t.phone), "reason": .string(t.reason),
+                "due": .string(TaskNotices.localTime(t.dueAt, timezone: zone)), "overdue": .bool(t.dueAt < now),
+            ])
+        }
+        let attention: [JSONValue] = r.attention.map { c, a in
+            .object([
+                "client_name": .string(c.name), "client_id": .string(c.id), "unopened": .int(Int64(a.unopened)),
+                "unopened_important": .int(Int64(a.unopenedImportant)),
+                "last_contact": a.lastContactAt.map { .string(TaskNotices.localTime($0, timezone: zone)) } ?? .string("—"),
+            ])
+        }
+        let failures: [JSONValue] = r.failures.map { m, d in
+            .object([
+                "client_name": .string(m.clientID.flatMap { names[$0] } ?? m.clientID ?? ""), "client_id": .string(m.clientID ?? ""),
+                "what": .string(m.template ?? m.subject ?? m.id), "message_id": .string(m.id), "channel": .string(d.channel),
+                "destination": .string(DestinationRules.redacted(d.destination)),
+                "error": .string(DisplayText.line(d.lastError ?? d.state.rawValue, limit: 200)),
+            ])
+        }
+        let locales = Dictionary(grouping: r.clients.compactMap(\.locale), by: { $0 }).mapValues(\.count)
+        var request = MessageRequest(
+            idempotencyKey: "digest:\(r.email):\(settings.day(of: now))", template: "csm-digest",
+            data: .object([
+                "csm_name": .string(r.name), "csm_email": .string(r.email), "date": .string(settings.day(of: now)),
+                "timezone": .string(settings.timezone), "client_count": .int(Int64(r.clients.count)),
+                "tasks": .array(tasks), "task_count": .int(Int64(tasks.count)), "has_tasks": .bool(!tasks.isEmpty),
+                "attention": .array(attention), "has_attention": .bool(!attention.isEmpty),
+                "failures": .array(failures), "failure_count": .int(Int64(failures.count)), "has_failures": .bool(!failures.isEmpty),
+            ]),
+            destinations: [.init(channel: channel, address: r.email)],
+            locale: locales.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key)
+        let (planned, skipped) = notices.plan(&request, skipped: [], now: now)
+        return (planned.first, skipped)
+    }
+
+    /// What happened to one CSM's digest.
+    public enum Outcome: Sendable, Equatable {
+        case sent(messageID: String)
+        case alreadySent(messageID: String)
+        case nothingToReport
+        case notSent(String)
+    }
+
+    /// Enqueues the day's digest of every CSM (or `csm`'s); `dryRun` only reports.
+    public func send(now: Int64, csm: String? = nil, dryRun: Bool = false) async throws -> [(Report, Outcome)] {
+        var outcomes: [(Report, Outcome)] = []
+        for report in try await reports(now: now, csm: csm) {
+            if report.isEmpty && settings.skipEmpty {
+                outcomes.append((report, .nothingToReport))
+                continue
+            }
+            let (planned, skipped) = email(report, now: now)
+            guard let planned else {
+                outcomes.append((report, .notSent(skipped.joined(separator: "; "))))
+                continue
+            }
+            if dryRun {
+                outcomes.append((report, .sent(messageID: "")))
+                continue
+            }
+            switch try await store.enqueue([planned]).first {
+            case .created(let m, _)?: outcomes.append((report, .sent(messageID: m.id)))
+            // The key was used: today's digest went already (the same, or with what was true then).
+            case .duplicate(let m, _)?: outcomes.append((report, .alreadySent(messageID: m.id)))
+            case .conflict(let id)?: outcomes.append((report, .alreadySent(messageID: id)))
+            case nil: outcomes.append((report, .notSent("not stored")))
+            }
+        }
+        return outcomes
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+
+/// `herald digest`: the CSMs' morning email (`[digest]`) now, or a look at what it would say.
+struct Digest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send today's CSM digests now (calls due, clients waiting, failed deliveries), or preview them.",
+        discussion: """
+            The daemon sends them itself at [digest] at; this sends or previews them by hand. Each CSM gets one \
+            digest a day: a second run says "already sent". Works with [digest] unset (its defaults: UTC, \
+            the first email channel).
+            """)
+
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Only this CSM (email).") var csm: String?
+    @Flag(help: "Show what each digest would hold; send nothing.") var dryRun = false
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() async throws {
+        try await CLIFailure.guarding {
+            let now = Timestamps.now()
+            let (settings, outcomes) = try await options.withStore { config, store in
+                let settings = config.digest ?? DigestSettings()
+                let digest = CSMDigest(config: config, store: store, renderer: MessageRenderer(library: try config.loadTemplates()), settings: settings)
+                return (settings, try await digest.send(now: now, csm: csm, dryRun: dryRun))
+            }
+            if let csm, outcomes.isEmpty { throw HeraldError.notFound("no client has the CSM \(csm)") }
+            if json {
+                print(JSONValue.object([
+                    "day": .string(settings.day(of: now)), "dry_run": .bool(dryRun),
+                    "digests": .array(outcomes.map { r, outcome in
+                        var o: [String: JSONValue] = [
+                            "csm": .string(r.email), "clients": .int(Int64(r.clients.count)), "tasks": .int(Int64(r.tasks.count)),
+                            "attention": .array(r.attention.map { .string($0.client.id) }), "failures": .int(Int64(r.failures.count)),
+                        ]
+                        switch outcome {
+                        case .sent(let id): o["status"] = .string(dryRun ? "would send" : "sent"); o["message_id"] = id.isEmpty ? .null : .string(id)
+                        case .alreadySent(let id): o["status"] = .string("already sent"); o["message_id"] = .string(id)
+                        case .nothingToReport: o["status"] = .string("nothing to report")
+                        case .notSent(let why): o["status"] = .string("not sent"); o["reason"] = .string(why)
+                        }
+                        return .object(o)
+                    }),
+                ]).canonicalText)
+                return
+            }
+            var table = TextTable("CSM", "CLIENTS", "CALLS DUE", "WAITING", "FAILED", "DIGEST")
+            for (r, outcome) in outcomes {
+                let status: String
+                switch outcome {
+                case .sent(let id): status = dryRun ? "would send" : "sent \(id)"
+                case .alreadySent(let id): status = "already sent today (\(id))"
+                case .nothingToReport: status = "nothing to report"
+                case .notSent(let why): status = "not sent: \(TextTable.clipped(why))"
+                }
+                table.add(r.email, String(r.clients.count), String(r.tasks.count), String(r.attention.count), String(r.failures.count), status)
+            }
+            print(outcomes.isEmpty ? "no client has a CSM with an email" : table.render())
+            if outcomes.contains(where: { if case .notSent = $0.1 { true } else { false } }) { throw ExitCode(1) }
+        }
+    }
+}
