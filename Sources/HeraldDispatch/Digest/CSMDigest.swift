@@ -63,9 +63,11 @@ public struct CSMDigest: Sendable {
         let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let waiting = activity.values.filter { $0.unopened > 0 }.sorted(by: ClientActivity.needsAttentionBefore)
         let attention = waiting.prefix(settings.clients).compactMap { a in byID[a.clientID].map { (client: $0, activity: a) } }
+        // Messages of the last four days (a delivery retries for up to [retry] max_age, 72 h by
+        // default, before it is dead) whose deliveries gave up in the last day.
         var failures: [(message: Message, delivery: Delivery)] = []
         for state in [DeliveryState.failed, .dead] {
-            var query = MessageQuery(state: state, since: now - 86_400_000, limit: 20)
+            var query = MessageQuery(state: state, since: now - 4 * 86_400_000, limit: 50)
             query.clientIDs = ids
             for item in try await store.messages(matching: query).items {
                 for d in item.deliveries where d.state == state && d.updatedAt >= now - 86_400_000 { failures.append((item.message, d)) }
