@@ -3,6 +3,7 @@ and sends it (once a day per CSM), and the daemon sends it itself at `[digest] a
 restart after that time, to the CSMs who have something to see."""
 
 import json
+import urllib.request
 
 from test_tasks import WELCOME, mails_to, start, wait_for_tasks
 
@@ -66,3 +67,6 @@ def test_the_digest_lists_calls_and_failures_once_a_day_and_the_daemon_sends_it_
     assert "Renewal" in zhao.get_body(("html",)).get_content()
     assert len(digest_mails(smtp, WANG)) == 1
     assert "CSM digests" in daemon.log()
+    with urllib.request.urlopen(daemon.base + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    assert 'herald_digests_total{outcome="sent"} 1' in text and 'herald_digests_total{outcome="already_sent"} 1' in text, text[-2000:]

@@ -127,6 +127,16 @@ public struct CSMDigest: Sendable {
         case alreadySent(messageID: String)
         case nothingToReport
         case notSent(String)
+
+        /// The `outcome` label of `herald_digests_total`.
+        public var label: String {
+            switch self {
+            case .sent: "sent"
+            case .alreadySent: "already_sent"
+            case .nothingToReport: "nothing_to_report"
+            case .notSent: "not_sent"
+            }
+        }
     }
 
     /// Enqueues the day's digest of every CSM (or `csm`'s); `dryRun` only reports.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import HeraldCore
 import Logging
 import ServiceLifecycle
@@ -29,12 +30,14 @@ public struct DigestService: Service {
                         do {
                             let outcomes = try await digest.send(now: now)
                             sentDay = day
+                            for (_, outcome) in outcomes { Counter(label: "herald_digests_total", dimensions: [("outcome", outcome.label)]).increment() }
                             let sent = outcomes.filter { if case .sent = $0.1 { true } else { false } }.count
                             logger.info("CSM digests", metadata: [
                                 "day": "\(day)", "csms": "\(outcomes.count)", "sent": "\(sent)",
                                 "not_sent": "\(outcomes.compactMap { if case .notSent(let why) = $0.1 { "\($0.0.email): \(why)" } else { nil } })",
                             ])
                         } catch {
+                            Counter(label: "herald_digests_total", dimensions: [("outcome", "error")]).increment()
                             logger.error("CSM digests failed; retrying in a minute", metadata: ["error": "\(error)"])
                         }
                     }
