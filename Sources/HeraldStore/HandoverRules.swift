@@ -7,6 +7,9 @@ extension Handover {
     /// of these has not reached anyone, so its Reply-To can still change without rewriting history.
     public static let unsentStates: [DeliveryState] = [.scheduled, .queued, .retrying, .suppressed, .cancelled, .expired]
 
+    /// The most clients one handover takes (the most `clients` a request may name).
+    public static let maximumClients = 10_000
+
     /// The SQL list of ``unsentStates`` (`'scheduled', 'queued', …`).
     public static var unsentStateList: String { unsentStates.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
 
@@ -14,7 +17,15 @@ extension Handover {
     /// `notFound` when there are none, `invalid` naming `clients` for a named client that is not theirs.
     public func chosen(from theirs: [Client]) throws(HeraldError) -> [Client] {
         guard !theirs.isEmpty else { throw .notFound("no client has the CSM \(from)") }
-        guard !clientIDs.isEmpty else { return theirs }
+        guard !clientIDs.isEmpty else {
+            // One transaction, and one SQL list of ids: a book this large goes in parts.
+            if theirs.count > Self.maximumClients {
+                throw .invalid(
+                    field: "clients",
+                    "\(from) has \(theirs.count) clients; hand over at most \(Self.maximumClients) at a time by naming them")
+            }
+            return theirs
+        }
         let byID = Dictionary(theirs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let missing = clientIDs.filter { byID[$0] == nil }
         if !missing.isEmpty {
