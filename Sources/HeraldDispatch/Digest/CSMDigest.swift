@@ -59,7 +59,11 @@ public struct CSMDigest: Sendable {
         let tasks = try await store.tasks(matching: TaskQuery(
             assignee: email, status: .open, dueBefore: settings.endOfDay(now), limit: 50))
         let ids = clients.map(\.id)
-        let activity = try await store.clientActivity(clientIDs: ids, openableChannels: openableChannels)
+        var activity: [String: ClientActivity] = [:]
+        for start in stride(from: 0, to: ids.count, by: ClientAttention.limit) {
+            let part = Array(ids[start..<min(start + ClientAttention.limit, ids.count)])
+            activity.merge(try await store.clientActivity(clientIDs: part, openableChannels: openableChannels)) { first, _ in first }
+        }
         let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let waiting = activity.values.filter { $0.unopened > 0 }.sorted(by: ClientActivity.needsAttentionBefore)
         let attention = waiting.prefix(settings.clients).compactMap { a in byID[a.clientID].map { (client: $0, activity: a) } }
@@ -67,10 +71,13 @@ public struct CSMDigest: Sendable {
         // default, before it is dead) whose deliveries gave up in the last day.
         var failures: [(message: Message, delivery: Delivery)] = []
         for state in [DeliveryState.failed, .dead] {
-            var query = MessageQuery(state: state, since: now - 4 * 86_400_000, limit: 50)
-            query.clientIDs = ids
-            for item in try await store.messages(matching: query).items {
-                for d in item.deliveries where d.state == state && d.updatedAt >= now - 86_400_000 { failures.append((item.message, d)) }
+            // In parts of 1,000 clients: the stores put the ids in one SQL list.
+            for start in stride(from: 0, to: ids.count, by: 1_000) {
+                var query = MessageQuery(state: state, since: now - 4 * 86_400_000, limit: 50)
+                query.clientIDs = Array(ids[start..<min(start + 1_000, ids.count)])
+                for item in try await store.messages(matching: query).items {
+                    for d in item.deliveries where d.state == state && d.updatedAt >= now - 86_400_000 { failures.append((item.message, d)) }
+                }
             }
         }
         failures.sort { $0.delivery.updatedAt > $1.delivery.updatedAt }
