@@ -3,9 +3,11 @@ and sends it (once a day per CSM), and the daemon sends it itself at `[digest] a
 restart after that time, to the CSMs who have something to see."""
 
 import json
+import time
 import urllib.request
 
-from test_tasks import WELCOME, mails_to, start, wait_for_tasks
+from test_email import email_channel
+from test_tasks import ROOT, WELCOME, mails_to, start, wait_for_tasks
 
 WANG = "wang.fang@acme.example"
 ZHAO = "zhao.min@acme.example"
@@ -70,3 +72,36 @@ def test_the_digest_lists_calls_and_failures_once_a_day_and_the_daemon_sends_it_
     with urllib.request.urlopen(daemon.base + "/metrics", timeout=10) as r:
         text = r.read().decode()
     assert 'herald_digests_total{outcome="sent"} 1' in text and 'herald_digests_total{outcome="already_sent"} 1' in text, text[-2000:]
+
+
+DIGEST = '[digest]\nat = "00:00"\ndays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\ntimezone = "Asia/Shanghai"\n'
+
+
+def test_two_instances_on_postgresql_send_a_csm_one_digest(make_daemon, postgres_database, smtp):
+    # Both instances start after the day's digest time and both look: the CSM gets one email.
+    first, second = [make_daemon(database_url=postgres_database, extra_channels=email_channel(smtp.url()),
+                                 herald_toml=f'[templates]\ndir = "{ROOT / "templates"}"\n[tiers.strategic]\nchannels = ["email"]\n')
+                     for _ in range(2)]
+    first.start()
+    first.request("PUT", "/v1/clients/quiet", {"name": "Quiet Co", "tier": "strategic", "locale": "en",
+                                              "csm": {"name": "Zhao Min", "email": ZHAO},
+                                              "contacts": [{"email": "ops@quiet.example"}]})
+    smtp.rcpt_script["ops@quiet.example"] = ["550 5.1.1 <ops@quiet.example>: no such user"]
+    status, _, renewal = first.request("POST", "/v1/messages", {"client_id": "quiet", "subject": "Renewal", "text": "Soon."})
+    assert status == 202, renewal
+    first.wait_for_states(renewal["id"], {"failed"})
+    first.stop()
+    for d in (first, second):
+        with open(d.folder / "herald.toml", "a") as f:
+            f.write(DIGEST)
+    first.start(), second.start()
+    assert smtp.wait_for(lambda s: digest_mails(s, ZHAO), 30), first.log()[-3000:]
+    # Both have looked (each logs its round) before the count is read.
+    for d in (first, second):
+        deadline = time.monotonic() + 30
+        while "CSM digests" not in d.log():
+            assert time.monotonic() < deadline, d.log()[-3000:]
+            time.sleep(0.05)
+    status, _, page = second.request("GET", "/v1/messages?template=csm-digest")
+    assert status == 200 and len(page["items"]) == 1, page
+    assert len(digest_mails(smtp, ZHAO)) == 1

@@ -114,7 +114,11 @@ struct TaskNotices: Sendable {
                     locale: request.locale, channel: kind)
                 return true
             } catch {
-                skipped.append("\(destination.channel): \((error as? HeraldError)?.detail ?? "\(error)")")
+                // The field's own reason ("template: 'csm-digest' does not exist (known: …)") says more than
+                // the summary ("field 'template' is invalid").
+                let herald = error as? HeraldError
+                let why = herald?.fields.first.map { "\($0.name): \($0.reason)" } ?? herald?.detail ?? "\(error)"
+                skipped.append("\(destination.channel): \(why)")
                 return false
             }
         }
