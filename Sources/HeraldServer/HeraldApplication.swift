@@ -106,6 +106,7 @@ public struct HeraldApplication: Sendable {
         MessageRoutes(store: store, runtime: runtime, clients: clients, wakeup: wakeup).register(on: router)
         ClientRoutes(store: store, runtime: runtime, cache: clients).register(on: router)
         TaskRoutes(store: store, runtime: runtime).register(on: router)
+        DigestRoutes(store: store, runtime: runtime).register(on: router)
         TimelineRoutes(store: store).register(on: router)
         StatsRoutes(store: store, runtime: runtime).register(on: router)
         SubscriptionRoutes(store: store, relay: relay, settings: config.events).register(on: router)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeraldCore
 import HeraldDispatch
+import HeraldServer
 import HeraldStore
 
 /// `herald digest`: the CSMs' morning email (`[digest]`) now, or a look at what it would say.
@@ -29,22 +30,7 @@ struct Digest: AsyncParsableCommand {
             }
             if let csm, outcomes.isEmpty { throw HeraldError.notFound("no client has the CSM \(csm)") }
             if json {
-                print(JSONValue.object([
-                    "day": .string(settings.day(of: now)), "dry_run": .bool(dryRun),
-                    "digests": .array(outcomes.map { r, outcome in
-                        var o: [String: JSONValue] = [
-                            "csm": .string(r.email), "clients": .int(Int64(r.clients.count)), "tasks": .int(Int64(r.tasks.count)),
-                            "attention": .array(r.attention.map { .string($0.client.id) }), "failures": .int(Int64(r.failures.count)),
-                        ]
-                        switch outcome {
-                        case .sent(let id): o["status"] = .string(dryRun ? "would send" : "sent"); o["message_id"] = id.isEmpty ? .null : .string(id)
-                        case .alreadySent(let id): o["status"] = .string("already sent"); o["message_id"] = .string(id)
-                        case .nothingToReport: o["status"] = .string("nothing to report")
-                        case .notSent(let why): o["status"] = .string("not sent"); o["reason"] = .string(why)
-                        }
-                        return .object(o)
-                    }),
-                ]).canonicalText)
+                print(DigestJSON.result(day: settings.day(of: now), dryRun: dryRun, outcomes).canonicalText)
                 return
             }
             var table = TextTable("CSM", "CLIENTS", "CALLS DUE", "WAITING", "FAILED", "DIGEST")

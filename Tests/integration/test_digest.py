@@ -7,7 +7,7 @@ import time
 import urllib.request
 
 from test_email import email_channel
-from test_tasks import ROOT, WELCOME, mails_to, start, wait_for_tasks
+from test_tasks import ROOT, WELCOME, csm_token, mails_to, start, wait_for_tasks
 
 WANG = "wang.fang@acme.example"
 ZHAO = "zhao.min@acme.example"
@@ -50,6 +50,16 @@ def test_the_digest_lists_calls_and_failures_once_a_day_and_the_daemon_sends_it_
 
     again = daemon.cli("digest", "--csm", WANG)
     assert again.returncode == 0 and "already sent today" in again.stdout, again.stdout
+    # The API does the same (admin only), and names a bad field.
+    status, _, answer = daemon.request("POST", "/v1/digests", {"csm": WANG})
+    assert status == 200 and [(d["csm"], d["status"]) for d in answer["digests"]] == [(WANG, "already sent")], answer
+    assert answer["digests"][0]["message_id"].startswith("msg_") and answer["dry_run"] is False
+    status, _, preview_api = daemon.request("POST", "/v1/digests", {"dry_run": True})
+    assert status == 200 and {d["csm"]: d["status"] for d in preview_api["digests"]}[ZHAO] == "nothing to report"
+    assert daemon.request("POST", "/v1/digests", {}, token=csm_token(daemon))[0] == 403
+    status, _, problem = daemon.request("POST", "/v1/digests", {"csm": "not an address", "when": "now"})
+    assert status == 422 and sorted(p["name"] for p in problem["invalid_params"]) == ["csm", "when"], problem
+    assert daemon.request("POST", "/v1/digests", {"csm": "nobody@acme.example"})[0] == 404
     assert daemon.cli("digest", "--csm", "nobody@acme.example").returncode == 1
 
     # Zhao's client's email bounces too; then the daemon restarts after the day's digest time and
