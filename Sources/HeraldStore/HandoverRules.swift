@@ -65,7 +65,7 @@ extension Handover {
     }
 
     /// `client` with the new CSM.
-    public func handed(_ client: Client, at now: Int64) -> Client {
+    func handed(_ client: Client, at now: Int64) -> Client {
         var client = client
         client.csm = to
         client.updatedAt = now
@@ -73,7 +73,7 @@ extension Handover {
     }
 
     /// `task` assigned to the new CSM.
-    public func reassigned(_ task: PhoneTask) -> PhoneTask {
+    func reassigned(_ task: PhoneTask) -> PhoneTask {
         var task = task
         task.assignee = to.email?.lowercased()
         task.assigneeName = to.name

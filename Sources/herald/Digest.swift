@@ -28,7 +28,6 @@ struct Digest: AsyncParsableCommand {
                 let digest = CSMDigest(config: config, store: store, renderer: MessageRenderer(library: try config.loadTemplates()), settings: settings)
                 return (settings, try await digest.send(now: now, csm: csm, dryRun: dryRun))
             }
-            if let csm, outcomes.isEmpty { throw HeraldError.notFound("no client has the CSM \(csm)") }
             if json {
                 print(DigestJSON.result(day: settings.day(of: now), dryRun: dryRun, outcomes).canonicalText)
                 return
@@ -37,7 +36,8 @@ struct Digest: AsyncParsableCommand {
             for (r, outcome) in outcomes {
                 let status: String
                 switch outcome {
-                case .sent(let id): status = dryRun ? "would send" : "sent \(id)"
+                case .sent(let id): status = "sent \(id)"
+                case .wouldSend: status = "would send"
                 case .alreadySent(let id): status = "already sent today (\(id))"
                 case .nothingToReport: status = "nothing to report"
                 case .notSent(let why): status = "not sent: \(TextTable.clipped(why))"

@@ -22,18 +22,23 @@ public struct BusinessHours: Sendable, Equatable, CustomStringConvertible {
     public init?(hours: String, days names: [String]) {
         let parts = hours.split(separator: "-")
         guard parts.count == 2, let open = Self.minutes(parts[0]), let close = Self.minutes(parts[1]), open < close,
-            open < 24 * 60
+            open < 24 * 60, let days = Self.weekdays(names)
         else { return nil }
-        var days = Set<Int>()
-        for name in names {
-            guard let index = Self.dayNames.firstIndex(of: name.lowercased()) else { return nil }
-            days.insert(index + 1)
-        }
-        guard !days.isEmpty else { return nil }
         self.init(open: open, close: close, days: days)
     }
 
-    private static func minutes(_ text: Substring) -> Int? {
+    /// `Calendar` weekdays of day names (`mon` … `sun`, any case), or nil for an unknown name or none.
+    static func weekdays(_ names: [String]) -> Set<Int>? {
+        var days = Set<Int>()
+        for name in names {
+            guard let index = dayNames.firstIndex(of: name.lowercased()) else { return nil }
+            days.insert(index + 1)
+        }
+        return days.isEmpty ? nil : days
+    }
+
+    /// Minutes after midnight of `HH:MM` (`00:00` … `24:00`), or nil.
+    static func minutes(_ text: Substring) -> Int? {
         let hm = text.trimmingCharacters(in: .whitespaces).split(separator: ":")
         guard hm.count == 2, hm[0].count == 2, hm[1].count == 2, let h = Int(hm[0]), let m = Int(hm[1]),
             (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 24 * 60

@@ -13,6 +13,11 @@ public struct CSM: Sendable, Equatable {
         self.wecomUserID = wecomUserID
         self.dingtalkUserID = dingtalkUserID
     }
+
+    /// The CSM as a Reply-To (`Name <email>`, or the bare email without a name); nil without an email.
+    public var mailbox: String? {
+        email.map { name.isEmpty ? $0 : "\(name) <\($0)>" }
+    }
 }
 
 /// A person at a client.
@@ -71,5 +76,14 @@ public struct Client: Sendable, Equatable {
         self.endpoints = endpoints
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+extension Client {
+    /// The locale most of `clients` have (the alphabetically first on a tie), or nil when none has
+    /// one: the language of mail about them all to their CSM (a handover, a digest).
+    public static func prevailingLocale(of clients: [Client]) -> String? {
+        let counts = Dictionary(grouping: clients.compactMap(\.locale), by: { $0 }).mapValues(\.count)
+        return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
     }
 }

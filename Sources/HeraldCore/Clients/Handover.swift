@@ -60,25 +60,18 @@ public struct Handover: Sendable, Equatable {
         return Handover(from: from, to: to, clientIDs: Array(Set(clientIDs)).sorted(), dryRun: dryRun, note: note)
     }
 
-    /// `to` as a Reply-To, as the enqueue writes the CSM's (`Name <email>`).
-    public var replyTo: String? {
-        to.email.map { to.name.isEmpty ? $0 : "\(to.name) <\($0)>" }
-    }
-
     /// A waiting message's Reply-To and @-mentions with `to` in place of `old` (the client's CSM
     /// before the handover), or nil when they name neither `from` nor `old`. A Reply-To is
     /// replaced when its address is `from` (whatever name it carried); mentions when they hold
     /// `old`'s robot user ids or mobile (then `to`'s, as `"csm"` expands, take their place).
     public func rewrite(replyTo: String?, mentions: [String], old: CSM?) -> (replyTo: String?, mentions: [String])? {
         var newReplyTo = replyTo
-        if let replyTo, Self.address(of: replyTo) == from { newReplyTo = self.replyTo }
-        let theirs = Set(old.map { Mentions.expand(["csm"], client: Client(id: "", name: "", tier: "", csm: $0)) } ?? [])
+        if let replyTo, Self.address(of: replyTo) == from { newReplyTo = to.mailbox }
+        let theirs = Set(old.map(Mentions.of) ?? [])
         var newMentions = mentions
         if !theirs.isEmpty, mentions.contains(where: theirs.contains) {
             newMentions = mentions.filter { !theirs.contains($0) }
-            for entry in Mentions.expand(["csm"], client: Client(id: "", name: "", tier: "", csm: to)) where !newMentions.contains(entry) {
-                newMentions.append(entry)
-            }
+            for entry in Mentions.of(to) where !newMentions.contains(entry) { newMentions.append(entry) }
         }
         return newReplyTo == replyTo && newMentions == mentions ? nil : (newReplyTo, newMentions)
     }

@@ -9,15 +9,15 @@ extension ConfigLoader {
         defer { root.merge(table) }
         guard present else { return nil }
         var settings = DigestSettings()
-        let at = table.string("at")
-        let days = table.strings("days")
-        if let hours = BusinessHours(hours: "\(at ?? "09:00")-24:00", days: days ?? ["mon", "tue", "wed", "thu", "fri"]) {
-            settings.at = hours.open
-            settings.days = hours.days
-        } else if let at, BusinessHours(hours: "\(at)-24:00", days: ["mon"]) == nil {
-            table.fail("at", "must be a time of day HH:MM, e.g. \"09:00\"")
-        } else {
-            table.fail("days", "must list day names: mon, tue, wed, thu, fri, sat, sun")
+        if let at = table.string("at") {
+            if let minute = BusinessHours.minutes(Substring(at)), minute < 24 * 60 { settings.at = minute } else {
+                table.fail("at", "must be a time of day HH:MM, e.g. \"09:00\"")
+            }
+        }
+        if let names = table.strings("days") {
+            if let days = BusinessHours.weekdays(names) { settings.days = days } else {
+                table.fail("days", "must list day names: mon, tue, wed, thu, fri, sat, sun")
+            }
         }
         if let zone = table.string("timezone") {
             if TimeZone(identifier: zone) == nil { table.fail("timezone", "unknown IANA time zone, e.g. Asia/Shanghai") }

@@ -36,3 +36,11 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+extension ChannelKind {
+    /// The email channel Herald's own mail goes by when none is named (a handover, a digest): the
+    /// first of `kinds`' email channels by name.
+    public static func firstEmailChannel(in kinds: [String: ChannelKind]) -> String? {
+        kinds.filter { $0.value == .email }.keys.min()
+    }
+}

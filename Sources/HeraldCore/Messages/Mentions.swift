@@ -37,9 +37,7 @@ public enum Mentions {
             switch entry {
             case "csm":
                 guard let csm = client?.csm else { continue }
-                add(csm.wecomUserID.map { "wecom:" + $0 })
-                add(csm.dingtalkUserID.map { "dingtalk:" + $0 })
-                add(csm.phone)
+                for id in of(csm) { add(id) }
             case "contacts":
                 for contact in client?.contacts ?? [] { add(contact.phone) }
             default:
@@ -83,6 +81,12 @@ public enum Mentions {
             }
         }
         return resolved
+    }
+
+    /// What `"csm"` stands for: the CSM's robot user ids and mobile.
+    public static func of(_ csm: CSM) -> [String] {
+        [csm.wecomUserID.map { "wecom:" + $0 }, csm.dingtalkUserID.map { "dingtalk:" + $0 }, csm.phone]
+            .compactMap { $0 }.filter { !$0.isEmpty }
     }
 
     /// The stored form of a message's mentions: a JSON array, or nil for none.

@@ -32,7 +32,7 @@ public struct CSMDigest: Sendable {
         notices = TaskNotices(kinds: config.channelKinds, renderer: renderer)
         self.settings = settings
         openableChannels = config.routing.openableChannels
-        channel = settings.channel ?? config.channels.filter { $0.kind == .email }.map(\.name).sorted().first
+        channel = settings.channel ?? ChannelKind.firstEmailChannel(in: config.channelKinds)
     }
 
     /// Every CSM's report at `now` (only `csm`'s when given), in email order.
@@ -112,7 +112,6 @@ public struct CSMDigest: Sendable {
                 "error": .string(DisplayText.line(d.lastError ?? d.state.rawValue, limit: 200)),
             ])
         }
-        let locales = Dictionary(grouping: r.clients.compactMap(\.locale), by: { $0 }).mapValues(\.count)
         var request = MessageRequest(
             idempotencyKey: "digest:\(r.email):\(settings.day(of: now))", template: "csm-digest",
             data: .object([
@@ -123,7 +122,7 @@ public struct CSMDigest: Sendable {
                 "failures": .array(failures), "failure_count": .int(Int64(failures.count)), "has_failures": .bool(!failures.isEmpty),
             ]),
             destinations: [.init(channel: channel, address: r.email)],
-            locale: locales.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key)
+            locale: Client.prevailingLocale(of: r.clients))
         let (planned, skipped) = notices.plan(&request, skipped: [], now: now)
         return (planned.first, skipped)
     }
@@ -131,6 +130,8 @@ public struct CSMDigest: Sendable {
     /// What happened to one CSM's digest.
     public enum Outcome: Sendable, Equatable {
         case sent(messageID: String)
+        /// A dry run's: it would go.
+        case wouldSend
         case alreadySent(messageID: String)
         case nothingToReport
         case notSent(String)
@@ -139,6 +140,7 @@ public struct CSMDigest: Sendable {
         public var label: String {
             switch self {
             case .sent: "sent"
+            case .wouldSend: "would_send"
             case .alreadySent: "already_sent"
             case .nothingToReport: "nothing_to_report"
             case .notSent: "not_sent"
@@ -146,10 +148,13 @@ public struct CSMDigest: Sendable {
         }
     }
 
-    /// Enqueues the day's digest of every CSM (or `csm`'s); `dryRun` only reports.
+    /// Enqueues the day's digest of every CSM (or `csm`'s: `notFound` when no client has them);
+    /// `dryRun` only reports.
     public func send(now: Int64, csm: String? = nil, dryRun: Bool = false) async throws -> [(Report, Outcome)] {
+        let reports = try await reports(now: now, csm: csm)
+        if let csm, reports.isEmpty { throw HeraldError.notFound("no client has the CSM \(csm)") }
         var outcomes: [(Report, Outcome)] = []
-        for report in try await reports(now: now, csm: csm) {
+        for report in reports {
             if report.isEmpty && settings.skipEmpty {
                 outcomes.append((report, .nothingToReport))
                 continue
@@ -160,7 +165,7 @@ public struct CSMDigest: Sendable {
                 continue
             }
             if dryRun {
-                outcomes.append((report, .sent(messageID: "")))
+                outcomes.append((report, .wouldSend))
                 continue
             }
             switch try await store.enqueue([planned]).first {

@@ -78,7 +78,7 @@ struct TaskNotices: Sendable {
     /// The email telling the new CSM what a handover gave them (`csm-handover`), by the first email
     /// channel (by name), in the locale most of the clients have; nothing without an email channel.
     func forHandover(_ h: Handover, _ result: HandoverResult, fromName: String, now: Int64) -> [PlannedMessage] {
-        guard let channel = kinds.filter({ $0.value == .email }).keys.sorted().first, let email = h.to.email,
+        guard let channel = ChannelKind.firstEmailChannel(in: kinds), let email = h.to.email,
             !result.clients.isEmpty
         else { return [] }
         let tasksOf = Dictionary(grouping: result.tasks, by: { $0.clientID ?? "" })
@@ -88,8 +88,6 @@ struct TaskNotices: Sendable {
                 "stage": .string(c.lifecycleStage ?? "—"), "open_tasks": .int(Int64(tasksOf[c.id]?.count ?? 0)),
             ])
         }
-        let locales = Dictionary(grouping: result.clients.compactMap(\.locale), by: { $0 }).mapValues(\.count)
-        let locale = locales.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
         var request = MessageRequest(
             idempotencyKey: "handover:\(h.from):\(email.lowercased()):\(now)", template: "csm-handover",
             data: .object([
@@ -99,7 +97,8 @@ struct TaskNotices: Sendable {
                 "message_count": .int(Int64(result.messages)), "has_messages": .bool(result.messages > 0),
                 "note": h.note.map(JSONValue.string) ?? .null,
             ]),
-            destinations: [.init(channel: channel, address: email)], locale: locale, priority: .high)
+            destinations: [.init(channel: channel, address: email)], locale: Client.prevailingLocale(of: result.clients),
+            priority: .high)
         return plan(&request, skipped: [], now: now).0
     }
 

@@ -15,8 +15,9 @@ public enum DigestJSON {
                 ]
                 switch outcome {
                 case .sent(let id):
-                    o["status"] = .string(dryRun ? "would send" : "sent")
-                    if !id.isEmpty { o["message_id"] = .string(id) }
+                    o["status"] = .string("sent")
+                    o["message_id"] = .string(id)
+                case .wouldSend: o["status"] = .string("would send")
                 case .alreadySent(let id):
                     o["status"] = .string("already sent")
                     o["message_id"] = .string(id)

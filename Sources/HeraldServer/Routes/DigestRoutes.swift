@@ -16,7 +16,6 @@ struct DigestRoutes: Sendable {
             let digest = CSMDigest(config: snapshot.config, store: store, renderer: snapshot.renderer, settings: settings)
             let now = Timestamps.now()
             let outcomes = try await digest.send(now: now, csm: csm, dryRun: dryRun)
-            if let csm, outcomes.isEmpty { throw HeraldError.notFound("no client has the CSM \(csm)") }
             return JSONResponse.make(DigestJSON.result(day: settings.day(of: now), dryRun: dryRun, outcomes))
         }
     }

@@ -170,9 +170,7 @@ struct MessageRoutes: Sendable {
         guard !message.destinations.isEmpty else {
             throw HeraldError.invalid(field: path + "client_id", "nobody to reach: " + message.skipped.joined(separator: "; "))
         }
-        if let csm = client.csm, let email = csm.email {
-            message.replyTo = csm.name.isEmpty ? email : "\(csm.name) <\(email)>"
-        }
+        if let mailbox = client.csm?.mailbox { message.replyTo = mailbox }
         if message.locale == nil { message.locale = client.locale }
         message.tracking = routing.tiers[client.tier]?.tracking ?? true
         var held: String? = nil
