@@ -41,6 +41,12 @@ public struct DigestSettings: Sendable, Equatable {
         return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
+    /// The start of the local day of `instant` (its midnight), epoch ms.
+    public func startOfDay(_ instant: Int64) -> Int64 {
+        let start = calendar.startOfDay(for: Date(timeIntervalSince1970: Double(instant) / 1000))
+        return Int64((start.timeIntervalSince1970 * 1000).rounded())
+    }
+
     /// The end of the local day of `instant` (the next midnight), epoch ms.
     public func endOfDay(_ instant: Int64) -> Int64 {
         let date = Date(timeIntervalSince1970: Double(instant) / 1000)

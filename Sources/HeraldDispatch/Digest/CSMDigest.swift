@@ -127,6 +127,26 @@ public struct CSMDigest: Sendable {
         return (planned.first, skipped)
     }
 
+    /// The digest each CSM was sent since the start of today in `[digest] timezone`, by CSM email.
+    /// The idempotency key (CSM and local date) stops a second digest of the same date; this also
+    /// stops one under another date when the time zone changed during the day (a digest sent at
+    /// 16:05 UTC on the 7th, then `timezone = "Asia/Shanghai"`, where it is already the 8th).
+    func digestsSentToday(now: Int64) async throws -> [String: String] {
+        var sent: [String: String] = [:]
+        var query = MessageQuery(template: "csm-digest", since: settings.startOfDay(now), limit: 500)
+        while true {
+            let page = try await store.messages(matching: query)
+            for item in page.items {
+                for d in item.deliveries where sent[d.destination.lowercased()] == nil {
+                    sent[d.destination.lowercased()] = item.message.id
+                }
+            }
+            guard let next = page.nextCursor else { break }
+            query.cursor = next
+        }
+        return sent
+    }
+
     /// What happened to one CSM's digest.
     public enum Outcome: Sendable, Equatable {
         case sent(messageID: String)
@@ -153,8 +173,13 @@ public struct CSMDigest: Sendable {
     public func send(now: Int64, csm: String? = nil, dryRun: Bool = false) async throws -> [(Report, Outcome)] {
         let reports = try await reports(now: now, csm: csm)
         if let csm, reports.isEmpty { throw HeraldError.notFound("no client has the CSM \(csm)") }
+        let sentToday = try await digestsSentToday(now: now)
         var outcomes: [(Report, Outcome)] = []
         for report in reports {
+            if let id = sentToday[report.email] {
+                outcomes.append((report, .alreadySent(messageID: id)))
+                continue
+            }
             if report.isEmpty && settings.skipEmpty {
                 outcomes.append((report, .nothingToReport))
                 continue

@@ -6,8 +6,8 @@ import ServiceLifecycle
 /// Sends the CSMs' digests (``CSMDigest``) once a day at `[digest] at`. Reads the digest from the
 /// running configuration at each look (`current`, nil without `[digest]`), so a reload that
 /// changes the time or the templates applies within a minute. A daemon started after `at` sends
-/// the day's digests at once; the per-day key makes a second sending (a restart, another instance)
-/// a no-op.
+/// the day's digests at once; a digest sent since local midnight and the per-day key make a second
+/// sending (a restart, another instance, a changed time zone) a no-op.
 public struct DigestService: Service {
     let current: @Sendable () -> CSMDigest?
     let logger: Logger

@@ -1,0 +1,72 @@
+import Foundation
+import HeraldCore
+@testable import HeraldDispatch
+import HeraldStore
+import Testing
+
+/// The CSM digest against the real stores: one a day per CSM, whatever asks for it, even when
+/// `[digest] timezone` changes during the day.
+@Suite struct CSMDigestTests {
+    static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("templates").path
+
+    /// 2026-12-07 16:05 UTC: still the 7th in UTC, already the 8th in Shanghai (00:05).
+    static let evening: Int64 = 1_796_659_500_000
+
+    func digest(_ store: any Store, timezone: String) throws -> CSMDigest {
+        let dir = NSTemporaryDirectory() + "herald-digest-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/channels", withIntermediateDirectories: true)
+        try "".write(toFile: dir + "/herald.toml", atomically: true, encoding: .utf8)
+        try "kind = \"email\"\nprovider = \"outbox\"\nfrom = \"cs@acme.example\"\n"
+            .write(toFile: dir + "/channels/email.toml", atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.load(path: dir + "/herald.toml")
+        let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.templates))
+        return CSMDigest(config: config, store: store, renderer: renderer, settings: DigestSettings(timezone: timezone, skipEmpty: false))
+    }
+
+    func book(_ store: any Store, now: Int64) async throws {
+        for (id, csm) in [("acme", CSM(name: "Wang", email: "Wang@cs.example")), ("gamma", CSM(name: "Zhao", email: "zhao@cs.example"))] {
+            _ = try await store.upsertClient(Client(
+                id: id, name: id.uppercased(), tier: "strategic", csm: csm,
+                contacts: [Contact(id: "li", email: "li@\(id).example")], createdAt: now, updatedAt: now))
+        }
+    }
+
+    func statuses(_ outcomes: [(CSMDigest.Report, CSMDigest.Outcome)]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: outcomes.map { ($0.0.email, $0.1.label) })
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func oneDigestADayPerCSMEvenWhenTheTimeZoneChanges(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Self.evening
+        try await book(store, now: now - 86_400_000)
+
+        let utc = try digest(store, timezone: "UTC")
+        let preview = try await utc.send(now: now, dryRun: true)
+        #expect(statuses(preview) == ["wang@cs.example": "would_send", "zhao@cs.example": "would_send"])
+        let first = try await utc.send(now: now, csm: "wang@cs.example")
+        #expect(statuses(first) == ["wang@cs.example": "sent"])
+        guard case .sent(let wangID) = try #require(first.first).1 else { Issue.record("not sent: \(first)"); return }
+
+        // The same day in UTC: Wang's is already sent (also in a preview), Zhao's goes now.
+        let later = try await utc.send(now: now + 60_000)
+        #expect(statuses(later) == ["wang@cs.example": "already_sent", "zhao@cs.example": "sent"])
+        #expect(statuses(try await utc.send(now: now + 60_000, dryRun: true)) == ["wang@cs.example": "already_sent", "zhao@cs.example": "already_sent"])
+
+        // The operator moves [digest] to Shanghai, where it is the 8th already: no second digest
+        // today, though the day's key (its date) is new.
+        let shanghai = try digest(store, timezone: "Asia/Shanghai")
+        let moved = try await shanghai.send(now: now + 120_000)
+        #expect(moved.first { $0.0.email == "wang@cs.example" }?.1 == .alreadySent(messageID: wangID))
+        #expect(statuses(moved) == ["wang@cs.example": "already_sent", "zhao@cs.example": "already_sent"])
+
+        // The next Shanghai day brings the next digest.
+        let tomorrow = try await shanghai.send(now: now + 86_400_000)
+        #expect(statuses(tomorrow) == ["wang@cs.example": "sent", "zhao@cs.example": "sent"])
+        let all = try await store.messages(matching: MessageQuery(template: "csm-digest", limit: 50)).items
+        #expect(all.count == 4)
+    }
+}
