@@ -11,7 +11,7 @@ struct OutcomeResolver: Sendable {
         switch report.outcome {
         case .sent(let providerID):
             return DeliveryResult(report: report, newState: .sent, nextDueAt: nil, error: nil, providerID: providerID)
-        case .failed(let reason), .bounced(let reason), .optedOut(let reason):
+        case .failed(let reason), .bounced(let reason), .optedOut(let reason), .optedOutOfMarketing(let reason):
             return DeliveryResult(report: report, newState: .failed, nextDueAt: nil, error: reason, providerID: nil)
         case .retry(let after, let reason):
             switch retry.decide(attempt: report.number, retryAfter: after, firstQueuedAt: createdAt, now: now) {

@@ -88,7 +88,12 @@ extension PostgresStore {
                     deliveryID: r.deliveryID, reason: reason, at: finishedAt, conn: conn, logger: logger)
             } else if case .optedOut(let reason) = r.outcome {
                 try await PostgresSuppressions.addOptOut(
-                    deliveryID: r.deliveryID, channel: r.channel, reason: reason, at: finishedAt, conn: conn, logger: logger)
+                    deliveryID: r.deliveryID, category: Suppressions.channelCategory(r.channel), reason: reason, at: finishedAt,
+                    conn: conn, logger: logger)
+            } else if case .optedOutOfMarketing(let reason) = r.outcome {
+                try await PostgresSuppressions.addOptOut(
+                    deliveryID: r.deliveryID, category: Suppression.Category.marketing.rawValue, reason: reason, at: finishedAt,
+                    conn: conn, logger: logger)
             }
             if result.newState == .failed || result.newState == .dead {
                 try await PostgresFallback.next(after: r.deliveryID, reason: result.error, at: finishedAt, conn: conn, logger: logger)

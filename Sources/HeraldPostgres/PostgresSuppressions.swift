@@ -53,12 +53,12 @@ enum PostgresSuppressions {
 
     /// See `SQLiteSuppressions.addOptOut`.
     static func addOptOut(
-        deliveryID: String, channel: String, reason: String, at: Int64, conn: PostgresConnection, logger: Logger
+        deliveryID: String, category: String, reason: String, at: Int64, conn: PostgresConnection, logger: Logger
     ) async throws {
         try await conn.run(
             """
             INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
-            SELECT lower(destination), \(Suppressions.channelCategory(channel)), \(reason), 'opt_out', id, \(at)
+            SELECT lower(destination), \(category), \(reason), 'opt_out', id, \(at)
             FROM deliveries WHERE id = \(deliveryID)
             ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, delivery_id = excluded.delivery_id
             """, logger: logger)

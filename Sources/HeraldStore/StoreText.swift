@@ -151,7 +151,7 @@ public enum StoreText {
         switch outcome {
         case .sent: "sent"
         case .retry: "retry"
-        case .failed, .optedOut: "failed"
+        case .failed, .optedOut, .optedOutOfMarketing: "failed"
         case .bounced: "bounced"
         }
     }

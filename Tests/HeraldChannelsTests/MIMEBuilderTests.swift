@@ -157,7 +157,7 @@ import Testing
         case .retry: "retry"
         case .failed: "failed"
         case .bounced: "bounced"
-        case .optedOut: "opted out"
+        case .optedOut, .optedOutOfMarketing: "opted out"
         }
         #expect(kind == expected)
         if case .sent(let id) = SMTPClassifier.classify(reply) { #expect(id == "Ok: queued as ABC123") }

@@ -16,7 +16,7 @@ import Testing
         Gen.character(in: " "..."~"), Gen.character(in: "一"..."龥"), Gen.character(in: "\u{0}"..."\u{1F}"), Gen.character(in: "\u{80}"..."\u{9F}")
     ).string(of: 0...80)
     static let code = Gen<String>.oneOf(
-        Gen.element(of: ["OK", "isp.SYSTEM_ERROR", "isv.BUSINESS_LIMIT_CONTROL", "isv.MOBILE_NUMBER_ILLEGAL", "21610", "21211", "20003"])
+        Gen.element(of: ["OK", "isp.SYSTEM_ERROR", "isv.BUSINESS_LIMIT_CONTROL", "isv.MOBILE_NUMBER_ILLEGAL", "isv.CUSTOMER_REFUSED", "21610", "21211", "20003"])
             .compactMap { $0 },
         words)
 
@@ -34,7 +34,7 @@ import Testing
     static func reason(_ outcome: DeliveryOutcome) -> String? {
         switch outcome {
         case .sent: nil
-        case .retry(_, let r), .failed(let r), .bounced(let r), .optedOut(let r): r
+        case .retry(_, let r), .failed(let r), .bounced(let r), .optedOut(let r), .optedOutOfMarketing(let r): r
         }
     }
 
@@ -78,8 +78,11 @@ import Testing
                 } else if case .retry = outcome {
                     Issue.record("\(status) without a Code must not retry (a second text): \(outcome)")
                 }
+            case "isv.CUSTOMER_REFUSED"?:
+                guard case .optedOutOfMarketing = outcome else { Issue.record("a refusal must opt out of marketing: \(outcome)"); return }
             default:
                 if case .sent = outcome { Issue.record("Code \(code ?? "") cannot be sent") }
+                if case .optedOutOfMarketing = outcome { Issue.record("only isv.CUSTOMER_REFUSED opts out: \(outcome)") }
             }
         }
     }

@@ -42,6 +42,9 @@ import Testing
         #expect(aliyun.classify(reply(200, #"{"Code":"OK","BizId":"9^0"}"#)) == .sent(providerID: "9^0"))
         #expect(aliyun.classify(reply(200, #"{"Code":"isv.MOBILE_NUMBER_ILLEGAL","Message":"非法手机号"}"#))
             == .failed(reason: "aliyun isv.MOBILE_NUMBER_ILLEGAL: 非法手机号"))
+        // The number unsubscribed from promotional texts: no more marketing to it, notices still go.
+        #expect(aliyun.classify(reply(200, #"{"Code":"isv.CUSTOMER_REFUSED","Message":"用户已退订推广短信"}"#))
+            == .optedOutOfMarketing(reason: "aliyun isv.CUSTOMER_REFUSED: 用户已退订推广短信"))
         #expect(aliyun.classify(reply(200, #"{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"触发流控"}"#))
             == .retry(after: 60_000, reason: "aliyun isv.BUSINESS_LIMIT_CONTROL: 触发流控"))
         #expect(aliyun.classify(reply(200, #"{"Code":"isp.SYSTEM_ERROR","Message":"x"}"#)) == .retry(after: nil, reason: "aliyun isp.SYSTEM_ERROR: x"))

@@ -9,7 +9,7 @@ import Testing
         switch outcome {
         case .sent: .sent
         case .retry: .retry
-        case .failed, .bounced, .optedOut: .failed
+        case .failed, .bounced, .optedOut, .optedOutOfMarketing: .failed
         }
     }
 

@@ -165,4 +165,39 @@ import Testing
         ]).first))
         #expect(later.1.map(\.state) == [.suppressed, .queued, .queued])
     }
+    @Test(arguments: StoreBackend.allCases)
+    func aRefusalOfPromotionalTextsSuppressesTheNumberForMarketingOnly(backend: StoreBackend) async throws {
+        // Aliyun refuses a promotional text with isv.CUSTOMER_REFUSED (the number unsubscribed from
+        // them): marketing to the number stops, on every channel; the CSM's notices still go.
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Timestamps.now()
+        let number = "+8613800138000"
+        var promotion = Fixtures.planned(to: [("sms-aliyun", number)], now: now)
+        promotion.message.category = .marketing
+        _ = try await store.enqueue([promotion])
+        let claimed = try await store.claim(channel: "sms-aliyun", limit: 10, now: now, leaseUntil: now + 60_000, owner: "w")
+        let reason = "aliyun isv.CUSTOMER_REFUSED: 用户已退订推广短信"
+        try await store.record(claimed.map { c in
+            DeliveryResult(
+                report: AttemptReport(deliveryID: c.delivery.id, messageID: c.message.id, channel: "sms-aliyun", number: 1,
+                                      startedAt: now, durationMillis: 1, statusCode: 200, outcome: .optedOutOfMarketing(reason: reason)),
+                newState: .failed, nextDueAt: nil, error: reason, providerID: nil)
+        })
+        let refused = try #require(try await store.message(id: claimed[0].message.id))
+        #expect(refused.deliveries.map(\.state) == [.failed] && refused.attempts.map(\.outcome) == ["failed"])
+        let entries = try await store.suppressions(matching: SuppressionQuery(address: number))
+        #expect(entries.map(\.category) == ["marketing"] && entries.map(\.source) == ["opt_out"])
+        #expect(entries.first?.deliveryID == claimed[0].delivery.id && entries.first?.reason == reason)
+
+        var nextPromotion = Fixtures.planned(to: [("sms-aliyun", number), ("sms", number)], now: now + 1_000)
+        nextPromotion.message.category = .marketing
+        let stopped = try #require(Fixtures.created(try await store.enqueue([nextPromotion]).first))
+        #expect(stopped.1.map(\.state) == [.suppressed, .suppressed])
+        #expect(stopped.1.first?.lastError == "suppressed: opt_out: \(reason)")
+        let notice = try #require(Fixtures.created(try await store.enqueue([
+            Fixtures.planned(to: [("sms-aliyun", number)], now: now + 2_000),
+        ]).first))
+        #expect(notice.0.category == .transactional && notice.1.map(\.state) == [.queued])
+    }
 }

@@ -303,6 +303,35 @@ def test_a_stop_reply_suppresses_the_number_for_texts_only(make_daemon, fakes, t
     assert [m["To"] for m in fakes.twilio_messages] == [number]
 
 
+def test_a_number_that_refused_promotional_texts_gets_no_more_marketing(make_daemon, fakes, tmp_path):
+    # Aliyun refuses a promotional text with isv.CUSTOMER_REFUSED (该手机用户已退订推广短信).
+    # Herald suppresses the number for marketing: the next promotion is not even tried, the
+    # CSM's transactional text still goes.
+    fakes.aliyun_script = [(200, {"Code": "isv.CUSTOMER_REFUSED", "Message": "用户已退订推广短信", "RequestId": "r"})]
+    templates = tmp_path / "tpl" / "renewal"
+    templates.mkdir(parents=True)
+    (templates / "sms.zh-CN.mustache").write_text("【Acme】{{company}}的合同将于{{renewal_date}}到期。")
+    daemon = make_daemon(herald_toml=f'[templates]\ndir = "{tmp_path / "tpl"}"\n',
+                         extra_channels=channels(fakes, tmp_path)).start()
+    number = "+8613800138002"
+    body = {"to": {"sms-cn": number}, "template": "renewal", "locale": "zh-CN",
+            "data": {"company": "星河科技", "renewal_date": "2026-12-23"}}
+    status, _, promotion = daemon.request("POST", "/v1/messages", {**body, "category": "marketing"})
+    assert status == 202, promotion
+    failed = daemon.wait_for_states(promotion["id"], {"failed"})["deliveries"][0]
+    assert "isv.CUSTOMER_REFUSED" in failed["last_error"] and [a["outcome"] for a in failed["attempts"]] == ["failed"]
+    status, _, page = daemon.request("GET", "/v1/suppressions?source=opt_out")
+    assert status == 200 and [(e["address"], e["category"]) for e in page["items"]] == [(number, "marketing")], page
+    assert page["items"][0]["delivery_id"] == failed["id"]
+
+    status, _, again = daemon.request("POST", "/v1/messages", {**body, "category": "marketing"})
+    assert status == 202 and [d["status"] for d in again["deliveries"]] == ["suppressed"], again
+    status, _, notice = daemon.request("POST", "/v1/messages", body)
+    assert status == 202 and [d["status"] for d in notice["deliveries"]] == ["queued"], notice
+    daemon.wait_for_states(notice["id"], {"sent"})
+    assert [m["PhoneNumbers"] for m in fakes.aliyun_messages] == ["13800138002"] and fakes.aliyun_script == []
+
+
 def test_stop_and_start_texts_opt_a_client_out_of_texts_and_back_in(make_daemon, fakes, tmp_path):
     # The client replies STOP to our number: Twilio posts it to the inbound webhook (signed like
     # receipts); later START. Texts stop and resume without an operator, the first one never tried.

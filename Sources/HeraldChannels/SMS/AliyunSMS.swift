@@ -55,8 +55,9 @@ struct AliyunSMS: SMSProvider {
 
     /// Only `Code == "OK"` is accepted (its `BizId` is the provider id); `isp.SYSTEM_ERROR` and the
     /// flow controls retry after their window; the account's problems (its AccessKey, permissions,
-    /// balance, a suspended or unsubscribed service) retry every 5 minutes until fixed; number,
-    /// template, signature and content errors fail. An answer without a `Code` (a proxy's page)
+    /// balance, a suspended or unsubscribed service) retry every 5 minutes until fixed; a number
+    /// that unsubscribed from promotional texts (`isv.CUSTOMER_REFUSED`) is suppressed for
+    /// marketing; number, template, signature and content errors fail. An answer without a `Code` (a proxy's page)
     /// retries when it says the request was not taken (5xx, 429 with its `Retry-After`) and fails
     /// otherwise: Aliyun answers 200 for its own errors, so a 200 without one is no proof of a send,
     /// and retrying it could text the client twice.
@@ -76,6 +77,8 @@ struct AliyunSMS: SMSProvider {
         case "isp.SYSTEM_ERROR", "SignatureNonceUsed", "Throttling.User", "ServiceUnavailable": return .retry(after: nil, reason: reason)
         case "isv.BUSINESS_LIMIT_CONTROL": return .retry(after: 60_000, reason: reason)
         case "isv.DAY_LIMIT_CONTROL", "isv.MONTH_LIMIT_CONTROL": return .retry(after: 3_600_000, reason: reason)
+        // 该手机用户已退订推广短信: the number unsubscribed from promotional texts.
+        case "isv.CUSTOMER_REFUSED": return .optedOutOfMarketing(reason: reason)
         case "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive", "SignatureDoesNotMatch", "Forbidden.RAM",
             "isp.RAM_PERMISSION_DENY", "isv.OUT_OF_SERVICE", "isv.AMOUNT_NOT_ENOUGH", "InsufficientBalance",
             "isv.ACCOUNT_NOT_EXISTS", "isv.ACCOUNT_ABNORMAL", "isv.PRODUCT_UN_SUBSCRIPT", "isv.PRODUCT_UNSUBSCRIBE":

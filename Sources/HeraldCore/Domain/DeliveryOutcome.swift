@@ -13,6 +13,10 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// The recipient told the provider to stop (an SMS STOP reply, Twilio 21610): fail (the
     /// fallback chain goes on), and suppress the address on this channel only.
     case optedOut(reason: String)
+    /// The recipient told the provider they want no promotional texts (Aliyun
+    /// `isv.CUSTOMER_REFUSED`): fail (the fallback chain goes on), and suppress the address for
+    /// marketing messages; transactional ones still go to it.
+    case optedOutOfMarketing(reason: String)
 
     /// The outcome with its reason as one line without control characters, at most 1,000
     /// characters (``DisplayText``): reasons quote remote servers and end up in the API, the
@@ -24,6 +28,7 @@ public enum DeliveryOutcome: Sendable, Equatable {
         case .failed(let reason): .failed(reason: DisplayText.line(reason, limit: 1_000))
         case .bounced(let reason): .bounced(reason: DisplayText.line(reason, limit: 1_000))
         case .optedOut(let reason): .optedOut(reason: DisplayText.line(reason, limit: 1_000))
+        case .optedOutOfMarketing(let reason): .optedOutOfMarketing(reason: DisplayText.line(reason, limit: 1_000))
         }
     }
 }

@@ -25,7 +25,8 @@ public struct Suppression: Sendable, Equatable {
         case unsubscribe
         /// A CSM reported the number as not the contact's.
         case wrongNumber = "wrong_number"
-        /// The recipient told the SMS provider to stop (a STOP reply): that channel only.
+        /// The recipient told the SMS provider to stop: that channel only for a STOP reply,
+        /// `marketing` when they refused promotional texts (Aliyun `isv.CUSTOMER_REFUSED`).
         case optOut = "opt_out"
         /// Added by an operator through the API or the CLI.
         case manual

@@ -143,7 +143,12 @@ extension SQLiteStore {
                         try SQLiteSuppressions.addForBounce(deliveryID: report.deliveryID, reason: reason, at: finishedAt, db: db)
                     } else if case .optedOut(let reason) = report.outcome {
                         try SQLiteSuppressions.addOptOut(
-                            deliveryID: report.deliveryID, channel: report.channel, reason: reason, at: finishedAt, db: db)
+                            deliveryID: report.deliveryID, category: Suppressions.channelCategory(report.channel), reason: reason,
+                            at: finishedAt, db: db)
+                    } else if case .optedOutOfMarketing(let reason) = report.outcome {
+                        try SQLiteSuppressions.addOptOut(
+                            deliveryID: report.deliveryID, category: Suppression.Category.marketing.rawValue, reason: reason,
+                            at: finishedAt, db: db)
                     }
                     try SQLiteRows.insertEvent(
                         event, db, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,

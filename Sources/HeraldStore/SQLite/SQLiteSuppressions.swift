@@ -30,9 +30,10 @@ enum SQLiteSuppressions {
             """).execute(arguments: [address.lowercased(), reason, deliveryID, at])
     }
 
-    /// Suppresses the destination of a delivery on its channel only, after the recipient told the
-    /// provider to stop (an SMS STOP reply): other channels to the same number still go.
-    static func addOptOut(deliveryID: String, channel: String, reason: String, at: Int64, db: Database) throws {
+    /// Suppresses the destination of a delivery for `category` after the recipient told the
+    /// provider to stop: `channel:NAME` for an SMS STOP reply (other channels to the same number
+    /// still go), `marketing` for a refusal of promotional texts (Aliyun `isv.CUSTOMER_REFUSED`).
+    static func addOptOut(deliveryID: String, category: String, reason: String, at: Int64, db: Database) throws {
         guard let address = try String.fetchOne(
             db.cachedStatement(sql: "SELECT destination FROM deliveries WHERE id = ?"), arguments: [deliveryID])
         else { return }
@@ -40,7 +41,7 @@ enum SQLiteSuppressions {
             INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
             VALUES (?, ?, ?, 'opt_out', ?, ?)
             ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, delivery_id = excluded.delivery_id
-            """).execute(arguments: [address.lowercased(), Suppressions.channelCategory(channel), reason, deliveryID, at])
+            """).execute(arguments: [address.lowercased(), category, reason, deliveryID, at])
     }
 
     /// Suppresses a phone number for every category (a CSM found it is not the contact's).
