@@ -42,7 +42,7 @@ struct Digest: AsyncParsableCommand {
                 case .nothingToReport: status = "nothing to report"
                 case .notSent(let why): status = "not sent: \(TextTable.clipped(why))"
                 }
-                table.add(r.email, String(r.clients.count), String(r.tasks.count), String(r.attention.count), String(r.failures.count), status)
+                table.add(r.email, String(r.clients.count), String(r.taskTotal), String(r.attention.count), String(r.failureTotal), status)
             }
             print(outcomes.isEmpty ? "no client has a CSM with an email" : table.render())
             if outcomes.contains(where: { if case .notSent = $0.1 { true } else { false } }) { throw ExitCode(1) }

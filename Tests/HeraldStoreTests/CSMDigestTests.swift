@@ -21,8 +21,21 @@ import Testing
         try "kind = \"email\"\nprovider = \"outbox\"\nfrom = \"cs@acme.example\"\n"
             .write(toFile: dir + "/channels/email.toml", atomically: true, encoding: .utf8)
         let config = try ConfigLoader.load(path: dir + "/herald.toml")
-        let renderer = MessageRenderer(library: try TemplateLibrary.load(directory: Self.templates))
+        let renderer = try Self.renderer()
         return CSMDigest(config: config, store: store, renderer: renderer, settings: DigestSettings(timezone: timezone, skipEmpty: false))
+    }
+
+    static func renderer() throws -> MessageRenderer {
+        MessageRenderer(library: try TemplateLibrary.load(directory: templates))
+    }
+
+    /// The digest email as the email channel renders it when it sends it.
+    func rendered(_ planned: PlannedMessage) throws -> (subject: String, html: String) {
+        let m = planned.message
+        let content = try Self.renderer().render(
+            template: m.template ?? "", subject: nil, text: nil, html: nil, data: try JSONValue.parse(Array(m.data.utf8)),
+            locale: m.locale ?? "en", channel: .email)
+        return (content.subject ?? "", content.html ?? "")
     }
 
     func book(_ store: any Store, now: Int64) async throws {
@@ -68,5 +81,38 @@ import Testing
         #expect(statuses(tomorrow) == ["wang@cs.example": "sent", "zhao@cs.example": "sent"])
         let all = try await store.messages(matching: MessageQuery(template: "csm-digest", limit: 50)).items
         #expect(all.count == 4)
+    }
+    @Test(arguments: StoreBackend.allCases)
+    func aBusyDayListsTheFirstCallsAndNewestFailuresAndCountsThemAll(backend: StoreBackend) async throws {
+        let (store, cleanup) = try await backend.make()
+        defer { cleanup() }
+        let now = Self.evening
+        try await book(store, now: now - 3 * 86_400_000)
+        // 55 calls due for Wang today; 25 emails to Wang's client failed today, one two days ago.
+        for _ in 0..<55 { _ = try await StoreTaskTests.openedCall(store, now: now) }
+        _ = try await store.enqueue([Fixtures.planned(to: [("email", "li@acme.example")], clientID: "acme", now: now - 2 * 86_400_000)])
+        try await Fixtures.fail(store, channel: "email", now: now - 2 * 86_400_000)
+        for minute in 0..<25 {
+            let at = now - 3_600_000 + Int64(minute) * 60_000
+            _ = try await store.enqueue([Fixtures.planned(to: [("email", "li@acme.example")], text: "no. \(minute)", clientID: "acme", now: at)])
+            try await Fixtures.fail(store, channel: "email", now: at)
+        }
+
+        let digest = try digest(store, timezone: "UTC")
+        let report = try #require(try await digest.reports(now: now, csm: "wang@cs.example").first)
+        #expect(report.taskTotal == 55 && report.tasks.count == CSMDigest.listed)
+        #expect(report.failureTotal == 25 && report.failures.count == CSMDigest.listedFailures)
+        #expect(report.failures.map(\.message.text) == (5..<25).reversed().map { "no. \($0)" })   // the newest first
+
+        let (planned, skipped) = digest.email(report, now: now)
+        let mail = try rendered(try #require(planned, "\(skipped)"))
+        #expect(mail.subject.contains("55 calls, 25 failed deliveries"), "\(mail.subject)")
+        #expect(mail.html.contains("5 more calls are not listed") && mail.html.contains("5 more are not listed"))
+
+        // A quiet day has no such lines.
+        let zhao = try #require(try await digest.reports(now: now, csm: "zhao@cs.example").first)
+        #expect(zhao.taskTotal == 0 && zhao.failureTotal == 0)
+        let quiet = try rendered(try #require(digest.email(zhao, now: now).0))
+        #expect(quiet.subject.contains("0 calls, 0 failed deliveries") && !quiet.html.contains("not listed"))
     }
 }

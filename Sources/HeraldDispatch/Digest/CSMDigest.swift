@@ -11,15 +11,25 @@ public struct CSMDigest: Sendable {
         public var email: String
         public var name: String
         public var clients: [Client]
-        /// Open calls due by the end of the day, overdue ones included.
+        /// Open calls due by the end of the day, overdue ones included: the first ``listed`` of
+        /// them, oldest first.
         public var tasks: [PhoneTask]
+        /// How many calls are due in all (more than `tasks` holds when over ``listed``).
+        public var taskTotal: Int
         /// The clients that most need the CSM (unopened messages, important ones first).
         public var attention: [(client: Client, activity: ClientActivity)]
-        /// Deliveries to their clients that failed or gave up in the last day.
+        /// Deliveries to their clients that failed or gave up in the last day: the newest
+        /// ``listedFailures``.
         public var failures: [(message: Message, delivery: Delivery)]
+        /// How many failed in all (more than `failures` holds when over ``listedFailures``).
+        public var failureTotal: Int
 
         public var isEmpty: Bool { tasks.isEmpty && attention.isEmpty && failures.isEmpty }
     }
+
+    /// The most calls and failures one digest lists (the totals count them all).
+    public static let listed = 50
+    public static let listedFailures = 20
 
     let store: any Store
     let notices: TaskNotices
@@ -56,8 +66,16 @@ public struct CSMDigest: Sendable {
     }
 
     func report(email: String, name: String, clients: [Client], now: Int64) async throws -> Report {
-        let tasks = try await store.tasks(matching: TaskQuery(
-            assignee: email, status: .open, dueBefore: settings.endOfDay(now), limit: 50))
+        var tasks: [PhoneTask] = []
+        var taskTotal = 0
+        var taskQuery = TaskQuery(assignee: email, status: .open, dueBefore: settings.endOfDay(now), limit: 500)
+        while true {
+            let page = try await store.tasks(matching: taskQuery)
+            taskTotal += page.count
+            tasks += page.prefix(Self.listed - tasks.count)
+            guard page.count == taskQuery.limit, let last = page.last else { break }
+            taskQuery.cursor = last.id
+        }
         let ids = clients.map(\.id)
         var activity: [String: ClientActivity] = [:]
         for start in stride(from: 0, to: ids.count, by: ClientAttention.limit) {
@@ -67,21 +85,42 @@ public struct CSMDigest: Sendable {
         let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let waiting = activity.values.filter { $0.unopened > 0 }.sorted(by: ClientActivity.needsAttentionBefore)
         let attention = waiting.prefix(settings.clients).compactMap { a in byID[a.clientID].map { (client: $0, activity: a) } }
-        // Messages of the last four days (a delivery retries for up to [retry] max_age, 72 h by
-        // default, before it is dead) whose deliveries gave up in the last day.
-        var failures: [(message: Message, delivery: Delivery)] = []
+        let (failures, failureTotal) = try await failures(clientIDs: ids, now: now)
+        return Report(
+            email: email, name: name, clients: clients, tasks: tasks, taskTotal: taskTotal, attention: attention,
+            failures: failures, failureTotal: failureTotal)
+    }
+
+    /// The deliveries to `clientIDs` that gave up in the last day: the newest ``listedFailures``
+    /// and how many in all. Reads the messages of the last four days (a delivery retries for up to
+    /// `[retry] max_age`, 72 h by default, before it is dead) with a failed or dead delivery, every
+    /// page of them, in parts of 1,000 clients (the stores put the ids in one SQL list).
+    func failures(clientIDs ids: [String], now: Int64) async throws -> ([(message: Message, delivery: Delivery)], Int) {
+        var newest: [(message: Message, delivery: Delivery)] = []
+        var total = 0
         for state in [DeliveryState.failed, .dead] {
-            // In parts of 1,000 clients: the stores put the ids in one SQL list.
             for start in stride(from: 0, to: ids.count, by: 1_000) {
-                var query = MessageQuery(state: state, since: now - 4 * 86_400_000, limit: 50)
+                var query = MessageQuery(state: state, since: now - 4 * 86_400_000, limit: 500)
                 query.clientIDs = Array(ids[start..<min(start + 1_000, ids.count)])
-                for item in try await store.messages(matching: query).items {
-                    for d in item.deliveries where d.state == state && d.updatedAt >= now - 86_400_000 { failures.append((item.message, d)) }
+                while true {
+                    let page = try await store.messages(matching: query)
+                    for item in page.items {
+                        for d in item.deliveries where d.state == state && d.updatedAt >= now - 86_400_000 {
+                            total += 1
+                            newest.append((item.message, d))
+                        }
+                    }
+                    if newest.count > 4 * Self.listedFailures {
+                        newest.sort { $0.delivery.updatedAt > $1.delivery.updatedAt }
+                        newest.removeLast(newest.count - Self.listedFailures)
+                    }
+                    guard let next = page.nextCursor else { break }
+                    query.cursor = next
                 }
             }
         }
-        failures.sort { $0.delivery.updatedAt > $1.delivery.updatedAt }
-        return Report(email: email, name: name, clients: clients, tasks: tasks, attention: attention, failures: Array(failures.prefix(20)))
+        newest.sort { $0.delivery.updatedAt > $1.delivery.updatedAt }
+        return (Array(newest.prefix(Self.listedFailures)), total)
     }
 
     /// The `csm-digest` email of `report` for the day of `now`, or nil without an email channel
@@ -117,9 +156,11 @@ public struct CSMDigest: Sendable {
             data: .object([
                 "csm_name": .string(r.name), "csm_email": .string(r.email), "date": .string(settings.day(of: now)),
                 "timezone": .string(settings.timezone), "client_count": .int(Int64(r.clients.count)),
-                "tasks": .array(tasks), "task_count": .int(Int64(tasks.count)), "has_tasks": .bool(!tasks.isEmpty),
+                "tasks": .array(tasks), "task_count": .int(Int64(r.taskTotal)), "has_tasks": .bool(!tasks.isEmpty),
+                "more_tasks": .int(Int64(r.taskTotal - tasks.count)), "has_more_tasks": .bool(r.taskTotal > tasks.count),
                 "attention": .array(attention), "has_attention": .bool(!attention.isEmpty),
-                "failures": .array(failures), "failure_count": .int(Int64(failures.count)), "has_failures": .bool(!failures.isEmpty),
+                "failures": .array(failures), "failure_count": .int(Int64(r.failureTotal)), "has_failures": .bool(!failures.isEmpty),
+                "more_failures": .int(Int64(r.failureTotal - failures.count)), "has_more_failures": .bool(r.failureTotal > failures.count),
             ]),
             destinations: [.init(channel: channel, address: r.email)],
             locale: Client.prevailingLocale(of: r.clients))

@@ -9,8 +9,8 @@ public enum DigestJSON {
             "day": .string(day), "dry_run": .bool(dryRun),
             "digests": .array(outcomes.map { r, outcome in
                 var o: [String: JSONValue] = [
-                    "csm": .string(r.email), "clients": .int(Int64(r.clients.count)), "tasks": .int(Int64(r.tasks.count)),
-                    "attention": .array(r.attention.map { .string($0.client.id) }), "failures": .int(Int64(r.failures.count)),
+                    "csm": .string(r.email), "clients": .int(Int64(r.clients.count)), "tasks": .int(Int64(r.taskTotal)),
+                    "attention": .array(r.attention.map { .string($0.client.id) }), "failures": .int(Int64(r.failureTotal)),
                     "message_id": .null, "reason": .null,
                 ]
                 switch outcome {
