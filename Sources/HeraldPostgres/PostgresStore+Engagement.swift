@@ -37,7 +37,8 @@ extension PostgresStore {
     }
 
     public func recordReceipt(
-        deliveryID id: String, providerID: String, channel: String, state: DeliveryState, detail: String, at: Int64
+        deliveryID id: String, providerID: String, channel: String, state: DeliveryState, detail: String, unreachable: Bool,
+        at: Int64
     ) async throws -> Bool {
         try await write { conn in
             guard let row = try await conn.row(
@@ -56,9 +57,15 @@ extension PostgresStore {
                     """, logger: self.logger)
                 moved = state
             }
+            let bounced = unreachable && moved == .failed
             try await PostgresRows.insertEvent(
-                conn, self.logger, messageID: try row["message_id"], deliveryID: id, type: state.rawValue, state: moved,
-                detail: moved == nil ? StoreText.receiptKept(detail, current: current) : detail, actor: "provider", at: at)
+                conn, self.logger, messageID: try row["message_id"], deliveryID: id, type: bounced ? "bounced" : state.rawValue,
+                state: moved, detail: moved == nil ? StoreText.receiptKept(detail, current: current) : detail, actor: "provider", at: at)
+            if bounced {
+                try await PostgresSuppressions.addForDelivery(
+                    deliveryID: id, category: Suppressions.channelCategory(channel), source: .bounce, reason: detail, at: at,
+                    conn: conn, logger: self.logger)
+            }
             if moved == .failed {
                 try await PostgresFallback.next(after: id, reason: detail, at: at, conn: conn, logger: self.logger)
             }

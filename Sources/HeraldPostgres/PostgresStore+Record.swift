@@ -87,11 +87,11 @@ extension PostgresStore {
                 try await PostgresSuppressions.addForBounce(
                     deliveryID: r.deliveryID, reason: reason, at: finishedAt, conn: conn, logger: logger)
             } else if case .optedOut(let reason) = r.outcome {
-                try await PostgresSuppressions.addOptOut(
+                try await PostgresSuppressions.addForDelivery(
                     deliveryID: r.deliveryID, category: Suppressions.channelCategory(r.channel), reason: reason, at: finishedAt,
                     conn: conn, logger: logger)
             } else if case .optedOutOfMarketing(let reason) = r.outcome {
-                try await PostgresSuppressions.addOptOut(
+                try await PostgresSuppressions.addForDelivery(
                     deliveryID: r.deliveryID, category: Suppression.Category.marketing.rawValue, reason: reason, at: finishedAt,
                     conn: conn, logger: logger)
             }

@@ -51,14 +51,15 @@ enum PostgresSuppressions {
             """, logger: logger)
     }
 
-    /// See `SQLiteSuppressions.addOptOut`.
-    static func addOptOut(
-        deliveryID: String, category: String, reason: String, at: Int64, conn: PostgresConnection, logger: Logger
+    /// See `SQLiteSuppressions.addForDelivery`.
+    static func addForDelivery(
+        deliveryID: String, category: String, source: Suppression.Source = .optOut, reason: String, at: Int64,
+        conn: PostgresConnection, logger: Logger
     ) async throws {
         try await conn.run(
             """
             INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
-            SELECT lower(destination), \(category), \(reason), 'opt_out', id, \(at)
+            SELECT lower(destination), \(category), \(reason), \(source.rawValue), id, \(at)
             FROM deliveries WHERE id = \(deliveryID)
             ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, delivery_id = excluded.delivery_id
             """, logger: logger)

@@ -86,8 +86,12 @@ public protocol Store: SubscriptionStore, SuppressionStore, TokenStore {
     /// Applies a provider's delivery receipt (`delivered` or `failed`, when the state machine allows:
     /// receipts arrive out of order and the furthest state is kept) and records it as an event either
     /// way. Returns false unless `deliveryID` exists on `channel` with that provider id.
+    /// `unreachable`: the provider says the address cannot receive on this channel (an SMS to a
+    /// number that does not exist or is a landline): a failure it moves is recorded as `bounced`
+    /// and the address is suppressed on the channel (`channel:NAME`, source `bounce`).
     func recordReceipt(
-        deliveryID: String, providerID: String, channel: String, state: DeliveryState, detail: String, at: Int64
+        deliveryID: String, providerID: String, channel: String, state: DeliveryState, detail: String, unreachable: Bool,
+        at: Int64
     ) async throws -> Bool
 
     /// Closes (status `cancelled`, a `task_cancelled` event) up to `limit` open call tasks whose

@@ -83,7 +83,8 @@ import Testing
         ])
         try await store.release(deliveryIDs: [released.delivery.id], now: now)
         #expect(try await store.recordReceipt(
-            deliveryID: receipted.delivery.id, providerID: "p-1", channel: "webhook", state: .delivered, detail: "ok", at: now + 1))
+            deliveryID: receipted.delivery.id, providerID: "p-1", channel: "webhook", state: .delivered, detail: "ok", unreachable: false,
+            at: now + 1))
         #expect(try await store.recordEngagement(deliveryID: opened.delivery.id, kind: .open, url: nil, userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0", at: now + 2))
         _ = try await store.resend(ResendPlan(
             messageID: opened.message.id,

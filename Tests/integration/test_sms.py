@@ -97,6 +97,33 @@ def test_twilio_send_segments_and_signed_receipts(make_daemon, fakes, tmp_path):
     assert daemon.message(reply["id"])["deliveries"][0]["status"] in ("delivered", "failed")
 
 
+def test_a_receipt_saying_the_number_cannot_take_texts_suppresses_it(make_daemon, fakes, tmp_path):
+    # Twilio's receipt says 30005 (the number is no longer in service): the text bounced and the
+    # number is suppressed on the channel, so the next text is not even tried. A 30003 (switched
+    # off) fails that text only.
+    daemon = make_daemon(extra_channels=channels(fakes, tmp_path)).start()
+    dead, off = "+14155550130", "+14155550131"
+    status, _, reply = daemon.request("POST", "/v1/messages", {"to": {"sms": [dead, off]}, "text": "Your review is on Friday."})
+    assert status == 202, reply
+    daemon.wait_for_states(reply["id"], {"sent"})
+    sent = {m["To"]: m for m in fakes.twilio_messages}
+    for number, code in ((dead, "30005"), (off, "30003")):
+        params = {"MessageSid": sent[number]["sid"], "MessageStatus": "undelivered", "ErrorCode": code, "AccountSid": TWILIO_SID}
+        assert post_receipt(sent[number]["StatusCallback"], params) == 204
+    detail = daemon.message(reply["id"])
+    by_to = {d["destination"]: d for d in detail["deliveries"]}
+    assert by_to[dead]["status"] == "failed" and "30005: unknown destination handset" in by_to[dead]["last_error"]
+    assert by_to[off]["status"] == "failed" and by_to[off]["last_error"] == "twilio: undelivered (error 30003)"
+    assert [e["type"] for e in detail["events"] if e["delivery_id"] == by_to[dead]["id"]][-1] == "bounced"
+    status, _, page = daemon.request("GET", "/v1/suppressions?source=bounce")
+    assert status == 200 and [(e["address"], e["category"]) for e in page["items"]] == [(dead, "channel:sms")], page
+
+    status, _, again = daemon.request("POST", "/v1/messages", {"to": {"sms": [dead, off]}, "text": "Moved to Monday."})
+    assert {d["destination"]: d["status"] for d in again["deliveries"]} == {dead: "suppressed", off: "queued"}, again
+    daemon.wait_for_states(again["id"], {"suppressed", "sent"})
+    assert [m["To"] for m in fakes.twilio_messages].count(dead) == 1
+
+
 def test_twilio_error_codes_are_classified(make_daemon, fakes, tmp_path):
     fakes.twilio_script = [(503, {"code": 20500, "message": "Internal Server Error"}),
                            (400, {"code": 21211, "message": "The 'To' number is not a valid phone number."})]

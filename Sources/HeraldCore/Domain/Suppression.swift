@@ -19,7 +19,8 @@ public struct Suppression: Sendable, Equatable {
 
     /// Where an entry came from.
     public enum Source: String, Sendable, CaseIterable {
-        /// A hard bounce (SMTP 5xx, a provider's bounce receipt).
+        /// A hard bounce (SMTP 5xx, a provider's bounce receipt): every message (`all`), or one
+        /// SMS channel when a text receipt says the number cannot take texts.
         case bounce
         /// The recipient's unsubscribe link or RFC 8058 one-click.
         case unsubscribe

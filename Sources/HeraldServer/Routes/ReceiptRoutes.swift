@@ -57,12 +57,14 @@ struct ReceiptRoutes: Sendable {
             }
             // queued/sending/sent, or a call still ringing: nothing new.
             guard let state else { return Response(status: .noContent) }
-            let code = value("ErrorCode").map { " (error \($0))" } ?? ""
+            // A text that failed because the number cannot take texts: the number is suppressed on the channel.
+            let unreachable = state == .failed && value("CallSid") == nil ? value("ErrorCode").flatMap { Self.twilioUnreachable[$0] } : nil
+            let code = value("ErrorCode").map { " (error \($0)" + (unreachable.map { ": " + $0 } ?? "") + ")" } ?? ""
             // The delivery id is in the (signed) callback URL Herald gave with the message.
             let delivery = request.uri.queryParameters.get("delivery") ?? ""
             let found = try await store.recordReceipt(
                 deliveryID: delivery, providerID: sid, channel: channel, state: state, detail: "twilio: \(status)\(code)",
-                at: Timestamps.now())
+                unreachable: unreachable != nil, at: Timestamps.now())
             if !found { logger.notice("twilio receipt for an unknown message ignored", metadata: ["sid": "\(sid)"]) }
             return Response(status: .noContent)
         }
@@ -85,14 +87,20 @@ struct ReceiptRoutes: Sendable {
                 var detail = "aliyun: "
                 if case .string(let code)? = report["err_code"] { detail += code }
                 if case .string(let message)? = report["err_msg"] { detail += " \(message)" }
+                // (Chinese carriers' codes mix "no such number" with "switched off": no suppression.)
                 let found = try await store.recordReceipt(
                     deliveryID: deliveryID, providerID: bizID, channel: channel, state: success ? .delivered : .failed, detail: detail,
-                    at: Timestamps.now())
+                    unreachable: false, at: Timestamps.now())
                 if !found { logger.notice("aliyun receipt for an unknown message ignored", metadata: ["biz_id": "\(bizID)"]) }
             }
             return JSONResponse.make(.object(["code": .int(0), "msg": .string("成功")]))
         }
     }
+
+    /// Twilio's delivery errors that say the number will never take a text: 30005 (unknown,
+    /// inactive or no longer in service) and 30006 (a landline, or a carrier SMS cannot reach).
+    /// 30003 (switched off, out of coverage) is not one of them: the next text may arrive.
+    static let twilioUnreachable = ["30005": "unknown destination handset", "30006": "landline or unreachable carrier"]
 
     /// A Twilio status callback's sid, the delivery state it reports (nil: nothing final yet) and its
     /// status as Twilio words it. Messages: delivered/read → `delivered`, undelivered/failed →

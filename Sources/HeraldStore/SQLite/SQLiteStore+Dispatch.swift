@@ -142,11 +142,11 @@ extension SQLiteStore {
                         eventType = "bounced"
                         try SQLiteSuppressions.addForBounce(deliveryID: report.deliveryID, reason: reason, at: finishedAt, db: db)
                     } else if case .optedOut(let reason) = report.outcome {
-                        try SQLiteSuppressions.addOptOut(
+                        try SQLiteSuppressions.addForDelivery(
                             deliveryID: report.deliveryID, category: Suppressions.channelCategory(report.channel), reason: reason,
                             at: finishedAt, db: db)
                     } else if case .optedOutOfMarketing(let reason) = report.outcome {
-                        try SQLiteSuppressions.addOptOut(
+                        try SQLiteSuppressions.addForDelivery(
                             deliveryID: report.deliveryID, category: Suppression.Category.marketing.rawValue, reason: reason,
                             at: finishedAt, db: db)
                     }

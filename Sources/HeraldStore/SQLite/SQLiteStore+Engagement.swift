@@ -37,7 +37,8 @@ extension SQLiteStore {
     }
 
     public func recordReceipt(
-        deliveryID id: String, providerID: String, channel: String, state: DeliveryState, detail: String, at: Int64
+        deliveryID id: String, providerID: String, channel: String, state: DeliveryState, detail: String, unreachable: Bool,
+        at: Int64
     ) async throws -> Bool {
         try await pool.write { db in
             guard let row = try Row.fetchOne(
@@ -51,10 +52,15 @@ extension SQLiteStore {
                     .execute(arguments: [state.rawValue, state == .failed ? detail : nil, at, id])
                 moved = state
             }
+            let bounced = unreachable && moved == .failed
             try SQLiteRows.insertEvent(
-                db, messageID: row["message_id"], deliveryID: id, type: state.rawValue, state: moved,
+                db, messageID: row["message_id"], deliveryID: id, type: bounced ? "bounced" : state.rawValue, state: moved,
                 detail: moved == nil ? StoreText.receiptKept(detail, current: current) : detail,
                 actor: "provider", at: at)
+            if bounced {
+                try SQLiteSuppressions.addForDelivery(
+                    deliveryID: id, category: Suppressions.channelCategory(channel), source: .bounce, reason: detail, at: at, db: db)
+            }
             if moved == .failed { try SQLiteFallback.next(after: id, reason: detail, at: at, db: db) }
             return true
         }

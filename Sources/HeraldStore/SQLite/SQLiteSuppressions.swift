@@ -30,18 +30,22 @@ enum SQLiteSuppressions {
             """).execute(arguments: [address.lowercased(), reason, deliveryID, at])
     }
 
-    /// Suppresses the destination of a delivery for `category` after the recipient told the
-    /// provider to stop: `channel:NAME` for an SMS STOP reply (other channels to the same number
-    /// still go), `marketing` for a refusal of promotional texts (Aliyun `isv.CUSTOMER_REFUSED`).
-    static func addOptOut(deliveryID: String, category: String, reason: String, at: Int64, db: Database) throws {
+    /// Suppresses the destination of a delivery for `category`: after the recipient told the
+    /// provider to stop (`opt_out`: `channel:NAME` for an SMS STOP reply, so other channels to the
+    /// same number still go; `marketing` for a refusal of promotional texts, Aliyun
+    /// `isv.CUSTOMER_REFUSED`), or after a receipt said the number cannot receive texts (`bounce`,
+    /// `channel:NAME`).
+    static func addForDelivery(
+        deliveryID: String, category: String, source: Suppression.Source = .optOut, reason: String, at: Int64, db: Database
+    ) throws {
         guard let address = try String.fetchOne(
             db.cachedStatement(sql: "SELECT destination FROM deliveries WHERE id = ?"), arguments: [deliveryID])
         else { return }
         try db.cachedStatement(sql: """
             INSERT INTO suppressions (address, category, reason, source, delivery_id, created_at)
-            VALUES (?, ?, ?, 'opt_out', ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, delivery_id = excluded.delivery_id
-            """).execute(arguments: [address.lowercased(), category, reason, deliveryID, at])
+            """).execute(arguments: [address.lowercased(), category, reason, source.rawValue, deliveryID, at])
     }
 
     /// Suppresses a phone number for every category (a CSM found it is not the contact's).
