@@ -108,6 +108,9 @@ import Testing
         let mail = try rendered(try #require(planned, "\(skipped)"))
         #expect(mail.subject.contains("55 calls, 25 failed deliveries"), "\(mail.subject)")
         #expect(mail.html.contains("5 more calls are not listed") && mail.html.contains("5 more are not listed"))
+        // Each failure links to its client's page on the dashboard, where it is resent.
+        #expect(mail.html.contains(#"<a href="http://127.0.0.1:8470/dashboard/clients/acme">ACME</a>"#))
+        #expect(mail.html.contains(#"href="http://127.0.0.1:8470/dashboard/clients?csm=wang@cs.example""#))
 
         // A quiet day has no such lines.
         let zhao = try #require(try await digest.reports(now: now, csm: "zhao@cs.example").first)
