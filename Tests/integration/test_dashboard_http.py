@@ -52,6 +52,38 @@ def test_forms_without_the_csrf_token_are_refused_and_cookies_are_locked_down(wo
         time.sleep(0.1)
 
 
+def test_a_link_from_an_email_comes_back_to_its_page_after_sign_in_and_nowhere_else(world):
+    # A digest links a client's page; a signed-out CSM signs in and lands there, not on the list.
+    daemon, _, _, token, _ = world
+    s = Session(daemon.base)
+    status, headers, _ = s.get("/dashboard/clients/xinghe?lang=en")
+    assert status == 303 and headers["Location"] == "/dashboard/sign-in?next=/dashboard/clients/xinghe%3Flang%3Den"
+    status, _, html = s.get(headers["Location"])
+    assert status == 200 and 'name="next" value="/dashboard/clients/xinghe?lang=en"' in html, html
+    status, headers, _ = s.post("/dashboard/sign-in", {"token": "wrong", "next": "/dashboard/clients/xinghe",
+                                                       "_csrf": s.csrf("/dashboard/sign-in")})
+    assert status == 401   # the failed page keeps the target for the next try
+    status, headers, _ = s.post("/dashboard/sign-in", {"token": token, "next": "/dashboard/clients/xinghe?lang=en",
+                                                       "_csrf": s.csrf("/dashboard/sign-in")})
+    assert status == 303 and headers["Location"] == "/dashboard/clients/xinghe?lang=en"
+    # Signed in already, the sign-in link goes straight there.
+    status, headers, _ = s.get("/dashboard/sign-in?next=%2Fdashboard%2Fstats")
+    assert status == 303 and headers["Location"] == "/dashboard/stats"
+
+    # Only this dashboard's pages: another site, a scheme-relative URL, a header split, sign-in
+    # itself or a path outside the dashboard all land on the clients list.
+    for bad in ("https://evil.example/", "//evil.example/dashboard/", "/dashboard/x\r\nSet-Cookie: a=b",
+                "/dashboard/\\evil.example", "/dashboard/sign-in?next=/dashboard/x", "/healthz", "/dashboardx/"):
+        fresh = Session(daemon.base)
+        status, headers, html = fresh.get("/dashboard/sign-in?next=" + urllib.parse.quote(bad, safe=""))
+        assert status == 200 and 'name="next"' not in html, bad
+        status, headers, _ = fresh.post("/dashboard/sign-in", {"token": token, "next": bad, "_csrf": fresh.csrf("/dashboard/sign-in")})
+        assert status == 303 and headers["Location"] == "/dashboard/clients", (bad, headers["Location"])
+    # A form posted without a session does not come back to the form.
+    status, headers, _ = Session(daemon.base).post("/dashboard/messages/x/resend", {})
+    assert status in (303, 403) and "next=" not in headers.get("Location", "")
+
+
 def test_my_calls_are_paged_with_a_more_link(world):
     # 52 open calls for the CSM: the first page shows 50, oldest due first, and "More calls" the rest.
     daemon, _, _, token, _ = world

@@ -60,7 +60,10 @@ struct DashboardMiddleware: RouterMiddleware {
                 }
             }
             if visit.token == nil && request.uri.path != Self.signInPath {
-                response = Self.redirect(Self.signInPath)
+                // A link from an email (a digest's client, a call's page) comes back to its page after sign-in.
+                let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+                let wanted = request.method == .get ? Self.returnTarget(target) : nil
+                response = Self.redirect(Self.signInPath + (wanted.map { "?next=" + Self.percentEncoded($0) } ?? ""))
             } else {
                 var context = context
                 context.dashboard = visit
@@ -115,6 +118,24 @@ struct DashboardMiddleware: RouterMiddleware {
     static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
     }
+
+    /// Where sign-in may send the browser back to: a dashboard page of this server, given as a
+    /// path (never a URL of another site: no open redirect), and not the default one or sign-in
+    /// itself. Nil for anything else.
+    static func returnTarget(_ target: String?) -> String? {
+        guard let target, target.utf8.count <= 2_000, target.hasPrefix("/dashboard/"), target != "/dashboard/clients",
+              !target.hasPrefix(signInPath), !target.contains("\\"),
+              !target.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F })
+        else { return nil }
+        return target
+    }
+
+    /// `text` as one query value: everything but unreserved characters and `/` percent-encoded.
+    static func percentEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: returnTargetAllowed) ?? ""
+    }
+
+    private static let returnTargetAllowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
 }
 
 extension HTTPField.Name {

@@ -19,14 +19,17 @@ struct DashboardRoutes: Sendable {
         router.get("/dashboard") { _, _ in DashboardMiddleware.redirect("/dashboard/clients") }
         let middleware = DashboardMiddleware(store: store, keys: keys, views: views, secureCookies: secureCookies)
         let group = router.group("/dashboard").add(middleware: middleware)
-        group.get("sign-in") { _, context in
+        group.get("sign-in") { request, context in
             let visit = try Self.visit(context)
-            if visit.token != nil { return DashboardMiddleware.redirect("/dashboard/clients") }
-            return views.page("sign-in", title: visit.text("sign_in"), visit: visit)
+            let next = DashboardMiddleware.returnTarget(request.uri.queryParameters.get("next").map { String($0) })
+            if visit.token != nil { return DashboardMiddleware.redirect(next ?? "/dashboard/clients") }
+            return views.page("sign-in", title: visit.text("sign_in"), visit: visit, values: next.map { ["next": $0] } ?? [:])
         }
         group.post("sign-in") { _, context in
             let visit = try Self.visit(context)
             let secret = visit.form.text("token") ?? ""
+            let next = DashboardMiddleware.returnTarget(visit.form.text("next"))
+            let nextValue: [String: Any] = next.map { ["next": $0] } ?? [:]
             let hash = TokenSecret.hash(secret)
             var token: APIToken? = nil
             if TokenSecret.looksValid(secret) { token = try await store.token(hash: hash) }
@@ -35,11 +38,14 @@ struct DashboardRoutes: Sendable {
                 // An expired token is named as such: its owner needs a new one, not a retry.
                 if let token, token.status(at: now) == .expired, let expiresAt = token.expiresAt {
                     let expired = DashboardViews.withTime(visit.text("sign_in_expired"), expiresAt)
-                    return views.page("sign-in", title: visit.text("sign_in"), visit: visit, values: ["expired": expired], status: .unauthorized)
+                    return views.page(
+                        "sign-in", title: visit.text("sign_in"), visit: visit, values: nextValue.merging(["expired": expired]) { $1 },
+                        status: .unauthorized)
                 }
-                return views.page("sign-in", title: visit.text("sign_in"), visit: visit, values: ["failed": true], status: .unauthorized)
+                return views.page(
+                    "sign-in", title: visit.text("sign_in"), visit: visit, values: nextValue.merging(["failed": true]) { $1 }, status: .unauthorized)
             }
-            var response = DashboardMiddleware.redirect("/dashboard/clients")
+            var response = DashboardMiddleware.redirect(next ?? "/dashboard/clients")
             response.setCookie(middleware.sessionCookie(hash: hash, now: Timestamps.now()))
             // A new CSRF nonce with the new session: a token planted before sign-in is worthless after it.
             response.setCookie(middleware.cookie(DashboardMiddleware.csrfCookie, DashboardKeys.nonce(), maxAge: nil))

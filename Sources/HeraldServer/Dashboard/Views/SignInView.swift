@@ -7,6 +7,7 @@ enum SignInView {
         {{#expired}}<p class="error" role="alert" id="sign-in-error">{{expired}}</p>{{/expired}}
         <form method="post" action="/dashboard/sign-in">
           <input type="hidden" name="_csrf" value="{{csrf}}">
+          {{#next}}<input type="hidden" name="next" value="{{next}}">{{/next}}
           <div class="field">
             <label for="token">{{t.api_token}}</label>
             <input type="password" id="token" name="token" autocomplete="current-password" required size="48" spellcheck="false">
