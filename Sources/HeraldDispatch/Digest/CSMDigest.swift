@@ -36,30 +36,16 @@ public struct CSMDigest: Sendable {
     let settings: DigestSettings
     let openableChannels: [String]
     let channel: String?
-    /// `<public_url>/dashboard`: the digest links each client it names to their page there.
-    let dashboardURL: String
+    /// The digest links each client it names to their page on the dashboard.
+    let links: DashboardLinks
 
     public init(config: HeraldConfig, store: any Store, renderer: MessageRenderer, settings: DigestSettings) {
         self.store = store
-        notices = TaskNotices(kinds: config.channelKinds, renderer: renderer)
+        notices = TaskNotices(config: config, renderer: renderer)
         self.settings = settings
         openableChannels = config.routing.openableChannels
         channel = settings.channel ?? ChannelKind.firstEmailChannel(in: config.channelKinds)
-        dashboardURL = config.server.publicURL + "/dashboard"
-    }
-
-    /// What a query value may hold unencoded.
-    static let queryValue: CharacterSet = {
-        var allowed = CharacterSet.urlQueryAllowed
-        allowed.remove(charactersIn: "&+=#;")
-        return allowed
-    }()
-
-    /// The dashboard page of the client `id` (its timeline, where a message is resent).
-    func clientURL(_ id: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove("/")
-        return dashboardURL + "/clients/" + (id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id)
+        links = DashboardLinks(publicURL: config.server.publicURL)
     }
 
     /// Every CSM's report at `now` (only `csm`'s when given), in email order.
@@ -155,7 +141,7 @@ public struct CSMDigest: Sendable {
         }
         let attention: [JSONValue] = r.attention.map { c, a in
             .object([
-                "client_name": .string(c.name), "client_id": .string(c.id), "client_url": .string(clientURL(c.id)),
+                "client_name": .string(c.name), "client_id": .string(c.id), "client_url": .string(links.client(c.id)),
                 "unopened": .int(Int64(a.unopened)),
                 "unopened_important": .int(Int64(a.unopenedImportant)),
                 "last_contact": a.lastContactAt.map { .string(TaskNotices.localTime($0, timezone: zone)) } ?? .string("—"),
@@ -164,7 +150,7 @@ public struct CSMDigest: Sendable {
         let failures: [JSONValue] = r.failures.map { m, d in
             .object([
                 "client_name": .string(m.clientID.flatMap { names[$0] } ?? m.clientID ?? ""), "client_id": .string(m.clientID ?? ""),
-                "client_url": .string(m.clientID.map(clientURL) ?? dashboardURL),
+                "client_url": .string(m.clientID.map(links.client) ?? links.base),
                 "what": .string(m.template ?? m.subject ?? m.id), "message_id": .string(m.id), "channel": .string(d.channel),
                 "destination": .string(DestinationRules.redacted(d.destination)),
                 "error": .string(DisplayText.line(d.lastError ?? d.state.rawValue, limit: 200)),
@@ -174,7 +160,7 @@ public struct CSMDigest: Sendable {
             idempotencyKey: "digest:\(r.email):\(settings.day(of: now))", template: "csm-digest",
             data: .object([
                 "csm_name": .string(r.name), "csm_email": .string(r.email), "date": .string(settings.day(of: now)),
-                "dashboard_url": .string(dashboardURL + "/clients?csm=" + (r.email.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? r.email)),
+                "dashboard_url": .string(links.clients(csm: r.email)),
                 "timezone": .string(settings.timezone), "client_count": .int(Int64(r.clients.count)),
                 "tasks": .array(tasks), "task_count": .int(Int64(r.taskTotal)), "has_tasks": .bool(!tasks.isEmpty),
                 "more_tasks": .int(Int64(r.taskTotal - tasks.count)), "has_more_tasks": .bool(r.taskTotal > tasks.count),

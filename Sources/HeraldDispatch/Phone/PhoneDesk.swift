@@ -21,7 +21,7 @@ public struct PhoneDesk: Sendable {
         self.channels = channels
         self.store = store
         self.renderer = renderer
-        notices = TaskNotices(kinds: config.channelKinds, renderer: renderer)
+        notices = TaskNotices(config: config, renderer: renderer)
         self.logger = logger
     }
 

@@ -8,16 +8,24 @@ import HeraldCore
 struct TaskNotices: Sendable {
     let kinds: [String: ChannelKind]
     let renderer: MessageRenderer
+    let links: DashboardLinks
+
+    init(config: HeraldConfig, renderer: MessageRenderer) {
+        kinds = config.channelKinds
+        self.renderer = renderer
+        links = DashboardLinks(publicURL: config.server.publicURL)
+    }
 
     /// What the templates get.
-    static func data(_ task: PhoneTask, timezone: TimeZone, now: Int64) -> JSONValue {
+    func data(_ task: PhoneTask, timezone: TimeZone, now: Int64) -> JSONValue {
         var fields: [String: JSONValue] = [
             "task_id": .string(task.id), "message_id": .string(task.messageID), "reason": .string(task.reason),
             "talking_points": .string(task.talkingPoints), "phone": .string(task.phone),
             "contact_name": .string(task.contactName ?? task.phone), "attempt": .int(Int64(task.attempt)),
-            "follow_up": .bool(task.attempt > 1), "due": .string(localTime(task.dueAt, timezone: timezone)),
+            "follow_up": .bool(task.attempt > 1), "due": .string(Self.localTime(task.dueAt, timezone: timezone)),
             "timezone": .string(timezone.identifier), "csm_name": .string(task.assigneeName ?? task.assignee ?? ""),
             "client_name": .string(task.clientName ?? task.clientID ?? ""), "client_id": .string(task.clientID ?? ""),
+            "task_url": .string(links.task(task.id)), "client_url": .string(task.clientID.map(links.client) ?? links.base),
         ]
         let late = max(now - task.dueAt, 0) / 60_000
         fields["overdue_by"] = .string(late >= 60 ? "\(late / 60)h \(late % 60)m" : "\(late)m")
@@ -55,7 +63,7 @@ struct TaskNotices: Sendable {
             }
         }
         var request = MessageRequest(
-            idempotencyKey: key ?? "task:\(task.id):notify", template: "csm-task", data: Self.data(task, timezone: timezone, now: now),
+            idempotencyKey: key ?? "task:\(task.id):notify", template: "csm-task", data: data(task, timezone: timezone, now: now),
             destinations: destinations, locale: settings.locale ?? client?.locale, priority: .high)
         request.mentions = Mentions.expand(["csm"], client: client)
         return plan(&request, skipped: skipped, now: now)
@@ -70,7 +78,7 @@ struct TaskNotices: Sendable {
         else { return ([], []) }
         var request = MessageRequest(
             idempotencyKey: "task:\(task.id):overdue", template: "task-overdue",
-            data: Self.data(task, timezone: timezone, now: now), destinations: [.init(channel: channel, address: manager)],
+            data: data(task, timezone: timezone, now: now), destinations: [.init(channel: channel, address: manager)],
             locale: settings.locale, priority: .high)
         return plan(&request, skipped: [], now: now)
     }
