@@ -92,12 +92,15 @@ import Testing
                 "from_email": .string("wang.fang@acme.example"), "client_count": .int(2),
                 "clients": .array([
                     .object(["client_name": .string("星河科技"), "client_id": .string("xinghe"), "tier": .string("strategic"),
+                             "client_url": .string("https://herald.acme.example/dashboard/clients/xinghe"),
                              "stage": .string("onboarding"), "open_tasks": .int(Int64(tasks))]),
                     .object(["client_name": .string("月海"), "client_id": .string("yuehai"), "tier": .string("smb"),
+                             "client_url": .string("https://herald.acme.example/dashboard/clients/yuehai"),
                              "stage": .string("—"), "open_tasks": .int(0)]),
                 ]),
                 "task_count": .int(Int64(tasks)), "has_tasks": .bool(tasks > 0), "message_count": .int(0), "has_messages": .bool(false),
                 "note": note.map(JSONValue.string) ?? .null,
+                "dashboard_url": .string("https://herald.acme.example/dashboard/clients?csm=zhang.wei@acme.example"),
             ])
         }
         for locale in ["zh-CN", "en"] {
@@ -108,6 +111,8 @@ import Testing
             let html = try #require(full.html)
             #expect(html.contains("星河科技") && html.contains("xinghe") && html.contains("月海") && html.contains("续约在 3 月 &lt;重要&gt;"))
             #expect(full.tracking == false)
+            #expect(html.contains(#"<a href="https://herald.acme.example/dashboard/clients/xinghe">星河科技</a>"#))
+            #expect(html.contains(#"href="https://herald.acme.example/dashboard/clients?csm=zhang.wei@acme.example""#))
             let bare = try renderer.render(
                 template: "csm-handover", subject: nil, text: nil, html: nil, data: data(note: nil, tasks: 0), locale: locale,
                 channel: .email)

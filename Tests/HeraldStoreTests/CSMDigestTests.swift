@@ -118,4 +118,12 @@ import Testing
         let quiet = try rendered(try #require(digest.email(zhao, now: now).0))
         #expect(quiet.subject.contains("0 calls, 0 failed deliveries") && !quiet.html.contains("not listed"))
     }
+    @Test func dashboardLinksEncodeWhatTheyCarry() {
+        let links = DashboardLinks(publicURL: "https://herald.acme.example")
+        #expect(links.client("xinghe") == "https://herald.acme.example/dashboard/clients/xinghe")
+        #expect(links.client("a b/c?d#e") == "https://herald.acme.example/dashboard/clients/a%20b%2Fc%3Fd%23e")
+        #expect(links.clients(csm: "wang+cs@acme.example") == "https://herald.acme.example/dashboard/clients?csm=wang%2Bcs@acme.example")
+        #expect(links.clients(csm: "a&b=c#d@x.example") == "https://herald.acme.example/dashboard/clients?csm=a%26b%3Dc%23d@x.example")
+        #expect(links.task("tsk_01") == "https://herald.acme.example/dashboard/tasks#t-tsk_01")
+    }
 }

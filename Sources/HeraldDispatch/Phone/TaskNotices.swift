@@ -92,7 +92,7 @@ struct TaskNotices: Sendable {
         let tasksOf = Dictionary(grouping: result.tasks, by: { $0.clientID ?? "" })
         let clients: [JSONValue] = result.clients.map { c in
             .object([
-                "client_name": .string(c.name), "client_id": .string(c.id), "tier": .string(c.tier),
+                "client_name": .string(c.name), "client_id": .string(c.id), "client_url": .string(links.client(c.id)), "tier": .string(c.tier),
                 "stage": .string(c.lifecycleStage ?? "—"), "open_tasks": .int(Int64(tasksOf[c.id]?.count ?? 0)),
             ])
         }
@@ -103,7 +103,7 @@ struct TaskNotices: Sendable {
                 "from_email": .string(h.from), "client_count": .int(Int64(result.clients.count)), "clients": .array(clients),
                 "task_count": .int(Int64(result.tasks.count)), "has_tasks": .bool(!result.tasks.isEmpty),
                 "message_count": .int(Int64(result.messages)), "has_messages": .bool(result.messages > 0),
-                "note": h.note.map(JSONValue.string) ?? .null,
+                "note": h.note.map(JSONValue.string) ?? .null, "dashboard_url": .string(links.clients(csm: email)),
             ]),
             destinations: [.init(channel: channel, address: email)], locale: Client.prevailingLocale(of: result.clients),
             priority: .high)
