@@ -86,14 +86,10 @@ extension PostgresStore {
             if case .bounced(let reason) = r.outcome {
                 try await PostgresSuppressions.addForBounce(
                     deliveryID: r.deliveryID, reason: reason, at: finishedAt, conn: conn, logger: logger)
-            } else if case .optedOut(let reason) = r.outcome {
+            } else if let optOut = Suppressions.optOut(r.outcome, channel: r.channel) {
                 try await PostgresSuppressions.addForDelivery(
-                    deliveryID: r.deliveryID, category: Suppressions.channelCategory(r.channel), reason: reason, at: finishedAt,
-                    conn: conn, logger: logger)
-            } else if case .optedOutOfMarketing(let reason) = r.outcome {
-                try await PostgresSuppressions.addForDelivery(
-                    deliveryID: r.deliveryID, category: Suppression.Category.marketing.rawValue, reason: reason, at: finishedAt,
-                    conn: conn, logger: logger)
+                    deliveryID: r.deliveryID, category: optOut.category, reason: optOut.reason, at: finishedAt, conn: conn,
+                    logger: logger)
             }
             if result.newState == .failed || result.newState == .dead {
                 try await PostgresFallback.next(after: r.deliveryID, reason: result.error, at: finishedAt, conn: conn, logger: logger)

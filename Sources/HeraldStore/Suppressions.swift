@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// What every backend's suppression list shares.
 public enum Suppressions {
     /// Only addresses that can be suppressed are looked up (email addresses, phone numbers): URLs
@@ -13,4 +15,15 @@ public enum Suppressions {
     /// The category of an entry that holds for one channel only (`channel:sms`), whatever the
     /// message's category: an SMS opt-out stops texts, not the CSM's calls.
     public static func channelCategory(_ channel: String) -> String { "channel:" + channel }
+
+    /// The entry a recipient's "stop" to the provider makes (source `opt_out`), from a delivery
+    /// on `channel` that ended with `outcome`: an SMS STOP holds for that channel only, a refusal
+    /// of promotional texts for marketing. Nil for every other outcome.
+    public static func optOut(_ outcome: DeliveryOutcome, channel: String) -> (category: String, reason: String)? {
+        switch outcome {
+        case .optedOut(let reason): (channelCategory(channel), reason)
+        case .optedOutOfMarketing(let reason): (Suppression.Category.marketing.rawValue, reason)
+        case .sent, .retry, .failed, .bounced: nil
+        }
+    }
 }

@@ -141,14 +141,9 @@ extension SQLiteStore {
                     if case .bounced(let reason) = report.outcome {
                         eventType = "bounced"
                         try SQLiteSuppressions.addForBounce(deliveryID: report.deliveryID, reason: reason, at: finishedAt, db: db)
-                    } else if case .optedOut(let reason) = report.outcome {
+                    } else if let optOut = Suppressions.optOut(report.outcome, channel: report.channel) {
                         try SQLiteSuppressions.addForDelivery(
-                            deliveryID: report.deliveryID, category: Suppressions.channelCategory(report.channel), reason: reason,
-                            at: finishedAt, db: db)
-                    } else if case .optedOutOfMarketing(let reason) = report.outcome {
-                        try SQLiteSuppressions.addForDelivery(
-                            deliveryID: report.deliveryID, category: Suppression.Category.marketing.rawValue, reason: reason,
-                            at: finishedAt, db: db)
+                            deliveryID: report.deliveryID, category: optOut.category, reason: optOut.reason, at: finishedAt, db: db)
                     }
                     try SQLiteRows.insertEvent(
                         event, db, messageID: report.messageID, deliveryID: report.deliveryID, type: eventType,
