@@ -1,4 +1,4 @@
-import Foundation
+import HeraldChannels
 
 /// Links to the dashboard's pages for the emails Herald writes to CSMs (a digest's clients, a call
 /// to make), under `[server] public_url`. A signed-out CSM who follows one signs in and comes back
@@ -13,30 +13,16 @@ struct DashboardLinks: Sendable {
 
     /// The clients of `csm`, most in need of attention first.
     func clients(csm: String) -> String {
-        base + "/clients?csm=" + (csm.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? csm)
+        base + "/clients?csm=" + FormEncoding.percent(csm)
     }
 
     /// The client's page: their messages (where one is resent) and calls.
     func client(_ id: String) -> String {
-        base + "/clients/" + (id.addingPercentEncoding(withAllowedCharacters: Self.pathSegment) ?? id)
+        base + "/clients/" + FormEncoding.percent(id)
     }
 
     /// The signed-in CSM's calls, at the task `id` (where its outcome is recorded).
     func task(_ id: String) -> String {
-        base + "/tasks#t-" + (id.addingPercentEncoding(withAllowedCharacters: Self.pathSegment) ?? id)
+        base + "/tasks#t-" + FormEncoding.percent(id)
     }
-
-    /// What a query value may hold unencoded.
-    static let queryValue: CharacterSet = {
-        var allowed = CharacterSet.urlQueryAllowed
-        allowed.remove(charactersIn: "&+=#;")
-        return allowed
-    }()
-
-    /// What one path segment may hold unencoded.
-    static let pathSegment: CharacterSet = {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/;")
-        return allowed
-    }()
 }

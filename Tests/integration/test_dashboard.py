@@ -172,7 +172,7 @@ def test_csm_signs_in_resends_completes_a_call_and_reads_stats(world, browser):
     d.find_element(By.ID, "sign-out").click()
     wait(d, lambda d: d.current_url.endswith("/dashboard/sign-in"))
     d.get(daemon.base + "/dashboard/tasks")
-    assert d.current_url.endswith("/dashboard/sign-in?next=/dashboard/tasks")
+    assert d.current_url.endswith("/dashboard/sign-in?next=%2Fdashboard%2Ftasks")
     # Signing in from there (a call notice's link) comes back to the calls, not the client list.
     d.find_element(By.ID, "token").send_keys(token + Keys.ENTER)
     wait(d, lambda d: d.current_url.endswith("/dashboard/tasks"))

@@ -57,7 +57,7 @@ def test_a_link_from_an_email_comes_back_to_its_page_after_sign_in_and_nowhere_e
     daemon, _, _, token, _ = world
     s = Session(daemon.base)
     status, headers, _ = s.get("/dashboard/clients/xinghe?lang=en")
-    assert status == 303 and headers["Location"] == "/dashboard/sign-in?next=/dashboard/clients/xinghe%3Flang%3Den"
+    assert status == 303 and headers["Location"] == "/dashboard/sign-in?next=%2Fdashboard%2Fclients%2Fxinghe%3Flang%3Den"
     status, _, html = s.get(headers["Location"])
     assert status == 200 and 'name="next" value="/dashboard/clients/xinghe?lang=en"' in html, html
     status, headers, _ = s.post("/dashboard/sign-in", {"token": "wrong", "next": "/dashboard/clients/xinghe",

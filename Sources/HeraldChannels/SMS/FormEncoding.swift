@@ -1,6 +1,7 @@
 import Foundation
 
-/// `application/x-www-form-urlencoded` and RFC 3986 percent-encoding, as SMS APIs use them.
+/// `application/x-www-form-urlencoded` and RFC 3986 percent-encoding, as SMS APIs use them (and the
+/// dashboard links: one query value or path segment).
 public enum FormEncoding {
     /// RFC 3986: unreserved characters stay, everything else is `%XX` (space → `%20`, `*` → `%2A`).
     public static func percent(_ text: String) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HeraldChannels
 import HeraldCore
 import HeraldStore
 import Hummingbird
@@ -63,7 +64,7 @@ struct DashboardMiddleware: RouterMiddleware {
                 // A link from an email (a digest's client, a call's page) comes back to its page after sign-in.
                 let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
                 let wanted = request.method == .get ? Self.returnTarget(target) : nil
-                response = Self.redirect(Self.signInPath + (wanted.map { "?next=" + Self.percentEncoded($0) } ?? ""))
+                response = Self.redirect(Self.signInPath + (wanted.map { "?next=" + FormEncoding.percent($0) } ?? ""))
             } else {
                 var context = context
                 context.dashboard = visit
@@ -129,13 +130,6 @@ struct DashboardMiddleware: RouterMiddleware {
         else { return nil }
         return target
     }
-
-    /// `text` as one query value: everything but unreserved characters and `/` percent-encoded.
-    static func percentEncoded(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: returnTargetAllowed) ?? ""
-    }
-
-    private static let returnTargetAllowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
 }
 
 extension HTTPField.Name {
