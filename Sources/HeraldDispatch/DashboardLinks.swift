@@ -21,8 +21,8 @@ struct DashboardLinks: Sendable {
         base + "/clients/" + FormEncoding.percent(id)
     }
 
-    /// The signed-in CSM's calls, at the task `id` (where its outcome is recorded).
+    /// The page of the call `id` (where its outcome is recorded).
     func task(_ id: String) -> String {
-        base + "/tasks#t-" + FormEncoding.percent(id)
+        base + "/tasks/" + FormEncoding.percent(id)
     }
 }

@@ -131,7 +131,7 @@ import Testing
             "attempt": .int(2), "follow_up": .bool(true), "due": .string("2026-11-24 10:00 (Asia/Shanghai)"),
             "timezone": .string("Asia/Shanghai"), "csm_name": .string("王芳"), "client_name": .string("星河科技"),
             "client_id": .string("c1"), "overdue_by": .string("1h 5m"),
-            "task_url": .string("https://herald.acme.example/dashboard/tasks#t-tsk_1"),
+            "task_url": .string("https://herald.acme.example/dashboard/tasks/tsk_1"),
             "client_url": .string("https://herald.acme.example/dashboard/clients/c1"),
         ])
         for locale in ["zh-CN", "en"] {
@@ -141,9 +141,9 @@ import Testing
                 #expect(content.subject?.contains("李雷") == true, "\(kind) \(locale)")
                 #expect(content.text?.contains("tsk_1") == true)
                 // Each notice links the task's page on the dashboard, where its outcome is recorded.
-                if kind != .email { #expect(content.text?.contains("[tsk_1](https://herald.acme.example/dashboard/tasks#t-tsk_1)") == true) }
+                if kind != .email { #expect(content.text?.contains("[tsk_1](https://herald.acme.example/dashboard/tasks/tsk_1)") == true) }
                 if kind == .email {
-                    #expect(content.html?.contains(#"<a href="https://herald.acme.example/dashboard/tasks#t-tsk_1">"#) == true)
+                    #expect(content.html?.contains(#"<a href="https://herald.acme.example/dashboard/tasks/tsk_1">"#) == true)
                     #expect(content.html?.contains("Welcome call &lt;b&gt;") == true)
                     #expect(content.tracking == false)
                 }
@@ -151,7 +151,7 @@ import Testing
             let overdue = try renderer.render(
                 template: "task-overdue", subject: nil, text: nil, html: nil, data: data, locale: locale, channel: .email)
             #expect(overdue.text?.contains("1h 5m") == true)
-            #expect(overdue.html?.contains("/dashboard/tasks#t-tsk_1") == true)
+            #expect(overdue.html?.contains("/dashboard/tasks/tsk_1") == true)
         }
     }
 

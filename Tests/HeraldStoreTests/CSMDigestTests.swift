@@ -124,6 +124,6 @@ import Testing
         #expect(links.client("a b/c?d#e") == "https://herald.acme.example/dashboard/clients/a%20b%2Fc%3Fd%23e")
         #expect(links.clients(csm: "wang+cs@acme.example") == "https://herald.acme.example/dashboard/clients?csm=wang%2Bcs%40acme.example")
         #expect(links.clients(csm: "a&b=c#d@x.example") == "https://herald.acme.example/dashboard/clients?csm=a%26b%3Dc%23d%40x.example")
-        #expect(links.task("tsk_01") == "https://herald.acme.example/dashboard/tasks#t-tsk_01")
+        #expect(links.task("tsk_01") == "https://herald.acme.example/dashboard/tasks/tsk_01")
     }
 }

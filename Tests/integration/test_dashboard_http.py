@@ -285,3 +285,52 @@ def test_a_csm_is_warned_before_their_token_expires_and_told_when_it_has(daemon)
     s3 = Session(daemon.base)
     status, _, page = s3.post("/dashboard/sign-in", {"token": brief["token"], "_csrf": s3.csrf("/dashboard/sign-in")})
     assert status == 401 and "That token expired on " + brief["expires_at"][:10] in page
+
+
+def test_a_call_has_its_own_page_that_survives_sign_in_and_takes_its_outcome(world):
+    # The link in a call notice is the call's own page: it works whichever page of "My calls" the
+    # call is on, and (unlike a #fragment, which a browser never sends) survives signing in.
+    daemon, _, _, token, _ = world
+    [task] = wait_for_tasks(daemon, "client_id=xinghe", 1)
+    page = f"/dashboard/tasks/{task['id']}"
+    s = Session(daemon.base)
+    status, headers, _ = s.get(page)
+    assert status == 303 and headers["Location"] == "/dashboard/sign-in?next=" + urllib.parse.quote(page, safe="")
+    status, headers, _ = s.post("/dashboard/sign-in", {"token": token, "next": page, "_csrf": s.csrf("/dashboard/sign-in")})
+    assert status == 303 and headers["Location"] == page
+    status, _, html = s.get(page)
+    assert status == 200 and re.findall(r'data-task="(tsk_[0-9A-Z]+)"', html) == [task["id"]], html
+    assert "+8613900139000" in html and "<details open>" in html and 'name="from" value="task"' in html
+    assert "assigned to" not in html                        # the visitor's own call
+    assert 'href="/dashboard/tasks"' in html                # back to the list
+
+    # The outcome recorded here comes back here, the card now showing it and no form.
+    status, headers, _ = s.post(page + "/complete", {"outcome": "voicemail", "note": "left word with reception",
+                                                     "from": "task", "_csrf": s.csrf(page)})
+    assert status == 303 and headers["Location"] == page + "?done=1", headers
+    status, _, html = s.get(headers["Location"])
+    assert status == 200 and "Outcome recorded." in html, html
+    assert "Left a voicemail" in html and "left word with reception" in html and f'action="{page}/complete"' not in html
+    assert daemon.request("GET", f"/v1/tasks/{task['id']}")[2]["outcome"] == "voicemail"
+    # The client's page links the call's page.
+    status, _, html = s.get("/dashboard/clients/xinghe")
+    assert status == 200 and f'href="{page}"' in html
+
+    # An admin (no CSM of their own) sees whose call it is.
+    admin = Session(daemon.base)
+    status, _, _ = admin.post("/dashboard/sign-in", {"token": daemon.admin_token(), "_csrf": admin.csrf("/dashboard/sign-in")})
+    assert status == 303
+    status, _, html = admin.get(page)
+    assert status == 200 and f"assigned to 王芳 ({CSM})" in html, html
+
+    # No such call, or not a call id at all: the not-found page.
+    for bad in ("tsk_" + "0" * 26, "nope", ids_of_other_kind(daemon)):
+        status, headers, html = s.get("/dashboard/tasks/" + bad)
+        assert status == 404 and headers["Content-Type"].startswith("text/html") and "data-task=" not in html, bad
+
+
+def ids_of_other_kind(daemon):
+    """A real message id: the right shape for an id, the wrong kind for a call."""
+    status, _, page = daemon.request("GET", "/v1/messages?limit=1")
+    assert status == 200 and page["items"], page
+    return page["items"][0]["id"]

@@ -80,7 +80,7 @@ def test_task_lifecycle_notice_overdue_follow_up_restart_and_completion(make_dae
     body = notice.get_body(("html",)).get_content()
     assert task["id"] in body and "+8613900139000" in body and "app.acme.example/start" in body
     assert "/t/" not in body                                              # no tracking on internal notices
-    assert f'href="{daemon.base}/dashboard/tasks#t-{task["id"]}"' in body  # where the outcome is recorded
+    assert f'href="{daemon.base}/dashboard/tasks/{task["id"]}"' in body  # where the outcome is recorded
     overdue = mails_to(smtp, "lead@acme.example")[0][3]
     assert task["id"] in str(overdue["Subject"])
     escalated = daemon.request("GET", f"/v1/tasks/{task['id']}")[2]

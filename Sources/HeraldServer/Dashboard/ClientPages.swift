@@ -179,10 +179,7 @@ struct ClientPages: Sendable {
             "unopened": wentOut && !engaged, "can_resend": !engaged && !stale && (wentOut || failed),
             "deliveries": deliveries,
             "tasks": tasks.map { task -> [String: Any] in
-                var row: [String: Any] = [
-                    "id": task.id, "status": visit.text(task.status.rawValue), "status_key": task.status.rawValue,
-                    "listed": task.status != .cancelled,  // (the task pages list open and done ones)
-                ]
+                var row: [String: Any] = ["id": task.id, "status": visit.text(task.status.rawValue)]
                 if let outcome = task.outcome { row["outcome"] = visit.text("outcome_\(outcome.rawValue)") }
                 return row
             },

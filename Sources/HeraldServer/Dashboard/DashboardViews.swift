@@ -11,7 +11,8 @@ struct DashboardViews: Sendable {
     static let templates: [String: String] = [
         "layout": LayoutView.template, "sign-in": SignInView.template, "error": ErrorView.template,
         "clients": ClientsView.template, "client": ClientView.template, "resend": ResendView.template,
-        "bulk-resend": BulkResendView.template, "tasks": TasksView.template, "stats": StatsView.template,
+        "bulk-resend": BulkResendView.template, "tasks": TasksView.template, "task": TaskView.template,
+        "task-card": TaskCardView.template, "stats": StatsView.template,
     ]
 
     private let library: MustacheLibrary

@@ -3,8 +3,10 @@ import HeraldDispatch
 import HeraldStore
 import Hummingbird
 
-/// "My calls" (`/dashboard/tasks?status=open|done`) and the outcome form's POST
-/// (`/dashboard/tasks/{id}/complete`), which goes through the same `PhoneDesk` as the API.
+/// "My calls" (`/dashboard/tasks?status=open|done`), one call's page (`/dashboard/tasks/{id}`, the
+/// link in call notices: it works whichever page of the list the call is on, and survives signing
+/// in, which a `#fragment` does not) and the outcome form's POST (`/dashboard/tasks/{id}/complete`),
+/// which goes through the same `PhoneDesk` as the API.
 struct TaskPages: Sendable {
     let store: any Store
     let runtime: Runtime
@@ -31,21 +33,7 @@ struct TaskPages: Sendable {
                 tasks.removeLast(tasks.count - Self.pageSize)
                 if let last = tasks.last { nextURL = "/dashboard/tasks?status=\(open ? "open" : "done")&after=\(last.id)" }
             }
-            let rows: [[String: Any]] = tasks.map { task in
-                var row: [String: Any] = [
-                    "id": task.id, "client": task.clientName ?? task.clientID ?? "-", "phone": task.phone,
-                    "reason": task.reason, "talking_points": task.talkingPoints, "open": task.status == .open,
-                    "overdue": task.status == .open && task.dueAt < now,
-                    "outcomes": PhoneTask.Outcome.allCases.map { ["task": task.id, "value": $0.rawValue, "label": visit.text("outcome_\($0.rawValue)")] },
-                ]
-                if let contact = task.contactName { row["contact"] = contact }
-                if let clientID = task.clientID { row["client_id"] = clientID }
-                if let due = DashboardViews.time(task.dueAt) { row["due"] = due }
-                if let outcome = task.outcome { row["outcome"] = visit.text("outcome_\(outcome.rawValue)") }
-                if let note = task.note { row["note"] = note }
-                if let completed = DashboardViews.time(task.completedAt) { row["completed"] = completed }
-                return row
-            }
+            let rows = tasks.map { Self.card($0, visit: visit, now: now) }
             var notice: String? = nil
             if q.get("done") != nil {
                 notice = visit.text("task_done") + (q.get("follow_up") != nil ? " " + visit.text("follow_up_made") : "")
@@ -53,6 +41,24 @@ struct TaskPages: Sendable {
             var values: [String: Any] = ["tasks": rows, "is_open": open]
             if let nextURL { values["next_url"] = nextURL }
             return views.page("tasks", title: visit.text("my_tasks"), visit: visit, nav: "tasks", values: values, notice: notice)
+        }
+        group.get("tasks/:id") { request, context in
+            let visit = try DashboardRoutes.visit(context)
+            let id = context.parameters.get("id") ?? ""
+            // Any CSM may open any call (as on a client's page); the card says whose it is.
+            guard HeraldID.isValid(id, kind: .task), let task = try await store.task(id: id) else {
+                throw HeraldError.notFound("no call with id \(id)")
+            }
+            var card = Self.card(task, visit: visit, now: Timestamps.now())
+            card["expanded"] = true
+            let q = request.uri.queryParameters
+            var notice: String? = nil
+            if q.get("done") != nil {
+                notice = visit.text("task_done") + (q.get("follow_up") != nil ? " " + visit.text("follow_up_made") : "")
+            }
+            return views.page(
+                "task", title: visit.text("call") + ": " + (task.clientName ?? task.clientID ?? task.phone), visit: visit,
+                nav: "tasks", values: ["task": card], notice: notice)
         }
         group.post("tasks/:id/complete") { _, context in
             let visit = try DashboardRoutes.visit(context)
@@ -63,7 +69,30 @@ struct TaskPages: Sendable {
             let note = visit.form.text("note").map { String($0.prefix(2_000)) }
             let (_, followUp) = try await runtime.current.desk.complete(
                 taskID: id, outcome: outcome, note: note, actor: visit.actor, now: Timestamps.now())
-            return DashboardMiddleware.redirect("/dashboard/tasks?done=\(id)" + (followUp != nil ? "&follow_up=1" : ""))
+            // Back to where the form was: the call's own page, or the list.
+            let back = visit.form.text("from") == "task" ? "/dashboard/tasks/\(id)?done=1" : "/dashboard/tasks?done=\(id)"
+            return DashboardMiddleware.redirect(back + (followUp != nil ? "&follow_up=1" : ""))
         }
+    }
+
+    /// A call's card values for ``TaskCardView``. The assignee is named when the call is not the
+    /// visitor's own (an admin's view, or a colleague's call opened from a client's page).
+    static func card(_ task: PhoneTask, visit: DashboardVisit, now: Int64) -> [String: Any] {
+        var row: [String: Any] = [
+            "id": task.id, "client": task.clientName ?? task.clientID ?? "-", "phone": task.phone,
+            "reason": task.reason, "talking_points": task.talkingPoints, "open": task.status == .open,
+            "cancelled": task.status == .cancelled, "overdue": task.status == .open && task.dueAt < now,
+            "outcomes": PhoneTask.Outcome.allCases.map { ["task": task.id, "value": $0.rawValue, "label": visit.text("outcome_\($0.rawValue)")] },
+        ]
+        if let contact = task.contactName { row["contact"] = contact }
+        if let clientID = task.clientID { row["client_id"] = clientID }
+        if let due = DashboardViews.time(task.dueAt) { row["due"] = due }
+        if let outcome = task.outcome { row["outcome"] = visit.text("outcome_\(outcome.rawValue)") }
+        if let note = task.note { row["note"] = note }
+        if let completed = DashboardViews.time(task.completedAt) { row["completed"] = completed }
+        if let assignee = task.assignee, assignee.lowercased() != visit.csm?.lowercased() {
+            row["assignee"] = task.assigneeName.map { "\($0) (\(assignee))" } ?? assignee
+        }
+        return row
     }
 }

@@ -33,7 +33,7 @@ enum ClientView {
             </tbody>
           </table>
           </div>
-          {{#tasks}}<p>{{t.call_task}}: <span class="state">{{status}}</span>{{#outcome}} — {{outcome}}{{/outcome}}{{#listed}} · <a href="/dashboard/tasks?status={{status_key}}#t-{{id}}">{{t.see_task}}</a>{{/listed}}</p>{{/tasks}}
+          {{#tasks}}<p>{{t.call_task}}: <span class="state">{{status}}</span>{{#outcome}} — {{outcome}}{{/outcome}} · <a href="/dashboard/tasks/{{id}}">{{t.see_task}}</a></p>{{/tasks}}
           {{#can_resend}}<p class="actions"><a class="button" href="/dashboard/messages/{{id}}/resend" id="resend-{{id}}">{{t.resend}}<span class="sr"> {{title}}</span></a></p>{{/can_resend}}
         </article>
         {{/messages}}
