@@ -134,4 +134,27 @@ extension PostgresStore {
             return MessagePage(items: items, nextCursor: rows.count > limit ? items.last?.message.id : nil)
         }
     }
+
+    /// The statement of ``gaveUp(clientIDs:since:createdSince:limit:)``: through the partial index of
+    /// the deliveries that gave up, from the first id made at `createdSince`, with a window count
+    /// taken before the LIMIT.
+    static func gaveUpQuery(clientIDs: [String], since: Int64, createdSince: Int64, limit: Int) -> PostgresQuery {
+        var s = PGStatement("SELECT \(StoreColumns.delivery(prefix: "d.")), COUNT(*) OVER () AS total ")
+        s.append("FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.state IN ('dead', 'failed') ")
+        s.append("AND d.id >= \(s.bind(HeraldID.lowerBound(.delivery, atMillis: createdSince))) AND d.updated_at >= \(s.bind(since)) ")
+        s.append("AND m.client_id = ANY(\(s.bind(clientIDs))) ORDER BY d.updated_at DESC, d.id DESC LIMIT \(max(1, limit))")
+        return s.query
+    }
+
+    public func gaveUp(clientIDs: [String], since: Int64, createdSince: Int64, limit: Int) async throws -> GaveUpDeliveries {
+        guard !clientIDs.isEmpty else { return GaveUpDeliveries(total: 0, newest: []) }
+        let statement = Self.gaveUpQuery(clientIDs: clientIDs, since: since, createdSince: createdSince, limit: limit)
+        return try await read { conn in
+            let rows = try await conn.rows(statement, logger: self.logger)
+            let total: Int64 = try rows.first?["total"] ?? 0
+            let newest = try rows.prefix(max(0, limit)).map(PostgresRows.delivery)
+            let messages = try await PostgresQueries.messages(ids: Array(Set(newest.map(\.messageID))), conn: conn, logger: self.logger)
+            return GaveUpDeliveries(total: Int(total), newest: newest.compactMap { d in messages[d.messageID].map { ($0, d) } })
+        }
+    }
 }

@@ -24,6 +24,12 @@ public protocol Store: SubscriptionStore, SuppressionStore, TokenStore {
     /// Messages, newest first, filtered, one page at a time.
     func messages(matching query: MessageQuery) async throws -> MessagePage
 
+    /// The deliveries to the messages of `clientIDs` that gave up (`failed` or `dead`) at or after
+    /// `since`, among those created at or after `createdSince` (which bounds the read: a delivery
+    /// gives up within `[retry] max_age` of its creation): how many in all, and the `limit` that
+    /// gave up last, newest first, with their messages. A CSM digest's "what did not arrive".
+    func gaveUp(clientIDs: [String], since: Int64, createdSince: Int64, limit: Int) async throws -> GaveUpDeliveries
+
     /// Cancels the deliveries of a message that have not started, its escalations that have not
     /// fired (an escalation left pending would call about a message its sender stopped) and its open
     /// call tasks. Throws `notFound`, or `conflict` when none is left.
@@ -328,6 +334,24 @@ public struct MessageQuery: Sendable, Equatable {
 }
 
 /// One page of messages with their deliveries.
+/// What ``Store/gaveUp(clientIDs:since:createdSince:limit:)`` found.
+public struct GaveUpDeliveries: Sendable {
+    /// Every delivery that matched.
+    public var total: Int
+    /// The ones that gave up last, newest first.
+    public var newest: [(message: Message, delivery: Delivery)]
+
+    public init(total: Int, newest: [(message: Message, delivery: Delivery)]) {
+        self.total = total
+        self.newest = newest
+    }
+
+    /// The order of ``newest``: last given up first; the later id first on a tie.
+    public static func newerFirst(_ a: Delivery, _ b: Delivery) -> Bool {
+        a.updatedAt != b.updatedAt ? a.updatedAt > b.updatedAt : a.id > b.id
+    }
+}
+
 public struct MessagePage: Sendable, Equatable {
     public var items: [(message: Message, deliveries: [Delivery])]
     /// Pass as `cursor` for the next page; nil on the last page.

@@ -83,4 +83,18 @@ import Testing
             #expect(!update.contains("OpenEphemeral"))
         }
     }
+
+    @Test func aDigestReadsTheDeliveriesThatGaveUpThroughIndexesOnly() async throws {
+        try await withMigratedDatabase { db in
+            // The read behind a CSM digest's failures: no full pass over deliveries or messages.
+            let from = SQLiteStore.gaveUpFrom(clients: 3)
+            for sql in ["SELECT count(*) " + from, "SELECT d.id " + from + " ORDER BY d.updated_at DESC, d.id DESC LIMIT 20"] {
+                let read = try plan(db, sql, ["dlv_0", 1, "a", "b", "c"])
+                #expect(!read.contains("SCAN d") && !read.contains("SCAN m"), "\(read)")
+            }
+            // Without its filters a join reads a whole table: the test can fail.
+            let bare = try plan(db, "SELECT count(*) FROM deliveries d JOIN messages m ON m.id = d.message_id")
+            #expect(bare.contains("SCAN"), "\(bare)")
+        }
+    }
 }

@@ -95,35 +95,12 @@ public struct CSMDigest: Sendable {
     }
 
     /// The deliveries to `clientIDs` that gave up in the last day: the newest ``listedFailures``
-    /// and how many in all. Reads the messages of the last four days (a delivery retries for up to
-    /// `[retry] max_age`, 72 h by default, before it is dead) with a failed or dead delivery, every
-    /// page of them, in parts of 1,000 clients (the stores put the ids in one SQL list).
+    /// and how many in all, counted by the store. Deliveries made in the last four days are read (a
+    /// delivery retries for up to `[retry] max_age`, 72 h by default, before it is dead).
     func failures(clientIDs ids: [String], now: Int64) async throws -> ([(message: Message, delivery: Delivery)], Int) {
-        var newest: [(message: Message, delivery: Delivery)] = []
-        var total = 0
-        for state in [DeliveryState.failed, .dead] {
-            for start in stride(from: 0, to: ids.count, by: 1_000) {
-                var query = MessageQuery(state: state, since: now - 4 * 86_400_000, limit: 500)
-                query.clientIDs = Array(ids[start..<min(start + 1_000, ids.count)])
-                while true {
-                    let page = try await store.messages(matching: query)
-                    for item in page.items {
-                        for d in item.deliveries where d.state == state && d.updatedAt >= now - 86_400_000 {
-                            total += 1
-                            newest.append((item.message, d))
-                        }
-                    }
-                    if newest.count > 4 * Self.listedFailures {
-                        newest.sort { $0.delivery.updatedAt > $1.delivery.updatedAt }
-                        newest.removeLast(newest.count - Self.listedFailures)
-                    }
-                    guard let next = page.nextCursor else { break }
-                    query.cursor = next
-                }
-            }
-        }
-        newest.sort { $0.delivery.updatedAt > $1.delivery.updatedAt }
-        return (Array(newest.prefix(Self.listedFailures)), total)
+        let found = try await store.gaveUp(
+            clientIDs: ids, since: now - 86_400_000, createdSince: now - 4 * 86_400_000, limit: Self.listedFailures)
+        return (found.newest, found.total)
     }
 
     /// The `csm-digest` email of `report` for the day of `now`, or nil without an email channel

@@ -113,4 +113,39 @@ extension SQLiteStore {
             return MessagePage(items: items, nextCursor: rows.count > limit ? messages.last?.id : nil)
         }
     }
+
+    /// The FROM and WHERE of ``gaveUp(clientIDs:since:createdSince:limit:)`` for `clients` client
+    /// ids; bound: the lowest delivery id, `since`, then the client ids. The state test is
+    /// ``SQLiteRows/gaveUp`` on `d`, spelled as the partial index's predicate so that SQLite uses it.
+    static func gaveUpFrom(clients: Int) -> String {
+        """
+        FROM deliveries d JOIN messages m ON m.id = d.message_id
+        WHERE (d.state = 'dead' OR d.state = 'failed') AND d.id >= ? AND d.updated_at >= ?
+        AND m.client_id IN (\(Array(repeating: "?", count: clients).joined(separator: ", ")))
+        """
+    }
+
+    public func gaveUp(clientIDs: [String], since: Int64, createdSince: Int64, limit: Int) async throws -> GaveUpDeliveries {
+        guard !clientIDs.isEmpty else { return GaveUpDeliveries(total: 0, newest: []) }
+        return try await pool.read { db in
+            var total = 0
+            var newest: [Delivery] = []
+            // Through the partial index of the deliveries that gave up, from the first id made at
+            // `createdSince`; the client ids in parts, one SQL list each.
+            for start in stride(from: 0, to: clientIDs.count, by: 1_000) {
+                let part = Array(clientIDs[start..<min(start + 1_000, clientIDs.count)])
+                let from = Self.gaveUpFrom(clients: part.count)
+                var arguments: [(any DatabaseValueConvertible)?] = [HeraldID.lowerBound(.delivery, atMillis: createdSince), since]
+                arguments += part.map { $0 }
+                total += try Int.fetchOne(db, sql: "SELECT count(*) " + from, arguments: StatementArguments(arguments)) ?? 0
+                newest += try Row.fetchAll(
+                    db, sql: "SELECT \(StoreColumns.delivery(prefix: "d.")) \(from) ORDER BY d.updated_at DESC, d.id DESC LIMIT \(max(0, limit))",
+                    arguments: StatementArguments(arguments)
+                ).map(SQLiteRows.delivery)
+            }
+            newest = Array(newest.sorted(by: GaveUpDeliveries.newerFirst).prefix(max(0, limit)))
+            let messages = try SQLiteQueries.messages(ids: Set(newest.map(\.messageID)), db: db)
+            return GaveUpDeliveries(total: total, newest: newest.compactMap { d in messages[d.messageID].map { ($0, d) } })
+        }
+    }
 }
