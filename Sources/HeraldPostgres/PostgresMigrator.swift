@@ -8,12 +8,18 @@ import PostgresNIO
 ///
 /// Each migration commits on its own, with the row that records it; one that builds an index
 /// concurrently (``PostgresMigrations/Migration/concurrentIndex``) runs outside a transaction and
-/// replaces an invalid index an interrupted build left behind.
+/// replaces an invalid index an interrupted build left behind. Such a build waits for every
+/// transaction older than it to end; while it waits, the migrator logs whose it is (from a second
+/// connection, every ``reportEvery``), so that an operator can end it.
 struct PostgresMigrator {
     let migrations: [PostgresMigrations.Migration]
     let logger: Logger
     /// How often a waiting instance tries the lock again.
     var retry: Duration = .milliseconds(100)
+    /// Opens the connection that watches an index build; nil: builds are not watched.
+    var connect: (@Sendable () async throws -> PostgresConnection)? = nil
+    /// How often a watched build's progress is logged.
+    var reportEvery: Duration = .seconds(10)
 
     func run(on conn: PostgresConnection) async throws {
         try await lock(conn)
@@ -65,7 +71,26 @@ struct PostgresMigrator {
             logger.warning("rebuilding an index an interrupted migration left invalid", metadata: ["index": "\(index)"])
             try await conn.run(PostgresQuery(unsafeSQL: "DROP INDEX CONCURRENTLY IF EXISTS \(index)"), logger: logger)
         }
-        try await conn.run(PostgresQuery(unsafeSQL: migration.sql), logger: logger)
+        guard let connect else {
+            try await conn.run(PostgresQuery(unsafeSQL: migration.sql), logger: logger)
+            return try await record(migration, conn)
+        }
+        let builder: Int32 = try await conn.row("SELECT pg_backend_pid() AS pid", logger: logger)?["pid"] ?? 0
+        let watcher = IndexBuildWatcher(index: index, builder: builder, every: reportEvery, logger: logger)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await conn.run(PostgresQuery(unsafeSQL: migration.sql), logger: logger)
+                return true
+            }
+            group.addTask {
+                await watcher.watch(connect)
+                return false
+            }
+            // The build's end ends the watch; a watch that ended early (no connection) changes nothing.
+            while let built = try await group.next() {
+                if built { group.cancelAll() }
+            }
+        }
         try await record(migration, conn)
     }
 

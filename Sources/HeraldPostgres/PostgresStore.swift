@@ -64,11 +64,17 @@ public final class PostgresStore: Store {
         try await migrate(PostgresMigrations.all)
     }
 
-    /// Applies `migrations` (tests stop short of the last ones) on a connection outside the pool.
-    func migrate(_ migrations: [PostgresMigrations.Migration]) async throws {
+    /// Applies `migrations` (tests stop short of the last ones) on a connection outside the pool;
+    /// an index build's progress is logged every `reportEvery`.
+    func migrate(_ migrations: [PostgresMigrations.Migration], reportEvery: Duration = .seconds(10)) async throws {
         let connection = try await connectAlone(timeout: 10)
+        var migrator = PostgresMigrator(migrations: migrations, logger: logger)
+        migrator.connect = { [url, logger] in
+            try await PostgresConnection.connect(configuration: try url.connectionConfiguration(connectTimeout: 10), id: 0, logger: logger)
+        }
+        migrator.reportEvery = reportEvery
         do {
-            try await PostgresMigrator(migrations: migrations, logger: logger).run(on: connection)
+            try await migrator.run(on: connection)
         } catch let error as PSQLError {
             try? await connection.close()
             throw PostgresErrors.map(error)

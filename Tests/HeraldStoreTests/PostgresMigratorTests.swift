@@ -41,7 +41,8 @@ import Testing
     @Test func anIndexMigrationLetsOtherSessionsWriteWhileItBuilds() async throws {
         #expect(index == "deliveries_gave_up")
         let url = try PostgresURL(try await TestDatabases.shared.create())
-        let store = PostgresStore(url: url, maximumConnections: 2, logger: quiet)
+        let (logger, logs) = LogStream.make()
+        let store = PostgresStore(url: url, maximumConnections: 2, logger: logger)
         defer { Task { try? await store.close() } }
         try await store.migrate(before)
         let (writer, other, watcher) = (try await connect(url, 1), try await connect(url, 2), try await connect(url, 3))
@@ -49,8 +50,16 @@ import Testing
         // An instance in the middle of a write: its transaction holds the table for writing.
         try await writer.run("BEGIN", logger: quiet)
         try await writer.run("UPDATE deliveries SET updated_at = updated_at WHERE false", logger: quiet)
-        let migration = Task { try await store.migrate(PostgresMigrations.all) }
+        let writerPID: Int32 = try await writer.row("SELECT pg_backend_pid() AS pid", logger: quiet)?["pid"] ?? 0
+        let migration = Task { try await store.migrate(PostgresMigrations.all, reportEvery: .milliseconds(100)) }
         try await waitUntilWaiting(watcher, "CREATE INDEX")
+        // The migration says whose transaction it waits for, so that an operator can end it.
+        let said = await logs.first { $0.message.hasPrefix("index build waiting") }
+        #expect(said?.level == .warning && said?.metadata["index"] == index, "\(String(describing: said))")
+        #expect(said?.metadata["blocker_pid"] == "\(writerPID)" && writerPID != 0, "\(String(describing: said))")
+        #expect(said?.metadata["phase"]?.hasPrefix("waiting for") == true, "\(String(describing: said))")
+        // Idle in its transaction, the session has no statement to cancel: the hint says to end it.
+        #expect(said?.metadata["hint"] == "SELECT pg_terminate_backend(\(writerPID))", "\(String(describing: said))")
         // While the index build waits for that write to end, another instance's write goes through
         // (a plain CREATE INDEX would queue its lock in between, and this would wait for both).
         try await other.run("SET lock_timeout = '5s'", logger: quiet)
