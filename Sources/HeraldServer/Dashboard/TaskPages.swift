@@ -34,10 +34,7 @@ struct TaskPages: Sendable {
                 if let last = tasks.last { nextURL = "/dashboard/tasks?status=\(open ? "open" : "done")&after=\(last.id)" }
             }
             let rows = tasks.map { Self.card($0, visit: visit, now: now) }
-            var notice: String? = nil
-            if q.get("done") != nil {
-                notice = visit.text("task_done") + (q.get("follow_up") != nil ? " " + visit.text("follow_up_made") : "")
-            }
+            let notice = Self.doneNotice(request, visit: visit)
             var values: [String: Any] = ["tasks": rows, "is_open": open]
             if let nextURL { values["next_url"] = nextURL }
             return views.page("tasks", title: visit.text("my_tasks"), visit: visit, nav: "tasks", values: values, notice: notice)
@@ -51,14 +48,9 @@ struct TaskPages: Sendable {
             }
             var card = Self.card(task, visit: visit, now: Timestamps.now())
             card["expanded"] = true
-            let q = request.uri.queryParameters
-            var notice: String? = nil
-            if q.get("done") != nil {
-                notice = visit.text("task_done") + (q.get("follow_up") != nil ? " " + visit.text("follow_up_made") : "")
-            }
             return views.page(
                 "task", title: visit.text("call") + ": " + (task.clientName ?? task.clientID ?? task.phone), visit: visit,
-                nav: "tasks", values: ["task": card], notice: notice)
+                nav: "tasks", values: ["task": card], notice: Self.doneNotice(request, visit: visit))
         }
         group.post("tasks/:id/complete") { _, context in
             let visit = try DashboardRoutes.visit(context)
@@ -73,6 +65,13 @@ struct TaskPages: Sendable {
             let back = visit.form.text("from") == "task" ? "/dashboard/tasks/\(id)?done=1" : "/dashboard/tasks?done=\(id)"
             return DashboardMiddleware.redirect(back + (followUp != nil ? "&follow_up=1" : ""))
         }
+    }
+
+    /// "Outcome recorded." (and "A follow-up call was scheduled.") after the outcome form's redirect.
+    static func doneNotice(_ request: Request, visit: DashboardVisit) -> String? {
+        let q = request.uri.queryParameters
+        guard q.get("done") != nil else { return nil }
+        return visit.text("task_done") + (q.get("follow_up") != nil ? " " + visit.text("follow_up_made") : "")
     }
 
     /// A call's card values for ``TaskCardView``. The assignee is named when the call is not the
