@@ -65,7 +65,7 @@ import Testing
             "chart_title", "open_rate", "click_rate", "days_7", "days_30", "days_90", "not_found", "error_title",
             "csrf_refused", "outcome_reached", "outcome_voicemail", "outcome_no_answer", "outcome_wrong_number",
             "clients_by_attention", "clients_by_id", "scope_all", "scope_marketing", "scope_channel", "sign_in_expired",
-            "token_expires_soon",
+            "token_expires_soon", "attempt_n",
         ]).union(PhoneTask.Status.allCases.map(\.rawValue))  // (a task's status, visit.text(task.status.rawValue))
         let keys = Set(DashboardStrings.entries.map(\.0))
         #expect(keys.count == DashboardStrings.entries.count, "a key is listed twice")

@@ -150,6 +150,14 @@ def test_csm_signs_in_resends_completes_a_call_and_reads_stats(world, browser):
     status, _, done = daemon.request("GET", f"/v1/tasks/{task_id}")
     assert status == 200 and done["status"] == "done" and done["outcome"] == "reached"
     assert done["note"] == "聊了上线计划" and done["completed_by"] == "dashboard:wang"
+    # The call's own page, where call notices link: the card with its outcome, and back to the list.
+    d.get(daemon.base + f"/dashboard/tasks/{task_id}")
+    card = wait(d, lambda d: d.find_element(By.CSS_SELECTOR, f'article[data-task="{task_id}"]'))
+    assert "聊了上线计划" in card.text and "Reached them" in card.text and "星河科技" in card.text
+    check_accessible(d)
+    shoot(d, "task")
+    d.find_element(By.LINK_TEXT, "Back to my calls").click()
+    wait(d, lambda d: d.current_url.endswith("/dashboard/tasks"))
 
     # Template stats with the server-drawn chart: beta opened, xinghe did not.
     d.find_element(By.LINK_TEXT, "Template stats").click()

@@ -305,13 +305,24 @@ def test_a_call_has_its_own_page_that_survives_sign_in_and_takes_its_outcome(wor
     assert 'href="/dashboard/tasks"' in html                # back to the list
 
     # The outcome recorded here comes back here, the card now showing it and no form.
-    status, headers, _ = s.post(page + "/complete", {"outcome": "voicemail", "note": "left word with reception",
+    status, headers, _ = s.post(page + "/complete", {"outcome": "no_answer", "note": "rang twice, reception says Tuesday",
                                                      "from": "task", "_csrf": s.csrf(page)})
-    assert status == 303 and headers["Location"] == page + "?done=1", headers
+    assert status == 303 and headers["Location"] == page + "?done=1&follow_up=1", headers
     status, _, html = s.get(headers["Location"])
-    assert status == 200 and "Outcome recorded." in html, html
-    assert "Left a voicemail" in html and "left word with reception" in html and f'action="{page}/complete"' not in html
-    assert daemon.request("GET", f"/v1/tasks/{task['id']}")[2]["outcome"] == "voicemail"
+    assert status == 200 and "Outcome recorded. A follow-up call was scheduled." in html, html
+    assert "No answer" in html and "rang twice, reception says Tuesday" in html and f'action="{page}/complete"' not in html
+    assert daemon.request("GET", f"/v1/tasks/{task['id']}")[2]["outcome"] == "no_answer"
+
+    # The follow-up's page says it is the second call and what the first one found out.
+    [follow] = [t for t in wait_for_tasks(daemon, "client_id=xinghe&status=all", 2) if t["id"] != task["id"]]
+    status, _, html = s.get(f"/dashboard/tasks/{follow['id']}")
+    assert status == 200 and "Call 2" in html and f'action="/dashboard/tasks/{follow["id"]}/complete"' in html, html
+    other = re.search(r'<li data-other="([^"]+)">(.*?)</li>', html, re.S)
+    assert other and other.group(1) == task["id"], html
+    assert f'href="{page}">Call 1</a>' in other.group(2) and "No answer" in other.group(2) and "reception says Tuesday" in other.group(2)
+    # The first call's page lists the follow-up in turn.
+    status, _, html = s.get(page)
+    assert status == 200 and f'<li data-other="{follow["id"]}">' in html
     # The client's page links the call's page.
     status, _, html = s.get("/dashboard/clients/xinghe")
     assert status == 200 and f'href="{page}"' in html

@@ -48,9 +48,18 @@ struct TaskPages: Sendable {
             }
             var card = Self.card(task, visit: visit, now: Timestamps.now())
             card["expanded"] = true
+            // The other calls about the same message: what the first call found out, before a follow-up.
+            var others: [[String: Any]] = []
+            if let clientID = task.clientID {
+                var query = TaskQuery(clientID: clientID, limit: 50)
+                query.messageIDs = [task.messageID]
+                others = try await store.tasks(matching: query).filter { $0.id != task.id }.sorted { $0.attempt < $1.attempt }
+                    .map { Self.line($0, visit: visit) }
+            }
             return views.page(
                 "task", title: visit.text("call") + ": " + (task.clientName ?? task.clientID ?? task.phone), visit: visit,
-                nav: "tasks", values: ["task": card], notice: Self.doneNotice(request, visit: visit))
+                nav: "tasks", values: ["task": card, "others": others, "has_others": !others.isEmpty],
+                notice: Self.doneNotice(request, visit: visit))
         }
         group.post("tasks/:id/complete") { _, context in
             let visit = try DashboardRoutes.visit(context)
@@ -89,9 +98,22 @@ struct TaskPages: Sendable {
         if let outcome = task.outcome { row["outcome"] = visit.text("outcome_\(outcome.rawValue)") }
         if let note = task.note { row["note"] = note }
         if let completed = DashboardViews.time(task.completedAt) { row["completed"] = completed }
+        if task.attempt > 1 { row["attempt_label"] = DashboardStrings.format(visit.text("attempt_n"), task.attempt) }
         if let assignee = task.assignee, assignee.lowercased() != visit.csm?.lowercased() {
             row["assignee"] = task.assigneeName.map { "\($0) (\(assignee))" } ?? assignee
         }
         return row
+    }
+
+    /// One line of "other calls about this message": which call, its state, outcome and note.
+    static func line(_ task: PhoneTask, visit: DashboardVisit) -> [String: Any] {
+        var line: [String: Any] = [
+            "id": task.id, "attempt_label": DashboardStrings.format(visit.text("attempt_n"), task.attempt),
+            "status": visit.text(task.status.rawValue),
+        ]
+        if let outcome = task.outcome { line["outcome"] = visit.text("outcome_\(outcome.rawValue)") }
+        if let note = task.note { line["note"] = note }
+        if let completed = DashboardViews.time(task.completedAt) { line["completed"] = completed }
+        return line
     }
 }

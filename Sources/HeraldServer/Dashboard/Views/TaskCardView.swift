@@ -4,7 +4,7 @@ enum TaskCardView {
     static let template = """
         <article class="task" id="t-{{id}}" aria-labelledby="th-{{id}}" data-task="{{id}}">
           <h2 id="th-{{id}}">{{client}}{{#contact}} — {{contact}}{{/contact}}</h2>
-          <p class="meta"><a href="tel:{{phone}}">{{phone}}</a> · {{t.due}} <time datetime="{{due.iso}}">{{due.text}}</time>{{#overdue}} <span class="badge">{{t.overdue}}</span>{{/overdue}}{{#client_id}} · <a href="/dashboard/clients/{{client_id}}">{{t.client}}</a>{{/client_id}}{{#assignee}} · {{t.assigned_to}} {{assignee}}{{/assignee}}</p>
+          <p class="meta"><a href="tel:{{phone}}">{{phone}}</a> · {{t.due}} <time datetime="{{due.iso}}">{{due.text}}</time>{{#overdue}} <span class="badge">{{t.overdue}}</span>{{/overdue}}{{#attempt_label}} · {{attempt_label}}{{/attempt_label}}{{#client_id}} · <a href="/dashboard/clients/{{client_id}}">{{t.client}}</a>{{/client_id}}{{#assignee}} · {{t.assigned_to}} {{assignee}}{{/assignee}}</p>
           <p><strong>{{reason}}</strong></p>
           <details{{#expanded}} open{{/expanded}}><summary>{{t.talking_points}}</summary><div class="pre">{{talking_points}}</div></details>
           {{#open}}

@@ -6,5 +6,13 @@ enum TaskView {
         {{#task}}
         {{> task-card}}
         {{/task}}
+        {{#has_others}}
+        <section aria-labelledby="others-h">
+          <h2 id="others-h">{{t.other_calls}}</h2>
+          <ul>
+          {{#others}}<li data-other="{{id}}"><a href="/dashboard/tasks/{{id}}">{{attempt_label}}</a> · {{status}}{{#outcome}} — {{outcome}}{{/outcome}}{{#note}} — {{note}}{{/note}}{{#completed}} · <time datetime="{{iso}}">{{text}}</time>{{/completed}}</li>{{/others}}
+          </ul>
+        </section>
+        {{/has_others}}
         """
 }
