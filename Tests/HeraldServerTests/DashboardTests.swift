@@ -65,7 +65,7 @@ import Testing
             "chart_title", "open_rate", "click_rate", "days_7", "days_30", "days_90", "not_found", "error_title",
             "csrf_refused", "outcome_reached", "outcome_voicemail", "outcome_no_answer", "outcome_wrong_number",
             "clients_by_attention", "clients_by_id", "scope_all", "scope_marketing", "scope_channel", "sign_in_expired",
-            "token_expires_soon", "attempt_n",
+            "token_expires_soon", "attempt_n", "calls_open", "calls_overdue",
         ]).union(PhoneTask.Status.allCases.map(\.rawValue))  // (a task's status, visit.text(task.status.rawValue))
         let keys = Set(DashboardStrings.entries.map(\.0))
         #expect(keys.count == DashboardStrings.entries.count, "a key is listed twice")
@@ -113,6 +113,16 @@ import Testing
 }
 
 extension DashboardTests {
+    @Test func theCallsBesideMyCallsCountOpenAndOverdueInTheVisitorsLanguage() {
+        let en = DashboardVisit(language: .en, csrf: "x")
+        #expect(DashboardViews.callsLabel(open: 0, overdue: 0, visit: en) == nil)
+        #expect(DashboardViews.callsLabel(open: 3, overdue: 0, visit: en) == "3 open")
+        #expect(DashboardViews.callsLabel(open: 3, overdue: 1, visit: en) == "3 open · 1 overdue")
+        #expect(DashboardViews.callsLabel(open: 100, overdue: 100, visit: en) == "99+ open · 99+ overdue")
+        let zh = DashboardVisit(language: .zhCN, csrf: "x")
+        #expect(DashboardViews.callsLabel(open: 2, overdue: 2, visit: zh) == "2 个待处理 · 2 个已逾期")
+    }
+
     @Test func aTokenEndingWithinAWeekIsAnnouncedInTheVisitorsLanguage() {
         let now: Int64 = 1_796_000_000_000
         var token = APIToken(id: "tok_1", name: "wang", scopes: [.resend], prefix: "hrld_AbCd", createdAt: 0, revokedAt: nil)

@@ -302,6 +302,7 @@ def test_a_call_has_its_own_page_that_survives_sign_in_and_takes_its_outcome(wor
     assert status == 200 and re.findall(r'data-task="(tsk_[0-9A-Z]+)"', html) == [task["id"]], html
     assert "+8613900139000" in html and "<details open>" in html and 'name="from" value="task"' in html
     assert "assigned to" not in html                        # the visitor's own call
+    assert '<span class="badge" id="calls-count">1 open</span>' in html   # beside "My calls", on every page
     assert 'href="/dashboard/tasks"' in html                # back to the list
 
     # The outcome recorded here comes back here, the card now showing it and no form.
@@ -320,6 +321,7 @@ def test_a_call_has_its_own_page_that_survives_sign_in_and_takes_its_outcome(wor
     other = re.search(r'<li data-other="([^"]+)">(.*?)</li>', html, re.S)
     assert other and other.group(1) == task["id"], html
     assert f'href="{page}">Call 1</a>' in other.group(2) and "No answer" in other.group(2) and "reception says Tuesday" in other.group(2)
+    assert 'id="calls-count">1 open</span>' in html                      # the follow-up is the one open call
     # The first call's page lists the follow-up in turn.
     status, _, html = s.get(page)
     assert status == 200 and f'<li data-other="{follow["id"]}">' in html
@@ -333,6 +335,7 @@ def test_a_call_has_its_own_page_that_survives_sign_in_and_takes_its_outcome(wor
     assert status == 303
     status, _, html = admin.get(page)
     assert status == 200 and f"assigned to 王芳 ({CSM})" in html, html
+    assert 'id="calls-count"' not in html                                  # an admin has no calls of their own
 
     # No such call, or not a call id at all: the not-found page.
     for bad in ("tsk_" + "0" * 26, "nope", ids_of_other_kind(daemon)):

@@ -24,6 +24,8 @@ struct DashboardMiddleware: RouterMiddleware {
     /// How long a sign-in lasts.
     static let sessionSeconds = 12 * 3_600
     static let signInPath = "/dashboard/sign-in"
+    /// Open calls counted for the navigation; beyond it shows as "99+".
+    static let callsCounted = 99
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var setCookies: [Cookie] = []
@@ -66,6 +68,12 @@ struct DashboardMiddleware: RouterMiddleware {
                 let wanted = request.method == .get ? Self.returnTarget(target) : nil
                 response = Self.redirect(Self.signInPath + (wanted.map { "?next=" + FormEncoding.percent($0) } ?? ""))
             } else {
+                if request.method == .get, let csm = visit.csm {
+                    // One indexed read (tasks_assignee); a failure leaves the count out, not the page.
+                    let open = try? await store.tasks(matching: TaskQuery(assignee: csm, status: .open, limit: Self.callsCounted + 1))
+                    let now = Timestamps.now()
+                    visit.calls = open.map { ($0.count, $0.filter { $0.dueAt < now }.count) }
+                }
                 var context = context
                 context.dashboard = visit
                 context.token = visit.token

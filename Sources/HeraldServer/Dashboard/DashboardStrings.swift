@@ -109,6 +109,8 @@ enum DashboardStrings {
         ("record_outcome", "Record outcome", "提交结果"),
         ("task_done", "Outcome recorded.", "结果已记录。"),
         ("call", "Call", "电话任务"),
+        ("calls_open", "%s open", "%s 个待处理"),
+        ("calls_overdue", "%s overdue", "%s 个已逾期"),
         ("attempt_n", "Call %d", "第 %d 次通话"),
         ("other_calls", "Other calls about this message", "此消息的其他通话"),
         ("back_to_tasks", "Back to my calls", "返回我的电话任务"),

@@ -58,7 +58,20 @@ struct DashboardViews: Sendable {
             layout["expiry_warning"] = warning
         }
         if let notice { layout["notice"] = notice }
+        if let calls = visit.calls, let label = Self.callsLabel(open: calls.open, overdue: calls.overdue, visit: visit) {
+            layout["calls_label"] = label
+        }
         return library.render(layout, withTemplate: "layout") ?? ""
+    }
+
+    /// "3 open · 1 overdue" beside "My calls"; nil without open calls. Counts past
+    /// ``DashboardMiddleware/callsCounted`` read "99+".
+    static func callsLabel(open: Int, overdue: Int, visit: DashboardVisit) -> String? {
+        guard open > 0 else { return nil }
+        func count(_ n: Int) -> String { n > DashboardMiddleware.callsCounted ? "\(DashboardMiddleware.callsCounted)+" : String(n) }
+        var label = visit.text("calls_open").replacingOccurrences(of: "%s", with: count(open))
+        if overdue > 0 { label += " · " + visit.text("calls_overdue").replacingOccurrences(of: "%s", with: count(overdue)) }
+        return label
     }
 
     /// How long before its expiry a CSM's token is announced on every page.

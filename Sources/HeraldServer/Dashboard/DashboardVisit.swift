@@ -13,6 +13,9 @@ struct DashboardVisit: Sendable {
     /// The path and query of the page (for the language switch).
     var path: String = "/dashboard"
     var query: [(String, String)] = []
+    /// The signed-in CSM's open calls (counted up to ``DashboardMiddleware/callsCounted``, then
+    /// "more") and how many of those are overdue, beside "My calls"; nil for an admin or a POST.
+    var calls: (open: Int, overdue: Int)? = nil
 
     var strings: [String: String] { language.strings }
 

@@ -17,7 +17,7 @@ enum LayoutView {
           {{#signed_in}}
           <nav aria-label="{{t.nav}}"><ul>
             <li><a href="/dashboard/clients"{{#nav_clients}} aria-current="page"{{/nav_clients}}>{{t.my_clients}}</a></li>
-            <li><a href="/dashboard/tasks"{{#nav_tasks}} aria-current="page"{{/nav_tasks}}>{{t.my_tasks}}</a></li>
+            <li><a href="/dashboard/tasks"{{#nav_tasks}} aria-current="page"{{/nav_tasks}}>{{t.my_tasks}}</a>{{#calls_label}} <span class="badge" id="calls-count">{{calls_label}}</span>{{/calls_label}}</li>
             <li><a href="/dashboard/resend"{{#nav_resend}} aria-current="page"{{/nav_resend}}>{{t.bulk_resend}}</a></li>
             <li><a href="/dashboard/stats"{{#nav_stats}} aria-current="page"{{/nav_stats}}>{{t.template_stats}}</a></li>
           </ul></nav>
