@@ -107,7 +107,7 @@ public struct HeraldApplication: Sendable {
         ClientRoutes(store: store, runtime: runtime, cache: clients).register(on: router)
         TaskRoutes(store: store, runtime: runtime).register(on: router)
         DigestRoutes(store: store, runtime: runtime).register(on: router)
-        TimelineRoutes(store: store).register(on: router)
+        TimelineRoutes(store: store, links: DashboardLinks(publicURL: config.server.publicURL)).register(on: router)
         StatsRoutes(store: store, runtime: runtime).register(on: router)
         SubscriptionRoutes(store: store, relay: relay, settings: config.events).register(on: router)
         SuppressionRoutes(store: store, logger: logger).register(on: router)

@@ -48,14 +48,17 @@ extension Clients {
             try await CLIFailure.guarding {
                 let handover = try request()
                 let now = Timestamps.now()
-                let (result, tokens) = try await options.withStore { config, store in
+                let (result, tokens, links) = try await options.withStore { config, store in
                     let renderer = MessageRenderer(library: try config.loadTemplates())
                     let desk = PhoneDesk(config: config, store: store, renderer: renderer, logger: options.makeLogger())
                     let result = try await desk.handOver(handover, actor: GlobalOptions.actor, now: now)
-                    return (result, HandoverJSON.scoped(to: handover.from, try await store.tokens(), now: now))
+                    return (
+                        result, HandoverJSON.scoped(to: handover.from, try await store.tokens(), now: now),
+                        DashboardLinks(publicURL: config.server.publicURL)
+                    )
                 }
                 if json {
-                    print(HandoverJSON.result(handover, result, tokens: tokens, now: now).canonicalText)
+                    print(HandoverJSON.result(handover, result, tokens: tokens, now: now, links: links).canonicalText)
                     return
                 }
                 let tasksOf = Dictionary(grouping: result.tasks, by: { $0.clientID ?? "" })

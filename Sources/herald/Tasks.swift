@@ -32,9 +32,11 @@ struct Tasks: AsyncParsableCommand {
                 let now = Timestamps.now()
                 var query = TaskQuery(assignee: assignee, status: PhoneTask.Status(rawValue: status), clientID: client, limit: limit)
                 if overdue { query.dueBefore = now }
-                let tasks = try await options.withStore { _, store in try await store.tasks(matching: query) }
+                let (tasks, links) = try await options.withStore { config, store in
+                    (try await store.tasks(matching: query), DashboardLinks(publicURL: config.server.publicURL))
+                }
                 if json {
-                    print(JSONValue.array(tasks.map { TaskJSON.task($0, now: now) }).canonicalText)
+                    print(JSONValue.array(tasks.map { TaskJSON.task($0, now: now, links: links) }).canonicalText)
                     return
                 }
                 var table = TextTable("TASK", "DUE", "STATUS", "ASSIGNEE", "CLIENT", "CONTACT", "CALL", "REASON")
@@ -62,11 +64,13 @@ struct Tasks: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIFailure.guarding {
-                let task = try await options.withStore { _, store in try await store.task(id: id) }
+                let (task, links) = try await options.withStore { config, store in
+                    (try await store.task(id: id), DashboardLinks(publicURL: config.server.publicURL))
+                }
                 guard let t = task else { throw HeraldError.notFound("no task with id \(id)") }
                 let now = Timestamps.now()
                 if json {
-                    print(TaskJSON.task(t, now: now).canonicalText)
+                    print(TaskJSON.task(t, now: now, links: links).canonicalText)
                     return
                 }
                 print("task      \(t.id) (call \(t.attempt))")
@@ -82,6 +86,7 @@ struct Tasks: AsyncParsableCommand {
                 print(DisplayText.line("call      \(t.contactName ?? "the contact") at \(t.phone)"))
                 print("reason    \(DisplayText.line(t.reason))")
                 if let note = t.note { print("note      \(DisplayText.line(note))") }
+                print("page      \(links.task(t.id))")
                 print("")
                 print(DisplayText.block(t.talkingPoints))
             }
@@ -114,15 +119,16 @@ struct Tasks: AsyncParsableCommand {
                 guard let outcome = PhoneTask.Outcome(rawValue: outcome) else { return }
                 let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
                 let now = Timestamps.now()
-                let (task, followUp) = try await options.withStore { config, store in
+                let (task, followUp, links) = try await options.withStore { config, store in
                     let renderer = MessageRenderer(library: try config.loadTemplates())
                     let desk = PhoneDesk(config: config, store: store, renderer: renderer, logger: options.makeLogger())
-                    return try await desk.complete(taskID: id, outcome: outcome, note: note, actor: actor, now: now)
+                    let (task, followUp) = try await desk.complete(taskID: id, outcome: outcome, note: note, actor: actor, now: now)
+                    return (task, followUp, DashboardLinks(publicURL: config.server.publicURL))
                 }
                 if json {
                     print(JSONValue.object([
-                        "task": TaskJSON.task(task, now: now),
-                        "follow_up": followUp.map { TaskJSON.task($0, now: now) } ?? .null,
+                        "task": TaskJSON.task(task, now: now, links: links),
+                        "follow_up": followUp.map { TaskJSON.task($0, now: now, links: links) } ?? .null,
                     ]).canonicalText)
                     return
                 }

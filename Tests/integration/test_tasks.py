@@ -70,6 +70,7 @@ def test_task_lifecycle_notice_overdue_follow_up_restart_and_completion(make_dae
     assert task["contact"] == {"name": "李雷", "phone": "+8613900139000"}
     assert task["client"] == {"id": "xinghe", "name": "星河科技"}
     assert task["assignee"] == {"id": "wang.fang@acme.example", "name": "王芳"}
+    assert task["dashboard_url"] == f"{daemon.base}/dashboard/tasks/{task['id']}"   # under public_url
     detail = daemon.wait_for_states(reply["id"], {"sent"})
     assert [d["provider_id"] for d in detail["deliveries"] if d["channel"] == "phone"] == [task["id"]]
 
@@ -231,6 +232,9 @@ def test_cancelling_the_message_cancels_its_open_call_task(make_daemon, smtp):
     assert listed.returncode == 0 and task["id"] in listed.stdout and "cancelled" in listed.stdout, listed.stderr
     shown = daemon.cli("tasks", "show", task["id"])
     assert "cancelled by token:" in shown.stdout, shown.stdout
+    assert f"page      {daemon.base}/dashboard/tasks/{task['id']}" in shown.stdout, shown.stdout
+    as_json = json.loads(daemon.cli("tasks", "show", task["id"], "--json").stdout)
+    assert as_json["dashboard_url"] == f"{daemon.base}/dashboard/tasks/{task['id']}"
 
 
 def test_the_call_task_of_an_expired_message_is_closed(make_daemon, smtp):

@@ -1,8 +1,10 @@
 import HeraldCore
+import HeraldDispatch
 
 /// The JSON shape of a phone task (API and `herald tasks --json`).
 public enum TaskJSON {
-    public static func task(_ t: PhoneTask, now: Int64) -> JSONValue {
+    /// `links`: where `dashboard_url`, the call's page, points (under `[server] public_url`).
+    public static func task(_ t: PhoneTask, now: Int64, links: DashboardLinks) -> JSONValue {
         .object([
             "id": .string(t.id), "status": .string(t.status.rawValue), "overdue": .bool(t.status == .open && t.dueAt < now),
             "outcome": RecordJSON.optional(t.outcome?.rawValue), "note": RecordJSON.optional(t.note),
@@ -13,7 +15,7 @@ public enum TaskJSON {
             "reason": .string(t.reason), "talking_points": .string(t.talkingPoints), "attempt": .int(Int64(t.attempt)),
             "due_at": RecordJSON.time(t.dueAt), "created_at": RecordJSON.time(t.createdAt),
             "completed_at": RecordJSON.time(t.completedAt), "completed_by": RecordJSON.optional(t.completedBy),
-            "escalated_at": RecordJSON.time(t.escalatedAt),
+            "escalated_at": RecordJSON.time(t.escalatedAt), "dashboard_url": .string(links.task(t.id)),
         ])
     }
 

@@ -30,7 +30,8 @@ struct ClientRoutes: Sendable {
             let result = try await runtime.current.desk.handOver(handover, actor: context.actor, now: now)
             if !handover.dryRun { for client in result.clients { cache.invalidate(client.id) } }
             let tokens = HandoverJSON.scoped(to: handover.from, try await store.tokens(), now: now)
-            return JSONResponse.make(HandoverJSON.result(handover, result, tokens: tokens, now: now))
+            return JSONResponse.make(HandoverJSON.result(
+                handover, result, tokens: tokens, now: now, links: DashboardLinks(publicURL: runtime.current.config.server.publicURL)))
         }
         router.delete("/v1/clients/:id") { _, context in
             let id = context.parameters.get("id") ?? ""

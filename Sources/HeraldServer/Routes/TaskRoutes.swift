@@ -9,6 +9,9 @@ struct TaskRoutes: Sendable {
     let store: any Store
     let runtime: Runtime
 
+    /// Where a task's `dashboard_url` points, under the running configuration's `public_url`.
+    var links: DashboardLinks { DashboardLinks(publicURL: runtime.current.config.server.publicURL) }
+
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/v1/tasks") { request, _ in
             let now = Timestamps.now()
@@ -18,14 +21,14 @@ struct TaskRoutes: Sendable {
             let found = try await store.tasks(matching: query)
             let tasks = found.prefix(limit)
             return JSONResponse.make(.object([
-                "items": .array(tasks.map { TaskJSON.task($0, now: now) }),
+                "items": .array(tasks.map { TaskJSON.task($0, now: now, links: links) }),
                 "next_cursor": found.count > limit ? tasks.last.map { .string($0.id) } ?? .null : .null,
             ]))
         }
         router.get("/v1/tasks/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let task = try await store.task(id: id) else { throw HeraldError.notFound("no task with id \(id)") }
-            return JSONResponse.make(TaskJSON.task(task, now: Timestamps.now()))
+            return JSONResponse.make(TaskJSON.task(task, now: Timestamps.now(), links: links))
         }
         router.post("/v1/tasks/:id/complete") { request, context in
             let id = context.parameters.get("id") ?? ""
@@ -33,7 +36,7 @@ struct TaskRoutes: Sendable {
             let now = Timestamps.now()
             let (task, followUp) = try await runtime.current.desk.complete(taskID: id, outcome: outcome, note: note, actor: context.actor, now: now)
             return JSONResponse.make(.object([
-                "task": TaskJSON.task(task, now: now), "follow_up": followUp.map { TaskJSON.task($0, now: now) } ?? .null,
+                "task": TaskJSON.task(task, now: now, links: links), "follow_up": followUp.map { TaskJSON.task($0, now: now, links: links) } ?? .null,
             ]))
         }
     }

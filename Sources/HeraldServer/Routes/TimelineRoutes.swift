@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldDispatch
 import HeraldStore
 import Hummingbird
 
@@ -7,6 +8,8 @@ import Hummingbird
 /// call tasks it made.
 struct TimelineRoutes: Sendable {
     let store: any Store
+    /// Where a task's `dashboard_url` points.
+    let links: DashboardLinks
 
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/v1/clients/:id/timeline") { request, context in
@@ -46,7 +49,7 @@ struct TimelineRoutes: Sendable {
                     RecordJSON.delivery(d, attempts: detail.attempts.filter { $0.deliveryID == d.id })
                 })
                 fields["events"] = .array(detail.events.map(RecordJSON.event))
-                fields["tasks"] = .array((tasksByMessage[message.id] ?? []).map { TaskJSON.task($0, now: now) })
+                fields["tasks"] = .array((tasksByMessage[message.id] ?? []).map { TaskJSON.task($0, now: now, links: links) })
                 fields["opened"] = .bool(detail.deliveries.contains { $0.state == .opened || $0.state == .clicked })
                 fields["clicked"] = .bool(detail.deliveries.contains { $0.state == .clicked })
                 items.append(.object(fields))
