@@ -71,20 +71,21 @@ struct PostgresMigrator {
             logger.warning("rebuilding an index an interrupted migration left invalid", metadata: ["index": "\(index)"])
             try await conn.run(PostgresQuery(unsafeSQL: "DROP INDEX CONCURRENTLY IF EXISTS \(index)"), logger: logger)
         }
-        guard let connect else {
-            try await conn.run(PostgresQuery(unsafeSQL: migration.sql), logger: logger)
-            return try await record(migration, conn)
+        var watcher: IndexBuildWatcher? = nil
+        if connect != nil {
+            let builder: Int32 = try await conn.row("SELECT pg_backend_pid() AS pid", logger: logger)?["pid"] ?? 0
+            watcher = IndexBuildWatcher(index: index, builder: builder, every: reportEvery, logger: logger)
         }
-        let builder: Int32 = try await conn.row("SELECT pg_backend_pid() AS pid", logger: logger)?["pid"] ?? 0
-        let watcher = IndexBuildWatcher(index: index, builder: builder, every: reportEvery, logger: logger)
-        try await withThrowingTaskGroup(of: Bool.self) { group in
+        try await withThrowingTaskGroup(of: Bool.self) { [connect, watcher] group in
             group.addTask {
                 try await conn.run(PostgresQuery(unsafeSQL: migration.sql), logger: logger)
                 return true
             }
-            group.addTask {
-                await watcher.watch(connect)
-                return false
+            if let connect, let watcher {
+                group.addTask {
+                    await watcher.watch(connect)
+                    return false
+                }
             }
             // The build's end ends the watch; a watch that ended early (no connection) changes nothing.
             while let built = try await group.next() {

@@ -69,9 +69,7 @@ public final class PostgresStore: Store {
     func migrate(_ migrations: [PostgresMigrations.Migration], reportEvery: Duration = .seconds(10)) async throws {
         let connection = try await connectAlone(timeout: 10)
         var migrator = PostgresMigrator(migrations: migrations, logger: logger)
-        migrator.connect = { [url, logger] in
-            try await PostgresConnection.connect(configuration: try url.connectionConfiguration(connectTimeout: 10), id: 0, logger: logger)
-        }
+        migrator.connect = { try await self.connectAlone(timeout: 10) }
         migrator.reportEvery = reportEvery
         do {
             try await migrator.run(on: connection)
