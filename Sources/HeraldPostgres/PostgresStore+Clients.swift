@@ -37,8 +37,8 @@ extension PostgresStore {
         try await clients(ids: [id]).first
     }
 
-    public func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client] {
-        var s = Self.clientFilter("SELECT * FROM clients", tier: tier, csm: csm, stage: stage, after: after)
+    public func clients(matching filter: ClientFilter, after: String?, limit: Int) async throws -> [Client] {
+        var s = Self.clientFilter("SELECT * FROM clients", filter, after: after)
         s.append(" ORDER BY id LIMIT \(max(1, min(limit, 500)))")
         let statement = s
         return try await read { conn in
@@ -56,8 +56,8 @@ extension PostgresStore {
         }
     }
 
-    public func clientIDs(tier: String?, csm: String?, stage: String?, limit: Int) async throws -> [String] {
-        var s = Self.clientFilter("SELECT id FROM clients", tier: tier, csm: csm, stage: stage, after: nil)
+    public func clientIDs(matching filter: ClientFilter, limit: Int) async throws -> [String] {
+        var s = Self.clientFilter("SELECT id FROM clients", filter, after: nil)
         s.append(" ORDER BY id LIMIT \(max(1, min(limit, 10_000)))")
         let statement = s
         return try await read { conn in
@@ -68,14 +68,20 @@ extension PostgresStore {
     }
 
     /// `select` with the WHERE clause of a client list.
-    private static func clientFilter(
-        _ select: String, tier: String?, csm: String?, stage: String?, after: String?
-    ) -> PGStatement {
+    private static func clientFilter(_ select: String, _ filter: ClientFilter, after: String?) -> PGStatement {
         var s = PGStatement(select)
         var conditions: [String] = []
-        if let tier { conditions.append("tier = \(s.bind(tier))") }
-        if let stage { conditions.append("lifecycle_stage = \(s.bind(stage))") }
-        if let csm { conditions.append("(csm::jsonb ->> 'email') = \(s.bind(csm))") }
+        if let tier = filter.tier { conditions.append("tier = \(s.bind(tier))") }
+        if let stage = filter.stage { conditions.append("lifecycle_stage = \(s.bind(stage))") }
+        if let csm = filter.csm { conditions.append("(csm::jsonb ->> 'email') = \(s.bind(csm))") }
+        if let pattern = filter.searchPattern, let phone = filter.phonePattern {
+            // ILIKE's escape character is `\` by default, as ClientFilter's patterns expect.
+            let p = s.bind(pattern)
+            conditions.append("""
+                (id ILIKE \(p) OR name ILIKE \(p) OR EXISTS (SELECT 1 FROM contacts c WHERE c.client_id = clients.id
+                    AND (c.name ILIKE \(p) OR c.email ILIKE \(p) OR c.phone LIKE \(s.bind(phone)))))
+                """)
+        }
         if let after { conditions.append("id > \(s.bind(after))") }
         if !conditions.isEmpty { s.append(" WHERE " + conditions.joined(separator: " AND ")) }
         return s

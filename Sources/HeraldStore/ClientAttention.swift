@@ -12,9 +12,9 @@ public enum ClientAttention {
     /// The matching clients' activity, most in need of attention first (clients without messages
     /// included), or nil when more than ``limit`` clients match.
     public static func ordered(
-        _ store: any Store, tier: String?, csm: String?, stage: String?, openableChannels: [String]
+        _ store: any Store, matching filter: ClientFilter, openableChannels: [String]
     ) async throws -> [ClientActivity]? {
-        let ids = try await store.clientIDs(tier: tier, csm: csm, stage: stage, limit: limit + 1)
+        let ids = try await store.clientIDs(matching: filter, limit: limit + 1)
         if ids.count > limit { return nil }
         let activity = try await store.clientActivity(clientIDs: ids, openableChannels: openableChannels)
         return ids.map { activity[$0] ?? ClientActivity(clientID: $0) }.sorted(by: ClientActivity.needsAttentionBefore)

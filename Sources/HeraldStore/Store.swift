@@ -174,12 +174,13 @@ public protocol Store: SubscriptionStore, SuppressionStore, TokenStore {
     /// left out).
     func clients(ids: [String]) async throws -> [Client]
 
-    /// Clients ordered by id, filtered, one page at a time (`after`: the last id of the previous page).
-    func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client]
+    /// The clients `filter` matches, ordered by id, one page at a time (`after`: the last id of the
+    /// previous page).
+    func clients(matching filter: ClientFilter, after: String?, limit: Int) async throws -> [Client]
 
     /// The ids of the clients that match, ordered by id, at most `limit` (up to 10,000): enough to
     /// order one CSM's portfolio by ``ClientActivity/needsAttentionBefore(_:_:)``.
-    func clientIDs(tier: String?, csm: String?, stage: String?, limit: Int) async throws -> [String]
+    func clientIDs(matching filter: ClientFilter, limit: Int) async throws -> [String]
 
     /// Last contact and unopened messages of each client in `clientIDs` (clients without messages
     /// are left out). A message counts as unopened when one of its deliveries on `openableChannels`

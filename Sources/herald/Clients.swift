@@ -11,25 +11,30 @@ struct Clients: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List clients, optionally by tier, CSM email or stage.",
+            abstract: "List clients, optionally by tier, CSM email or stage, or find them with --search.",
             discussion: """
+                --search finds clients by part of their id or name, or of a contact's name, email or phone number \
+                (letters A-Z in either case; a phone number with or without spaces and dashes).
+
                 With --attention, the clients most in need of their CSM come first (most unopened high/urgent \
                 messages, then most unopened, never written to, longest without contact), with those counts; \
-                up to \(ClientAttention.limit) matching clients (filter by --csm, --tier or --stage).
+                up to \(ClientAttention.limit) matching clients (filter by --csm, --tier, --stage or --search).
                 """)
         @OptionGroup var options: GlobalOptions
         @Option(help: "Only this tier.") var tier: String?
         @Option(help: "Only clients of this CSM (email).") var csm: String?
         @Option(help: "Only this lifecycle stage.") var stage: String?
+        @Option(help: "Only clients whose id, name, or contact name, email or phone contains this.") var search: String?
         @Option(help: "At most this many.") var limit: Int = 100
         @Flag(help: "Order by who needs attention first, with last contact and unopened messages.") var attention = false
         @Flag(help: "Print as JSON.") var json = false
 
         func run() async throws {
             try await CLIFailure.guarding {
-                if attention { return try await listByAttention() }
+                let filter = try ClientFilter(tier: tier, csm: csm, stage: stage).searching(search, field: "search")
+                if attention { return try await listByAttention(filter) }
                 let clients = try await options.withStore { _, store in
-                    try await store.clients(tier: tier, csm: csm, stage: stage, after: nil, limit: limit)
+                    try await store.clients(matching: filter, after: nil, limit: limit)
                 }
                 if json {
                     print(JSONValue.array(clients.map(ClientJSON.client)).canonicalText)
@@ -43,14 +48,14 @@ struct Clients: AsyncParsableCommand {
             }
         }
 
-        private func listByAttention() async throws {
+        private func listByAttention(_ filter: ClientFilter) async throws {
             let shown = try await options.withStore { config, store in
                 guard let ordered = try await ClientAttention.ordered(
-                    store, tier: tier, csm: csm, stage: stage, openableChannels: config.routing.openableChannels)
+                    store, matching: filter, openableChannels: config.routing.openableChannels)
                 else {
                     throw HeraldError.invalid(
                         field: "attention",
-                        "more than \(ClientAttention.limit) clients match: filter by --csm, --tier or --stage to order them")
+                        "more than \(ClientAttention.limit) clients match: filter by --csm, --tier, --stage or --search to order them")
                 }
                 return try await ClientAttention.clients(store, ordered.prefix(max(0, limit)))
             }

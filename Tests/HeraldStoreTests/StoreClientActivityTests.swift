@@ -14,14 +14,14 @@ import Testing
         ] {
             _ = try await store.upsertClient(Client(id: id, name: id, tier: tier, lifecycleStage: stage, csm: csm))
         }
-        #expect(try await store.clientIDs(tier: nil, csm: nil, stage: nil, limit: 100) == ["c1", "c2", "c3", "z1"])
-        #expect(try await store.clientIDs(tier: nil, csm: "wang@acme.example", stage: nil, limit: 100) == ["c1", "c2", "c3"])
-        #expect(try await store.clientIDs(tier: "strategic", csm: "wang@acme.example", stage: nil, limit: 100) == ["c1", "c3"])
-        #expect(try await store.clientIDs(tier: nil, csm: nil, stage: "onboarding", limit: 100) == ["c2", "c3", "z1"])
-        #expect(try await store.clientIDs(tier: nil, csm: nil, stage: nil, limit: 2) == ["c1", "c2"])
-        #expect(try await store.clientIDs(tier: "smb", csm: nil, stage: nil, limit: 100) == [])
+        #expect(try await store.clientIDs(matching: .all, limit: 100) == ["c1", "c2", "c3", "z1"])
+        #expect(try await store.clientIDs(matching: ClientFilter(csm: "wang@acme.example"), limit: 100) == ["c1", "c2", "c3"])
+        #expect(try await store.clientIDs(matching: ClientFilter(tier: "strategic", csm: "wang@acme.example"), limit: 100) == ["c1", "c3"])
+        #expect(try await store.clientIDs(matching: ClientFilter(stage: "onboarding"), limit: 100) == ["c2", "c3", "z1"])
+        #expect(try await store.clientIDs(matching: .all, limit: 2) == ["c1", "c2"])
+        #expect(try await store.clientIDs(matching: ClientFilter(tier: "smb"), limit: 100) == [])
         // The same filters as the paged list.
-        let listed = try await store.clients(tier: "strategic", csm: "wang@acme.example", stage: nil, after: nil, limit: 100)
+        let listed = try await store.clients(matching: ClientFilter(tier: "strategic", csm: "wang@acme.example"), after: nil, limit: 100)
         #expect(listed.map(\.id) == ["c1", "c3"])
         // By id, in the order asked, each with its own contacts (read together, still apart).
         var c1 = Client(id: "c1", name: "c1", tier: "strategic", lifecycleStage: "growth", csm: wang)
@@ -35,7 +35,7 @@ import Testing
         #expect(byID[1].contacts.map(\.id) == ["a", "b"] && byID[0].contacts.map(\.name) == ["Cy"] && byID[2].contacts.isEmpty)
         for client in byID { #expect(client == (try await store.client(id: client.id))) }
         #expect(try await store.clients(ids: []).isEmpty)
-        #expect(try await store.clients(tier: "strategic", csm: nil, stage: nil, after: nil, limit: 10).map(\.contacts.count) == [2, 1, 0])
+        #expect(try await store.clients(matching: ClientFilter(tier: "strategic"), after: nil, limit: 10).map(\.contacts.count) == [2, 1, 0])
     }
 
     @Test(arguments: StoreBackend.allCases)

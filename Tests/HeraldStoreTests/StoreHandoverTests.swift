@@ -67,7 +67,7 @@ import Testing
             #expect(client.csm == Self.liNa && client.updatedAt == now + 2 && client.contacts.count == 1)
         }
         #expect(try await store.client(id: "gamma")?.csm?.name == "Zhao")
-        #expect(try await store.clients(tier: nil, csm: "li.na@cs.example", stage: nil, after: nil, limit: 10).map(\.id) == ["acme", "beta"])
+        #expect(try await store.clients(matching: ClientFilter(csm: "li.na@cs.example"), after: nil, limit: 10).map(\.id) == ["acme", "beta"])
 
         // The open call is Li Na's now, with an event, and she was told of it.
         let moved = try #require(try await store.task(id: task.id))

@@ -211,6 +211,54 @@ def test_my_clients_are_ordered_by_who_needs_attention_across_pages(world):
     assert status == 200 and {"email", "phone"} <= set(names) and names == [c["channel"] for c in from_cli], (names, from_cli)
 
 
+def test_a_search_finds_a_client_by_name_contact_or_phone_in_the_dashboard_the_api_and_the_cli(world):
+    # A client calls in: the CSM types part of its name, a contact's email, or the number on the phone's screen.
+    daemon, _, _, token, _ = world
+    s = Session(daemon.base)
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    status, _, html = s.get("/dashboard/clients?search=" + urllib.parse.quote("星河"))
+    assert status == 200 and client_rows(html) == ["xinghe"], client_rows(html)
+    assert 'name="search" type="search" value="星河"' in html   # the box keeps what was typed
+    assert client_rows(s.get("/dashboard/clients?search=" + urllib.parse.quote("139 0013 9000"))[2]) == ["xinghe"]
+    assert client_rows(s.get("/dashboard/clients?search=" + urllib.parse.quote("ANN@beta"))[2]) == ["beta"]
+    assert client_rows(s.get("/dashboard/clients?search=" + urllib.parse.quote("  "))[2]) == ["xinghe", "beta"]
+    # Another CSM's client is not among "my clients": the page offers to search everybody's.
+    status, _, html = s.get("/dashboard/clients?search=zeta")
+    assert status == 200 and client_rows(html) == [] and "No clients match." in html
+    everyone = re.search(r'<a href="([^"]+)" id="search-everyone">Search everybody', html)
+    assert everyone, html[-1500:]
+    status, _, html = s.get(everyone.group(1).replace("&amp;", "&"))
+    assert status == 200 and client_rows(html) == ["zeta"] and 'id="f-csm" name="csm" value=""' in html
+    # A search of everybody's clients that finds nothing has nowhere further to look.
+    assert 'id="search-everyone"' not in s.get("/dashboard/clients?csm=&search=nobody")[2]
+    _, _, zh = s.get("/dashboard/clients?lang=zh-CN&search=nobody")
+    assert "名称、编号、联系人邮箱或电话" in zh and "在所有客户中搜索" in zh
+    # Wildcards are characters; a search too long is refused on the page as in the API.
+    assert client_rows(s.get("/dashboard/clients?csm=&search=%25")[2]) == []
+    status, _, _ = s.get("/dashboard/clients?search=" + "a" * 101)
+    assert status == 422
+
+    # The API: the same search, alone, with the other filters and in attention order.
+    status, _, page = daemon.request("GET", "/v1/clients?search=analytics")
+    assert status == 200 and [c["id"] for c in page["items"]] == ["beta"], page
+    status, _, page = daemon.request("GET", "/v1/clients?search=example&tier=strategic")
+    assert status == 200 and [c["id"] for c in page["items"]] == ["xinghe", "zeta"], page
+    status, _, page = daemon.request("GET", "/v1/clients?search=example&order=attention&csm=" + urllib.parse.quote(CSM))
+    assert status == 200 and [c["id"] for c in page["items"]] == ["xinghe", "beta"], page
+    for bad, reason in (("a" * 101, "at most 100 characters"), ("a%0Ab", "control characters")):
+        status, _, problem = daemon.request("GET", "/v1/clients?search=" + bad)
+        assert status == 422 and problem["invalid_params"] == [{"name": "search", "reason": problem["invalid_params"][0]["reason"]}]
+        assert reason in problem["invalid_params"][0]["reason"], problem
+
+    # The CLI.
+    listed = daemon.cli("clients", "list", "--search", "+86 139")
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[0] for line in listed.stdout.splitlines()[1:]] == ["xinghe"], listed.stdout
+    assert [c["id"] for c in json.loads(daemon.cli("clients", "list", "--search", "zeta", "--json").stdout)] == ["zeta"]
+    assert daemon.cli("clients", "list", "--search", "nobody").stdout.strip() == "no clients"
+    refused = daemon.cli("clients", "list", "--search", "a" * 101)
+    assert refused.returncode == 65 and "search" in refused.stderr, (refused.returncode, refused.stderr)
+
 def test_a_list_too_long_to_order_by_attention_is_paged_by_id_and_says_so(world):
     daemon, _, _, token, _ = world
     bulk = "bulk@acme.example"
@@ -224,7 +272,7 @@ def test_a_list_too_long_to_order_by_attention_is_paged_by_id_and_says_so(world)
     assert "More than 1000 clients match, so they are listed by id" in first
     # The API and the CLI refuse to order so many, and say how to narrow it.
     status, _, problem = daemon.request("GET", "/v1/clients?order=attention&csm=" + urllib.parse.quote(bulk))
-    assert status == 422 and "filter by csm, tier or stage" in problem["invalid_params"][0]["reason"], problem
+    assert status == 422 and "filter by csm, tier, stage or search" in problem["invalid_params"][0]["reason"], problem
     refused = daemon.cli("clients", "list", "--csm", bulk, "--attention")
     assert refused.returncode == 65 and "more than 1000 clients match" in refused.stderr, (refused.returncode, refused.stderr)
     more = re.search(r'<a href="([^"]+)" id="more-clients">Next page</a>', first)

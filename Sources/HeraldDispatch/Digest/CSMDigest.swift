@@ -53,7 +53,7 @@ public struct CSMDigest: Sendable {
         var byCSM: [String: (name: String, clients: [Client])] = [:]
         var after: String? = nil
         while true {
-            let page = try await store.clients(tier: nil, csm: nil, stage: nil, after: after, limit: 500)
+            let page = try await store.clients(matching: .all, after: after, limit: 500)
             for client in page {
                 guard let email = client.csm?.email?.lowercased(), csm.map({ $0.lowercased() == email }) ?? true else { continue }
                 byCSM[email, default: (client.csm?.name ?? email, [])].clients.append(client)

@@ -30,11 +30,8 @@ struct ClientPages: Sendable {
     }
 
     /// A page of a list too long to order by attention: by id, from the cursor `after`.
-    private func idPage(
-        tier: String?, csm: String, stage: String?, after: String?, channels: [String]
-    ) async throws -> ClientsPage {
-        let found = try await store.clients(
-            tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, after: after, limit: Self.pageSize + 1)
+    private func idPage(_ filter: ClientFilter, after: String?, channels: [String]) async throws -> ClientsPage {
+        let found = try await store.clients(matching: filter, after: after, limit: Self.pageSize + 1)
         let shown = found.prefix(Self.pageSize)
         let activity = try await store.clientActivity(clientIDs: shown.map(\.id), openableChannels: channels)
         var page = ClientsPage(
@@ -51,18 +48,17 @@ struct ClientPages: Sendable {
             let csm = q.get("csm").map { $0.trimmingCharacters(in: .whitespaces) } ?? visit.csm ?? ""
             let tier = q.get("tier").flatMap { $0.isEmpty ? nil : $0 }
             let stage = q.get("stage").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-            let filter: [String: String?] = ["csm": csm, "tier": tier, "stage": stage]
+            let matching = try ClientFilter(tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage).searching(q.get("search"))
+            let search = matching.search ?? ""
+            let filter: [String: String?] = ["csm": csm, "tier": tier, "stage": stage, "search": matching.search]
             let snapshot = runtime.current
             let emailChannels = snapshot.routing.openableChannels
             let page: ClientsPage
-            if let ordered = try await ClientAttention.ordered(
-                store, tier: tier, csm: csm.isEmpty ? nil : csm, stage: stage, openableChannels: emailChannels)
-            {
+            if let ordered = try await ClientAttention.ordered(store, matching: matching, openableChannels: emailChannels) {
                 page = try await attentionPage(ordered, number: q.get("page").flatMap { Int($0) } ?? 1)
             } else {
                 page = try await idPage(
-                    tier: tier, csm: csm, stage: stage, after: q.get("after").flatMap { $0.isEmpty ? nil : $0 },
-                    channels: emailChannels)
+                    matching, after: q.get("after").flatMap { $0.isEmpty ? nil : $0 }, channels: emailChannels)
             }
             let rows: [[String: Any]] = page.clients.map { client, seen in
                 var row: [String: Any] = [
@@ -75,12 +71,17 @@ struct ClientPages: Sendable {
             }
             var values: [String: Any] = [
                 "heading": csm.isEmpty ? visit.text("clients") : visit.csm == csm ? visit.text("my_clients") : "\(visit.text("clients")): \(csm)",
-                "filter_csm": csm, "filter_stage": stage ?? "", "clients": rows, "has_clients": !rows.isEmpty,
+                "filter_csm": csm, "filter_stage": stage ?? "", "filter_search": search, "clients": rows,
+                "has_clients": !rows.isEmpty,
                 "tiers": snapshot.config.tiers.keys.sorted().map { ["name": $0, "selected": $0 == tier] },
                 "order": page.byAttention
                     ? visit.text("clients_by_attention")
                     : DashboardStrings.format(visit.text("clients_by_id"), ClientAttention.limit),
             ]
+            if rows.isEmpty, !search.isEmpty, !csm.isEmpty {
+                // A search among one CSM's clients found nothing: the client may be a colleague's.
+                values["search_everyone_url"] = Self.url("/dashboard/clients", filter.merging(["csm": ""]) { $1 })
+            }
             if let next = page.next { values["next_url"] = Self.url("/dashboard/clients", filter.merging(next) { $1 }) }
             if let previous = page.previous {
                 values["previous_url"] = Self.url("/dashboard/clients", filter.merging(previous) { $1 })

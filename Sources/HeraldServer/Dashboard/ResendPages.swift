@@ -160,7 +160,7 @@ struct ResendPages: Sendable {
             var ids: [String] = []
             var after: String? = nil
             while true {
-                let page = try await store.clients(tier: nil, csm: csm, stage: nil, after: after, limit: 500)
+                let page = try await store.clients(matching: ClientFilter(csm: csm), after: after, limit: 500)
                 ids += page.map(\.id)
                 guard page.count == 500, let last = page.last else { break }
                 after = last.id

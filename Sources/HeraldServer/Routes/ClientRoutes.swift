@@ -48,7 +48,7 @@ struct ClientRoutes: Sendable {
         }
         router.get("/v1/clients") { request, _ in
             let q = request.uri.queryParameters
-            for (key, _) in q where !["tier", "csm", "stage", "cursor", "limit", "order"].contains(String(key)) {
+            for (key, _) in q where !["tier", "csm", "stage", "search", "cursor", "limit", "order"].contains(String(key)) {
                 throw HeraldError.invalid(field: String(key), "unknown query parameter")
             }
             var limit = 50
@@ -58,16 +58,16 @@ struct ClientRoutes: Sendable {
                 }
                 limit = n
             }
+            let filter = try ClientFilter(tier: q.get("tier"), csm: q.get("csm"), stage: q.get("stage")).searching(q.get("search"))
             switch q.get("order") {
             case nil, "id":
-                let clients = try await store.clients(
-                    tier: q.get("tier"), csm: q.get("csm"), stage: q.get("stage"), after: q.get("cursor"), limit: limit)
+                let clients = try await store.clients(matching: filter, after: q.get("cursor"), limit: limit)
                 return JSONResponse.make(.object([
                     "items": .array(clients.map(ClientJSON.client)),
                     "next_cursor": clients.count == limit ? clients.last.map { .string($0.id) } ?? .null : .null,
                 ]))
             case "attention":
-                return JSONResponse.make(try await byAttention(q, limit: limit))
+                return JSONResponse.make(try await byAttention(filter, cursor: q.get("cursor"), limit: limit))
             default:
                 throw HeraldError.invalid(field: "order", "must be id or attention")
             }
@@ -76,21 +76,20 @@ struct ClientRoutes: Sendable {
 
     /// The matching clients most in need of a CSM first, each with its activity; `cursor` is the
     /// position to continue from.
-    private func byAttention(_ q: Parameters, limit: Int) async throws -> JSONValue {
+    private func byAttention(_ filter: ClientFilter, cursor: String?, limit: Int) async throws -> JSONValue {
         var start = 0
-        if let text = q.get("cursor") {
+        if let text = cursor {
             guard let n = Int(text), n >= 0 else {
                 throw HeraldError.invalid(field: "cursor", "with order=attention, the next_cursor of the previous page")
             }
             start = n
         }
         guard let ordered = try await ClientAttention.ordered(
-            store, tier: q.get("tier"), csm: q.get("csm"), stage: q.get("stage"),
-            openableChannels: runtime.current.routing.openableChannels)
+            store, matching: filter, openableChannels: runtime.current.routing.openableChannels)
         else {
             throw HeraldError.invalid(
                 field: "order",
-                "more than \(ClientAttention.limit) clients match: filter by csm, tier or stage to order them by attention")
+                "more than \(ClientAttention.limit) clients match: filter by csm, tier, stage or search to order them by attention")
         }
         start = min(start, ordered.count)  // (a cursor past the end, however large, is an empty last page)
         let shown = try await ClientAttention.clients(store, ordered.dropFirst(start).prefix(limit))

@@ -44,11 +44,11 @@ extension SQLiteStore {
         }
     }
 
-    public func clients(tier: String?, csm: String?, stage: String?, after: String?, limit: Int) async throws -> [Client] {
-        let (filter, arguments) = Self.clientFilter(tier: tier, csm: csm, stage: stage, after: after)
+    public func clients(matching filter: ClientFilter, after: String?, limit: Int) async throws -> [Client] {
+        let (clause, arguments) = Self.clientFilter(filter, after: after)
         return try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM clients\(filter) ORDER BY id LIMIT \(max(1, min(limit, 500)))", arguments: arguments
+                db, sql: "SELECT * FROM clients\(clause) ORDER BY id LIMIT \(max(1, min(limit, 500)))", arguments: arguments
             ).map { try Self.client($0, db: db) }
         }
     }
@@ -62,26 +62,33 @@ extension SQLiteStore {
         }
     }
 
-    public func clientIDs(tier: String?, csm: String?, stage: String?, limit: Int) async throws -> [String] {
-        let (filter, arguments) = Self.clientFilter(tier: tier, csm: csm, stage: stage, after: nil)
+    public func clientIDs(matching filter: ClientFilter, limit: Int) async throws -> [String] {
+        let (clause, arguments) = Self.clientFilter(filter, after: nil)
         return try await pool.read { db in
             try String.fetchAll(
-                db, sql: "SELECT id FROM clients\(filter) ORDER BY id LIMIT \(max(1, min(limit, 10_000)))", arguments: arguments)
+                db, sql: "SELECT id FROM clients\(clause) ORDER BY id LIMIT \(max(1, min(limit, 10_000)))", arguments: arguments)
         }
     }
 
     /// The WHERE clause (with its leading space, or empty) and arguments of a client list.
-    private static func clientFilter(
-        tier: String?, csm: String?, stage: String?, after: String?
-    ) -> (String, StatementArguments) {
+    private static func clientFilter(_ filter: ClientFilter, after: String?) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let tier { conditions.append("tier = ?"); arguments.append(tier) }
-        if let stage { conditions.append("lifecycle_stage = ?"); arguments.append(stage) }
-        if let csm { conditions.append("json_extract(csm, '$.email') = ?"); arguments.append(csm) }
+        if let tier = filter.tier { conditions.append("tier = ?"); arguments.append(tier) }
+        if let stage = filter.stage { conditions.append("lifecycle_stage = ?"); arguments.append(stage) }
+        if let csm = filter.csm { conditions.append("json_extract(csm, '$.email') = ?"); arguments.append(csm) }
+        if let pattern = filter.searchPattern, let phone = filter.phonePattern {
+            // A scan of the clients and their contacts (LIKE folds A–Z only): fine for a registry of
+            // tens of thousands, and what a CSM's search box needs.
+            conditions.append("""
+                (id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM contacts c WHERE c.client_id = clients.id
+                    AND (c.name LIKE ? ESCAPE '\\' OR c.email LIKE ? ESCAPE '\\' OR c.phone LIKE ? ESCAPE '\\')))
+                """)
+            arguments += [pattern, pattern, pattern, pattern, phone]
+        }
         if let after { conditions.append("id > ?"); arguments.append(after) }
-        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        return (filter, StatementArguments(arguments))
+        let clause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return (clause, StatementArguments(arguments))
     }
 
     public func clientActivity(clientIDs: [String], openableChannels: [String]) async throws -> [String: ClientActivity] {

@@ -3,6 +3,10 @@ enum ClientsView {
     static let template = """
         <h1>{{heading}}</h1>
         <form method="get" action="/dashboard/clients" class="filters" aria-label="{{t.filter}}">
+          <div class="field"><label for="f-search">{{t.search}}</label>
+            <input id="f-search" name="search" type="search" value="{{filter_search}}" maxlength="100" size="24"
+              aria-describedby="f-search-hint">
+            <small id="f-search-hint">{{t.search_hint}}</small></div>
           <div class="field"><label for="f-csm">{{t.csm}}</label>
             <input id="f-csm" name="csm" value="{{filter_csm}}" aria-describedby="f-csm-hint" size="28">
             <small id="f-csm-hint">{{t.csm_hint}}</small></div>
@@ -35,7 +39,7 @@ enum ClientsView {
         </table>
         </div>
         {{/has_clients}}
-        {{^has_clients}}<p>{{t.no_clients}}</p>{{/has_clients}}
+        {{^has_clients}}<p>{{t.no_clients}}{{#search_everyone_url}} <a href="{{search_everyone_url}}" id="search-everyone">{{t.search_everyone}}</a>{{/search_everyone_url}}</p>{{/has_clients}}
         {{#previous_url}}<p><a href="{{previous_url}}" id="previous-clients">{{t.previous_page}}</a></p>{{/previous_url}}
         {{#next_url}}<p><a href="{{next_url}}" id="more-clients">{{t.next_page}}</a></p>{{/next_url}}
         """
