@@ -256,5 +256,18 @@ enum PostgresMigrations {
             sql: "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT, ADD COLUMN last_used_at BIGINT"),
         // Who made a token (see SQLite's v24).
         Migration(name: "v8-token-creator", sql: "ALTER TABLE api_tokens ADD COLUMN created_by TEXT"),
+        // Who changed what outside a message's own history (see SQLite's v25).
+        Migration(
+            name: "v9-audit-log",
+            sql: """
+                CREATE TABLE audit_log (
+                    id TEXT COLLATE "C" PRIMARY KEY,
+                    at BIGINT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                )
+                """),
     ]
 }

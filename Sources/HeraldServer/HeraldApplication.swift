@@ -112,6 +112,7 @@ public struct HeraldApplication: Sendable {
         SubscriptionRoutes(store: store, relay: relay, settings: config.events).register(on: router)
         SuppressionRoutes(store: store, logger: logger).register(on: router)
         TokenRoutes(store: store, logger: logger).register(on: router)
+        AuditRoutes(store: store).register(on: router)
         BounceRoutes(store: store, logger: logger).register(on: router)
         ResendRoutes(runtime: runtime, wakeup: wakeup).register(on: router)
         RedriveRoutes(store: store, runtime: runtime, wakeup: wakeup).register(on: router)

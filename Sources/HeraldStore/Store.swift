@@ -6,7 +6,7 @@ import HeraldCore
 /// Every method that changes a delivery's state writes the matching ``Event`` in the same
 /// transaction. Claims lease deliveries (`lease_until`); leases that run out are claimed again,
 /// so delivery is at-least-once.
-public protocol Store: SubscriptionStore, SuppressionStore, TokenStore {
+public protocol Store: AuditStore, SubscriptionStore, SuppressionStore, TokenStore {
     /// Creates or upgrades the schema. Idempotent.
     func migrate() async throws
 
@@ -321,6 +321,16 @@ public struct CancelResult: Sendable, Equatable {
 
 /// What deleting a client stopped.
 public struct ClientDeletion: Sendable, Equatable {
+    /// The deletion as the audit log keeps it.
+    public func auditEntry(actor: String, at: Int64) -> AuditEntry {
+        .make(
+            .clientDeleted, subject: clientID,
+            detail: "\(messages.count) messages stopped: \(deliveriesCancelled.count) deliveries, \(escalationsCancelled) escalations, "
+                + "\(tasksCancelled.count) call tasks cancelled",
+            actor: actor, at: at)
+    }
+
+
     public var clientID: String
     /// Its messages that had something left, each with what was cancelled.
     public var messages: [String] = []

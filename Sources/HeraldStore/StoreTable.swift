@@ -6,7 +6,8 @@ import HeraldCore
 /// rate-limit slots) and what is derived from the rows (SQLite's per-state delivery counts) is not moved.
 /// A column added later reads as null from an older export (`deliveries.engaged`, added with v17/v2;
 /// `messages.actor`, v19/v3 — such messages keep the enqueue events they were exported with;
-/// `messages.tier`, v20/v4 — stats then use the client's tier today; `suppressions.actor`, v22/v6).
+/// `messages.tier`, v20/v4 — stats then use the client's tier today; `suppressions.actor`, v22/v6). A table added
+/// later (`audit_log`, v25/v9) is simply absent from an older export.
 public struct StoreTable: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case text, integer, boolean
@@ -71,6 +72,7 @@ public struct StoreTable: Sendable, Equatable {
             id, subscription_id, event_id, topic, delivery_id, sequence:i, payload, state, attempts:i, due_at:i,
             lease_until:i, last_error, created_at:i, updated_at:i
             """),
+        StoreTable("audit_log", "id, at:i, actor, action, subject, detail"),
     ]
 
     public static func named(_ name: String) -> StoreTable? { all.first { $0.name == name } }

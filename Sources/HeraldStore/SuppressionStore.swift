@@ -43,11 +43,28 @@ extension SuppressionStore {
         }
         return stored
     }
+}
+
+extension Store {
+    /// An operator's entry (API and CLI): adds it unless the address already has one of its
+    /// category, and writes what was added to the audit log.
+    public func addSuppression(_ entry: Suppression, actor: String) async throws -> (entry: Suppression, created: Bool) {
+        let stored = try await suppress(entry)
+        if stored.created {
+            await audit(.make(
+                .suppressionAdded, subject: Suppression.key(stored.entry.address), detail: "\(stored.entry.category): \(stored.entry.reason)",
+                actor: actor, at: stored.entry.createdAt))
+        }
+        return stored
+    }
 
     /// An operator's removal (API and CLI): the entries of `address` (one category, or all),
     /// refusing, unless `force`, to remove an unsubscribe or an SMS opt-out (the recipient said no;
-    /// only they can take it back). Throws `notFound` when there is nothing to remove.
-    public func removeSuppression(address: String, category: String?, force: Bool) async throws -> [Suppression] {
+    /// only they can take it back). Throws `notFound` when there is nothing to remove. What was
+    /// removed goes to the audit log with `reason` (why an unsubscribe was taken back, say).
+    public func removeSuppression(
+        address: String, category: String?, force: Bool, reason: String? = nil, actor: String, now: Int64
+    ) async throws -> [Suppression] {
         let listed = try await suppressions(matching: SuppressionQuery(address: address, category: category, limit: 1_000))
         guard !listed.isEmpty else {
             throw HeraldError.notFound(
@@ -60,6 +77,13 @@ extension SuppressionStore {
                 "\(refusal.address) \(what) \(refusal.category) messages; remove it only if they asked to "
                     + "resubscribe, with force")
         }
-        return try await unsuppress(address: address, category: category)
+        let removed = try await unsuppress(address: address, category: category)
+        if !removed.isEmpty {
+            var detail = removed.map { "\($0.category) (\($0.source): \($0.reason))" }.joined(separator: ", ")
+            if force { detail += "; forced" }
+            if let reason { detail += "; why: \(reason)" }
+            await audit(.make(.suppressionRemoved, subject: Suppression.key(address), detail: detail, actor: actor, at: now))
+        }
+        return removed
     }
 }

@@ -1,10 +1,13 @@
 import HeraldCore
 
-/// Makes and rotates API tokens for the CLI and the API alike: the secret is generated here,
-/// shown once by the caller, and only its hash is stored.
+/// Makes, rotates and revokes API tokens for the CLI and the API alike: the secret is generated
+/// here, shown once by the caller, and only its hash is stored. Each change is written to the audit
+/// log with its actor.
 public enum TokenIssuer {
+    public typealias Storage = TokenStore & AuditStore
+
     /// A new token as `request` describes it; throws `conflict` when the name is taken.
-    public static func create(_ request: TokenRequest, actor: String, store: any TokenStore, now: Int64) async throws
+    public static func create(_ request: TokenRequest, actor: String, store: any Storage, now: Int64) async throws
         -> (token: APIToken, secret: String)
     {
         let secret = TokenSecret.generate()
@@ -13,14 +16,26 @@ public enum TokenIssuer {
             createdAt: now, revokedAt: nil, rateLimit: request.rateLimit, csm: request.csm, expiresAt: request.expiresAt,
             createdBy: actor)
         try await store.createToken(token, hash: TokenSecret.hash(secret))
+        var detail = ["scopes " + token.scopes.map(\.rawValue).sorted().joined(separator: ",")]
+        if let limit = token.rateLimit { detail.append("rate limit \(limit)/s") }
+        if let csm = token.csm { detail.append("CSM \(csm)") }
+        if let expiry = token.expiresAt { detail.append("expires \(Timestamps.format(expiry, fractionalSeconds: false))") }
+        await store.audit(.make(.tokenCreated, subject: token.name, detail: detail.joined(separator: "; "), actor: actor, at: now))
         return (token, secret)
+    }
+
+    /// Revokes the active token `name` (it stops working within a second); false when there is none.
+    public static func revoke(name: String, actor: String, store: any Storage, now: Int64) async throws -> Bool {
+        guard try await store.revokeToken(name: name, at: now) else { return false }
+        await store.audit(.make(.tokenRevoked, subject: name, actor: actor, at: now))
+        return true
     }
 
     /// A new secret for the active token `name`, with its scopes, rate limit, CSM and lifetime
     /// (`expiresAt` instead, when given); the old secret is renamed `NAME-retired-YYYYMMDD-HHMMSS`
     /// (`-2`, `-3`… for another rotation within the second) and works `grace` milliseconds more.
     /// Nil when no active token has that name.
-    public static func rotate(name: String, grace: Int64, expiresAt: Int64?, actor: String, store: any TokenStore, now: Int64)
+    public static func rotate(name: String, grace: Int64, expiresAt: Int64?, actor: String, store: any Storage, now: Int64)
         async throws
         -> (token: APIToken, secret: String, retired: APIToken)?
     {
@@ -38,6 +53,10 @@ public enum TokenIssuer {
                     name: name, replacement: replacement, hash: TokenSecret.hash(secret), retiredName: retiredName,
                     retiredUntil: now + grace)
                 else { return nil }
+                let until = old.expiresAt.map { Timestamps.format($0, fractionalSeconds: false) } ?? "-"
+                await store.audit(.make(
+                    .tokenRotated, subject: name, detail: "the old secret, now \(old.name), works until \(until)", actor: actor,
+                    at: now))
                 return (replacement, secret, old)
             } catch let error as HeraldError where error.kind == .conflict && attempt < 20 {
                 continue

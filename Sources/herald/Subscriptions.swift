@@ -69,7 +69,7 @@ struct Subscriptions: AsyncParsableCommand {
                         throw HeraldError.conflict("a subscription named '\(name)' is declared in herald.toml")
                     }
                     let trackingKey = try config.tracking.key?.resolve(environment: ProcessInfo.processInfo.environment)
-                    try await SubscriptionSecrets(store: store, trackingKey: trackingKey).create(subscription)
+                    try await SubscriptionSecrets(store: store, trackingKey: trackingKey).create(subscription, actor: GlobalOptions.actor)
                     return subscription
                 }
                 if json {
@@ -94,7 +94,10 @@ struct Subscriptions: AsyncParsableCommand {
                     guard found.source == .api else {
                         throw HeraldError.conflict("'\(found.name)' is declared in herald.toml; remove it there and reload")
                     }
-                    _ = try await store.deleteSubscription(id: found.id)
+                    if try await store.deleteSubscription(id: found.id) {
+                        await store.audit(.make(
+                            .subscriptionDeleted, subject: found.id, detail: found.name, actor: GlobalOptions.actor, at: Timestamps.now()))
+                    }
                 }
                 print("subscription \(subscription) deleted")
             }
@@ -137,7 +140,14 @@ struct Subscriptions: AsyncParsableCommand {
             try await CLIFailure.guarding {
                 let count = try await options.withStore { config, store in
                     let found = try await Subscriptions.find(subscription, config, store)
-                    return try await store.redriveNotices(subscriptionID: found.id, now: Timestamps.now())
+                    let now = Timestamps.now()
+                    let count = try await store.redriveNotices(subscriptionID: found.id, now: now)
+                    if count > 0 {
+                        await store.audit(.make(
+                            .subscriptionRedriven, subject: found.id, detail: "\(found.name): \(count) dead letters queued again",
+                            actor: GlobalOptions.actor, at: now))
+                    }
+                    return count
                 }
                 print("\(count) dead letter\(count == 1 ? "" : "s") queued again")
             }

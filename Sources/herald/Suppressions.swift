@@ -68,7 +68,9 @@ struct Suppressions: AsyncParsableCommand {
                 let entry = try Suppression.request(
                     .object(["address": .string(address), "category": .string(category), "reason": .string(reason)]),
                     actor: GlobalOptions.actor, now: Timestamps.now())
-                let (stored, created) = try await options.withStore { _, store in try await store.suppress(entry) }
+                let (stored, created) = try await options.withStore { _, store in
+                    try await store.addSuppression(entry, actor: GlobalOptions.actor)
+                }
                 if json {
                     print(SuppressionJSON.entry(stored).canonicalText)
                 } else if created {
@@ -92,13 +94,17 @@ struct Suppressions: AsyncParsableCommand {
         @Argument(help: "The email address or E.164 number.") var address: String
         @Option(help: "Only the entry for: \(Suppression.categoriesText).") var category: String?
         @Flag(help: "Also remove an unsubscribe or an SMS opt-out.") var force = false
+        @Option(help: "Why (how the recipient asked to resubscribe, say): kept in the audit log.") var reason: String?
         @Flag(help: "Print the answer as JSON (the same shape as the API's).") var json = false
 
         func run() async throws {
             try await CLIFailure.guarding {
                 if let category { _ = try SuppressionJSON.query([("category", category)]) }
+                let reason = try AuditEntry.reason(reason)
                 let removed = try await options.withStore { _, store in
-                    try await store.removeSuppression(address: address, category: category, force: force)
+                    try await store.removeSuppression(
+                        address: address, category: category, force: force, reason: reason, actor: GlobalOptions.actor,
+                        now: Timestamps.now())
                 }
                 if json {
                     print(SuppressionJSON.removed(removed).canonicalText)
@@ -146,6 +152,12 @@ struct Suppressions: AsyncParsableCommand {
                             if !json && entries.count > 500 { Progress.show("imported \(done)/\(entries.count)") }
                         }
                         if !json && entries.count > 500 { Progress.done() }
+                        if created > 0 {
+                            await store.audit(.make(
+                                .suppressionAdded, subject: "-",
+                                detail: "imported \(created) of \(entries.count) addresses from \((file as NSString).lastPathComponent)",
+                                actor: GlobalOptions.actor, at: Timestamps.now()))
+                        }
                         return created
                     }
                 }

@@ -173,7 +173,9 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIFailure.guarding {
-                let done = try await options.withStore { _, store in try await store.revokeToken(name: name, at: Timestamps.now()) }
+                let done = try await options.withStore { _, store in
+                    try await TokenIssuer.revoke(name: name, actor: GlobalOptions.actor, store: store, now: Timestamps.now())
+                }
                 guard done else { throw HeraldError.notFound("no active token named '\(name)'") }
                 print("revoked token '\(name)'")
             }

@@ -29,7 +29,7 @@ import Testing
         ("GET", "/v1/messages", "read"), ("GET", "/v1/messages/msg_1", "read"), ("HEAD", "/v1/messages", "read"),
         ("GET", "/v1/clients", "read"), ("GET", "/v1/clients/acme/timeline", "read"),
         ("GET", "/v1/stats/templates", "read"), ("GET", "/v1/tasks", "read"), ("GET", "/v1/tasks/tsk_1", "read"),
-        ("GET", "/v1/tokens", "admin"), ("GET", "/v1/subscriptions", "admin"),
+        ("GET", "/v1/tokens", "admin"), ("GET", "/v1/subscriptions", "admin"), ("GET", "/v1/audit", "admin"),
         ("GET", "/v1/subscriptions/sub_1/dead-letters", "admin"), ("POST", "/v1/subscriptions", "admin"),
         ("POST", "/v1/subscriptions/sub_1/redrive", "admin"), ("DELETE", "/v1/subscriptions/sub_1", "admin"),
         ("PUT", "/v1/clients/acme", "admin"), ("POST", "/v1/admin/reload", "admin"),

@@ -34,7 +34,7 @@ import Testing
         #expect(refused.1.map(\.state) == [.suppressed])
 
         // Removed: the next message goes out; the suppressed ones stay in the history as they were.
-        let removed = try await store.removeSuppression(address: "Ops@ACME.example", category: nil, force: false)
+        let removed = try await store.removeSuppression(address: "Ops@ACME.example", category: nil, force: false, actor: "cli:test", now: Timestamps.now())
         #expect(removed == [entry])
         #expect(try await store.suppressions(matching: SuppressionQuery(address: "ops@acme.example")).isEmpty)
         let sent = try #require(Fixtures.created(try await store.enqueue([
@@ -43,7 +43,7 @@ import Testing
         #expect(sent.1.map(\.state) == [.queued])
         #expect(try await store.message(id: waiting.0.id)?.deliveries.map(\.state) == [.suppressed])
         await #expect(throws: HeraldError.self) {
-            try await store.removeSuppression(address: "ops@acme.example", category: nil, force: false)
+            try await store.removeSuppression(address: "ops@acme.example", category: nil, force: false, actor: "cli:test", now: Timestamps.now())
         }
     }
 
@@ -110,7 +110,7 @@ import Testing
             createdAt: now + 2))
 
         do {
-            _ = try await store.removeSuppression(address: "li@client.example", category: nil, force: false)
+            _ = try await store.removeSuppression(address: "li@client.example", category: nil, force: false, actor: "cli:test", now: Timestamps.now())
             Issue.record("an unsubscribe was removed without force")
         } catch let error as HeraldError {
             #expect(error.kind == .conflict && error.detail.contains("unsubscribed"))
@@ -118,12 +118,12 @@ import Testing
         #expect(try await store.suppressions(matching: SuppressionQuery(address: "li@client.example")).count == 2)
 
         // Only the operator's own entry: the unsubscribe stays.
-        let manual = try await store.removeSuppression(address: "li@client.example", category: "all", force: false)
+        let manual = try await store.removeSuppression(address: "li@client.example", category: "all", force: false, actor: "cli:test", now: Timestamps.now())
         #expect(manual.map(\.source) == ["manual"])
         let left = try await store.suppressions(matching: SuppressionQuery(address: "li@client.example"))
         #expect(left.map(\.source) == ["unsubscribe"] && left[0].deliveryID == deliveries[0].id && left[0].actor == nil)
 
-        let forced = try await store.removeSuppression(address: "li@client.example", category: nil, force: true)
+        let forced = try await store.removeSuppression(address: "li@client.example", category: nil, force: true, actor: "cli:test", now: Timestamps.now())
         #expect(forced.map(\.category) == ["marketing"])
         #expect(try await store.suppressions(matching: SuppressionQuery()).isEmpty)
     }

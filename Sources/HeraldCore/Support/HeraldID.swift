@@ -18,6 +18,7 @@ public enum HeraldID {
         case subscription = "sub"
         case notice = "ntc"
         case slot = "slt"
+        case audit = "aud"
     }
 
     /// The process's generator: every id Herald makes comes from it, so they all sort by creation.

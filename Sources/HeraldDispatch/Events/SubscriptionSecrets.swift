@@ -13,11 +13,17 @@ public struct SubscriptionSecrets: Sendable {
         sealer = trackingKey.map(SecretSealer.init(trackingKey:))
     }
 
-    /// Stores a new subscription, its secret sealed when there is a key.
-    public func create(_ subscription: Subscription) async throws {
+    /// Stores a new subscription, its secret sealed when there is a key, and writes it to the audit
+    /// log (its URL without query or credentials, which may carry a secret).
+    public func create(_ subscription: Subscription, actor: String) async throws {
         var stored = subscription
         if let sealer { stored.secret = try sealer.seal(subscription.secret, id: subscription.id) }
         try await store.createSubscription(stored)
+        let topics = subscription.topics.map(\.rawValue).sorted().joined(separator: ",")
+        await store.audit(.make(
+            .subscriptionCreated, subject: subscription.id,
+            detail: "\(subscription.name): \(AuditEntry.redacted(url: subscription.url)); topics \(topics.isEmpty ? "all" : topics)",
+            actor: actor, at: subscription.createdAt))
     }
 
     /// The API subscriptions with their secrets opened, and apart those whose secret cannot be

@@ -169,6 +169,11 @@ public struct PhoneDesk: Sendable {
                 "from": "\(handover.from)", "to": "\(handover.to.email ?? "")", "clients": "\(result.clients.count)",
                 "tasks": "\(result.tasks.count)", "messages": "\(result.messages)", "actor": "\(actor)",
             ])
+            let named = result.clients.prefix(10).map(\.id).joined(separator: ", ") + (result.clients.count > 10 ? ", …" : "")
+            var detail = "to \(handover.to.email ?? "?"): \(result.clients.count) clients (\(named)), "
+                + "\(result.tasks.count) open calls, \(result.messages) waiting messages"
+            if let note = handover.note, !note.isEmpty { detail += "; note: \(DisplayText.line(note))" }
+            await store.audit(.make(.clientsHandedOver, subject: handover.from, detail: detail, actor: actor, at: now))
         }
         return result
     }

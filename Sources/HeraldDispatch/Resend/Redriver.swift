@@ -3,7 +3,8 @@ import HeraldStore
 
 /// Runs a redrive (``RedriveRequest``) over as many pages as it takes, one transaction each, so a
 /// redrive of a hundred thousand deliveries never holds the writer for long. Used by
-/// `POST /v1/deliveries/redrive` and `herald redrive`.
+/// `POST /v1/deliveries/redrive` and `herald redrive`; a run that redrove anything is written to the
+/// audit log.
 public struct Redriver: Sendable {
     /// Deliveries looked at per transaction.
     public static let pageSize = 500
@@ -30,6 +31,13 @@ public struct Redriver: Sendable {
             progress(outcome)
             guard let next = result.nextCursor else { break }
             page.after = next
+        }
+        let redriven = outcome.items.filter { $0.newDeliveryID != nil }.count
+        if !request.dryRun && redriven > 0 {
+            var detail = "\(redriven) redriven, \(outcome.items.count - redriven) skipped; "
+                + request.states.map(\.rawValue).joined(separator: ", ") + " on " + (request.channel ?? "every channel")
+            if let reason = request.reason { detail += "; why: \(DisplayText.line(reason))" }
+            await store.audit(.make(.deliveriesRedriven, subject: "-", detail: detail, actor: request.actor, at: request.now))
         }
         return outcome
     }

@@ -35,9 +35,11 @@ struct ClientRoutes: Sendable {
         }
         router.delete("/v1/clients/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard let deletion = try await store.deleteClient(id: id, actor: context.actor, now: Timestamps.now()) else {
+            let now = Timestamps.now()
+            guard let deletion = try await store.deleteClient(id: id, actor: context.actor, now: now) else {
                 throw HeraldError.notFound("no client with id \(id)")
             }
+            await store.audit(deletion.auditEntry(actor: context.actor, at: now))
             cache.invalidate(id)
             return JSONResponse.make(RecordJSON.deletion(deletion))
         }

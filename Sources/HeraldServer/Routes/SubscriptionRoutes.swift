@@ -18,12 +18,12 @@ struct SubscriptionRoutes: Sendable {
                 "items": .array(all.map { SubscriptionJSON.subscription($0, counts: counts[$0.id] ?? NoticeCounts()) }),
             ]))
         }
-        router.post("/v1/subscriptions") { request, _ in
+        router.post("/v1/subscriptions") { request, context in
             let subscription = try SubscriptionJSON.request(try await RequestBody.json(request, limit: 16 << 10), settings: settings)
             if relay.declared.contains(where: { $0.name == subscription.name }) {
                 throw HeraldError.conflict("a subscription named '\(subscription.name)' is declared in herald.toml")
             }
-            try await relay.secrets.create(subscription)
+            try await relay.secrets.create(subscription, actor: context.actor)
             relay.poke()
             return JSONResponse.make(SubscriptionJSON.subscription(subscription, counts: nil, secret: true), status: .created)
         }
@@ -38,6 +38,8 @@ struct SubscriptionRoutes: Sendable {
                 throw HeraldError.conflict("'\(subscription.name)' is declared in herald.toml; remove it there and reload")
             }
             guard try await store.deleteSubscription(id: subscription.id) else { throw HeraldError.notFound("no such subscription") }
+            await store.audit(.make(
+                .subscriptionDeleted, subject: subscription.id, detail: subscription.name, actor: context.actor, at: Timestamps.now()))
             return Response(status: .noContent)
         }
         router.get("/v1/subscriptions/:id/dead-letters") { request, context in
@@ -54,7 +56,13 @@ struct SubscriptionRoutes: Sendable {
         }
         router.post("/v1/subscriptions/:id/redrive") { _, context in
             let subscription = try await find(context)
-            let count = try await store.redriveNotices(subscriptionID: subscription.id, now: Timestamps.now())
+            let now = Timestamps.now()
+            let count = try await store.redriveNotices(subscriptionID: subscription.id, now: now)
+            if count > 0 {
+                await store.audit(.make(
+                    .subscriptionRedriven, subject: subscription.id, detail: "\(subscription.name): \(count) dead letters queued again",
+                    actor: context.actor, at: now))
+            }
             relay.poke()
             return JSONResponse.make(.object(["redriven": .int(Int64(count))]))
         }

@@ -19,7 +19,7 @@ struct SuppressionRoutes: Sendable {
         router.post("/v1/suppressions") { request, context in
             let entry = try Suppression.request(
                 try await RequestBody.json(request, limit: 16 << 10), actor: context.actor, now: Timestamps.now())
-            let (stored, created) = try await store.suppress(entry)
+            let (stored, created) = try await store.addSuppression(entry, actor: context.actor)
             if created {
                 logger.notice(
                     "suppression added",
@@ -29,7 +29,7 @@ struct SuppressionRoutes: Sendable {
         }
         router.delete("/v1/suppressions/:address") { request, context in
             let q = request.uri.queryParameters
-            for (key, _) in q where !["category", "force"].contains(String(key)) {
+            for (key, _) in q where !["category", "force", "reason"].contains(String(key)) {
                 throw HeraldError.invalid(field: String(key), "unknown query parameter")
             }
             let category = q.get("category")
@@ -45,7 +45,9 @@ struct SuppressionRoutes: Sendable {
             // The path as sent: `%2B` for '+' and `%40` for '@' are decoded here.
             let raw = context.parameters.get("address") ?? ""
             let address = raw.removingPercentEncoding ?? raw
-            let removed = try await store.removeSuppression(address: address, category: category, force: force)
+            let reason = try AuditEntry.reason(q.get("reason"))
+            let removed = try await store.removeSuppression(
+                address: address, category: category, force: force, reason: reason, actor: context.actor, now: Timestamps.now())
             logger.notice(
                 "suppression removed",
                 metadata: [

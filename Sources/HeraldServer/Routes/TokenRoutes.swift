@@ -59,7 +59,7 @@ struct TokenRoutes: Sendable {
         }
         router.delete("/v1/tokens/:name") { _, context in
             let name = context.parameters.get("name") ?? ""
-            guard try await store.revokeToken(name: name, at: Timestamps.now()) else {
+            guard try await TokenIssuer.revoke(name: name, actor: context.actor, store: store, now: Timestamps.now()) else {
                 throw HeraldError.notFound("no active token named '\(name)'")
             }
             logger.notice("token revoked", metadata: ["token": "\(name)", "actor": "\(context.actor)"])

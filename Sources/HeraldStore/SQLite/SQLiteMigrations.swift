@@ -354,6 +354,21 @@ enum SQLiteMigrations {
             // migration of its own: v23 had already run on databases when this column came.
             try db.execute(sql: "ALTER TABLE api_tokens ADD COLUMN created_by TEXT")
         }
+        migrator.registerMigration("v25-audit-log") { db in
+            // Who changed what outside a message's own history: tokens, suppressions, subscriptions,
+            // clients deleted or handed over, redrives, bulk resends (AuditEntry). Read newest first
+            // by id (time-ordered); filtered by subject or actor over a short list, so no more indexes.
+            try db.execute(sql: """
+                CREATE TABLE audit_log (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

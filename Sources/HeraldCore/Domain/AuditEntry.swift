@@ -1,0 +1,108 @@
+import Foundation
+
+/// One change an operator made to how Herald works, kept to answer "who did this, and when?":
+/// a token revoked, an unsubscribe removed, a client deleted. Messages keep their own history in
+/// their events (a resend, a cancel, each redriven delivery); this is the record of everything
+/// else (`GET /v1/audit`, `herald audit`).
+public struct AuditEntry: Sendable, Equatable {
+    /// What was done. The raw values are the API's `action` strings.
+    public enum Action: String, Sendable, CaseIterable {
+        case tokenCreated = "token.created"
+        case tokenRotated = "token.rotated"
+        case tokenRevoked = "token.revoked"
+        case suppressionAdded = "suppression.added"
+        case suppressionRemoved = "suppression.removed"
+        case subscriptionCreated = "subscription.created"
+        case subscriptionDeleted = "subscription.deleted"
+        case subscriptionRedriven = "subscription.redriven"
+        case clientDeleted = "client.deleted"
+        case clientsHandedOver = "clients.handed_over"
+        case deliveriesRedriven = "deliveries.redriven"
+    }
+
+    /// `aud_…`, time-ordered.
+    public var id: String
+    /// When, in milliseconds since the epoch.
+    public var at: Int64
+    /// Who: `token:NAME` for the API and the dashboard, `cli:USER` for the command line.
+    public var actor: String
+    public var action: Action
+    /// What it was done to: a token's name, an address, a subscription's id, a client's id, a CSM's
+    /// email; `-` for an action over many (a redrive, an import).
+    public var subject: String
+    /// What else an operator needs to know, in a sentence: scopes, the reason given, counts.
+    public var detail: String
+
+    public init(id: String, at: Int64, actor: String, action: Action, subject: String, detail: String = "") {
+        self.id = id
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.subject = subject
+        self.detail = detail
+    }
+
+    /// A reason an operator gives for the log (trimmed; nil when empty): one line of at most 500
+    /// characters, so that it cannot forge a line of a text log or a table.
+    public static func reason(_ text: String?, field: String = "reason") throws -> String? {
+        guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+        guard trimmed.count <= 500 else { throw HeraldError.invalid(field: field, "at most 500 characters") }
+        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw HeraldError.invalid(field: field, "must be one line without control characters")
+        }
+        return trimmed
+    }
+
+    /// `url` as an audit entry shows it: scheme, host, port and path, without credentials, query or
+    /// fragment (where a receiver's token would be).
+    public static func redacted(url: String) -> String {
+        guard var parts = URLComponents(string: url) else { return "(an invalid URL)" }
+        parts.user = nil
+        parts.password = nil
+        let hidden = parts.query != nil || parts.fragment != nil
+        parts.query = nil
+        parts.fragment = nil
+        return (parts.string ?? "(an invalid URL)") + (hidden ? "?…" : "")
+    }
+
+    /// A new entry, id made now.
+    public static func make(_ action: Action, subject: String, detail: String = "", actor: String, at: Int64) -> AuditEntry {
+        AuditEntry(id: HeraldID.make(.audit), at: at, actor: actor, action: action, subject: subject, detail: detail)
+    }
+}
+
+/// Which audit entries to read, newest first.
+public struct AuditQuery: Sendable, Equatable {
+    /// One action (`token.revoked`), or every action on one kind of thing (`token`: `token.*`).
+    public var action: String?
+    public var actor: String?
+    /// Entries about this subject (a token's name, an address, …), exactly.
+    public var subject: String?
+    /// From this time (inclusive) and before this time (exclusive), in milliseconds.
+    public var since: Int64?
+    public var until: Int64?
+    /// Continue after this entry id (`next_cursor` of the previous page).
+    public var before: String?
+    /// 1–500.
+    public var limit: Int
+
+    public init(
+        action: String? = nil, actor: String? = nil, subject: String? = nil, since: Int64? = nil, until: Int64? = nil,
+        before: String? = nil, limit: Int = 50
+    ) {
+        self.action = action
+        self.actor = actor
+        self.subject = subject
+        self.since = since
+        self.until = until
+        self.before = before
+        self.limit = limit
+    }
+
+    /// The actions `action` selects: itself, or the actions of its kind; nil for every action,
+    /// empty for an action that does not exist.
+    public var actions: [AuditEntry.Action]? {
+        guard let action else { return nil }
+        return AuditEntry.Action.allCases.filter { $0.rawValue == action || $0.rawValue.hasPrefix(action + ".") }
+    }
+}

@@ -1,0 +1,71 @@
+import HeraldCore
+
+/// The audit log in the API's shape (`GET /v1/audit`, `herald audit --json`) and its query parameters.
+public enum AuditJSON {
+    public static func entry(_ e: AuditEntry) -> JSONValue {
+        .object([
+            "id": .string(e.id), "at": .string(Timestamps.format(e.at)), "actor": .string(e.actor),
+            "action": .string(e.action.rawValue), "subject": .string(e.subject), "detail": .string(e.detail),
+        ])
+    }
+
+    /// A page: its entries and, when it is full, the cursor of the next (older) one.
+    public static func page(_ entries: [AuditEntry], limit: Int) -> JSONValue {
+        .object([
+            "items": .array(entries.map(entry)),
+            "next_cursor": entries.count == limit ? entries.last.map { .string($0.id) } ?? .null : .null,
+        ])
+    }
+
+    /// The kinds of thing `action` can name alone (`token` for `token.*`).
+    static var kinds: [String] {
+        var seen: [String] = []
+        for action in AuditEntry.Action.allCases {
+            let kind = String(action.rawValue.prefix { $0 != "." })
+            if !seen.contains(kind) { seen.append(kind) }
+        }
+        return seen
+    }
+
+    /// `action`, `actor`, `subject`, `since`, `until` (RFC 3339, or a duration back from `now`:
+    /// `7d`), `cursor` and `limit` (1–500, default 50); every problem named by its parameter.
+    public static func query(_ parameters: [(String, String)], now: Int64) throws(HeraldError) -> AuditQuery {
+        var query = AuditQuery()
+        var problems: [HeraldError.FieldProblem] = []
+        for (key, value) in parameters {
+            switch key {
+            case "action":
+                query.action = value
+                if query.actions?.isEmpty != false {
+                    problems.append(.init(
+                        name: key,
+                        reason: "one of " + (kinds + AuditEntry.Action.allCases.map(\.rawValue)).joined(separator: ", ")))
+                }
+            case "actor": query.actor = value
+            case "subject": query.subject = value
+            case "since", "until":
+                guard let millis = RedriveRequest.time(value, now: now) else {
+                    problems.append(.init(name: key, reason: "an RFC 3339 time or a duration back from now, such as 7d"))
+                    continue
+                }
+                if key == "since" { query.since = millis } else { query.until = millis }
+            case "cursor":
+                guard HeraldID.isValid(value, kind: .audit) else {
+                    problems.append(.init(name: key, reason: "the next_cursor of the previous page"))
+                    continue
+                }
+                query.before = value
+            case "limit":
+                guard let n = Int(value), (1...500).contains(n) else {
+                    problems.append(.init(name: key, reason: "must be an integer from 1 to 500"))
+                    continue
+                }
+                query.limit = n
+            default:
+                problems.append(.init(name: key, reason: "unknown query parameter"))
+            }
+        }
+        if !problems.isEmpty { throw .invalid(problems) }
+        return query
+    }
+}

@@ -1,0 +1,34 @@
+import HeraldCore
+import Logging
+
+/// The audit log: who changed tokens, suppressions, subscriptions and clients, and who redrove or
+/// resent in bulk (``AuditEntry``). Entries are only added, never changed; `herald import` copies
+/// them with the rest.
+public protocol AuditStore: Sendable {
+    /// Adds entries, in one transaction.
+    func recordAudit(_ entries: [AuditEntry]) async throws
+
+    /// Entries matching `query`, newest first, at most its limit.
+    func audit(matching query: AuditQuery) async throws -> [AuditEntry]
+}
+
+/// Where an audit entry that could not be stored is logged instead.
+private let auditLogger = Logger(label: "herald.audit")
+
+extension AuditStore {
+    /// Records what an operator just did. The change it describes has already committed, so a
+    /// failure here must not turn it into an error for the caller (who would retry something done):
+    /// the entry goes to the log instead, at error level, with everything it would have stored.
+    public func audit(_ entry: AuditEntry) async {
+        do {
+            try await recordAudit([entry])
+        } catch {
+            auditLogger.error(
+                "audit entry not stored",
+                metadata: [
+                    "action": "\(entry.action.rawValue)", "actor": "\(entry.actor)", "subject": "\(entry.subject)",
+                    "detail": "\(entry.detail)", "error": "\(error)",
+                ])
+        }
+    }
+}
