@@ -325,8 +325,9 @@ public struct ClientDeletion: Sendable, Equatable {
     public func auditEntry(actor: String, at: Int64) -> AuditEntry {
         .make(
             .clientDeleted, subject: clientID,
-            detail: "\(messages.count) messages stopped: \(deliveriesCancelled.count) deliveries, \(escalationsCancelled) escalations, "
-                + "\(tasksCancelled.count) call tasks cancelled",
+            detail: "\(AuditEntry.count(messages.count, "message")) stopped: "
+                + "\(AuditEntry.count(deliveriesCancelled.count, "delivery", plural: "deliveries")), "
+                + "\(AuditEntry.count(escalationsCancelled, "escalation")), \(AuditEntry.count(tasksCancelled.count, "call task")) cancelled",
             actor: actor, at: at)
     }
 

@@ -144,7 +144,7 @@ struct Subscriptions: AsyncParsableCommand {
                     let count = try await store.redriveNotices(subscriptionID: found.id, now: now)
                     if count > 0 {
                         await store.audit(.make(
-                            .subscriptionRedriven, subject: found.id, detail: "\(found.name): \(count) dead letters queued again",
+                            .subscriptionRedriven, subject: found.id, detail: "\(found.name): \(AuditEntry.count(count, "dead letter")) queued again",
                             actor: GlobalOptions.actor, at: now))
                     }
                     return count

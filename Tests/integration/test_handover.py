@@ -63,6 +63,10 @@ def test_a_handover_moves_clients_their_open_call_and_their_waiting_email(make_d
     assert daemon.request("GET", f"/v1/tasks?assignee={WANG}")[2]["items"] == []
     events = daemon.message(welcome["id"])["events"]
     assert any(e["type"] == "task_reassigned" and e["actor"].startswith("cli:") for e in events)
+    # The audit log has the handover (not its preview), under the old CSM, with the note.
+    [handover] = json.loads(daemon.cli("audit", "--action", "clients.handed_over", "--json").stdout)
+    assert handover["subject"] == WANG and handover["actor"].startswith("cli:"), handover
+    assert handover["detail"].startswith(f"to {ZHANG}: 2 clients (xinghe, yuehai), 1 open call, 1 waiting message; note: 星河"), handover
 
     # Zhang is told of the call by email, as of a new task, and of the whole handover with the note
     # (in the clients' language); the QBR email replies to Zhang.

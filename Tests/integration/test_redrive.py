@@ -89,6 +89,11 @@ def test_an_outages_dead_deliveries_are_redriven_once_the_endpoint_is_back(daemo
     assert all(s["reason"].startswith("already redriven as dlv_") for s in again["skipped"])
     result = daemon.cli("redrive", "--json")
     assert result.returncode == 0 and json.loads(result.stdout)["skipped_count"] == 3, result.stdout
+    # The audit log keeps the one redrive that redrove something (not the dry runs, not the empty ones).
+    status, _, audit = daemon.request("GET", "/v1/audit?action=deliveries")
+    assert status == 200 and len(audit["items"]) == 1, audit
+    assert audit["items"][0]["actor"].startswith("token:test-admin-") and audit["items"][0]["subject"] == "-"
+    assert audit["items"][0]["detail"] == "3 redriven, 0 skipped; dead on webhook; why: CRM maintenance over", audit
 
 
 def test_a_redrive_pages_with_a_cursor(daemon, receiver):

@@ -65,6 +65,11 @@ public struct AuditEntry: Sendable, Equatable {
         return (parts.string ?? "(an invalid URL)") + (hidden ? "?…" : "")
     }
 
+    /// `1 open call`, `2 open calls`: counts in a detail read as a sentence.
+    public static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
+    }
+
     /// A new entry, id made now.
     public static func make(_ action: Action, subject: String, detail: String = "", actor: String, at: Int64) -> AuditEntry {
         AuditEntry(id: HeraldID.make(.audit), at: at, actor: actor, action: action, subject: subject, detail: detail)

@@ -170,8 +170,8 @@ public struct PhoneDesk: Sendable {
                 "tasks": "\(result.tasks.count)", "messages": "\(result.messages)", "actor": "\(actor)",
             ])
             let named = result.clients.prefix(10).map(\.id).joined(separator: ", ") + (result.clients.count > 10 ? ", …" : "")
-            var detail = "to \(handover.to.email ?? "?"): \(result.clients.count) clients (\(named)), "
-                + "\(result.tasks.count) open calls, \(result.messages) waiting messages"
+            var detail = "to \(handover.to.email ?? "?"): \(AuditEntry.count(result.clients.count, "client")) (\(named)), "
+                + "\(AuditEntry.count(result.tasks.count, "open call")), \(AuditEntry.count(result.messages, "waiting message"))"
             if let note = handover.note, !note.isEmpty { detail += "; note: \(DisplayText.line(note))" }
             await store.audit(.make(.clientsHandedOver, subject: handover.from, detail: detail, actor: actor, at: now))
         }

@@ -33,6 +33,10 @@ public enum AuditJSON {
         var query = AuditQuery()
         var problems: [HeraldError.FieldProblem] = []
         for (key, value) in parameters {
+            if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                problems.append(.init(name: key, reason: "must not contain control characters"))
+                continue
+            }
             switch key {
             case "action":
                 query.action = value

@@ -60,7 +60,7 @@ struct SubscriptionRoutes: Sendable {
             let count = try await store.redriveNotices(subscriptionID: subscription.id, now: now)
             if count > 0 {
                 await store.audit(.make(
-                    .subscriptionRedriven, subject: subscription.id, detail: "\(subscription.name): \(count) dead letters queued again",
+                    .subscriptionRedriven, subject: subscription.id, detail: "\(subscription.name): \(AuditEntry.count(count, "dead letter")) queued again",
                     actor: context.actor, at: now))
             }
             relay.poke()
