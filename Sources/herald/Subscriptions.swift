@@ -94,10 +94,7 @@ struct Subscriptions: AsyncParsableCommand {
                     guard found.source == .api else {
                         throw HeraldError.conflict("'\(found.name)' is declared in herald.toml; remove it there and reload")
                     }
-                    if try await store.deleteSubscription(id: found.id) {
-                        await store.audit(.make(
-                            .subscriptionDeleted, subject: found.id, detail: found.name, actor: GlobalOptions.actor, at: Timestamps.now()))
-                    }
+                    _ = try await store.deleteSubscription(found, actor: GlobalOptions.actor, now: Timestamps.now())
                 }
                 print("subscription \(subscription) deleted")
             }
@@ -140,14 +137,7 @@ struct Subscriptions: AsyncParsableCommand {
             try await CLIFailure.guarding {
                 let count = try await options.withStore { config, store in
                     let found = try await Subscriptions.find(subscription, config, store)
-                    let now = Timestamps.now()
-                    let count = try await store.redriveNotices(subscriptionID: found.id, now: now)
-                    if count > 0 {
-                        await store.audit(.make(
-                            .subscriptionRedriven, subject: found.id, detail: "\(found.name): \(AuditEntry.count(count, "dead letter")) queued again",
-                            actor: GlobalOptions.actor, at: now))
-                    }
-                    return count
+                    return try await store.redriveNotices(of: found, actor: GlobalOptions.actor, now: Timestamps.now())
                 }
                 print("\(count) dead letter\(count == 1 ? "" : "s") queued again")
             }

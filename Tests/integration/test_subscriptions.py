@@ -133,6 +133,9 @@ def test_subscribers_get_signed_ordered_events_with_retries_and_dead_letters(mak
             broken.script["/down"] = []                                    # the receiver is back
         status, _, redriven = daemon.request("POST", f"/v1/subscriptions/{down['id']}/redrive")
         assert status == 200 and redriven["redriven"] == len(dead)
+        [entry] = daemon.request("GET", "/v1/audit?action=subscription.redriven")[2]["items"]
+        assert entry["subject"] == down["id"] and entry["actor"].startswith("token:test-admin-"), entry
+        assert entry["detail"].endswith(f": {len(dead)} dead letter{'s' if len(dead) != 1 else ''} queued again"), entry
         assert broken.wait_for(lambda r: sorted(i for i, _ in accepted(r)) == sorted(d["id"] for d in dead), 20)
         assert dead_letters() == []
 

@@ -37,9 +37,9 @@ struct SubscriptionRoutes: Sendable {
             guard subscription.source == .api else {
                 throw HeraldError.conflict("'\(subscription.name)' is declared in herald.toml; remove it there and reload")
             }
-            guard try await store.deleteSubscription(id: subscription.id) else { throw HeraldError.notFound("no such subscription") }
-            await store.audit(.make(
-                .subscriptionDeleted, subject: subscription.id, detail: subscription.name, actor: context.actor, at: Timestamps.now()))
+            guard try await store.deleteSubscription(subscription, actor: context.actor, now: Timestamps.now()) else {
+                throw HeraldError.notFound("no such subscription")
+            }
             return Response(status: .noContent)
         }
         router.get("/v1/subscriptions/:id/dead-letters") { request, context in
@@ -56,13 +56,7 @@ struct SubscriptionRoutes: Sendable {
         }
         router.post("/v1/subscriptions/:id/redrive") { _, context in
             let subscription = try await find(context)
-            let now = Timestamps.now()
-            let count = try await store.redriveNotices(subscriptionID: subscription.id, now: now)
-            if count > 0 {
-                await store.audit(.make(
-                    .subscriptionRedriven, subject: subscription.id, detail: "\(subscription.name): \(AuditEntry.count(count, "dead letter")) queued again",
-                    actor: context.actor, at: now))
-            }
+            let count = try await store.redriveNotices(of: subscription, actor: context.actor, now: Timestamps.now())
             relay.poke()
             return JSONResponse.make(.object(["redriven": .int(Int64(count))]))
         }
