@@ -13,17 +13,17 @@ public protocol AuditStore: Sendable {
 }
 
 /// Where an audit entry that could not be stored is logged instead.
-private let auditLogger = Logger(label: "herald.audit")
+public let auditFallbackLogger = Logger(label: "herald.audit")
 
 extension AuditStore {
     /// Records what an operator just did. The change it describes has already committed, so a
     /// failure here must not turn it into an error for the caller (who would retry something done):
     /// the entry goes to the log instead, at error level, with everything it would have stored.
-    public func audit(_ entry: AuditEntry) async {
+    public func audit(_ entry: AuditEntry, logger: Logger = auditFallbackLogger) async {
         do {
             try await recordAudit([entry])
         } catch {
-            auditLogger.error(
+            logger.error(
                 "audit entry not stored",
                 metadata: [
                     "action": "\(entry.action.rawValue)", "actor": "\(entry.actor)", "subject": "\(entry.subject)",

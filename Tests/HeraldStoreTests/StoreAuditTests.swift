@@ -1,5 +1,6 @@
 import HeraldCore
 import HeraldStore
+import Logging
 import Testing
 
 /// The audit log on both backends: entries read back newest first, filtered, paged; and the
@@ -73,5 +74,27 @@ import Testing
         #expect(suppressions[0].subject == "ann@beta.example" && suppressions[0].actor == "cli:root")
         #expect(suppressions[0].detail == "marketing (unsubscribe: unsubscribed); forced; why: asked to resubscribe on 2026-12-01")
         #expect(suppressions[1].subject == "li@xinghe.example" && suppressions[1].detail == "all: legal hold")
+    }
+}
+
+/// An audit log whose writes fail: the change it describes has committed already.
+private struct UnwritableAuditLog: AuditStore {
+    struct Full: Error {}
+    func recordAudit(_ entries: [AuditEntry]) async throws { throw Full() }
+    func audit(matching query: AuditQuery) async throws -> [AuditEntry] { [] }
+}
+
+@Suite struct AuditFallbackTests {
+    @Test func anEntryThatCannotBeStoredGoesToTheLogWithEveryField() async throws {
+        let (logger, records) = LogStream.make()
+        let entry = AuditEntry.make(
+            .suppressionRemoved, subject: "ann@beta.example", detail: "marketing (unsubscribe: unsubscribed); forced",
+            actor: "token:ops", at: 1_765_000_000_000)
+        await UnwritableAuditLog().audit(entry, logger: logger)   // does not throw: the caller's change stands
+        let logged = try #require(await records.first { $0.message == "audit entry not stored" })
+        #expect(logged.level == .error)
+        #expect(logged.metadata["action"] == "suppression.removed" && logged.metadata["actor"] == "token:ops")
+        #expect(logged.metadata["subject"] == "ann@beta.example" && logged.metadata["detail"] == entry.detail)
+        #expect(logged.metadata["error"]?.contains("Full") == true)
     }
 }
