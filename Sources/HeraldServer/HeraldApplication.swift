@@ -121,7 +121,7 @@ public struct HeraldApplication: Sendable {
         HealthRoutes(store: store, runtime: runtime, counts: counts).register(on: router)
         MetricsRoutes(store: store, counts: counts, registry: metrics).register(on: router)
         OpenAPIRoutes().register(on: router)
-        ReloadRoutes(reload: { try await reload() }).register(on: router)
+        ReloadRoutes(reload: { actor in try await reload(actor: actor) }).register(on: router)
         ReceiptRoutes(store: store, runtime: runtime, publicURL: config.server.publicURL, logger: logger).register(on: router)
         InboundSMSRoutes(store: store, runtime: runtime, publicURL: config.server.publicURL, logger: logger).register(on: router)
         if let links {
@@ -163,7 +163,7 @@ public struct HeraldApplication: Sendable {
                     }, logger: logger)),
                     .init(service: relay),
                     .init(service: WorkWatcher(store: store, wakeup: wakeup, logger: logger)),
-                    .init(service: ReloadService(reload: { _ = try await reload() }, logger: logger)),
+                    .init(service: ReloadService(reload: { _ = try await reload(actor: "signal:SIGHUP") }, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

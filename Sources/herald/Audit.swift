@@ -5,7 +5,7 @@ import HeraldStore
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Who changed what: tokens, suppressions, subscriptions, clients deleted or handed over, redrives.",
+        abstract: "Who changed what: tokens, suppressions, subscriptions, clients deleted or handed over, redrives, reloads.",
         discussion: """
             Newest first. ACTOR is token:NAME for the API and the dashboard, cli:USER for this command line. \
             What happened to a message (sends, resends, cancels) is in its own history: herald status ID. \
@@ -13,7 +13,7 @@ struct Audit: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: GlobalOptions
-    @Option(help: "One action (token.revoked) or a kind of thing (token, suppression, subscription, client, clients, deliveries).")
+    @Option(help: "One action (token.revoked) or a kind of thing (token, suppression, subscription, client, clients, deliveries, config).")
     var action: String?
     @Option(help: "Only what this actor did (token:NAME, cli:USER).") var actor: String?
     @Option(help: "Only what was done to this token name, address, subscription id, client id or CSM email.") var subject: String?

@@ -94,6 +94,11 @@ def test_broken_template_refused_good_one_picked_up_without_dropping_work(make_d
         status, _, client = daemon.request("PUT", "/v1/clients/acme", {"name": "Acme", "tier": "vip",
                                                                          "endpoints": {"webhook": receiver.url()}})
         assert status == 201, client                                  # the new tier is known
+        # The audit log has the reloads that applied, by whom: the signal (herald reload) and the API.
+        entries = daemon.request("GET", "/v1/audit?action=config")[2]["items"]
+        assert [e["actor"].split(":")[0] for e in entries] == ["token", "signal"], entries
+        assert entries[0]["detail"].startswith("channels ") and "vip" in entries[0]["detail"].split("; tiers ")[1], entries
+        assert "template" in entries[1]["detail"] and entries[1]["actor"] == "signal:SIGHUP", entries
         assert daemon.stop(signal.SIGTERM) == 0
     finally:
         notify.close()

@@ -18,6 +18,7 @@ public struct AuditEntry: Sendable, Equatable {
         case clientDeleted = "client.deleted"
         case clientsHandedOver = "clients.handed_over"
         case deliveriesRedriven = "deliveries.redriven"
+        case configReloaded = "config.reloaded"
     }
 
     /// `aud_…`, time-ordered.

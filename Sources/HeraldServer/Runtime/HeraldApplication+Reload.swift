@@ -2,6 +2,7 @@ import Foundation
 import HeraldChannels
 import HeraldCore
 import HeraldDispatch
+import HeraldStore
 import Logging
 import Synchronization
 
@@ -39,8 +40,10 @@ extension HeraldApplication {
     /// derived from them, resend guard rails and phone settings included) atomically: the new set is
     /// built and checked whole first; on any problem it is refused with the reason and the running
     /// configuration stays. The dispatcher drains before its successor starts, so no attempt in
-    /// flight is dropped. systemd hears RELOADING=1, then READY=1 with the outcome as STATUS.
-    public func reload() async throws -> ReloadReport {
+    /// flight is dropped. systemd hears RELOADING=1, then READY=1 with the outcome as STATUS. A
+    /// reload that applied is written to the audit log under `actor` (`token:NAME`, or
+    /// `signal:SIGHUP` for `systemctl reload` and `herald reload`).
+    public func reload(actor: String) async throws -> ReloadReport {
         try reloads.enter()
         defer { reloads.leave() }
         notifier.send(["RELOADING=1", "MONOTONIC_USEC=\(Self.monotonicMicroseconds())"])
@@ -75,6 +78,10 @@ extension HeraldApplication {
             logger.warning("changed settings apply after a restart", metadata: ["sections": "\(needRestart.joined(separator: " "))"])
         }
         notifier.send(["READY=1", "STATUS=configuration reloaded"])
+        var detail = "channels \(report.channels.joined(separator: ",")); \(AuditEntry.count(report.templates, "template")); "
+            + "tiers \(report.tiers.joined(separator: ","))"
+        if !needRestart.isEmpty { detail += "; after a restart: \(needRestart.joined(separator: " "))" }
+        await store.audit(.make(.configReloaded, subject: "-", detail: detail, actor: actor, at: Timestamps.now()))
         return report
     }
 
