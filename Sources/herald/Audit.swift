@@ -20,6 +20,11 @@ struct Audit: AsyncParsableCommand {
     @Option(help: "From this time (RFC 3339) or this long ago (7d).") var since: String?
     @Option(help: "At most this many (1-500).") var limit: Int = 50
     @Flag(help: "Print as JSON (the API's items).") var json = false
+    @Flag(help: "Print as CSV, details unclipped.") var csv = false
+
+    func validate() throws {
+        if json && csv { throw ValidationError("--json and --csv: choose one") }
+    }
 
     func run() async throws {
         try await CLIFailure.guarding {
@@ -31,6 +36,10 @@ struct Audit: AsyncParsableCommand {
             let entries = try await options.withStore { _, store in try await store.audit(matching: query) }
             if json {
                 print(JSONValue.array(entries.map(AuditJSON.entry)).canonicalText)
+                return
+            }
+            if csv {
+                print(AuditJSON.csv(entries), terminator: "")
                 return
             }
             var table = TextTable("TIME", "ACTOR", "ACTION", "SUBJECT", "DETAIL")

@@ -14,8 +14,10 @@ struct Stats: AsyncParsableCommand {
     @Option(help: "Only this template.") var template: String?
     @Option(help: "Only this tier.") var tier: String?
     @Flag(help: "Print as JSON (the items of GET /v1/stats/templates).") var json = false
+    @Flag(help: "Print as CSV with every count and rate (GET /v1/stats/templates?format=csv).") var csv = false
 
     func validate() throws {
+        if json && csv { throw ValidationError("--json and --csv: choose one") }
         if Timestamps.parse(since) == nil && DurationText.milliseconds(since) == nil {
             throw ValidationError("--since must be a duration such as 30d or an RFC 3339 time")
         }
@@ -30,6 +32,10 @@ struct Stats: AsyncParsableCommand {
             }.filter { (template.map($0.template.elementsEqual) ?? true) && (tier.map($0.tier.elementsEqual) ?? true) }
             if json {
                 print(JSONValue.array(rows.map(StatsJSON.row)).canonicalText)
+                return
+            }
+            if csv {
+                print(StatsCSV.document(rows), terminator: "")
                 return
             }
             func percent(_ rate: Double?) -> String { rate.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }

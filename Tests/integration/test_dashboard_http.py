@@ -396,3 +396,26 @@ def ids_of_other_kind(daemon):
     status, _, page = daemon.request("GET", "/v1/messages?limit=1")
     assert status == 200 and page["items"], page
     return page["items"][0]["id"]
+
+
+def test_the_stats_page_offers_its_rows_as_csv_for_a_spreadsheet(world):
+    import csv
+    import io
+    daemon, _, _, token, _ = world
+    s = Session(daemon.base)
+    assert s.get("/dashboard/stats.csv")[0] == 303                  # signed out: to the sign-in page
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    status, _, html = s.get("/dashboard/stats?since=7d")
+    assert status == 200 and '<a href="/dashboard/stats.csv?since=7d" id="stats-csv" download>' in html, html[-1500:]
+    status, headers, text = s.get("/dashboard/stats.csv?since=7d")
+    assert status == 200 and headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert headers["Content-Disposition"].startswith('attachment; filename="herald-template-stats-')
+    # A byte order mark first, so that Excel reads the UTF-8; then the API's columns.
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    status, _, api = daemon.request("GET", "/v1/stats/templates?since=7d")
+    assert status == 200 and len(rows) == len(api["items"]) > 0
+    by_key = {(r["template"], r["tier"], r["locale"], r["channel"]): r for r in rows}
+    for item in api["items"]:
+        row = by_key[(item["template"], item["tier"] or "", item["locale"], item["channel"])]
+        assert int(row["sent"]) == item["sent"] and int(row["opened"]) == item["opened"], (row, item)

@@ -2,9 +2,12 @@
 emails; GET /v1/stats/templates must match counts this test computes on its own from the database's
 deliveries and events tables, with machine opens (mail privacy proxies, link scanners) counted apart."""
 
+import csv
+import io
 import json
 import re
 import sqlite3
+import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
@@ -123,6 +126,28 @@ def test_template_stats_match_the_events_table_with_machine_opens_apart(make_dae
         sorted(stats["items"], key=lambda r: json.dumps(r, sort_keys=True))
     table = daemon.cli("stats", "--template", "welcome").stdout
     assert "OPEN RATE" in table and "50.0%" in table and "kickoff-reminder" not in table
+
+    # The same rows as CSV for a spreadsheet, over the API and from the CLI.
+    request = urllib.request.Request(daemon.base + "/v1/stats/templates?since=1h&format=csv",
+                                     headers={"Authorization": "Bearer " + daemon.admin_token()})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert re.fullmatch(r'attachment; filename="herald-template-stats-\d{8}-\d{8}\.csv"', r.headers["Content-Disposition"])
+        text = r.read().decode("utf-8")
+    assert not text.startswith("\ufeff") and text.endswith("\r\n") and text.count("\r\n") == len(got) + 1
+    as_csv = {(r["template"], r["tier"], r["locale"], r["channel"]): r for r in csv.DictReader(io.StringIO(text))}
+    assert set(as_csv) == set(got), (set(as_csv), set(got))
+    for key, row in got.items():
+        for name in ("deliveries", "sent", "delivered", "opened", "machine_opened", "clicked", "bounced", "failed"):
+            assert int(as_csv[key][name]) == row[name], (key, name)
+        for name in ("open_rate", "click_rate", "click_to_open_rate"):
+            assert as_csv[key][name] == "" if row[name] is None else float(as_csv[key][name]) == row[name], (key, name)
+    from_cli = daemon.cli("stats", "--since", "1h", "--csv")
+    assert from_cli.returncode == 0, from_cli.stderr
+    assert sorted(csv.reader(io.StringIO(from_cli.stdout))) == sorted(csv.reader(io.StringIO(text)))
+    assert daemon.cli("stats", "--json", "--csv").returncode == 64
+    status, _, problem = daemon.request("GET", "/v1/stats/templates?format=xlsx")
+    assert status == 422 and [p["name"] for p in problem["invalid_params"]] == ["format"], problem
 
     # Filters and bad input.
     only = daemon.request("GET", "/v1/stats/templates?tier=smb&template=welcome")[2]["items"]

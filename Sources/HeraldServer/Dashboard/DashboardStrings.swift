@@ -39,6 +39,7 @@ enum DashboardStrings {
         ("unopened", "Unopened", "未读"),
         ("never", "never", "从未"),
         ("no_clients", "No clients match.", "没有符合条件的客户。"),
+        ("download_csv", "Download as CSV (for a spreadsheet)", "下载 CSV（可用 Excel 打开）"),
         ("search", "Search", "搜索"),
         ("search_hint", "name, id, contact email or phone", "名称、编号、联系人邮箱或电话"),
         ("search_everyone", "Search everybody's clients", "在所有客户中搜索"),

@@ -9,6 +9,15 @@ public enum AuditJSON {
         ])
     }
 
+    /// Entries as CSV, with the columns of ``entry(_:)``.
+    public static func csv(_ entries: [AuditEntry]) -> String {
+        CSV.document(
+            header: ["id", "at", "actor", "action", "subject", "detail"],
+            rows: entries.map { e in
+                [.text(e.id), .text(Timestamps.format(e.at)), .text(e.actor), .text(e.action.rawValue), .text(e.subject), .text(e.detail)]
+            })
+    }
+
     /// A page: its entries and, when it is full, the cursor of the next (older) one.
     public static func page(_ entries: [AuditEntry], limit: Int) -> JSONValue {
         .object([

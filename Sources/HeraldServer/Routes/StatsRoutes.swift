@@ -4,7 +4,8 @@ import Hummingbird
 
 /// `GET /v1/stats/templates?since=&until=&template=&tier=&locale=&channel=` (scope `read`):
 /// sent, delivered, opened (people), machine opens, clicked and the rates, per template × tier ×
-/// locale × channel, over the messages created in the period (default: the last 30 days).
+/// locale × channel, over the messages created in the period (default: the last 30 days); with
+/// `format=csv` the same rows as a CSV download.
 struct StatsRoutes: Sendable {
     let store: any Store
     let runtime: Runtime
@@ -14,7 +15,7 @@ struct StatsRoutes: Sendable {
             let q = request.uri.queryParameters
             let now = Timestamps.now()
             var problems: [HeraldError.FieldProblem] = []
-            for (key, _) in q where !["since", "until", "template", "tier", "locale", "channel"].contains(String(key)) {
+            for (key, _) in q where !["since", "until", "template", "tier", "locale", "channel", "format"].contains(String(key)) {
                 problems.append(.init(name: String(key), reason: "unknown query parameter"))
             }
             var since = now - 30 * 86_400_000
@@ -33,11 +34,20 @@ struct StatsRoutes: Sendable {
                 }
             }
             if until <= since { problems.append(.init(name: "until", reason: "must be after since")) }
+            let csv: Bool
+            switch q.get("format") {
+            case nil, "json": csv = false
+            case "csv": csv = true
+            default:
+                csv = false
+                problems.append(.init(name: "format", reason: "must be json or csv"))
+            }
             if !problems.isEmpty { throw HeraldError.invalid(problems) }
             let rows = try await store.templateStats(since: since, until: until, defaultLocale: runtime.current.config.templates.defaultLocale).filter { row in
                 (q.get("template").map { $0 == row.template } ?? true) && (q.get("tier").map { $0 == row.tier } ?? true)
                     && (q.get("locale").map { $0 == row.locale } ?? true) && (q.get("channel").map { $0 == row.channel } ?? true)
             }
+            if csv { return CSVResponse.make(StatsCSV.document(rows), filename: StatsCSV.filename(since: since, until: until)) }
             return JSONResponse.make(.object([
                 "since": RecordJSON.time(since), "until": RecordJSON.time(until), "items": .array(rows.map(StatsJSON.row)),
             ]))

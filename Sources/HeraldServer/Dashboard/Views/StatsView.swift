@@ -23,6 +23,7 @@ enum StatsView {
           </tr>{{/rows}}</tbody>
         </table>
         </div>
+        <p><a href="{{csv_url}}" id="stats-csv" download>{{t.download_csv}}</a></p>
         {{/has_rows}}
         """
 }
