@@ -17,8 +17,9 @@ struct Messages: AsyncParsableCommand {
     @Flag(help: "Only messages none of whose deliveries was opened.") var unopened = false
     @Flag(help: "Only messages opened (or clicked).") var opened = false
     @Option(help: "Only messages at least this old, e.g. 48h.") var olderThan: String?
-    @Option(help: "At most this many (1–500).") var limit = 50
+    @Option(help: "At most this many (1–500; with --csv any number, default all).") var limit: Int?
     @Flag(help: "Print as JSON (the items of GET /v1/messages).") var json = false
+    @Flag(help: "Print every matching message as CSV, one row per delivery (GET /v1/messages?format=csv).") var csv = false
 
     func validate() throws {
         if unopened && opened { throw ValidationError("give --opened or --unopened, not both") }
@@ -26,17 +27,24 @@ struct Messages: AsyncParsableCommand {
         if let status, DeliveryState(rawValue: status) == nil {
             throw ValidationError("--status must be one of: " + DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        guard (1...500).contains(limit) else { throw ValidationError("--limit must be from 1 to 500") }
+        if json && csv { throw ValidationError("--json and --csv: choose one") }
+        if let limit, limit < 1 || (!csv && limit > 500) { throw ValidationError("--limit must be from 1 to 500 (any number with --csv)") }
     }
 
     func run() async throws {
         try await CLIFailure.guarding {
             var query = MessageQuery(clientID: client, template: template, state: status.flatMap(DeliveryState.init(rawValue:)),
-                                     channel: channel, limit: limit)
+                                     channel: channel, limit: limit ?? 50)
             query.tier = tier
             if unopened { query.engagement = .unopened }
             if opened { query.engagement = .opened }
             if let olderThan, let millis = DurationText.milliseconds(olderThan) { query.before = Timestamps.now() - millis }
+            if csv {
+                try await options.withStore { _, store in
+                    try await MessagesCSV.export(store, query, maximum: limit) { text in print(text, terminator: "") }
+                }
+                return
+            }
             let page = try await options.withStore { _, store in try await store.messages(matching: query) }
             if json {
                 print(JSONValue.array(page.items.map { RecordJSON.listItem($0.message, $0.deliveries) }).canonicalText)

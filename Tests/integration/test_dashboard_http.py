@@ -419,3 +419,23 @@ def test_the_stats_page_offers_its_rows_as_csv_for_a_spreadsheet(world):
     for item in api["items"]:
         row = by_key[(item["template"], item["tier"] or "", item["locale"], item["channel"])]
         assert int(row["sent"]) == item["sent"] and int(row["opened"]) == item["opened"], (row, item)
+
+
+def test_a_client_page_offers_every_message_as_csv(world):
+    import csv
+    import io
+    daemon, _, ids, token, _ = world
+    s = Session(daemon.base)
+    assert s.get("/dashboard/clients/xinghe/messages.csv")[0] == 303
+    s.post("/dashboard/sign-in", {"token": token, "_csrf": s.csrf("/dashboard/sign-in")})
+    status, _, html = s.get("/dashboard/clients/xinghe")
+    assert status == 200 and '<a href="/dashboard/clients/xinghe/messages.csv" id="messages-csv" download>' in html
+    status, headers, text = s.get("/dashboard/clients/xinghe/messages.csv")
+    assert status == 200 and headers["Content-Type"] == "text/csv; charset=utf-8" and text.startswith("\ufeff")
+    assert re.fullmatch(r'attachment; filename="herald-client-messages-\d{14}\.csv"', headers["Content-Disposition"])
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    timeline = daemon.request("GET", "/v1/clients/xinghe/timeline?limit=100")[2]["items"]
+    expected = sorted(d["id"] for m in timeline for d in m["deliveries"])
+    assert rows and sorted(r["delivery_id"] for r in rows) == expected, (rows, expected)
+    assert {r["client_id"] for r in rows} == {"xinghe"} and ids["xinghe"] in {r["message_id"] for r in rows}
+    assert s.get("/dashboard/clients/ghost/messages.csv")[0] == 404

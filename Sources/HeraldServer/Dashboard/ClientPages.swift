@@ -134,7 +134,20 @@ struct ClientPages: Sendable {
                 "messages": messages,
             ]
             if let next = page.nextCursor { values["next_url"] = Self.url("/dashboard/clients/\(id)", ["cursor": next]) }
+            if !messages.isEmpty { values["csv_url"] = Self.url("/dashboard/clients/\(id)/messages.csv", [:]) }
             return views.page("client", title: client.name, visit: visit, nav: "clients", values: values, notice: notice)
+        }
+
+        // Every message of the client, one row per delivery, for a business review's spreadsheet (a
+        // byte order mark, so that Excel reads the UTF-8). The name carries no client id: ids are
+        // anyone's text, a header is not the place for them.
+        group.get("clients/:id/messages.csv") { _, context in
+            _ = try DashboardRoutes.visit(context)
+            let id = context.parameters.get("id") ?? ""
+            guard try await store.client(id: id) != nil else { throw HeraldError.notFound("no client with id \(id)") }
+            let stamp = Timestamps.format(Timestamps.now(), fractionalSeconds: false).filter(\.isNumber)
+            return MessagesCSV.response(
+                store, MessageQuery(clientID: id), filename: "herald-client-messages-\(stamp).csv", byteOrderMark: true)
         }
     }
 
@@ -211,8 +224,8 @@ struct ClientPages: Sendable {
     static func url(_ path: String, _ parameters: [String: String?]) -> String {
         var components = URLComponents()
         components.path = path
-        components.queryItems = parameters.compactMap { key, value in value.map { URLQueryItem(name: key, value: $0) } }
-            .sorted { $0.name < $1.name }
+        let items = parameters.compactMap { key, value in value.map { URLQueryItem(name: key, value: $0) } }
+        components.queryItems = items.isEmpty ? nil : items.sorted { $0.name < $1.name }
         return components.string ?? path
     }
 }

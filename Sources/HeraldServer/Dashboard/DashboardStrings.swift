@@ -40,6 +40,7 @@ enum DashboardStrings {
         ("never", "never", "从未"),
         ("no_clients", "No clients match.", "没有符合条件的客户。"),
         ("download_csv", "Download as CSV (for a spreadsheet)", "下载 CSV（可用 Excel 打开）"),
+        ("download_messages_csv", "Download every message as CSV (one row per delivery)", "下载全部消息 CSV（每次投递一行）"),
         ("search", "Search", "搜索"),
         ("search_hint", "name, id, contact email or phone", "名称、编号、联系人邮箱或电话"),
         ("search_everyone", "Search everybody's clients", "在所有客户中搜索"),

@@ -6,6 +6,7 @@ import Hummingbird
 enum MessageListQuery {
     static let known: Set<String> = [
         "client_id", "template", "status", "channel", "since", "cursor", "limit", "tier", "opened", "clicked", "older_than",
+        "format",
     ]
 
     static func parse(_ parameters: Parameters, now: Int64 = Timestamps.now()) throws -> MessageQuery {
@@ -54,6 +55,9 @@ enum MessageListQuery {
             if let n = Int(limit), (1...500).contains(n) { query.limit = n } else {
                 problems.append(.init(name: "limit", reason: "must be an integer from 1 to 500"))
             }
+        }
+        if let format = parameters.get("format"), format != "json" && format != "csv" {
+            problems.append(.init(name: "format", reason: "must be json or csv"))
         }
         if !problems.isEmpty { throw HeraldError.invalid(problems) }
         return query

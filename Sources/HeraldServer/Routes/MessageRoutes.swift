@@ -117,6 +117,11 @@ struct MessageRoutes: Sendable {
 
     func list(_ request: Request) async throws -> Response {
         let query = try MessageListQuery.parse(request.uri.queryParameters)
+        if request.uri.queryParameters.get("format") == "csv" {
+            // Every matching message from the cursor on, streamed a page at a time.
+            let stamp = Timestamps.format(Timestamps.now(), fractionalSeconds: false).filter(\.isNumber)
+            return MessagesCSV.response(store, query, filename: "herald-messages-\(stamp).csv", byteOrderMark: false)
+        }
         let page = try await store.messages(matching: query)
         return JSONResponse.make(.object([
             "items": .array(page.items.map { RecordJSON.listItem($0.message, $0.deliveries) }),

@@ -38,5 +38,6 @@ enum ClientView {
         </article>
         {{/messages}}
         {{#next_url}}<p><a href="{{next_url}}">{{t.older}}</a></p>{{/next_url}}
+        {{#csv_url}}<p><a href="{{csv_url}}" id="messages-csv" download>{{t.download_messages_csv}}</a></p>{{/csv_url}}
         """
 }
