@@ -32,7 +32,6 @@ public enum MessagesCSV {
     ) async throws {
         try await emit((byteOrderMark ? CSV.byteOrderMark : "") + CSV.line(header.map(CSV.Field.text)))
         var page = query
-        page.limit = 500
         var left = maximum ?? Int.max
         while left > 0 {
             page.limit = min(500, left)
