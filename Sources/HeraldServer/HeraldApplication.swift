@@ -113,6 +113,7 @@ public struct HeraldApplication: Sendable {
         SuppressionRoutes(store: store, logger: logger).register(on: router)
         TokenRoutes(store: store, logger: logger).register(on: router)
         AuditRoutes(store: store).register(on: router)
+        ErasureRoutes(store: store, clients: clients).register(on: router)
         BounceRoutes(store: store, logger: logger).register(on: router)
         ResendRoutes(runtime: runtime, wakeup: wakeup).register(on: router)
         RedriveRoutes(store: store, runtime: runtime, wakeup: wakeup).register(on: router)

@@ -182,6 +182,11 @@ public protocol Store: AuditStore, SubscriptionStore, SuppressionStore, TokenSto
     /// order one CSM's portfolio by ``ClientActivity/needsAttentionBefore(_:_:)``.
     func clientIDs(matching filter: ClientFilter, limit: Int) async throws -> [String]
 
+    /// Erases a person — their email addresses and phone numbers — from the history in one
+    /// transaction (``Erasure``), or with `dryRun` counts what would go. Callers use
+    /// ``erasePerson(_:)``, which also writes the audit log.
+    func erase(_ request: Erasure.Request) async throws -> Erasure.Result
+
     /// Last contact and unopened messages of each client in `clientIDs` (clients without messages
     /// are left out). A message counts as unopened when one of its deliveries on `openableChannels`
     /// reached `sent` or `delivered` and none of its deliveries was opened or clicked.
@@ -348,5 +353,19 @@ public struct ClientDeletion: Sendable, Equatable {
         deliveriesCancelled += result.cancelled
         escalationsCancelled += result.escalationsCancelled
         tasksCancelled += result.tasksCancelled
+    }
+}
+
+extension Store {
+    /// ``erase(_:)`` and, unless a dry run, its audit entry — without the addresses, which are
+    /// what was erased: the counts and the reason (a ticket number) say which request it was.
+    public func erasePerson(_ request: Erasure.Request) async throws -> Erasure.Result {
+        let result = try await erase(request)
+        if !request.dryRun {
+            var detail = "\(AuditEntry.count(request.addresses.count, "address", plural: "addresses")): " + result.summary
+            if let reason = request.reason { detail += "; why: \(reason)" }
+            await audit(.make(.personErased, subject: "-", detail: detail, actor: request.actor, at: request.now))
+        }
+        return result
     }
 }

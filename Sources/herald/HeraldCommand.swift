@@ -15,7 +15,7 @@ struct HeraldCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, Send.self, Status.self, Cancel.self, Clients.self, Messages.self, Resend.self, Redrive.self, Queue.self,
             Stats.self, Subscriptions.self, Suppressions.self, Bounce.self, Tasks.self, Digest.self, Route.self, Template.self, Token.self, Backup.self, Restore.self,
-            Export.self, Import.self, Migrate.self, CheckConfig.self, Reload.self, Audit.self,
+            Export.self, Import.self, Migrate.self, CheckConfig.self, Reload.self, Audit.self, Erase.self,
         ]
     )
 }

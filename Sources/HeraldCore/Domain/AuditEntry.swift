@@ -19,6 +19,7 @@ public struct AuditEntry: Sendable, Equatable {
         case clientsHandedOver = "clients.handed_over"
         case deliveriesRedriven = "deliveries.redriven"
         case configReloaded = "config.reloaded"
+        case personErased = "person.erased"
     }
 
     /// `aud_…`, time-ordered.
