@@ -78,6 +78,16 @@ extension PostgresStore {
             """, logger: logger)
         try await conn.run(
             "UPDATE escalations SET destination = \(Erasure.marker) WHERE lower(destination) = ANY(\(addresses))", logger: logger)
+        // The audit log's earlier entries about them (a suppression added, say; the list keeps its own).
+        for row in try await conn.rows("SELECT id, subject, detail FROM audit_log", logger: logger) {
+            let (subject, detail): (String, String) = (try row["subject"], try row["detail"])
+            let newSubject = Erasure.redact(subject, variants)
+            let newDetail = Erasure.redact(detail, variants)
+            guard newSubject != nil || newDetail != nil else { continue }
+            try await conn.run(
+                "UPDATE audit_log SET subject = \(newSubject ?? subject), detail = \(newDetail ?? detail) WHERE id = \(try row["id"] as String)",
+                logger: logger)
+        }
         return result
     }
 

@@ -42,6 +42,8 @@ import Testing
             Fixtures.planned(to: [("email", "han@xinghe.example")], text: "Hi Han", clientID: "xinghe", sendAt: now + 3_600_000, now: now),
         ]).first))
 
+        try await store.recordAudit([.make(
+            .suppressionAdded, subject: "li.lei@xinghe.example", detail: "all: Li.Lei@XingHe.example asked", actor: "token:ops", at: now)])
         let request = try Erasure.Request.parse(
             addresses: ["li.lei@XINGHE.example", "+8613900139000", " li.lei@xinghe.example "], reason: "DSAR-17", dryRun: true,
             actor: "cli:dpo", now: now + 10)
@@ -79,6 +81,8 @@ import Testing
             #expect(!text.contains("li.lei@xinghe.example") && !text.contains("8613900139000"), "\(text)")
         }
         // The audit log has it, without the addresses.
+        let earlier = try await store.audit(matching: AuditQuery(action: "suppression.added"))
+        #expect(earlier.map(\.subject) == [Erasure.marker] && earlier.map(\.detail) == ["all: (erased) asked"])
         let entries = try await store.audit(matching: AuditQuery(action: "person.erased"))
         #expect(entries.count == 1 && entries[0].actor == "cli:dpo" && entries[0].subject == "-")
         #expect(entries[0].detail.contains("4 deliveries, 3 messages, 1 contact") && entries[0].detail.contains("why: DSAR-17"))

@@ -85,6 +85,15 @@ extension SQLiteStore {
             arguments: [Erasure.marker, Erasure.marker, Erasure.marker] + args)
         try db.execute(
             sql: "UPDATE escalations SET destination = ? WHERE lower(destination) IN (\(list))", arguments: [Erasure.marker] + args)
+        // The audit log's earlier entries about them (a suppression added, say; the list keeps its own).
+        for row in try Row.fetchAll(db, sql: "SELECT id, subject, detail FROM audit_log") {
+            let subject = Erasure.redact(row["subject"], variants)
+            let detail = Erasure.redact(row["detail"], variants)
+            guard subject != nil || detail != nil else { continue }
+            try db.execute(
+                sql: "UPDATE audit_log SET subject = ?, detail = ? WHERE id = ?",
+                arguments: [subject ?? row["subject"], detail ?? row["detail"], row["id"] as String])
+        }
         return result
     }
 
