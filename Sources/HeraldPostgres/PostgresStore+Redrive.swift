@@ -48,7 +48,9 @@ extension PostgresStore {
             let updatedAt: Int64 = try row["updated_at"]
             let fallback: String? = try row["fallback"]
             let category = MessageRequest.Category(rawValue: try row["category"]) ?? .transactional
-            if let expiresAt, expiresAt <= request.now {
+            if item.destination == Erasure.marker {
+                item.skipped = StoreText.RedriveSkip.erased
+            } else if let expiresAt, expiresAt <= request.now {
                 item.skipped = StoreText.RedriveSkip.expired(at: expiresAt)
             } else if let reason = try await PostgresSuppressions.hit(
                 address: item.destination, category: category, channel: item.channel, conn: conn, logger: logger)?.text

@@ -124,6 +124,7 @@ public enum StoreText {
         public static func suppressed(_ reason: String) -> String { "the address is suppressed (\(reason))" }
         public static func fallback(_ id: String, channel: String) -> String { "its fallback \(id) on \(channel) took over" }
         public static func redrivenBefore(_ detail: String?) -> String { "already \(detail ?? "redriven")" }
+        public static let erased = "its recipient's data was erased"
     }
 
     /// The event that moves a delivery opened (or clicked) before its send was on record.

@@ -87,6 +87,9 @@ import Testing
         #expect(entries.count == 1 && entries[0].actor == "cli:dpo" && entries[0].subject == "-")
         #expect(entries[0].detail.contains("4 deliveries, 3 messages, 1 contact") && entries[0].detail.contains("why: DSAR-17"))
         #expect(!entries[0].detail.lowercased().contains("li.lei"))
+        // A redrive of what failed leaves the erased delivery alone.
+        let redrive = try await store.redrive(RedriveRequest(states: [.failed], actor: "cli:ops", now: now + 20))
+        #expect(redrive.items.map(\.skipped) == [StoreText.RedriveSkip.erased])
         // Again: nothing left to erase.
         let again = try await store.erasePerson(erasing)
         #expect(again.deliveries == 0 && again.contacts == 0)

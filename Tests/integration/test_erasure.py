@@ -59,6 +59,9 @@ def test_a_person_is_erased_and_nothing_names_them_but_the_suppression_list(make
     assert message["subject"] is None and message["data"] == {}
     destinations = sorted(d["destination"] for d in message["deliveries"])
     assert destinations == ["(erased)", "han@xinghe.example"] and {d["status"] for d in message["deliveries"]} == {"sent"}
+    # Nothing of it can be sent again: its content is gone.
+    status, _, refused = daemon.request("POST", f"/v1/messages/{sent['id']}/resend", {"force": True})
+    assert status == 409 and "erased" in refused["detail"], refused
     # The client's routing reaches Han only now.
     status, _, after = daemon.request("POST", "/v1/messages", {"client_id": "xinghe", "subject": "QBR", "text": "Friday"})
     assert status == 202 and [d["destination"] for d in after["deliveries"]] == ["han@xinghe.example"], after

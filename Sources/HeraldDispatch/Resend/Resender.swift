@@ -121,6 +121,9 @@ public struct Resender: Sendable {
         _ message: Message, _ deliveries: [Delivery], client: Client?, channel: String?, reason: String?, force: Bool,
         actor: String, now: Int64
     ) throws(HeraldError) -> ResendPlan {
+        if deliveries.contains(where: { $0.destination == Erasure.marker }) {
+            throw .conflict("its recipient's data was erased (herald erase): the message has no content left to send")
+        }
         let engaged = deliveries.filter { $0.state == .opened || $0.state == .clicked }
         if !engaged.isEmpty && !force {
             throw .conflict("the message was already \(engaged.contains { $0.state == .clicked } ? "clicked" : "opened") (\(engaged[0].id)); resend with force to send it anyway")

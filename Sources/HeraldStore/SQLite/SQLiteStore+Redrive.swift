@@ -74,7 +74,9 @@ extension SQLiteStore {
                 state: DeliveryState(rawValue: row["state"]) ?? .dead, attempts: row["attempts"], lastError: row["last_error"])
             let expiresAt: Int64? = row["expires_at"]
             let category = MessageRequest.Category(rawValue: row["category"]) ?? .transactional
-            if let expiresAt, expiresAt <= request.now {
+            if item.destination == Erasure.marker {
+                item.skipped = StoreText.RedriveSkip.erased
+            } else if let expiresAt, expiresAt <= request.now {
                 item.skipped = StoreText.RedriveSkip.expired(at: expiresAt)
             } else if let reason = try SQLiteSuppressions.hit(address: item.destination, category: category, channel: item.channel, db: db)?.text {
                 item.skipped = StoreText.RedriveSkip.suppressed(reason)
