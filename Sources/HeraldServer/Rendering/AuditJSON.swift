@@ -42,43 +42,40 @@ public enum AuditJSON {
         var query = AuditQuery()
         var problems: [HeraldError.FieldProblem] = []
         for (key, value) in parameters {
+            // Each value is read, and refused with its reason, by its own parameter.
+            let problem: String?
             if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                problems.append(.init(name: key, reason: "must not contain control characters"))
-                continue
+                problem = "must not contain control characters"
+            } else {
+                problem = read(key, value, into: &query, now: now)
             }
-            switch key {
-            case "action":
-                query.action = value
-                if query.actions?.isEmpty != false {
-                    problems.append(.init(
-                        name: key,
-                        reason: "one of " + (kinds + AuditEntry.Action.allCases.map(\.rawValue)).joined(separator: ", ")))
-                }
-            case "actor": query.actor = value
-            case "subject": query.subject = value
-            case "since", "until":
-                guard let millis = RedriveRequest.time(value, now: now) else {
-                    problems.append(.init(name: key, reason: "an RFC 3339 time or a duration back from now, such as 7d"))
-                    continue
-                }
-                if key == "since" { query.since = millis } else { query.until = millis }
-            case "cursor":
-                guard HeraldID.isValid(value, kind: .audit) else {
-                    problems.append(.init(name: key, reason: "the next_cursor of the previous page"))
-                    continue
-                }
-                query.before = value
-            case "limit":
-                guard let n = Int(value), (1...500).contains(n) else {
-                    problems.append(.init(name: key, reason: "must be an integer from 1 to 500"))
-                    continue
-                }
-                query.limit = n
-            default:
-                problems.append(.init(name: key, reason: "unknown query parameter"))
-            }
+            if let problem { problems.append(.init(name: key, reason: problem)) }
         }
         if !problems.isEmpty { throw .invalid(problems) }
         return query
+    }
+
+    /// Sets `key` of `query` from `value`; why it cannot, or nil.
+    private static func read(_ key: String, _ value: String, into query: inout AuditQuery, now: Int64) -> String? {
+        switch key {
+        case "action":
+            query.action = value
+            return query.actions?.isEmpty == false
+                ? nil : "one of " + (kinds + AuditEntry.Action.allCases.map(\.rawValue)).joined(separator: ", ")
+        case "actor": query.actor = value
+        case "subject": query.subject = value
+        case "since", "until":
+            guard let millis = RedriveRequest.time(value, now: now) else { return "an RFC 3339 time or a duration back from now, such as 7d" }
+            if key == "since" { query.since = millis } else { query.until = millis }
+        case "cursor":
+            guard HeraldID.isValid(value, kind: .audit) else { return "the next_cursor of the previous page" }
+            query.before = value
+        case "limit":
+            guard let n = Int(value), (1...500).contains(n) else { return "must be an integer from 1 to 500" }
+            query.limit = n
+        default:
+            return "unknown query parameter"
+        }
+        return nil
     }
 }
