@@ -112,9 +112,8 @@ struct Clients: AsyncParsableCommand {
                 if !dryRun {
                     (created, updated) = try await options.withStore { _, store in
                         var counts = (0, 0)
-                        for (i, var client) in clients.enumerated() {
-                            if let existing = try await store.client(id: client.id) { client.createdAt = existing.createdAt }
-                            if try await store.upsertClient(client) { counts.0 += 1 } else { counts.1 += 1 }
+                        for (i, client) in clients.enumerated() {
+                            if try await store.saveClient(client, actor: GlobalOptions.actor).created { counts.0 += 1 } else { counts.1 += 1 }
                             if !json && (i + 1) % 100 == 0 {
                                 Progress.show("imported \(i + 1)/\(clients.count)")
                             }

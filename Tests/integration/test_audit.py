@@ -16,7 +16,7 @@ def audit(daemon, query=""):
 
 
 def test_operator_changes_are_recorded_with_their_actor_and_read_back_filtered_and_paged(make_daemon):
-    daemon = make_daemon(herald_toml='[tiers.standard]\nchannels = ["webhook"]\n').start()
+    daemon = make_daemon(herald_toml='[tiers.standard]\nchannels = ["webhook"]\n[tiers.strategic]\nchannels = ["webhook"]\n').start()
     admin = f"token:test-admin-{daemon.folder.name}"
 
     # Tokens: the admin token the test made with the CLI; one made, rotated and revoked over the API.
@@ -45,15 +45,20 @@ def test_operator_changes_are_recorded_with_their_actor_and_read_back_filtered_a
     assert status == 201, sub
     assert daemon.cli("subscriptions", "remove", "crm-events").returncode == 0
 
-    # A client deleted over the API.
+    # A client created, moved to another tier, saved again unchanged (a CRM's nightly sync: nothing
+    # recorded), then deleted over the API.
     status, _, _ = daemon.request("PUT", "/v1/clients/beta", {"name": "Beta", "tier": "standard"})
     assert status == 201
+    for _ in range(2):
+        assert daemon.request("PUT", "/v1/clients/beta", {"name": "Beta", "tier": "strategic"})[0] == 200
     assert daemon.request("DELETE", "/v1/clients/beta")[0] == 200
 
     page = audit(daemon)
     got = [(e["action"], e["subject"], e["actor"]) for e in page["items"]]
     assert got == [
         ("client.deleted", "beta", admin),
+        ("client.updated", "beta", admin),
+        ("client.created", "beta", admin),
         ("subscription.deleted", sub["id"], CLI_ACTOR),
         ("subscription.created", sub["id"], admin),
         ("suppression.added", "x@client.example", admin),
@@ -71,6 +76,8 @@ def test_operator_changes_are_recorded_with_their_actor_and_read_back_filtered_a
     assert details[("suppression.removed", "ops@client.example")] == "all (manual: legal hold); why: hold lifted by legal (ticket 4411)"
     assert details[("subscription.created", sub["id"])] == "crm-events: https://crm.example/herald?…; topics delivery.sent"
     assert details[("client.deleted", "beta")] == "0 messages stopped: 0 deliveries, 0 escalations, 0 call tasks cancelled"
+    assert details[("client.created", "beta")] == "tier standard; 0 contacts"
+    assert details[("client.updated", "beta")] == "tier standard → strategic"
     everything = json.dumps(page)
     assert "s3cret" not in everything and rotated["token"] not in everything and crm["token"] not in everything
     assert all(e["id"].startswith("aud_") and e["at"].endswith("Z") for e in page["items"])
@@ -83,7 +90,7 @@ def test_operator_changes_are_recorded_with_their_actor_and_read_back_filtered_a
     assert {e["actor"] for e in audit(daemon, "?actor=" + urllib.parse.quote(CLI_ACTOR))["items"]} == {CLI_ACTOR}
     assert len(audit(daemon, "?subject=crm")["items"]) == 3
     assert audit(daemon, "?since=2099-01-01T00:00:00Z")["items"] == []
-    assert len(audit(daemon, "?since=1h")["items"]) == 11
+    assert len(audit(daemon, "?since=1h")["items"]) == 13
     first = audit(daemon, "?limit=4")
     assert [e["id"] for e in first["items"]] == [e["id"] for e in page["items"][:4]] and first["next_cursor"]
     rest = audit(daemon, "?limit=500&cursor=" + first["next_cursor"])

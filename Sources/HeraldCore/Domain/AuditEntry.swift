@@ -15,6 +15,8 @@ public struct AuditEntry: Sendable, Equatable {
         case subscriptionCreated = "subscription.created"
         case subscriptionDeleted = "subscription.deleted"
         case subscriptionRedriven = "subscription.redriven"
+        case clientCreated = "client.created"
+        case clientUpdated = "client.updated"
         case clientDeleted = "client.deleted"
         case clientsHandedOver = "clients.handed_over"
         case deliveriesRedriven = "deliveries.redriven"

@@ -17,9 +17,8 @@ struct ClientRoutes: Sendable {
             let json = try await RequestBody.json(request, limit: 256 << 10)
             let now = Timestamps.now()
             let config = runtime.current.config
-            var client = try ClientJSON.parse(json, id: id, tiers: config.tiers, channels: config.channelKinds, now: now)
-            if let existing = try await store.client(id: id) { client.createdAt = existing.createdAt }
-            let created = try await store.upsertClient(client)
+            let parsed = try ClientJSON.parse(json, id: id, tiers: config.tiers, channels: config.channelKinds, now: now)
+            let (client, created) = try await store.saveClient(parsed, actor: context.actor)
             cache.invalidate(id)
             return JSONResponse.make(ClientJSON.client(client), status: created ? .created : .ok)
         }
