@@ -20,15 +20,23 @@ extension AuditStore {
     /// failure here must not turn it into an error for the caller (who would retry something done):
     /// the entry goes to the log instead, at error level, with everything it would have stored.
     public func audit(_ entry: AuditEntry, logger: Logger = auditFallbackLogger) async {
+        await audit([entry], logger: logger)
+    }
+
+    /// Records several entries in one transaction (an import's), with the same fallback.
+    public func audit(_ entries: [AuditEntry], logger: Logger = auditFallbackLogger) async {
+        guard !entries.isEmpty else { return }
         do {
-            try await recordAudit([entry])
+            try await recordAudit(entries)
         } catch {
-            logger.error(
-                "audit entry not stored",
-                metadata: [
-                    "action": "\(entry.action.rawValue)", "actor": "\(entry.actor)", "subject": "\(entry.subject)",
-                    "detail": "\(entry.detail)", "error": "\(error)",
-                ])
+            for entry in entries {
+                logger.error(
+                    "audit entry not stored",
+                    metadata: [
+                        "action": "\(entry.action.rawValue)", "actor": "\(entry.actor)", "subject": "\(entry.subject)",
+                        "detail": "\(entry.detail)", "error": "\(error)",
+                    ])
+            }
         }
     }
 }

@@ -373,13 +373,17 @@ extension Store {
 extension Store {
     /// An operator's or a CRM's save of a client (`PUT /v1/clients/{id}`, `herald clients import`):
     /// keeps its creation time, stores it, and writes what changed to the audit log (nothing when
-    /// nothing did). The client as stored, and whether it is new.
-    public func saveClient(_ client: Client, actor: String) async throws -> (client: Client, created: Bool) {
+    /// nothing did). The client as stored, and whether it is new. With `deferAudit` the entry is
+    /// returned instead of written, for an import to write many in one transaction.
+    public func saveClient(_ client: Client, actor: String, deferAudit: Bool = false) async throws
+        -> (client: Client, created: Bool, audit: AuditEntry?)
+    {
         var client = client
         let existing = try await self.client(id: client.id)
         if let existing { client.createdAt = existing.createdAt }
         let created = try await upsertClient(client)
-        if let entry = ClientChanges.entry(old: existing, new: client, actor: actor, at: client.updatedAt) { await audit(entry) }
-        return (client, created)
+        let entry = ClientChanges.entry(old: existing, new: client, actor: actor, at: client.updatedAt)
+        if let entry, !deferAudit { await audit(entry) }
+        return (client, created, deferAudit ? entry : nil)
     }
 }

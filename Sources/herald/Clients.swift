@@ -112,12 +112,20 @@ struct Clients: AsyncParsableCommand {
                 if !dryRun {
                     (created, updated) = try await options.withStore { _, store in
                         var counts = (0, 0)
+                        var entries: [AuditEntry] = []   // written 500 at a time: one commit each, not one per client
                         for (i, client) in clients.enumerated() {
-                            if try await store.saveClient(client, actor: GlobalOptions.actor).created { counts.0 += 1 } else { counts.1 += 1 }
+                            let saved = try await store.saveClient(client, actor: GlobalOptions.actor, deferAudit: true)
+                            if saved.created { counts.0 += 1 } else { counts.1 += 1 }
+                            if let entry = saved.audit { entries.append(entry) }
+                            if entries.count == 500 {
+                                await store.audit(entries)
+                                entries = []
+                            }
                             if !json && (i + 1) % 100 == 0 {
                                 Progress.show("imported \(i + 1)/\(clients.count)")
                             }
                         }
+                        await store.audit(entries)
                         return counts
                     }
                 }

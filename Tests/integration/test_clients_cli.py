@@ -28,6 +28,11 @@ def test_import_is_validated_whole_then_idempotent(make_daemon, tmp_path):
     assert json.loads(first.stdout) == {"clients": 2, "contacts": 3, "created": 2, "updated": 0, "dry_run": False}
     again = json.loads(daemon.cli("clients", "import", str(tmp_path / "clients.csv"), "--json").stdout)
     assert again["created"] == 0 and again["updated"] == 2
+    # The audit log has the two new clients, and nothing for the second import, which changed nothing.
+    audit = json.loads(daemon.cli("audit", "--action", "client", "--json").stdout)
+    assert sorted((e["action"], e["subject"]) for e in audit) == [("client.created", "tiny-inc"), ("client.created", "xinghe")]
+    assert all(e["actor"].startswith("cli:") for e in audit)
+    assert next(e for e in audit if e["subject"] == "xinghe")["detail"].endswith("2 contacts")
     shown = json.loads(daemon.cli("clients", "show", "xinghe").stdout)
     assert shown["csm"]["name"] == "王芳" and [c["id"] for c in shown["contacts"]] == ["han", "li"]
     assert shown["contacts"][0]["opt_outs"] == ["marketing"]

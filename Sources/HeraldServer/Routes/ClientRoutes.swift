@@ -18,7 +18,7 @@ struct ClientRoutes: Sendable {
             let now = Timestamps.now()
             let config = runtime.current.config
             let parsed = try ClientJSON.parse(json, id: id, tiers: config.tiers, channels: config.channelKinds, now: now)
-            let (client, created) = try await store.saveClient(parsed, actor: context.actor)
+            let (client, created, _) = try await store.saveClient(parsed, actor: context.actor)
             cache.invalidate(id)
             return JSONResponse.make(ClientJSON.client(client), status: created ? .created : .ok)
         }
