@@ -24,12 +24,12 @@ extension PostgresStore {
         let messageIDs = Array(Set(try sent.map { try $0["message_id"] as String })).sorted()
         result.deliveries = deliveryIDs.count
         result.messages = messageIDs.count
-        result.clientIDs = try await conn.rows(
-            "SELECT DISTINCT client_id FROM contacts WHERE lower(email) = ANY(\(addresses)) OR phone = ANY(\(addresses)) ORDER BY client_id",
-            logger: logger
+        // The client of each contact holding an address: how many contacts, and whose.
+        let holders = try await conn.rows(
+            "SELECT client_id FROM contacts WHERE lower(email) = ANY(\(addresses)) OR phone = ANY(\(addresses))", logger: logger
         ).map { try $0["client_id"] as String }
-        result.contacts = try await count(
-            "SELECT COUNT(*) AS n FROM contacts WHERE lower(email) = ANY(\(addresses)) OR phone = ANY(\(addresses))", conn)
+        result.contacts = holders.count
+        result.clientIDs = Set(holders).sorted()
         result.tasks = try await count("SELECT COUNT(*) AS n FROM tasks WHERE phone = ANY(\(addresses))", conn)
         result.escalations = try await count(
             "SELECT COUNT(*) AS n FROM escalations WHERE lower(destination) = ANY(\(addresses))", conn)

@@ -1,8 +1,8 @@
 import HeraldCore
 import Logging
 
-/// The audit log: who changed tokens, suppressions, subscriptions and clients, and who redrove or
-/// resent in bulk (``AuditEntry``). Entries are only added, never changed; `herald import` copies
+/// The audit log: who changed tokens, suppressions, subscriptions, clients and the configuration,
+/// who redrove and who erased whom (``AuditEntry``). Entries are only added, never changed; `herald import` copies
 /// them with the rest.
 public protocol AuditStore: Sendable {
     /// Adds entries, in one transaction.

@@ -1,4 +1,3 @@
-import Foundation
 import HeraldCore
 
 /// Which clients a list shows (`GET /v1/clients`, `herald clients list`, the dashboard's "My
@@ -38,14 +37,7 @@ public struct ClientFilter: Sendable, Equatable {
 
     /// `text` trimmed and checked, or nil when there is nothing to search for.
     static func search(_ text: String?, field: String) throws -> String? {
-        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
-        guard trimmed.count <= maximumSearchLength else {
-            throw HeraldError.invalid(field: field, "at most \(maximumSearchLength) characters")
-        }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw HeraldError.invalid(field: field, "must not contain control characters")
-        }
-        return trimmed
+        try DisplayText.input(text, field: field, maxLength: maximumSearchLength)
     }
 
     /// The `LIKE` pattern for names, ids and emails: the search between `%`s, with `\`, `%` and `_`

@@ -326,17 +326,6 @@ public struct CancelResult: Sendable, Equatable {
 
 /// What deleting a client stopped.
 public struct ClientDeletion: Sendable, Equatable {
-    /// The deletion as the audit log keeps it.
-    public func auditEntry(actor: String, at: Int64) -> AuditEntry {
-        .make(
-            .clientDeleted, subject: clientID,
-            detail: "\(AuditEntry.count(messages.count, "message")) stopped: "
-                + "\(AuditEntry.count(deliveriesCancelled.count, "delivery", plural: "deliveries")), "
-                + "\(AuditEntry.count(escalationsCancelled, "escalation")), \(AuditEntry.count(tasksCancelled.count, "call task")) cancelled",
-            actor: actor, at: at)
-    }
-
-
     public var clientID: String
     /// Its messages that had something left, each with what was cancelled.
     public var messages: [String] = []
@@ -353,37 +342,5 @@ public struct ClientDeletion: Sendable, Equatable {
         deliveriesCancelled += result.cancelled
         escalationsCancelled += result.escalationsCancelled
         tasksCancelled += result.tasksCancelled
-    }
-}
-
-extension Store {
-    /// ``erase(_:)`` and, unless a dry run, its audit entry — without the addresses, which are
-    /// what was erased: the counts and the reason (a ticket number) say which request it was.
-    public func erasePerson(_ request: Erasure.Request) async throws -> Erasure.Result {
-        let result = try await erase(request)
-        if !request.dryRun {
-            var detail = "\(AuditEntry.count(request.addresses.count, "address", plural: "addresses")): " + result.summary
-            if let reason = request.reason { detail += "; why: \(reason)" }
-            await audit(.make(.personErased, subject: "-", detail: detail, actor: request.actor, at: request.now))
-        }
-        return result
-    }
-}
-
-extension Store {
-    /// An operator's or a CRM's save of a client (`PUT /v1/clients/{id}`, `herald clients import`):
-    /// keeps its creation time, stores it, and writes what changed to the audit log (nothing when
-    /// nothing did). The client as stored, and whether it is new. With `deferAudit` the entry is
-    /// returned instead of written, for an import to write many in one transaction.
-    public func saveClient(_ client: Client, actor: String, deferAudit: Bool = false) async throws
-        -> (client: Client, created: Bool, audit: AuditEntry?)
-    {
-        var client = client
-        let existing = try await self.client(id: client.id)
-        if let existing { client.createdAt = existing.createdAt }
-        let created = try await upsertClient(client)
-        let entry = ClientChanges.entry(old: existing, new: client, actor: actor, at: client.updatedAt)
-        if let entry, !deferAudit { await audit(entry) }
-        return (client, created, deferAudit ? entry : nil)
     }
 }

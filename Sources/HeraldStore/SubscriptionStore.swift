@@ -40,25 +40,3 @@ public protocol SubscriptionStore: Sendable {
     /// Notices per state of each subscription that has any.
     func noticeCounts() async throws -> [String: NoticeCounts]
 }
-
-extension Store {
-    /// An operator's deletion of an API subscription (API and CLI), written to the audit log; false
-    /// when there is none with its id.
-    public func deleteSubscription(_ subscription: Subscription, actor: String, now: Int64) async throws -> Bool {
-        guard try await deleteSubscription(id: subscription.id) else { return false }
-        await audit(.make(.subscriptionDeleted, subject: subscription.id, detail: subscription.name, actor: actor, at: now))
-        return true
-    }
-
-    /// An operator's redrive of a subscription's dead letters (API and CLI); how many were queued
-    /// again, written to the audit log when any were.
-    public func redriveNotices(of subscription: Subscription, actor: String, now: Int64) async throws -> Int {
-        let count = try await redriveNotices(subscriptionID: subscription.id, now: now)
-        if count > 0 {
-            await audit(.make(
-                .subscriptionRedriven, subject: subscription.id,
-                detail: "\(subscription.name): \(AuditEntry.count(count, "dead letter")) queued again", actor: actor, at: now))
-        }
-        return count
-    }
-}

@@ -158,10 +158,7 @@ struct Clients: AsyncParsableCommand {
         func run() async throws {
             try await CLIFailure.guarding {
                 let deletion = try await options.withStore { _, store in
-                    let now = Timestamps.now()
-                    let deletion = try await store.deleteClient(id: id, actor: GlobalOptions.actor, now: now)
-                    if let deletion { await store.audit(deletion.auditEntry(actor: GlobalOptions.actor, at: now)) }
-                    return deletion
+                    try await store.removeClient(id: id, actor: GlobalOptions.actor, now: Timestamps.now())
                 }
                 guard let deletion else { throw HeraldError.notFound("no client with id \(id)") }
                 if json {

@@ -5,6 +5,7 @@ the client's routing no longer reaches them; the audit log records it without th
 import json
 import sqlite3
 
+from dashboard_world import Session
 from test_email import email_channel
 
 TIERS = '[tiers.strategic]\nchannels = ["email"]\n'
@@ -38,6 +39,10 @@ def test_a_person_is_erased_and_nothing_names_them_but_the_suppression_list(make
     assert smtp.wait_for(lambda s: len(s.messages) == 2, 10)
     daemon.request("POST", "/v1/suppressions", {"address": "li.lei@xinghe.example", "reason": "asked not to be written to"})
     reader = json.loads(daemon.cli("token", "create", "--name", "reader", "--scope", "read", "--json").stdout)["token"]
+    csm = json.loads(daemon.cli("token", "create", "--name", "csm", "--scope", "resend", "--json").stdout)["token"]
+    dashboard = Session(daemon.base)
+    dashboard.post("/dashboard/sign-in", {"token": csm, "_csrf": dashboard.csrf("/dashboard/sign-in")})
+    assert f'id="resend-{sent["id"]}"' in dashboard.get("/dashboard/clients/xinghe")[2]     # unopened: offered
 
     # Checked first: admin only, each address named when it is not one.
     body = {"addresses": ["LI.LEI@xinghe.example"], "reason": "DSAR-2026-117"}
@@ -59,7 +64,8 @@ def test_a_person_is_erased_and_nothing_names_them_but_the_suppression_list(make
     assert message["subject"] is None and message["data"] == {}
     destinations = sorted(d["destination"] for d in message["deliveries"])
     assert destinations == ["(erased)", "han@xinghe.example"] and {d["status"] for d in message["deliveries"]} == {"sent"}
-    # Nothing of it can be sent again: its content is gone.
+    # Nothing of it can be sent again: its content is gone, and the dashboard no longer offers it.
+    assert f'id="resend-{sent["id"]}"' not in dashboard.get("/dashboard/clients/xinghe")[2]
     status, _, refused = daemon.request("POST", f"/v1/messages/{sent['id']}/resend", {"force": True})
     assert status == 409 and "erased" in refused["detail"], refused
     # The client's routing reaches Han only now.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One change an operator made to how Herald works, kept to answer "who did this, and when?":
 /// a token revoked, an unsubscribe removed, a client deleted. Messages keep their own history in
 /// their events (a resend, a cancel, each redriven delivery); this is the record of everything
@@ -49,24 +47,7 @@ public struct AuditEntry: Sendable, Equatable {
     /// A reason an operator gives for the log (trimmed; nil when empty): one line of at most 500
     /// characters, so that it cannot forge a line of a text log or a table.
     public static func reason(_ text: String?, field: String = "reason") throws -> String? {
-        guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
-        guard trimmed.count <= 500 else { throw HeraldError.invalid(field: field, "at most 500 characters") }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw HeraldError.invalid(field: field, "must be one line without control characters")
-        }
-        return trimmed
-    }
-
-    /// `url` as an audit entry shows it: scheme, host, port and path, without credentials, query or
-    /// fragment (where a receiver's token would be).
-    public static func redacted(url: String) -> String {
-        guard var parts = URLComponents(string: url) else { return "(an invalid URL)" }
-        parts.user = nil
-        parts.password = nil
-        let hidden = parts.query != nil || parts.fragment != nil
-        parts.query = nil
-        parts.fragment = nil
-        return (parts.string ?? "(an invalid URL)") + (hidden ? "?…" : "")
+        try DisplayText.input(text, field: field, maxLength: 500)
     }
 
     /// `1 open call`, `2 open calls`: counts in a detail read as a sentence.

@@ -89,6 +89,12 @@ public enum Erasure {
 }
 
 extension Erasure {
+    /// Whether a message with these deliveries lost its content to an erasure: nothing of it can be
+    /// sent again (a resend is refused, the dashboard offers none).
+    public static func erased(_ deliveries: [Delivery]) -> Bool {
+        deliveries.contains { $0.destination == marker }
+    }
+
     /// The detail of the `cancelled` events of what an erasure stopped.
     public static let cancelReason = "the recipient's data was erased"
 

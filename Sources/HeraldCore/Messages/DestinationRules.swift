@@ -104,6 +104,18 @@ public enum DestinationRules {
         return nil
     }
 
+    /// `url` as a record shows it (an audit entry): scheme, host, port and path, without
+    /// credentials, query or fragment (where a receiver's token would be).
+    public static func redacted(url: String) -> String {
+        guard var parts = URLComponents(string: url) else { return "(an invalid URL)" }
+        parts.user = nil
+        parts.password = nil
+        let hidden = parts.query != nil || parts.fragment != nil
+        parts.query = nil
+        parts.fragment = nil
+        return (parts.string ?? "(an invalid URL)") + (hidden ? "?…" : "")
+    }
+
     /// A destination as the API shows it: a robot's signing secret (after `#`) is never shown.
     public static func redacted(_ address: String) -> String {
         // Bytes, not Characters: this runs for every delivery of every enqueue answer.

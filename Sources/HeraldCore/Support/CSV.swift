@@ -15,16 +15,10 @@ public enum CSV {
         public init(stringLiteral value: String) { self = .text(value) }
 
         public static func int(_ n: Int) -> Field { .number(String(n)) }
-        /// A ratio to four places, empty when there is none.
+        /// A ratio to four places, empty when there is none; rounded as the JSON rounds it
+        /// (`StatsJSON.rate`), so that both say the same.
         public static func rate(_ value: Double?) -> Field {
-            value.map { .number(format4($0)) } ?? .number("")
-        }
-
-        static func format4(_ value: Double) -> String {
-            let scaled = Int64((value * 10_000).rounded())
-            let whole = scaled / 10_000
-            let fraction = String(scaled % 10_000)
-            return "\(whole)." + String(repeating: "0", count: 4 - fraction.count) + fraction
+            .number(value.map { String(format: "%.4f", ($0 * 10_000).rounded() / 10_000) } ?? "")
         }
     }
 

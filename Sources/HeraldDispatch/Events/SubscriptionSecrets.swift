@@ -22,7 +22,7 @@ public struct SubscriptionSecrets: Sendable {
         let topics = subscription.topics.map(\.rawValue).sorted().joined(separator: ",")
         await store.audit(.make(
             .subscriptionCreated, subject: subscription.id,
-            detail: "\(subscription.name): \(AuditEntry.redacted(url: subscription.url)); topics \(topics.isEmpty ? "all" : topics)",
+            detail: "\(subscription.name): \(DestinationRules.redacted(url: subscription.url)); topics \(topics.isEmpty ? "all" : topics)",
             actor: actor, at: subscription.createdAt))
     }
 

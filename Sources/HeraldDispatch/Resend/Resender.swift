@@ -121,7 +121,7 @@ public struct Resender: Sendable {
         _ message: Message, _ deliveries: [Delivery], client: Client?, channel: String?, reason: String?, force: Bool,
         actor: String, now: Int64
     ) throws(HeraldError) -> ResendPlan {
-        if deliveries.contains(where: { $0.destination == Erasure.marker }) {
+        if Erasure.erased(deliveries) {
             throw .conflict("its recipient's data was erased (herald erase): the message has no content left to send")
         }
         let engaged = deliveries.filter { $0.state == .opened || $0.state == .clicked }

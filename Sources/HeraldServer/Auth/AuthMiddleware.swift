@@ -21,7 +21,7 @@ struct AuthMiddleware: RouterMiddleware {
         let parts = path.split(separator: "/")
         switch method {
         case .get, .head:
-            return parts.count >= 2 && ["tokens", "subscriptions", "audit"].contains(parts[1]) ? .admin : .read
+            return parts.count >= 2 && (parts[1] == "tokens" || parts[1] == "subscriptions" || parts[1] == "audit") ? .admin : .read
         case .put where parts.count == 3 && parts[1] == "clients":
             return .admin
         case .post:

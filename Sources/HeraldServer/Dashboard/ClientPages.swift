@@ -145,9 +145,7 @@ struct ClientPages: Sendable {
             _ = try DashboardRoutes.visit(context)
             let id = context.parameters.get("id") ?? ""
             guard try await store.client(id: id) != nil else { throw HeraldError.notFound("no client with id \(id)") }
-            let stamp = Timestamps.format(Timestamps.now(), fractionalSeconds: false).filter(\.isNumber)
-            return MessagesCSV.response(
-                store, MessageQuery(clientID: id), filename: "herald-client-messages-\(stamp).csv", byteOrderMark: true)
+            return MessagesCSV.response(store, MessageQuery(clientID: id), name: "herald-client-messages", byteOrderMark: true)
         }
     }
 
@@ -190,7 +188,8 @@ struct ClientPages: Sendable {
         let stale = message.expiresAt.map { $0 <= Timestamps.now() } ?? false
         var item: [String: Any] = [
             "id": message.id, "title": title(message), "priority": message.priority.rawValue,
-            "unopened": wentOut && !engaged, "can_resend": !engaged && !stale && (wentOut || failed),
+            "unopened": wentOut && !engaged,
+            "can_resend": !engaged && !stale && (wentOut || failed) && !Erasure.erased(detail.deliveries),
             "deliveries": deliveries,
             "tasks": tasks.map { task -> [String: Any] in
                 var row: [String: Any] = ["id": task.id, "status": visit.text(task.status.rawValue)]

@@ -44,8 +44,8 @@ public enum AuditJSON {
         for (key, value) in parameters {
             // Each value is read, and refused with its reason, by its own parameter.
             let problem: String?
-            if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                problem = "must not contain control characters"
+            if !DisplayText.isOneLine(value) {
+                problem = "must be one line without control characters"
             } else {
                 problem = read(key, value, into: &query, now: now)
             }

@@ -48,8 +48,11 @@ public enum MessagesCSV {
     /// A streamed download of ``export(_:_:byteOrderMark:maximum:emit:)``. A read that fails midway
     /// ends the connection without the last chunk, so the client sees a broken download, not a
     /// short file.
-    static func response(_ store: any Store, _ query: MessageQuery, filename: String, byteOrderMark: Bool) -> Response {
-        Response(status: .ok, headers: CSVResponse.headers(filename: filename), body: ResponseBody { writer in
+    /// `name` is the file's name before its time stamp: `herald-messages` makes
+    /// `herald-messages-20261207221129.csv`.
+    static func response(_ store: any Store, _ query: MessageQuery, name: String, byteOrderMark: Bool) -> Response {
+        let stamp = Timestamps.format(Timestamps.now(), fractionalSeconds: false).filter(\.isNumber)
+        return Response(status: .ok, headers: CSVResponse.headers(filename: "\(name)-\(stamp).csv"), body: ResponseBody { writer in
             try await export(store, query, byteOrderMark: byteOrderMark) { text in
                 try await writer.write(ByteBuffer(string: text))
             }

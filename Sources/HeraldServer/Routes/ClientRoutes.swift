@@ -34,11 +34,9 @@ struct ClientRoutes: Sendable {
         }
         router.delete("/v1/clients/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            let now = Timestamps.now()
-            guard let deletion = try await store.deleteClient(id: id, actor: context.actor, now: now) else {
+            guard let deletion = try await store.removeClient(id: id, actor: context.actor, now: Timestamps.now()) else {
                 throw HeraldError.notFound("no client with id \(id)")
             }
-            await store.audit(deletion.auditEntry(actor: context.actor, at: now))
             cache.invalidate(id)
             return JSONResponse.make(RecordJSON.deletion(deletion))
         }

@@ -119,8 +119,7 @@ struct MessageRoutes: Sendable {
         let query = try MessageListQuery.parse(request.uri.queryParameters)
         if request.uri.queryParameters.get("format") == "csv" {
             // Every matching message from the cursor on, streamed a page at a time.
-            let stamp = Timestamps.format(Timestamps.now(), fractionalSeconds: false).filter(\.isNumber)
-            return MessagesCSV.response(store, query, filename: "herald-messages-\(stamp).csv", byteOrderMark: false)
+            return MessagesCSV.response(store, query, name: "herald-messages", byteOrderMark: false)
         }
         let page = try await store.messages(matching: query)
         return JSONResponse.make(.object([

@@ -75,7 +75,7 @@ extension SQLiteStore {
                 arguments.append(before)
             }
             if !query.clientIDs.isEmpty {
-                conditions.append("m.client_id IN (\(Array(repeating: "?", count: query.clientIDs.count).joined(separator: ", ")))")
+                conditions.append("m.client_id IN (\(SQLiteRows.placeholders(query.clientIDs.count)))")
                 arguments += query.clientIDs.map { $0 }
             }
             if let tier = query.tier {
@@ -121,7 +121,7 @@ extension SQLiteStore {
         """
         FROM deliveries d JOIN messages m ON m.id = d.message_id
         WHERE (d.state = 'dead' OR d.state = 'failed') AND d.id >= ? AND d.updated_at >= ?
-        AND m.client_id IN (\(Array(repeating: "?", count: clients).joined(separator: ", ")))
+        AND m.client_id IN (\(SQLiteRows.placeholders(clients)))
         """
     }
 

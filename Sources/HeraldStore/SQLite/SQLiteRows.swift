@@ -4,6 +4,9 @@ import HeraldCore
 /// Column lists and row decoding for the SQLite store, kept in one place so every query
 /// selects what the decoders read.
 enum SQLiteRows {
+    /// `?, ?, ?`: the placeholders of an `IN (…)` list of `count` values.
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+
     static let messageColumns = StoreColumns.message
     static func messageColumns(prefix: String) -> String { StoreColumns.message(prefix: prefix) }
     static let deliveryColumns = StoreColumns.delivery

@@ -20,7 +20,7 @@ extension SQLiteStore {
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let actions = query.actions {
             guard !actions.isEmpty else { return [] }
-            conditions.append("action IN (\(Array(repeating: "?", count: actions.count).joined(separator: ", ")))")
+            conditions.append("action IN (\(SQLiteRows.placeholders(actions.count)))")
             arguments += actions.map(\.rawValue)
         }
         if let actor = query.actor { conditions.append("actor = ?"); arguments.append(actor) }

@@ -96,17 +96,16 @@ extension SQLiteStore {
         let ids = Array(Set(clientIDs).prefix(1_000))
         let channels = openableChannels.isEmpty ? [""] : openableChannels
         let important = ClientActivity.importantPriorities.map(\.rawValue).sorted()
-        let marks = { (n: Int) in Array(repeating: "?", count: n).joined(separator: ", ") }
         let sql = """
             SELECT client_id, MAX(created_at) AS last_contact, COUNT(*) AS messages,
-                   SUM(unopened) AS unopened, SUM(unopened AND priority IN (\(marks(important.count)))) AS important
+                   SUM(unopened) AS unopened, SUM(unopened AND priority IN (\(SQLiteRows.placeholders(important.count)))) AS important
             FROM (
                 SELECT m.client_id, m.created_at, m.priority,
                        EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id
-                               AND d.channel IN (\(marks(channels.count))) AND d.state IN ('sent', 'delivered'))
+                               AND d.channel IN (\(SQLiteRows.placeholders(channels.count))) AND d.state IN ('sent', 'delivered'))
                        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.state IN ('opened', 'clicked'))
                        AS unopened
-                FROM messages m WHERE m.client_id IN (\(marks(ids.count)))
+                FROM messages m WHERE m.client_id IN (\(SQLiteRows.placeholders(ids.count)))
             )
             GROUP BY client_id
             """

@@ -13,7 +13,7 @@ extension SQLiteStore {
     /// the address meanwhile is either erased or enqueued after it.
     private static func erase(_ request: Erasure.Request, db: Database) throws -> Erasure.Result {
         let addresses = request.addresses
-        let list = Array(repeating: "?", count: addresses.count).joined(separator: ", ")
+        let list = SQLiteRows.placeholders(addresses.count)
         let args = StatementArguments(addresses)
         var result = Erasure.Result()
         // A scan of the deliveries (no index on destinations): about a second per million rows.
@@ -23,17 +23,17 @@ extension SQLiteStore {
         let messageIDs = Array(Set(sent.map { $0["message_id"] as String })).sorted()
         result.deliveries = deliveryIDs.count
         result.messages = messageIDs.count
-        result.clientIDs = try String.fetchAll(
-            db, sql: "SELECT DISTINCT client_id FROM contacts WHERE lower(email) IN (\(list)) OR phone IN (\(list)) ORDER BY client_id",
-            arguments: args + args)
-        result.contacts = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM contacts WHERE lower(email) IN (\(list)) OR phone IN (\(list))", arguments: args + args) ?? 0
+        // The client of each contact holding an address: how many contacts, and whose.
+        let holders = try String.fetchAll(
+            db, sql: "SELECT client_id FROM contacts WHERE lower(email) IN (\(list)) OR phone IN (\(list))", arguments: args + args)
+        result.contacts = holders.count
+        result.clientIDs = Set(holders).sorted()
         result.tasks = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tasks WHERE phone IN (\(list))", arguments: args) ?? 0
         result.escalations = try Int.fetchOne(
             db, sql: "SELECT COUNT(*) FROM escalations WHERE lower(destination) IN (\(list))", arguments: args) ?? 0
         for chunk in deliveryIDs.chunked(500) {
             result.notices += try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM notices WHERE delivery_id IN (\(marks(chunk.count)))", arguments: StatementArguments(chunk)) ?? 0
+                db, sql: "SELECT COUNT(*) FROM notices WHERE delivery_id IN (\(SQLiteRows.placeholders(chunk.count)))", arguments: StatementArguments(chunk)) ?? 0
         }
         result.stillSuppressed = try String.fetchAll(
             db, sql: "SELECT DISTINCT address FROM suppressions WHERE address IN (\(list)) ORDER BY address", arguments: args)
@@ -60,20 +60,20 @@ extension SQLiteStore {
         for chunk in deliveryIDs.chunked(500) {
             let ids = StatementArguments(chunk)
             try db.execute(
-                sql: "UPDATE deliveries SET destination = ? WHERE id IN (\(marks(chunk.count)))", arguments: [Erasure.marker] + ids)
-            try redact("attempts", "error", key: "id", where: "delivery_id IN (\(marks(chunk.count))) AND error IS NOT NULL", ids)
-            try redact("notices", "payload", key: "id", where: "delivery_id IN (\(marks(chunk.count)))", ids)
-            try redact("notices", "last_error", key: "id", where: "delivery_id IN (\(marks(chunk.count))) AND last_error IS NOT NULL", ids)
+                sql: "UPDATE deliveries SET destination = ? WHERE id IN (\(SQLiteRows.placeholders(chunk.count)))", arguments: [Erasure.marker] + ids)
+            try redact("attempts", "error", key: "id", where: "delivery_id IN (\(SQLiteRows.placeholders(chunk.count))) AND error IS NOT NULL", ids)
+            try redact("notices", "payload", key: "id", where: "delivery_id IN (\(SQLiteRows.placeholders(chunk.count)))", ids)
+            try redact("notices", "last_error", key: "id", where: "delivery_id IN (\(SQLiteRows.placeholders(chunk.count))) AND last_error IS NOT NULL", ids)
         }
         for chunk in messageIDs.chunked(500) {
             let ids = StatementArguments(chunk)
             try db.execute(
-                sql: "UPDATE messages SET subject = NULL, text = NULL, html = NULL, data = '{}' WHERE id IN (\(marks(chunk.count)))",
+                sql: "UPDATE messages SET subject = NULL, text = NULL, html = NULL, data = '{}' WHERE id IN (\(SQLiteRows.placeholders(chunk.count)))",
                 arguments: ids)
             // Other deliveries of the messages: errors and fallback steps that name the person.
-            try redact("deliveries", "last_error", key: "id", where: "message_id IN (\(marks(chunk.count))) AND last_error IS NOT NULL", ids)
-            try redact("deliveries", "fallback", key: "id", where: "message_id IN (\(marks(chunk.count))) AND fallback IS NOT NULL", ids)
-            try redact("events", "detail", key: "id", where: "message_id IN (\(marks(chunk.count))) AND detail IS NOT NULL", ids)
+            try redact("deliveries", "last_error", key: "id", where: "message_id IN (\(SQLiteRows.placeholders(chunk.count))) AND last_error IS NOT NULL", ids)
+            try redact("deliveries", "fallback", key: "id", where: "message_id IN (\(SQLiteRows.placeholders(chunk.count))) AND fallback IS NOT NULL", ids)
+            try redact("events", "detail", key: "id", where: "message_id IN (\(SQLiteRows.placeholders(chunk.count))) AND detail IS NOT NULL", ids)
         }
         try db.execute(
             sql: "DELETE FROM contacts WHERE lower(email) IN (\(list)) OR phone IN (\(list))", arguments: args + args)
@@ -97,7 +97,6 @@ extension SQLiteStore {
         return result
     }
 
-    private static func marks(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
 }
 
 extension Array {

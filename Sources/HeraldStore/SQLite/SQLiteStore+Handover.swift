@@ -14,7 +14,7 @@ extension SQLiteStore {
                 ).map { try Self.client($0, db: db) }
                 let chosen = try h.chosen(from: theirs)
                 let ids = chosen.map(\.id)
-                let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+                let marks = SQLiteRows.placeholders(ids.count)
                 let tasks = try Row.fetchAll(
                     db, sql: """
                         SELECT \(Self.taskColumns) FROM tasks

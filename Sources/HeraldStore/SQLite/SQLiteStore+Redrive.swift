@@ -50,7 +50,7 @@ extension SQLiteStore {
                 SELECT d.id, d.message_id, d.channel, d.destination, d.state, d.attempts, d.last_error, d.expires_at,
                     d.fallback, d.updated_at, m.category
                 FROM deliveries d JOIN messages m ON m.id = d.message_id
-                WHERE d.id IN (\(Array(repeating: "?", count: picked.count).joined(separator: ", ")))
+                WHERE d.id IN (\(SQLiteRows.placeholders(picked.count)))
                     AND d.state IN (\(states(request)))
                 ORDER BY d.id
                 """,

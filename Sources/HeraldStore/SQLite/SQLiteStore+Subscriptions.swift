@@ -110,7 +110,7 @@ extension SQLiteStore {
     ) async throws -> [EventNotice] {
         if subscriptionIDs.isEmpty || limit <= 0 { return [] }
         return try await pool.write { db in
-            let marks = Array(repeating: "?", count: subscriptionIDs.count).joined(separator: ",")
+            let marks = SQLiteRows.placeholders(subscriptionIDs.count)
             var arguments = StatementArguments([now, now])
             arguments += StatementArguments(subscriptionIDs)
             arguments += [limit]

@@ -10,7 +10,7 @@ extension SQLiteStore {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if !query.addresses.isEmpty {
-            conditions.append("address IN (\(Array(repeating: "?", count: query.addresses.count).joined(separator: ", ")))")
+            conditions.append("address IN (\(SQLiteRows.placeholders(query.addresses.count)))")
             arguments += StatementArguments(query.addresses.map(Suppression.key))
         }
         if let domain = query.domain {

@@ -96,7 +96,7 @@ extension SQLiteStore {
                 arguments.append(client)
             }
             if !query.messageIDs.isEmpty {
-                conditions.append("message_id IN (\(Array(repeating: "?", count: query.messageIDs.count).joined(separator: ", ")))")
+                conditions.append("message_id IN (\(SQLiteRows.placeholders(query.messageIDs.count)))")
                 arguments += query.messageIDs.map { $0 }
             }
             if let before = query.dueBefore {

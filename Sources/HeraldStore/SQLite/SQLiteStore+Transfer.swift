@@ -8,7 +8,7 @@ extension SQLiteStore {
         var sql = "SELECT \(table.columnList) FROM \(table.name)"
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let after {
-            sql += " WHERE (\(table.keyList)) > (\(Array(repeating: "?", count: after.count).joined(separator: ", ")))"
+            sql += " WHERE (\(table.keyList)) > (\(SQLiteRows.placeholders(after.count)))"
             arguments = after.map(Self.databaseValue)
         }
         sql += " ORDER BY \(table.keyList) LIMIT \(max(1, limit))"
@@ -32,7 +32,7 @@ extension SQLiteStore {
 
     public func importRows(_ table: StoreTable, _ rows: [[JSONValue]]) async throws {
         guard !rows.isEmpty else { return }
-        let sql = "INSERT INTO \(table.name) (\(table.columnList)) VALUES (\(Array(repeating: "?", count: table.columns.count).joined(separator: ", ")))"
+        let sql = "INSERT INTO \(table.name) (\(table.columnList)) VALUES (\(SQLiteRows.placeholders(table.columns.count)))"
         do {
             // Imported deliveries count in `delivery_counts` like enqueued ones (no insert trigger).
             let stateColumn = table.name == "deliveries" ? table.columns.firstIndex { $0.name == "state" } : nil
